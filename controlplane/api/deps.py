@@ -1,0 +1,81 @@
+"""FastAPI dependencies: settings, database session, the signed-in user, ownership checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, SQLModel
+
+from controlplane.config import Settings
+from controlplane.models import User
+from controlplane.security.secretbox import SecretBox
+from controlplane.security.tokens import InvalidToken, decode_access_token
+
+ModelT = TypeVar("ModelT", bound=SQLModel)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_secret_box(request: Request) -> SecretBox:
+    return request.app.state.secret_box
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
+_bearer = HTTPBearer(auto_error=False, description="The access token from /api/auth/login")
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None:
+        raise _unauthorized("Not signed in: send 'Authorization: Bearer <access token>'")
+    try:
+        user_id = decode_access_token(credentials.credentials, settings.signing_key)
+    except InvalidToken as exc:
+        raise _unauthorized("Invalid or expired access token; refresh it or sign in again") from exc
+    user = session.get(User, user_id)
+    if user is None:
+        raise _unauthorized("This account no longer exists")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Only admins may do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def get_owned(session: Session, model: type[ModelT], item_id: int, user: User, label: str) -> ModelT:
+    """The row if it exists and belongs to `user`; otherwise 404, so ids of others reveal nothing."""
+    item = session.get(model, item_id)
+    if item is None or getattr(item, "user_id", None) != user.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{label} not found")
+    return item

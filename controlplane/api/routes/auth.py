@@ -1,0 +1,119 @@
+"""Sign-in, token refresh and sign-out. The refresh token lives only in an HttpOnly cookie."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, HTTPException, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from controlplane.api.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from controlplane.config import Settings
+from controlplane.schemas.auth import LoginRequest, TokenResponse, UserPublic
+from controlplane.services import audit
+from controlplane.services.auth import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    IssuedTokens,
+    LoginThrottled,
+    authenticate,
+    issue_tokens,
+    revoke_presented,
+    rotate_refresh_token,
+)
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+REFRESH_COOKIE = "autocode_refresh"
+COOKIE_PATH = "/api/auth"
+RefreshCookie = Annotated[str | None, Cookie(alias=REFRESH_COOKIE, include_in_schema=False)]
+
+
+def _set_refresh_cookie(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        REFRESH_COOKIE,
+        token,
+        max_age=int(settings.refresh_token_ttl.total_seconds()),
+        path=COOKIE_PATH,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+    )
+
+
+def _token_response(tokens: IssuedTokens, settings: Settings) -> JSONResponse:
+    body = TokenResponse(access_token=tokens.access_token, expires_in=tokens.expires_in)
+    response = JSONResponse(body.model_dump())
+    _set_refresh_cookie(response, tokens.refresh_token, settings)
+    return response
+
+
+def _refusal(detail: str, settings: Settings) -> JSONResponse:
+    response = JSONResponse({"detail": detail}, status_code=status.HTTP_401_UNAUTHORIZED)
+    response.delete_cookie(
+        REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"
+    )
+    return response
+
+
+@router.post(
+    "/login",
+    response_model=TokenResponse,
+    responses={401: {"description": "Wrong credentials"}, 429: {"description": "Too many failures"}},
+)
+def login(body: LoginRequest, request: Request, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Sign in; the refresh token is set as an HttpOnly cookie scoped to /api/auth."""
+    try:
+        user = authenticate(session, settings, body.username, body.password, client_ip(request))
+    except LoginThrottled as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Too many failed sign-in attempts for this username; try again in {exc.retry_after_seconds} s",
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        ) from exc
+    except InvalidCredentials as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password") from exc
+    return _token_response(issue_tokens(session, settings, user), settings)
+
+
+@router.post("/refresh", response_model=TokenResponse, responses={401: {"description": "Sign in again"}})
+def refresh(
+    request: Request, session: SessionDep, settings: SettingsDep, refresh_cookie: RefreshCookie = None
+) -> JSONResponse:
+    """Exchange the refresh cookie for a new access token and a new cookie (rotation)."""
+    if not refresh_cookie:
+        return _refusal("No refresh token; sign in again", settings)
+    try:
+        tokens = rotate_refresh_token(session, settings, refresh_cookie, client_ip(request))
+    except InvalidRefreshToken as exc:
+        return _refusal(f"Session ended ({exc}); sign in again", settings)
+    return _token_response(tokens, settings)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(
+    request: Request, session: SessionDep, settings: SettingsDep, refresh_cookie: RefreshCookie = None
+) -> Response:
+    """Revoke this session's refresh tokens and clear the cookie."""
+    if refresh_cookie:
+        user = revoke_presented(session, refresh_cookie)
+        if user is not None:
+            audit.record(
+                session,
+                "logout",
+                actor=user,
+                target_type="user",
+                target_id=user.id,
+                target_name=user.username,
+                ip=client_ip(request),
+            )
+        session.commit()
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(
+        REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"
+    )
+    return response
+
+
+@router.get("/me", response_model=UserPublic)
+def me(user: CurrentUser) -> UserPublic:
+    return UserPublic.model_validate(user, from_attributes=True)

@@ -1,0 +1,98 @@
+"""Account administration (admins only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from sqlmodel import col, select
+
+from controlplane.api.deps import AdminUser, SessionDep, SettingsDep, client_ip
+from controlplane.models import User
+from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
+from controlplane.services.userdirs import UserHomeExists
+from controlplane.services.users import UserConflict, agent_counts, create_user, delete_user, update_user
+
+router = APIRouter(prefix="/users", tags=["users"])
+CONFLICT = {409: {"description": "The change conflicts with existing state"}}
+
+
+def _view(user: User, agent_count: int) -> UserAdminView:
+    return UserAdminView(
+        id=user.id or 0,
+        username=user.username,
+        role=user.role,
+        created_at=user.created_at,  # type: ignore[arg-type]
+        agent_count=agent_count,
+    )
+
+
+def _user_or_404(session: SessionDep, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
+    return user
+
+
+@router.get("", response_model=list[UserAdminView])
+def list_users(session: SessionDep, _admin: AdminUser) -> list[UserAdminView]:
+    counts = agent_counts(session)
+    users = session.exec(select(User).order_by(col(User.username))).all()
+    return [_view(user, counts.get(user.id or 0, 0)) for user in users]
+
+
+@router.post("", response_model=UserAdminView, status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+def create(
+    body: UserCreate, request: Request, session: SessionDep, settings: SettingsDep, admin: AdminUser
+) -> UserAdminView:
+    """Create an account and its directory; the user can sign in at once."""
+    try:
+        user = create_user(
+            session, settings, body.username, body.password, body.role, admin, client_ip(request)
+        )
+    except UserConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except UserHomeExists as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"A directory for '{body.username}' already exists on the server ({exc}); "
+            "move or remove it, or choose another username",
+        ) from exc
+    return _view(user, 0)
+
+
+@router.patch("/{user_id}", response_model=UserAdminView, responses=CONFLICT)
+def update(
+    user_id: int,
+    body: UserUpdate,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    admin: AdminUser,
+) -> UserAdminView:
+    """Reset a password (ends the user's sessions) and/or change the role."""
+    user = _user_or_404(session, user_id)
+    try:
+        user = update_user(
+            session,
+            user,
+            settings=settings,
+            actor=admin,
+            password=body.password,
+            role=body.role,
+            ip=client_ip(request),
+        )
+    except UserConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return _view(user, agent_counts(session).get(user.id or 0, 0))
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
+def delete(
+    user_id: int, request: Request, session: SessionDep, settings: SettingsDep, admin: AdminUser
+) -> Response:
+    """Delete the account, everything it owns, and its directory."""
+    user = _user_or_404(session, user_id)
+    try:
+        delete_user(session, settings, user, admin, client_ip(request))
+    except UserConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

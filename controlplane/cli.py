@@ -1,0 +1,168 @@
+"""The `autocode` command: serve, database migrations, admin accounts."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import secrets
+import sys
+
+from sqlmodel import Session, select
+
+from controlplane import __version__, migrate
+from controlplane.config import Settings
+from controlplane.db import make_engine
+from controlplane.models import User
+from controlplane.services.userdirs import UserHomeExists
+from controlplane.services.users import UserConflict, create_user, update_user
+
+BOOTSTRAP_ADMIN = "admin"
+
+
+def _say(message: str) -> None:
+    print(f"autocode: {message}", flush=True)
+
+
+def _fail(message: str) -> int:
+    print(f"autocode: error: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise ValueError("no terminal to prompt on; pipe the password in with --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def _upgrade(settings: Settings) -> None:
+    _say(f"applying database migrations to {settings.sqlalchemy_url}")
+    migrate.upgrade(settings)
+
+
+def ensure_admin(settings: Settings) -> None:
+    """On first start there is no admin: create 'admin' and print its password once."""
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        if session.exec(select(User).where(User.role == "admin")).first():
+            return
+        password = settings.admin_password or secrets.token_urlsafe(12)
+        try:
+            create_user(session, settings, BOOTSTRAP_ADMIN, password, role="admin")
+        except (UserConflict, UserHomeExists) as exc:
+            raise SystemExit(
+                f"autocode: error: no admin exists and '{BOOTSTRAP_ADMIN}' cannot be created ({exc}); "
+                "run `autocode admin create --username NAME` to make one"
+            ) from exc
+    engine.dispose()
+    if settings.admin_password:
+        _say(f"created the first admin '{BOOTSTRAP_ADMIN}' with the password from AUTOCODE_ADMIN_PASSWORD")
+    else:
+        banner = "=" * 64
+        print(
+            f"{banner}\n  First start: created admin account '{BOOTSTRAP_ADMIN}'\n"
+            f"  Password (shown only this once): {password}\n"
+            f"  Change it in the Admin Panel after you sign in.\n{banner}",
+            flush=True,
+        )
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from controlplane.main import create_app
+
+    _upgrade(settings)
+    ensure_admin(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    _say(f"serving on http://{host}:{port} (API under /api, health at /api/health)")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    _say("database is up to date")
+    return 0
+
+
+def cmd_db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    migrate.revision(settings, args.message)
+    return 0
+
+
+def cmd_admin_create(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    try:
+        password = _read_password(args.password_stdin)
+        with Session(make_engine(settings)) as session:
+            create_user(session, settings, args.username, password, role=args.role)
+    except (ValueError, UserConflict, UserHomeExists) as exc:
+        return _fail(str(exc))
+    _say(f"created {args.role} '{args.username}'")
+    return 0
+
+
+def cmd_admin_reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    _upgrade(settings)
+    try:
+        password = _read_password(args.password_stdin)
+        with Session(make_engine(settings)) as session:
+            user = session.exec(select(User).where(User.username == args.username)).first()
+            if user is None:
+                return _fail(f"no user named '{args.username}'; `autocode admin create` makes one")
+            update_user(session, user, settings=settings, actor=user, password=password)
+    except ValueError as exc:
+        return _fail(str(exc))
+    _say(f"password of '{args.username}' changed; their open sessions were signed out")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autocode", description="AutoCode control plane")
+    parser.add_argument("--version", action="version", version=f"autocode {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="apply migrations, create the first admin if needed, serve")
+    serve.add_argument("--host", help="address to bind (default AUTOCODE_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default AUTOCODE_PORT or 8000)")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database migrations").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
+    revision = db.add_parser("revision", help="(developers) write a migration from model changes")
+    revision.add_argument("-m", "--message", required=True)
+    revision.set_defaults(handler=cmd_db_revision)
+
+    admin = commands.add_parser("admin", help="accounts").add_subparsers(dest="admin_command", required=True)
+    create = admin.add_parser("create", help="create an account (an admin unless --role user)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", choices=("admin", "user"), default="admin")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create.set_defaults(handler=cmd_admin_create)
+    reset = admin.add_parser("reset-password", help="set a new password for an account")
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    reset.set_defaults(handler=cmd_admin_reset_password)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except Exception as exc:
+        return _fail(f"invalid configuration: {exc}")
+    return args.handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The one place where the environment is read: every setting has the prefix AUTOCODE_."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 (a file name)
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTOCODE_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Holds autocode.db, secret.key and users/.")
+    database_url: str | None = Field(default=None, description="Defaults to the SQLite file in data_dir.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs JWTs and derives the encryption key; generated into data_dir/secret.key if unset.",
+    )
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=30, ge=1)
+    cookie_secure: bool = Field(default=False, description="Set true behind HTTPS (Caddy) in production.")
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    admin_password: str | None = Field(default=None, description="Password of the first admin; else random.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    frontend_dist: Path = Field(default=PROJECT_ROOT / "frontend" / "dist")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(f"AUTOCODE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @property
+    def users_dir(self) -> Path:
+        return self.data_dir / "users"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'autocode.db').resolve()}"
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+    @property
+    def refresh_token_ttl(self) -> timedelta:
+        return timedelta(days=self.refresh_token_days)
+
+    @property
+    def login_window(self) -> timedelta:
+        return timedelta(minutes=self.login_window_minutes)
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The configured secret, or the one persisted in data_dir (created once, mode 0600)."""
+        return self.secret_key or load_or_create_secret(self.data_dir / SECRET_KEY_FILE)
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.users_dir.mkdir(exist_ok=True)
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the secret file, or create it (mode 0600) so that concurrent first starts agree on one key.
+
+    The key is written to a private temporary file first and then hard-linked into place: the link fails
+    when another process won the race, and nobody ever reads a half-written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+            os.chmod(tmp, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise RuntimeError(
+            f"{path} is shorter than {MIN_SECRET_LENGTH} characters; delete it to regenerate it"
+        )
+    return secret

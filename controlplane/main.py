@@ -1,0 +1,55 @@
+"""create_app(): the FastAPI application with its database, routers and (when built) the PWA."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from controlplane import __version__, migrate
+from controlplane.api.routes import agents, audit, auth, health, users
+from controlplane.api.routes import settings as settings_routes
+from controlplane.config import Settings
+from controlplane.db import make_engine
+from controlplane.security.secretbox import SecretBox
+from controlplane.spa import mount_spa
+
+API_PREFIX = "/api"
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Stable, readable operation ids ("agents-create_agent") for the generated TypeScript client."""
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.ensure_data_dir()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate.upgrade(settings, engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="AutoCode",
+        version=__version__,
+        summary="Control plane of a self-hosted, per-user sandboxed agent platform",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
+        max_body_size=settings.max_body_bytes,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.secret_box = SecretBox(settings.signing_key)
+    for module in (health, auth, users, agents, settings_routes, audit):
+        app.include_router(module.router, prefix=API_PREFIX)
+    mount_spa(app, settings.frontend_dist)
+    return app

@@ -1,0 +1,30 @@
+"""Every table of the control plane. Importing this package registers them all on SQLModel.metadata."""
+
+from controlplane.models.agents import AGENT_TYPES, Agent, AgentInstance, Log
+from controlplane.models.base import UTCDateTime, utcnow
+from controlplane.models.chat import ChatMessage
+from controlplane.models.keys import ApiKey
+from controlplane.models.social import SocialAccount
+from controlplane.models.users import ROLES, AuditEvent, RefreshToken, User, UserPreferences
+from controlplane.models.workspaces import LearningCourse, LearningSubject, Project, ResearchSession
+
+__all__ = [
+    "AGENT_TYPES",
+    "ROLES",
+    "Agent",
+    "AgentInstance",
+    "ApiKey",
+    "AuditEvent",
+    "ChatMessage",
+    "LearningCourse",
+    "LearningSubject",
+    "Log",
+    "Project",
+    "RefreshToken",
+    "ResearchSession",
+    "SocialAccount",
+    "UTCDateTime",
+    "User",
+    "UserPreferences",
+    "utcnow",
+]

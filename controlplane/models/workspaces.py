@@ -1,0 +1,96 @@
+"""Things that own a directory in the user's sandbox: projects, research sessions, subjects, courses.
+
+Each carries a slug, unique within its parent directory, that names its directory.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from controlplane.models.base import UTCDateTime, created_at_field, json_field, owner_field, utcnow
+
+PROJECT_STATUSES = ("created", "planning", "running", "paused", "completed", "failed")
+RESEARCH_STATUSES = ("active", "archived")
+
+
+def updated_at_field() -> Any:
+    return Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, sa_column_kwargs={"onupdate": utcnow}
+    )
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("user_id", "slug", name="uq_projects_user_slug"),
+        CheckConstraint(
+            "status IN ('created', 'planning', 'running', 'paused', 'completed', 'failed')",
+            name="ck_projects_status",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = owner_field("users")
+    agent_id: int = owner_field("agents")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=64)
+    description: str = Field(default="", sa_type=Text)
+    architecture: str = Field(default="", sa_type=Text)
+    implementation_plan: list[dict[str, Any]] = json_field(list)
+    status: str = Field(default="created", max_length=16)
+    current_step: int = 0
+    tmux_session: str = Field(default="", max_length=128)
+    workspace_path: str = Field(default="", max_length=512)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class ResearchSession(SQLModel, table=True):
+    __tablename__ = "research_sessions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "slug", name="uq_research_sessions_user_slug"),
+        CheckConstraint("status IN ('active', 'archived')", name="ck_research_sessions_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = owner_field("users")
+    agent_id: int = owner_field("agents")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=64)
+    status: str = Field(default="active", max_length=16)
+    tmux_session: str = Field(default="", max_length=128)
+    workspace_path: str = Field(default="", max_length=512)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class LearningSubject(SQLModel, table=True):
+    __tablename__ = "learning_subjects"
+    __table_args__ = (UniqueConstraint("user_id", "slug", name="uq_learning_subjects_user_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = owner_field("users")
+    agent_id: int = owner_field("agents")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=64)
+    created_at: datetime = created_at_field()
+
+
+class LearningCourse(SQLModel, table=True):
+    __tablename__ = "learning_courses"
+    __table_args__ = (UniqueConstraint("subject_id", "slug", name="uq_learning_courses_subject_slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = owner_field("users")
+    subject_id: int = owner_field("learning_subjects")
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=64)
+    instructions: str = Field(default="", sa_type=Text)
+    chat_history_path: str = Field(default="", max_length=512)
+    student_notes_path: str = Field(default="", max_length=512)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+)
+
+from controlplane.schemas.common import STRICT_BODY, DisplayName, LongText
+from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE
+
+AgentType = Literal["coding", "research", "learning", "social_media", "custom"]
+TemplateKey = Literal["coding", "research", "learning", "social_media"]
+MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
+
+
+def _check_model(value: str) -> str:
+    if len(value) > 200 or not MODEL_PATTERN.fullmatch(value):
+        raise ValueError('Model must look like "provider/model", for example "openai/gpt-5.3-codex"')
+    return value
+
+
+def _check_tool(value: str) -> str:
+    if value not in TOOL_CATALOGUE:
+        raise ValueError(f"Unknown tool '{value}'; known tools: {', '.join(TOOL_CATALOGUE)}")
+    return value
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+ModelName = Annotated[str, AfterValidator(_check_model)]
+ToolName = Annotated[str, AfterValidator(_check_tool)]
+ToolList = Annotated[list[ToolName], AfterValidator(_unique)]
+McpServerName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class StdioMcpServer(BaseModel):
+    """An MCP server started as a process: command, arguments, environment."""
+
+    model_config = STRICT_BODY
+
+    command: str = Field(min_length=1, max_length=1000)
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class HttpMcpServer(BaseModel):
+    """An MCP server reached over HTTP (streamable HTTP or SSE)."""
+
+    model_config = STRICT_BODY
+
+    url: AnyHttpUrl
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+def _mcp_kind(value: Any) -> str | None:
+    data = value if isinstance(value, dict) else getattr(value, "__dict__", {})
+    if "command" in data:
+        return "stdio"
+    if "url" in data:
+        return "http"
+    return None
+
+
+McpServer = Annotated[
+    Annotated[StdioMcpServer, Tag("stdio")] | Annotated[HttpMcpServer, Tag("http")],
+    Discriminator(
+        _mcp_kind,
+        custom_error_type="mcp_server_kind",
+        custom_error_message="An MCP server needs either 'command' (with optional args, env) or 'url' "
+        "(with optional headers)",
+    ),
+]
+McpServers = dict[McpServerName, McpServer]
+
+
+class AgentCreate(BaseModel):
+    """From a template ({"template": "coding", "name": ...} plus overrides) or custom (model required)."""
+
+    model_config = STRICT_BODY
+
+    template: TemplateKey | None = None
+    name: DisplayName
+    type: AgentType | None = None
+    model: ModelName | None = None
+    identity: LongText | None = None
+    tools: ToolList | None = None
+    mcp_servers: McpServers | None = None
+    global_rules: LongText | None = None
+
+
+class AgentUpdate(BaseModel):
+    """Fields to change; the type of an agent is fixed at creation."""
+
+    model_config = STRICT_BODY
+
+    name: DisplayName | None = None
+    model: ModelName | None = None
+    identity: LongText | None = None
+    tools: ToolList | None = None
+    mcp_servers: McpServers | None = None
+    global_rules: LongText | None = None
+
+
+class AgentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    type: AgentType
+    model: str
+    identity: str
+    tools: list[str]
+    mcp_servers: dict[str, Any]
+    global_rules: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgentTemplatePublic(BaseModel):
+    key: TemplateKey
+    name: str
+    type: AgentType
+    description: str
+    model: str
+    tools: list[str]
+    identity: str
+    global_rules: str
+    mcp_servers: dict[str, Any]
+
+
+class ToolPublic(BaseModel):
+    name: str
+    description: str
+
+
+def template_views() -> list[AgentTemplatePublic]:
+    return [
+        AgentTemplatePublic(
+            key=t.key,  # type: ignore[arg-type]
+            name=t.name,
+            type=t.type,  # type: ignore[arg-type]
+            description=t.description,
+            model=t.model,
+            tools=list(t.tools),
+            identity=t.identity,
+            global_rules=t.global_rules,
+            mcp_servers=dict(t.mcp_servers),
+        )
+        for t in TEMPLATES.values()
+    ]

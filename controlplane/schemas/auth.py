@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from controlplane.schemas.common import STRICT_BODY
+
+
+class LoginRequest(BaseModel):
+    model_config = STRICT_BODY
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    role: Literal["admin", "user"]
+    created_at: datetime

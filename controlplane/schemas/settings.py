@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints
+
+from controlplane.schemas.common import STRICT_BODY
+
+Provider = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
+SecretValue = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000, pattern=r"^\S+$")
+]
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = STRICT_BODY
+
+    provider: Provider = Field(description='Lowercase provider name, e.g. "openai" or "anthropic"')
+    key: SecretValue
+    base_url: AnyHttpUrl | None = Field(default=None, description="Another endpoint for this provider")
+
+
+class ApiKeyPublic(BaseModel):
+    """What the API shows of a stored key: never the key itself, only its last four characters."""
+
+    id: int
+    provider: str
+    last_four: str
+    base_url: str | None
+    created_at: datetime
+
+
+class Preferences(BaseModel):
+    model_config = STRICT_BODY
+
+    theme: Literal["system", "light", "dark"] = "system"
+    language: Literal["en", "cs"] = "en"
+    terminal_font_size: int = Field(default=14, ge=8, le=32)

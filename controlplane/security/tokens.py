@@ -1,0 +1,55 @@
+"""Short-lived JWT access tokens and opaque, rotating refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import jwt
+
+from controlplane.models.base import utcnow
+
+ALGORITHM = "HS256"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 (a claim value)
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired or of the wrong kind."""
+
+
+def create_access_token(user_id: int, key: str, ttl: timedelta, now: datetime | None = None) -> str:
+    issued = now or utcnow()
+    claims = {
+        "sub": str(user_id),
+        "type": ACCESS_TOKEN_TYPE,
+        "iat": issued,
+        "exp": issued + ttl,
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def decode_access_token(token: str, key: str) -> int:
+    """The user id the token was issued to. Only HS256 is accepted, so alg "none" and swaps fail."""
+    try:
+        claims = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub", "type"]}
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if claims.get("type") != ACCESS_TOKEN_TYPE:
+        raise InvalidToken("not an access token")
+    try:
+        return int(claims["sub"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidToken("malformed subject") from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    """Refresh tokens are stored hashed: a leaked database cannot be replayed as sessions."""
+    return hashlib.sha256(token.encode()).hexdigest()

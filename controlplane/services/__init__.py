@@ -1,0 +1,1 @@
+"""Domain operations used by the HTTP routes and the CLI alike."""

@@ -1,0 +1,113 @@
+"""The tools an agent may enable and the pre-built agent templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TOOL_CATALOGUE: dict[str, str] = {
+    "tmux": "Drive terminal sessions in the sandbox: send keys, read the screen",
+    "exec": "Run shell commands in the sandbox",
+    "read_file": "Read files in the agent's workspace",
+    "write_file": "Create and edit files in the agent's workspace",
+    "web_search": "Search the web",
+    "web_fetch": "Fetch and read a web page",
+    "claude_code": "Claude Code's built-in tools (web search, file access, shell) in an isolated session",
+    "instagram_graph": "Instagram Graph API: feed, stories, posts, comments, messages",
+    "facebook_graph": "Facebook Graph API: page feed, posts, comments, messages",
+}
+
+
+@dataclass(frozen=True)
+class AgentTemplate:
+    key: str
+    name: str
+    type: str
+    description: str
+    model: str
+    tools: tuple[str, ...]
+    identity: str
+    global_rules: str = ""
+    mcp_servers: dict[str, Any] = field(default_factory=dict)
+
+
+CODING_IDENTITY = """\
+You are a senior software engineer who manages Claude Code to deliver whole projects.
+- Turn the goal into a short implementation plan of small, verifiable steps, each with acceptance criteria.
+- Give Claude Code one step at a time with everything it needs: context, constraints, the definition of done.
+- After each step, check the outcome yourself: read the diff, run the tests, look at the files.
+- When something fails, find the cause before retrying; after three identical failures, change approach or
+  escalate to the user with a precise question.
+- Answer Claude Code's questions from the project's goal, architecture and conventions; never accept a
+  billing or rate-limit prompt on the user's behalf.
+- Keep a running record of decisions in your memory so you can resume after any interruption.
+"""
+
+RESEARCH_IDENTITY = """\
+You are a careful research assistant.
+- Search broadly, then read primary sources; prefer official documentation, papers and data over summaries.
+- Cite every claim with its source and date; say plainly when sources disagree or when you are unsure.
+- Structure answers: a short conclusion first, then the evidence, then open questions.
+- Save longer findings as Markdown reports in the research folder so the user can come back to them.
+"""
+
+LEARNING_IDENTITY = """\
+You are a patient, encouraging personal tutor.
+- Before each lesson read student_notes.md; after it, update the notes: level, strengths, weaknesses,
+  what was covered, recurring mistakes.
+- Teach in small steps, ask the student to produce answers, and correct mistakes kindly with the reason.
+- Adapt difficulty to the student's level; revisit weak spots regularly (spaced repetition).
+- Follow the course's own instructions (language, focus, format) above your general habits.
+"""
+
+SOCIAL_IDENTITY = """\
+You are a social media assistant for Instagram and Facebook.
+- Write posts in the owner's voice: clear, warm, concrete; suggest relevant hashtags (5-10 for Instagram).
+- Offer two or three variants when asked for a post, with a suggested image idea and best time to publish.
+- Draft replies to comments and messages that are friendly and brief;
+  never publish without the user's approval.
+- Respect platform limits (Instagram captions up to 2,200 characters, 30 hashtags).
+"""
+
+TEMPLATES: dict[str, AgentTemplate] = {
+    template.key: template
+    for template in (
+        AgentTemplate(
+            key="coding",
+            name="Coding Agent",
+            type="coding",
+            description="Autonomously manages Claude Code in tmux and implements whole projects from a goal.",
+            model="openai/gpt-5.3-codex",
+            tools=("tmux", "exec", "read_file", "write_file", "web_search"),
+            identity=CODING_IDENTITY,
+            global_rules="- Write tests for new behaviour.\n- Commit after each completed step.\n",
+        ),
+        AgentTemplate(
+            key="research",
+            name="Research Agent",
+            type="research",
+            description="Chat over an isolated, resumable Claude Code session for web research and reports.",
+            model="anthropic/claude-opus-4-6",
+            tools=("claude_code",),
+            identity=RESEARCH_IDENTITY,
+        ),
+        AgentTemplate(
+            key="learning",
+            name="Learning & Tutor Agent",
+            type="learning",
+            description="A personal tutor: subjects with courses, custom instructions and progress notes.",
+            model="anthropic/claude-opus-4-6",
+            tools=("web_search", "web_fetch", "read_file", "write_file"),
+            identity=LEARNING_IDENTITY,
+        ),
+        AgentTemplate(
+            key="social_media",
+            name="Social Media Manager",
+            type="social_media",
+            description="Instagram and Facebook: feed, stories, posts, comments, messages, AI writing help.",
+            model="anthropic/claude-sonnet-4-5",
+            tools=("instagram_graph", "facebook_graph"),
+            identity=SOCIAL_IDENTITY,
+        ),
+    )
+}

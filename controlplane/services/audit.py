@@ -1,0 +1,35 @@
+"""The audit trail: one row per security-relevant event (logins, accounts, keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from controlplane.models import AuditEvent, User
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: User | None = None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    target_name: str | None = None,
+    ip: str | None = None,
+    **details: Any,
+) -> AuditEvent:
+    """Add an event to the session; it is committed with the change it describes."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_name=actor.username if actor else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_name=target_name,
+        ip=ip,
+        details=details,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,68 @@
+"""Creating and removing DATA_DIR/users/<username> without ever following a symlink.
+
+The user controls everything inside their directory (it is bind-mounted into their sandbox), so the
+control plane works relative to directory file descriptors opened with O_NOFOLLOW.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+USER_SUBDIRS = ("projects", "research", "learning", "config")
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+class UserHomeExists(Exception):
+    """A directory of that name is already there (left from an earlier account?)."""
+
+
+def _checked_name(username: str) -> str:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise ValueError(f"not a valid username for a directory: {username!r}")
+    return username
+
+
+def create_user_home(users_dir: Path, username: str) -> Path:
+    """Make users_dir/<username>/ with its standard subdirectories."""
+    name = _checked_name(username)
+    users_dir.mkdir(parents=True, exist_ok=True)
+    parent_fd = os.open(users_dir, _DIR_FLAGS)
+    try:
+        try:
+            os.mkdir(name, 0o750, dir_fd=parent_fd)
+        except FileExistsError as exc:
+            raise UserHomeExists(str(users_dir / name)) from exc
+        home_fd = os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+        try:
+            for subdir in USER_SUBDIRS:
+                os.mkdir(subdir, 0o750, dir_fd=home_fd)
+        finally:
+            os.close(home_fd)
+    finally:
+        os.close(parent_fd)
+    return users_dir / name
+
+
+def remove_user_home(users_dir: Path, username: str) -> bool:
+    """Remove users_dir/<username> and everything in it; a symlink there is unlinked, never followed.
+
+    Returns False when there was nothing to remove.
+    """
+    path = users_dir / _checked_name(username)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        path.unlink()
+        return True
+    # On Linux rmtree works on directory fds and never descends through symlinks (avoids_symlink_attacks).
+    if not shutil.rmtree.avoids_symlink_attacks:  # pragma: no cover - only on exotic platforms
+        raise RuntimeError("this platform's rmtree may follow symlinks; refusing to delete")
+    shutil.rmtree(path)
+    return True

@@ -1,0 +1,152 @@
+"""Account lifecycle: creating a user with their directory, changing roles and passwords, deleting."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from controlplane.config import Settings
+from controlplane.models import Agent, User
+from controlplane.security.passwords import hash_password, password_problem
+from controlplane.services import audit
+from controlplane.services.auth import revoke_all_for_user
+from controlplane.services.userdirs import USERNAME_PATTERN, create_user_home, remove_user_home
+
+
+class UserConflict(Exception):
+    """The change would break an invariant (duplicate name, last admin, own account)."""
+
+
+def username_problem(username: str) -> str | None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        return (
+            "Username must be 2-32 characters: a lowercase letter first, then lowercase letters, "
+            "digits, '_' or '-'"
+        )
+    return None
+
+
+def admin_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User).where(User.role == "admin")).one()
+
+
+def agent_counts(session: Session) -> dict[int, int]:
+    rows = session.exec(select(Agent.user_id, func.count()).group_by(Agent.user_id)).all()
+    return dict(rows)
+
+
+def create_user(
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    role: str = "user",
+    actor: User | None = None,
+    ip: str | None = None,
+) -> User:
+    """Insert the account and make DATA_DIR/users/<username>/; neither exists if either step fails."""
+    for problem in (username_problem(username), password_problem(password)):
+        if problem:
+            raise ValueError(problem)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise UserConflict(f"A user named '{username}' already exists")
+    user = User(username=username, password_hash=hash_password(password, settings.bcrypt_rounds), role=role)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise UserConflict(f"A user named '{username}' already exists") from exc
+    try:
+        create_user_home(settings.users_dir, username)
+    except Exception:
+        session.rollback()
+        raise
+    audit.record(
+        session,
+        "user_created",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        target_name=username,
+        ip=ip,
+        role=role,
+    )
+    try:
+        session.commit()
+    except Exception:
+        remove_user_home(settings.users_dir, username)
+        raise
+    session.refresh(user)
+    return user
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    settings: Settings,
+    actor: User,
+    password: str | None = None,
+    role: str | None = None,
+    ip: str | None = None,
+) -> User:
+    if role is not None and role != user.role:
+        if user.role == "admin" and admin_count(session) <= 1:
+            raise UserConflict("The last admin cannot be demoted; make another user admin first")
+        audit.record(
+            session,
+            "user_role_changed",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            target_name=user.username,
+            ip=ip,
+            old=user.role,
+            new=role,
+        )
+        user.role = role
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise ValueError(problem)
+        user.password_hash = hash_password(password, settings.bcrypt_rounds)
+        if user.id is not None:
+            revoke_all_for_user(session, user.id)
+        audit.record(
+            session,
+            "user_password_reset",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            target_name=user.username,
+            ip=ip,
+        )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def delete_user(
+    session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None
+) -> None:
+    """Delete the rows (the database cascades) and then the user's directory, never following symlinks."""
+    if actor is not None and actor.id == user.id:
+        raise UserConflict("You cannot delete your own account")
+    if user.role == "admin" and admin_count(session) <= 1:
+        raise UserConflict("The last admin cannot be deleted")
+    username = user.username
+    audit.record(
+        session,
+        "user_deleted",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        target_name=username,
+        ip=ip,
+    )
+    session.delete(user)
+    session.commit()
+    remove_user_home(settings.users_dir, username)
