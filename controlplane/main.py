@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from controlplane import __version__, migrate
+from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.routes import agents, audit, auth, health, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.config import Settings
@@ -43,9 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         generate_unique_id_function=_operation_id,
-        max_body_size=settings.max_body_bytes,
         lifespan=lifespan,
     )
+    app.add_middleware(JsonBodyLimit, max_body_size=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.secret_box = SecretBox(settings.signing_key)

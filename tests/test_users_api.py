@@ -183,9 +183,7 @@ def test_unknown_field_is_refused(client: TestClient, admin: Account) -> None:
 
 
 def test_password_reset_replaces_the_password(client: TestClient, admin: Account, alice: Account) -> None:
-    response = client.patch(
-        f"/api/users/{alice.id}", json={"password": NEW_PASSWORD}, headers=admin.headers
-    )
+    response = client.patch(f"/api/users/{alice.id}", json={"password": NEW_PASSWORD}, headers=admin.headers)
 
     assert response.status_code == 200, response.text
     assert response.json()["username"] == "alice"
@@ -297,7 +295,9 @@ def test_delete_removes_user_agents_and_directory(
     client: TestClient, admin: Account, alice: Account, db: Session, settings: Settings
 ) -> None:
     for name in ("One", "Two"):
-        created = client.post("/api/agents", json={"template": "research", "name": name}, headers=alice.headers)
+        created = client.post(
+            "/api/agents", json={"template": "research", "name": name}, headers=alice.headers
+        )
         assert created.status_code == 201
     (settings.users_dir / "alice" / "projects" / "notes.txt").write_text("mine")
 

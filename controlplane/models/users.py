@@ -15,7 +15,13 @@ ROLES = ("admin", "user")
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'user')", name="ck_users_role"),)
+    # AUTOINCREMENT: SQLite would otherwise give a deleted user's id to the next account, and that
+    # user's unexpired access tokens (which name only the id) would sign in as the newcomer.
+    # A batch_alter_table on users must pass table_kwargs={"sqlite_autoincrement": True} to keep it.
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'user')", name="ck_users_role"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=32, unique=True, index=True)

@@ -139,8 +139,19 @@ def rotate_refresh_token(
         raise InvalidRefreshToken("refresh token was already used; the whole session is revoked")
     if stored.expires_at <= now or user is None:
         raise InvalidRefreshToken("refresh token expired")
-    stored.used_at = now
-    session.add(stored)
+    # Claim the token atomically: of two concurrent refreshes with one token, only one may win.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.id) == stored.id,
+            col(RefreshToken.used_at).is_(None),
+            col(RefreshToken.revoked_at).is_(None),
+        )
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise InvalidRefreshToken("refresh token was used concurrently; sign in again")
     return issue_tokens(session, settings, user, family_id=stored.family_id)
 
 

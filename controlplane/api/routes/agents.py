@@ -112,6 +112,9 @@ def get_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Agent:
 def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, user: CurrentUser) -> Agent:
     """Change any of the given fields; omitted fields keep their values."""
     agent = get_owned(session, Agent, agent_id, user, "Agent")
+    # Checked before any attribute changes: the query would autoflush a clashing name into the UNIQUE index.
+    if body.name is not None and _name_taken(session, user, body.name, except_id=agent.id):
+        raise HTTPException(status.HTTP_409_CONFLICT, f"You already have an agent named '{body.name}'")
     changes = body.model_dump(exclude_unset=True, exclude={"mcp_servers"})
     for field, value in changes.items():
         if value is None:
@@ -121,8 +124,6 @@ def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, user: Cu
         if body.mcp_servers is None:
             raise field_error("mcp_servers", "May be omitted but not null")
         agent.mcp_servers = _dump_mcp(body.mcp_servers)
-    if body.name is not None and _name_taken(session, user, body.name, except_id=agent.id):
-        raise HTTPException(status.HTTP_409_CONFLICT, f"You already have an agent named '{body.name}'")
     session.add(agent)
     _commit_or_conflict(session, agent.name)
     session.refresh(agent)

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("created_at", controlplane.models.base.UTCDateTime(), nullable=False),
         sa.CheckConstraint("role IN ('admin', 'user')", name="ck_users_role"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,  # never reuse a deleted user's id (tokens name users by id)
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_username"), ["username"], unique=True)
