@@ -124,6 +124,56 @@ def cmd_admin_reset_password(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+def cmd_sandbox_build(_args: argparse.Namespace, settings: Settings) -> int:
+    from controlplane.sandbox.backend import EngineUnavailable
+    from controlplane.sandbox.docker_engine import connect_engine
+    from controlplane.sandbox.image import ImageBuildError, build_image
+
+    try:
+        build_image(settings, connect_engine(), _say)
+    except (EngineUnavailable, ImageBuildError) as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def cmd_sandbox_list(_args: argparse.Namespace, settings: Settings) -> int:
+    from controlplane.sandbox.backend import EngineUnavailable
+    from controlplane.sandbox.docker_engine import DockerSandboxBackend
+
+    try:
+        statuses = DockerSandboxBackend(settings).list_sandboxes()
+    except EngineUnavailable as exc:
+        return _fail(str(exc))
+    for status in sorted(statuses, key=lambda s: s.username):
+        started = status.started_at.isoformat(timespec="seconds") if status.started_at else "-"
+        print(f"{status.username:<32} {status.state.value:<8} started {started}")
+    if not statuses:
+        _say("no sandboxes yet")
+    return 0
+
+
+def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
+    """Replace this process with `docker exec -it` as the user's uid: a real terminal for troubleshooting."""
+    import os
+    import shutil
+
+    from controlplane.sandbox.accounts import sandbox_uid
+    from controlplane.sandbox.backend import SandboxUser
+
+    with Session(make_engine(settings)) as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+    if user is None or user.id is None:
+        return _fail(f"no user named '{args.username}'")
+    docker_cli = shutil.which("docker")
+    if docker_cli is None:
+        return _fail("the docker command is not installed")
+    uid = sandbox_uid(settings, SandboxUser(user.id, user.username))
+    name = f"{settings.sandbox_name_prefix}{user.username}"
+    _say(f"docker exec -it --user {uid}:{uid} {name} bash -l   (the sandbox must be running)")
+    os.execv(docker_cli, [docker_cli, "exec", "-it", "--user", f"{uid}:{uid}", "-w", "/home/agent", name, "bash", "-l"])  # noqa: S606
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autocode", description="AutoCode control plane")
     parser.add_argument("--version", action="version", version=f"autocode {__version__}")
@@ -134,9 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default AUTOCODE_PORT or 8000)")
     serve.set_defaults(handler=cmd_serve)
 
-    db = commands.add_parser("db", help="database migrations").add_subparsers(
-        dest="db_command", required=True
-    )
+    db = commands.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
     revision = db.add_parser("revision", help="(developers) write a migration from model changes")
     revision.add_argument("-m", "--message", required=True)
@@ -152,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--username", required=True)
     reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     reset.set_defaults(handler=cmd_admin_reset_password)
+
+    sandbox = commands.add_parser("sandbox", help="per-user sandbox containers").add_subparsers(
+        dest="sandbox_command", required=True
+    )
+    sandbox.add_parser("build", help="build the sandbox image (with a local Debian base if needed)").set_defaults(
+        handler=cmd_sandbox_build
+    )
+    sandbox.add_parser("list", help="list the sandboxes of this control plane").set_defaults(handler=cmd_sandbox_list)
+    shell = sandbox.add_parser("shell", help="open a shell in a user's sandbox, as that user")
+    shell.add_argument("username")
+    shell.set_defaults(handler=cmd_sandbox_shell)
     return parser
 
 

@@ -39,6 +39,38 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     frontend_dist: Path = Field(default=PROJECT_ROOT / "frontend" / "dist")
 
+    # Sandboxes: one container per user.
+    sandboxes_enabled: bool = Field(default=True, description="Off: no container engine is used at all.")
+    sandbox_image: str = Field(default="autocode-sandbox:latest", description="Image every sandbox runs.")
+    sandbox_base_image: str = Field(
+        default="debian:bookworm-slim",
+        description="BASE_IMAGE of the sandbox build; made locally with debootstrap when it cannot be pulled.",
+    )
+    sandbox_extra_ca_dir: Path | None = Field(
+        default=Path("/usr/local/share/ca-certificates"),
+        description="Extra CA certificates (*.crt) trusted while building the image (TLS-intercepting proxies).",
+    )
+    sandbox_name_prefix: str = Field(default="autocode-", pattern=r"^[a-z][a-z0-9-]{0,30}$")
+    sandbox_instance: str = Field(
+        default="default",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Label value that marks this control plane's sandboxes; the reconciler ignores others.",
+    )
+    sandbox_uid_base: int = Field(default=100_000, ge=1000, description="A user's uid is this plus their id.")
+    sandbox_memory: str = Field(default="2g", pattern=r"^[0-9]+[kmg]?$")
+    sandbox_cpus: float = Field(default=1.0, gt=0)
+    sandbox_pids: int = Field(default=512, ge=16)
+    sandbox_network: str = Field(
+        default="autocode-sandboxes",
+        description='Docker network of the sandboxes (inter-container traffic off), or "none" for no network.',
+    )
+    sandbox_network_internal: bool = Field(
+        default=False, description="Make the sandbox network internal: no route out of the machine."
+    )
+    sandbox_idle_minutes: float = Field(default=30, gt=0, description="Stop an unused sandbox after this.")
+    sandbox_start_timeout: float = Field(default=30, gt=0, description="Seconds for a runner to answer.")
+    reconcile_interval_seconds: float = Field(default=15, gt=0)
+
     @field_validator("secret_key")
     @classmethod
     def _secret_long_enough(cls, value: str | None) -> str | None:
@@ -71,6 +103,11 @@ class Settings(BaseSettings):
         """The configured secret, or the one persisted in data_dir (created once, mode 0600)."""
         return self.secret_key or load_or_create_secret(self.data_dir / SECRET_KEY_FILE)
 
+    @property
+    def sandbox_etc_dir(self) -> Path:
+        """Generated passwd/group files per user, mounted read-only into their sandbox."""
+        return self.data_dir / "sandbox-etc"
+
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.users_dir.mkdir(exist_ok=True)
@@ -95,7 +132,5 @@ def load_or_create_secret(path: Path) -> str:
             os.unlink(tmp)
     secret = path.read_text().strip()
     if len(secret) < MIN_SECRET_LENGTH:
-        raise RuntimeError(
-            f"{path} is shorter than {MIN_SECRET_LENGTH} characters; delete it to regenerate it"
-        )
+        raise RuntimeError(f"{path} is shorter than {MIN_SECRET_LENGTH} characters; delete it to regenerate it")
     return secret

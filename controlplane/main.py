@@ -10,10 +10,13 @@ from fastapi.routing import APIRoute
 
 from controlplane import __version__, migrate
 from controlplane.api.body_limit import JsonBodyLimit
-from controlplane.api.routes import agents, audit, auth, health, users
+from controlplane.api.routes import agents, audit, auth, health, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.config import Settings
 from controlplane.db import make_engine
+from controlplane.sandbox.docker_engine import DockerSandboxBackend
+from controlplane.sandbox.manager import SandboxManager
+from controlplane.sandbox.reconciler import Reconciler
 from controlplane.security.secretbox import SecretBox
 from controlplane.spa import mount_spa
 
@@ -30,10 +33,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.ensure_data_dir()
     engine = make_engine(settings)
 
+    manager = SandboxManager(settings, DockerSandboxBackend(settings), engine) if settings.sandboxes_enabled else None
+    reconciler = Reconciler(manager) if manager else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(settings, engine)
+        if reconciler is not None:
+            reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
         yield
+        if reconciler is not None:
+            await reconciler.stop()
+        if manager is not None:
+            await manager.close()
         engine.dispose()
 
     app = FastAPI(
@@ -50,7 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.secret_box = SecretBox(settings.signing_key)
-    for module in (health, auth, users, agents, settings_routes, audit):
+    app.state.sandboxes = manager
+    app.state.reconciler = reconciler
+    for module in (health, auth, users, agents, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_spa(app, settings.frontend_dist)
     return app

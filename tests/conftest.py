@@ -27,6 +27,7 @@ def settings(tmp_path: Path) -> Settings:
         secret_key="test-secret-" + "x" * 40,
         bcrypt_rounds=4,
         frontend_dist=tmp_path / "no-frontend",
+        sandboxes_enabled=False,
     )
 
 

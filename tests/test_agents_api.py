@@ -257,14 +257,10 @@ def test_name_is_trimmed(client: TestClient, alice: Account) -> None:
     assert create_agent(client, alice, template="coding", name="  Spacey  ")["name"] == "Spacey"
 
 
-def test_duplicate_name_conflicts_only_for_the_same_user(
-    client: TestClient, alice: Account, bob: Account
-) -> None:
+def test_duplicate_name_conflicts_only_for_the_same_user(client: TestClient, alice: Account, bob: Account) -> None:
     create_agent(client, alice, template="coding", name="Builder")
 
-    duplicate = client.post(
-        "/api/agents", json={"template": "research", "name": "Builder"}, headers=alice.headers
-    )
+    duplicate = client.post("/api/agents", json={"template": "research", "name": "Builder"}, headers=alice.headers)
     assert duplicate.status_code == 409
     assert "Builder" in duplicate.json()["detail"]
     assert agent_names(client, alice) == ["Builder"]
@@ -366,9 +362,7 @@ def test_put_to_a_name_already_used_conflicts(client: TestClient, alice: Account
         ({"mcp_servers": None}, "mcp_servers"),
     ],
 )
-def test_put_refuses_invalid_changes(
-    client: TestClient, alice: Account, body: dict[str, Any], field: str
-) -> None:
+def test_put_refuses_invalid_changes(client: TestClient, alice: Account, body: dict[str, Any], field: str) -> None:
     agent = create_agent(client, alice, template="coding", name="Stable")
 
     response = client.put(f"/api/agents/{agent['id']}", json=body, headers=alice.headers)
@@ -388,9 +382,7 @@ def test_delete_removes_the_agent(client: TestClient, alice: Account) -> None:
     assert client.delete(f"/api/agents/{agent['id']}", headers=alice.headers).status_code == 404
 
 
-def test_delete_cascades_to_projects_and_research_sessions(
-    client: TestClient, alice: Account, db: Session
-) -> None:
+def test_delete_cascades_to_projects_and_research_sessions(client: TestClient, alice: Account, db: Session) -> None:
     doomed = create_agent(client, alice, template="coding", name="Doomed")
     kept = create_agent(client, alice, template="research", name="Kept")
     db.add(Project(user_id=alice.id, agent_id=doomed["id"], name="Site", slug="site"))

@@ -142,9 +142,7 @@ def access_claims(user_id: int, **overrides: Any) -> dict[str, Any]:
 def audit_rows(db: Session, action: str, username: str) -> list[AuditEvent]:
     db.expire_all()
     return list(
-        db.exec(
-            select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target_name == username)
-        ).all()
+        db.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target_name == username)).all()
     )
 
 
@@ -241,9 +239,7 @@ def test_refresh_cookie_is_secure_when_configured(tmp_path: Path, settings: Sett
     assert refresh_cookie_set_by(response)["secure"] is True
 
 
-def test_wrong_password_and_unknown_username_are_indistinguishable(
-    client: TestClient, alice: Account
-) -> None:
+def test_wrong_password_and_unknown_username_are_indistinguishable(client: TestClient, alice: Account) -> None:
     wrong_password = attempt_login(client, "alice", WRONG_PASSWORD)
     unknown_user = attempt_login(client, "nobody", WRONG_PASSWORD)
 
@@ -303,9 +299,7 @@ def test_successful_login_costs_one_bcrypt_check(
 
 
 @pytest.mark.parametrize("password", [USER_PASSWORD, WRONG_PASSWORD], ids=["correct", "wrong"])
-def test_sixth_attempt_after_five_failures_is_throttled(
-    client: TestClient, alice: Account, password: str
-) -> None:
+def test_sixth_attempt_after_five_failures_is_throttled(client: TestClient, alice: Account, password: str) -> None:
     fail_logins(client, "alice", MAX_FAILURES)
 
     response = attempt_login(client, "alice", password)
@@ -341,9 +335,7 @@ def test_unknown_usernames_are_throttled_too(client: TestClient) -> None:
     assert attempt_login(client, "nobody", WRONG_PASSWORD).status_code == 429
 
 
-def test_throttling_one_username_leaves_others_alone(
-    client: TestClient, alice: Account, bob: Account
-) -> None:
+def test_throttling_one_username_leaves_others_alone(client: TestClient, alice: Account, bob: Account) -> None:
     fail_logins(client, "alice", MAX_FAILURES)
     assert attempt_login(client, "alice", USER_PASSWORD).status_code == 429
 
@@ -364,9 +356,7 @@ def test_retry_after_counts_from_the_oldest_failure_in_the_window(
     assert 0 < int(response.headers["retry-after"]) <= 60
 
 
-def test_throttle_lifts_once_failures_leave_the_window(
-    client: TestClient, db: Session, alice: Account
-) -> None:
+def test_throttle_lifts_once_failures_leave_the_window(client: TestClient, db: Session, alice: Account) -> None:
     sign_ins_long_ago(db, "alice")
     fail_logins(client, "alice", MAX_FAILURES)
     assert attempt_login(client, "alice", USER_PASSWORD).status_code == 429
@@ -483,9 +473,7 @@ def test_expired_refresh_token_is_401(client: TestClient, db: Session, alice: Ac
     assert_refresh_cookie_cleared(response)
 
 
-def test_refresh_tokens_are_stored_hashed(
-    client: TestClient, app: FastAPI, db: Session, alice: Account
-) -> None:
+def test_refresh_tokens_are_stored_hashed(client: TestClient, app: FastAPI, db: Session, alice: Account) -> None:
     first = sign_in(client, "alice").refresh_token
     second = present_refresh_token(client, first).cookies[REFRESH_COOKIE]
 
@@ -587,9 +575,7 @@ def test_hand_built_token_with_the_right_key_is_accepted(
     assert response.json()["username"] == "alice"
 
 
-def test_token_near_the_end_of_its_lifetime_is_accepted(
-    client: TestClient, settings: Settings, alice: Account
-) -> None:
+def test_token_near_the_end_of_its_lifetime_is_accepted(client: TestClient, settings: Settings, alice: Account) -> None:
     """Control for the expired case: minting with `now` in the past works while still inside the TTL."""
     issued = utcnow() - settings.access_token_ttl + timedelta(minutes=1)
     token = create_access_token(alice.id, settings.signing_key, settings.access_token_ttl, now=issued)
@@ -692,9 +678,7 @@ def test_token_of_a_deleted_user_does_not_open_a_newer_account(
 ) -> None:
     """SQLite hands out max(id)+1, so without care bob's id would be given to the next account."""
     assert client.delete(f"/api/users/{bob.id}", headers=admin.headers).status_code == 204
-    created = client.post(
-        "/api/users", headers=admin.headers, json={"username": "carol", "password": USER_PASSWORD}
-    )
+    created = client.post("/api/users", headers=admin.headers, json={"username": "carol", "password": USER_PASSWORD})
     assert created.status_code == 201, created.text
 
     assert_bearer_challenge(get_me(client, bob.token))
@@ -749,9 +733,7 @@ def test_login_failure_and_logout_are_audited(client: TestClient, db: Session, a
     assert logout.actor_id == alice.id
 
 
-def test_failed_login_for_unknown_username_is_audited_under_that_name(
-    client: TestClient, db: Session
-) -> None:
+def test_failed_login_for_unknown_username_is_audited_under_that_name(client: TestClient, db: Session) -> None:
     attempt_login(client, "nobody", WRONG_PASSWORD)
 
     (failure,) = audit_rows(db, "login_failed", "nobody")

@@ -21,7 +21,10 @@ READY_TIMEOUT = 30.0
 
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
-    env.update({"AUTOCODE_DATA_DIR": str(data_dir), "AUTOCODE_BCRYPT_ROUNDS": "4", **extra})
+    env.update(
+        {"AUTOCODE_DATA_DIR": str(data_dir), "AUTOCODE_BCRYPT_ROUNDS": "4", "AUTOCODE_SANDBOXES_ENABLED": "false"}
+    )
+    env.update(extra)
     return env
 
 
@@ -58,9 +61,7 @@ def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[
     try:
         while True:
             if process.poll() is not None:
-                raise AssertionError(
-                    f"serve exited early:\n{process.stdout.read() if process.stdout else ''}"
-                )
+                raise AssertionError(f"serve exited early:\n{process.stdout.read() if process.stdout else ''}")
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break
@@ -88,23 +89,15 @@ def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
 
 
 def test_admin_create_from_stdin_then_sign_in(tmp_path: Path) -> None:
-    result = run(
-        tmp_path, "admin", "create", "--username", "root2", "--password-stdin", stdin="long-password\n"
-    )
+    result = run(tmp_path, "admin", "create", "--username", "root2", "--password-stdin", stdin="long-password\n")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "users" / "root2" / "projects").is_dir()
-    again = run(
-        tmp_path, "admin", "create", "--username", "root2", "--password-stdin", stdin="long-password\n"
-    )
+    again = run(tmp_path, "admin", "create", "--username", "root2", "--password-stdin", stdin="long-password\n")
     assert again.returncode == 1 and "already exists" in again.stderr
     with serving(tmp_path) as (base, process):
-        response = httpx.post(
-            f"{base}/api/auth/login", json={"username": "root2", "password": "long-password"}
-        )
+        response = httpx.post(f"{base}/api/auth/login", json={"username": "root2", "password": "long-password"})
         assert response.status_code == 200
-        me = httpx.get(
-            f"{base}/api/auth/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"}
-        )
+        me = httpx.get(f"{base}/api/auth/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"})
         assert me.json()["role"] == "admin"
     assert "Password (shown only this once)" not in _output(process), "an admin existed: nothing to bootstrap"
 
@@ -117,9 +110,7 @@ def test_admin_create_from_stdin_then_sign_in(tmp_path: Path) -> None:
         (["--username", "okname"], None, "--password-stdin"),
     ],
 )
-def test_admin_create_explains_bad_input(
-    tmp_path: Path, args: list[str], stdin: str | None, message: str
-) -> None:
+def test_admin_create_explains_bad_input(tmp_path: Path, args: list[str], stdin: str | None, message: str) -> None:
     extra = ["--password-stdin"] if stdin is not None else []
     result = run(tmp_path, "admin", "create", *args, *extra, stdin=stdin)
     assert result.returncode == 1
@@ -133,18 +124,14 @@ def test_first_serve_creates_admin_and_prints_password_once(tmp_path: Path) -> N
     match = re.search(r"Password \(shown only this once\): (\S+)", first)
     assert match, first
     with serving(tmp_path) as (base, process):
-        response = httpx.post(
-            f"{base}/api/auth/login", json={"username": "admin", "password": match.group(1)}
-        )
+        response = httpx.post(f"{base}/api/auth/login", json={"username": "admin", "password": match.group(1)})
         assert response.status_code == 200
     assert "shown only this once" not in _output(process)
 
 
 def test_admin_password_from_environment(tmp_path: Path) -> None:
     with serving(tmp_path, AUTOCODE_ADMIN_PASSWORD="from-the-env-1") as (base, process):
-        response = httpx.post(
-            f"{base}/api/auth/login", json={"username": "admin", "password": "from-the-env-1"}
-        )
+        response = httpx.post(f"{base}/api/auth/login", json={"username": "admin", "password": "from-the-env-1"})
         assert response.status_code == 200
     output = _output(process)
     assert "AUTOCODE_ADMIN_PASSWORD" in output and "from-the-env-1" not in output
@@ -152,18 +139,11 @@ def test_admin_password_from_environment(tmp_path: Path) -> None:
 
 def test_reset_password(tmp_path: Path) -> None:
     assert (
-        run(
-            tmp_path, "admin", "create", "--username", "mum", "--password-stdin", stdin="first-pass\n"
-        ).returncode
-        == 0
+        run(tmp_path, "admin", "create", "--username", "mum", "--password-stdin", stdin="first-pass\n").returncode == 0
     )
-    result = run(
-        tmp_path, "admin", "reset-password", "--username", "mum", "--password-stdin", stdin="second-pass\n"
-    )
+    result = run(tmp_path, "admin", "reset-password", "--username", "mum", "--password-stdin", stdin="second-pass\n")
     assert result.returncode == 0, result.stderr
-    missing = run(
-        tmp_path, "admin", "reset-password", "--username", "nobody", "--password-stdin", stdin="x" * 9
-    )
+    missing = run(tmp_path, "admin", "reset-password", "--username", "nobody", "--password-stdin", stdin="x" * 9)
     assert missing.returncode == 1 and "no user named" in missing.stderr
     with serving(tmp_path) as (base, _):
         old = httpx.post(f"{base}/api/auth/login", json={"username": "mum", "password": "first-pass"})

@@ -44,9 +44,7 @@ def agent_names(client: TestClient, account: Account) -> list[str]:
 def test_body_over_one_mib_is_refused_with_json(client: TestClient, alice: Account) -> None:
     body = oversized_agent_body()
 
-    response = client.post(
-        "/api/agents", content=body, headers={**alice.headers, "Content-Type": "application/json"}
-    )
+    response = client.post("/api/agents", content=body, headers={**alice.headers, "Content-Type": "application/json"})
 
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/json"
@@ -310,9 +308,7 @@ def test_traversal_never_leaves_dist_with_raw_paths(
 
 
 def test_audit_events_newest_first(client: TestClient, admin: Account) -> None:
-    created = client.post(
-        "/api/users", json={"username": "carol", "password": "carol-password"}, headers=admin.headers
-    )
+    created = client.post("/api/users", json={"username": "carol", "password": "carol-password"}, headers=admin.headers)
     assert created.status_code == 201
     added = client.post(
         "/api/settings/api-keys", json={"provider": "openai", "key": "sk-abcdefgh1234"}, headers=admin.headers
@@ -335,14 +331,10 @@ def test_audit_events_newest_first(client: TestClient, admin: Account) -> None:
 
 def test_audit_events_paging(client: TestClient, admin: Account) -> None:
     for provider in ("aaa", "bbb", "ccc"):
-        client.post(
-            "/api/settings/api-keys", json={"provider": provider, "key": "sk-abcdefgh"}, headers=admin.headers
-        )
+        client.post("/api/settings/api-keys", json={"provider": provider, "key": "sk-abcdefgh"}, headers=admin.headers)
     newest = client.get("/api/audit-events", params={"limit": 2}, headers=admin.headers).json()
 
-    older = client.get(
-        "/api/audit-events", params={"before_id": newest[-1]["id"]}, headers=admin.headers
-    ).json()
+    older = client.get("/api/audit-events", params={"before_id": newest[-1]["id"]}, headers=admin.headers).json()
 
     assert [e["target_name"] for e in newest] == ["ccc", "bbb"]
     assert older[0]["target_name"] == "aaa"

@@ -167,15 +167,9 @@ def _populate(session: Session, username: str) -> dict[str, int]:
                 access_token="enc",
                 account_name="acct",
             ),
-            ChatMessage(
-                user_id=user.id, session_type="research", session_id=research.id, role="user", content="q"
-            ),
-            ChatMessage(
-                user_id=user.id, session_type="learning", session_id=course.id, role="user", content="q"
-            ),
-            ChatMessage(
-                user_id=user.id, session_type="social_ai", session_id=agent.id, role="user", content="q"
-            ),
+            ChatMessage(user_id=user.id, session_type="research", session_id=research.id, role="user", content="q"),
+            ChatMessage(user_id=user.id, session_type="learning", session_id=course.id, role="user", content="q"),
+            ChatMessage(user_id=user.id, session_type="social_ai", session_id=agent.id, role="user", content="q"),
             ApiKey(user_id=user.id, provider="openai", encrypted_key="enc"),
             RefreshToken(user_id=user.id, family_id="f", token_hash=f"h-{username}", expires_at=utcnow()),
             UserPreferences(user_id=user.id, data={"theme": "dark"}),
@@ -216,9 +210,7 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
 def test_check_constraints_refuse_unknown_values(engine: Engine) -> None:
     with Session(engine) as session:
         ids = _populate(session, "carol")
-        session.add(
-            Project(user_id=ids["user"], agent_id=ids["agent"], name="p", slug="p", status="exploded")
-        )
+        session.add(Project(user_id=ids["user"], agent_id=ids["agent"], name="p", slug="p", status="exploded"))
         with pytest.raises(IntegrityError):
             session.commit()
 

@@ -17,12 +17,10 @@ def _route_pattern(path: str) -> re.Pattern[str]:
 
 
 def test_every_api_route_appears_in_a_test(app: FastAPI) -> None:
-    sources = "\n".join(p.read_text() for p in TESTS_DIR.glob("test_*.py") if p.name != Path(__file__).name)
+    sources = "\n".join(p.read_text() for p in TESTS_DIR.rglob("test_*.py") if p.name != Path(__file__).name)
     paths = app.openapi()["paths"]
     assert len(paths) >= 15
     untested = sorted(
-        f"{','.join(sorted(paths[path]))} {path}"
-        for path in paths
-        if not _route_pattern(path).search(sources)
+        f"{','.join(sorted(paths[path]))} {path}" for path in paths if not _route_pattern(path).search(sources)
     )
     assert untested == [], f"routes no test calls: {untested}"

@@ -20,9 +20,7 @@ SECRET = "sk-test-SECRET-0123456789abcdef"
 DEFAULT_PREFERENCES = {"theme": "system", "language": "en", "terminal_font_size": 14}
 
 
-def add_key(
-    client: TestClient, account: Account, provider: str = "openai", key: str = SECRET, **extra: Any
-) -> Any:
+def add_key(client: TestClient, account: Account, provider: str = "openai", key: str = SECRET, **extra: Any) -> Any:
     return client.post(
         "/api/settings/api-keys", json={"provider": provider, "key": key, **extra}, headers=account.headers
     )
@@ -147,9 +145,7 @@ def test_duplicate_provider_conflicts(client: TestClient, alice: Account) -> Non
         ({"extra": "field"}, "extra"),
     ],
 )
-def test_invalid_keys_name_the_field(
-    client: TestClient, alice: Account, overrides: dict[str, str], field: str
-) -> None:
+def test_invalid_keys_name_the_field(client: TestClient, alice: Account, overrides: dict[str, str], field: str) -> None:
     body = {"provider": "openai", "key": SECRET, **overrides}
 
     response = client.post("/api/settings/api-keys", json=body, headers=alice.headers)
@@ -233,9 +229,7 @@ def test_api_key_audit_trail(client: TestClient, admin: Account, alice: Account)
 
     events = client.get("/api/audit-events", headers=admin.headers).json()
 
-    ours = [
-        (e["action"], e["actor_name"], e["target_name"]) for e in events if e["action"].startswith("api_key")
-    ]
+    ours = [(e["action"], e["actor_name"], e["target_name"]) for e in events if e["action"].startswith("api_key")]
     assert ours == [("api_key_removed", "alice", "openai"), ("api_key_added", "alice", "openai")]
 
 
@@ -256,9 +250,7 @@ def test_preferences_are_saved(client: TestClient, alice: Account) -> None:
     assert get_preferences(client, alice) == wanted
 
 
-def test_preferences_put_replaces_with_defaults_for_omitted_fields(
-    client: TestClient, alice: Account
-) -> None:
+def test_preferences_put_replaces_with_defaults_for_omitted_fields(client: TestClient, alice: Account) -> None:
     client.put("/api/settings/preferences", json={"theme": "dark", "language": "cs"}, headers=alice.headers)
 
     client.put("/api/settings/preferences", json={"theme": "light"}, headers=alice.headers)
@@ -291,9 +283,7 @@ def test_invalid_preferences_name_the_field(
 
 @pytest.mark.parametrize("size", [8, 32])
 def test_font_size_bounds_are_inclusive(client: TestClient, alice: Account, size: int) -> None:
-    response = client.put(
-        "/api/settings/preferences", json={"terminal_font_size": size}, headers=alice.headers
-    )
+    response = client.put("/api/settings/preferences", json={"terminal_font_size": size}, headers=alice.headers)
 
     assert response.status_code == 200
     assert get_preferences(client, alice)["terminal_font_size"] == size
@@ -320,9 +310,7 @@ def test_preferences_are_per_user(client: TestClient, alice: Account, bob: Accou
         ("PUT", "/api/settings/preferences", {"theme": "dark"}),
     ],
 )
-def test_settings_routes_need_a_token(
-    client: TestClient, alice: Account, method: str, path: str, body: Any
-) -> None:
+def test_settings_routes_need_a_token(client: TestClient, alice: Account, method: str, path: str, body: Any) -> None:
     add_key(client, alice, provider="anthropic")
 
     response = client.request(method, path, json=body)

@@ -97,8 +97,7 @@ def test_collision_suffix_still_fits(owners: tuple[Session, int, int, int]) -> N
 def test_courses_are_unique_per_subject(owners: tuple[Session, int, int, int]) -> None:
     session, ana, _, agent = owners
     subjects = [
-        LearningSubject(user_id=ana, agent_id=agent, name=n, slug=make_slug(n))
-        for n in ("Angličtina", "Python")
+        LearningSubject(user_id=ana, agent_id=agent, name=n, slug=make_slug(n)) for n in ("Angličtina", "Python")
     ]
     session.add_all(subjects)
     session.commit()

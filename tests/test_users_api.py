@@ -22,9 +22,7 @@ NEW_PASSWORD = "fresh-password-9"
 def create_via_api(
     client: TestClient, admin: Account, username: str, password: str = NEW_PASSWORD, **extra: Any
 ) -> Any:
-    return client.post(
-        "/api/users", json={"username": username, "password": password, **extra}, headers=admin.headers
-    )
+    return client.post("/api/users", json={"username": username, "password": password, **extra}, headers=admin.headers)
 
 
 def users_by_name(client: TestClient, admin: Account) -> dict[str, dict[str, Any]]:
@@ -51,9 +49,7 @@ def error_locs(response: Any) -> list[list[Any]]:
 
 
 def test_list_users_shows_roles_and_agent_counts(client: TestClient, admin: Account, alice: Account) -> None:
-    created = client.post(
-        "/api/agents", json={"template": "coding", "name": "Builder"}, headers=alice.headers
-    )
+    created = client.post("/api/agents", json={"template": "coding", "name": "Builder"}, headers=alice.headers)
     assert created.status_code == 201, created.text
 
     users = users_by_name(client, admin)
@@ -104,9 +100,7 @@ def test_duplicate_username_is_a_conflict(client: TestClient, admin: Account, al
     assert login_status(client, "alice", NEW_PASSWORD) == 401  # the original account is untouched
 
 
-def test_existing_directory_on_disk_is_a_clear_conflict(
-    client: TestClient, admin: Account, settings: Settings
-) -> None:
+def test_existing_directory_on_disk_is_a_clear_conflict(client: TestClient, admin: Account, settings: Settings) -> None:
     leftover = settings.users_dir / "erin"
     leftover.mkdir(parents=True)
     (leftover / "old-notes.md").write_text("from a previous account")
@@ -126,9 +120,7 @@ def test_existing_directory_on_disk_is_a_clear_conflict(
 @pytest.mark.parametrize(
     "username", ["A", "x", "1abc", "has space", "a" * 33, "Bob", "../etc", "ab/c", "", "-ab", "_ab"]
 )
-def test_bad_usernames_are_refused(
-    client: TestClient, admin: Account, settings: Settings, username: str
-) -> None:
+def test_bad_usernames_are_refused(client: TestClient, admin: Account, settings: Settings, username: str) -> None:
     before = sorted(p.name for p in settings.users_dir.iterdir())
 
     response = create_via_api(client, admin, username)
@@ -191,9 +183,7 @@ def test_password_reset_replaces_the_password(client: TestClient, admin: Account
     assert login_status(client, "alice", NEW_PASSWORD) == 200
 
 
-def test_role_change_grants_and_removes_admin_rights(
-    client: TestClient, admin: Account, alice: Account
-) -> None:
+def test_role_change_grants_and_removes_admin_rights(client: TestClient, admin: Account, alice: Account) -> None:
     promoted = client.patch(f"/api/users/{alice.id}", json={"role": "admin"}, headers=admin.headers)
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["role"] == "admin"
@@ -268,9 +258,7 @@ def test_admin_cannot_delete_themself_even_with_another_admin(
     assert client.delete(f"/api/users/{admin.id}", headers=admin.headers).status_code == 409
 
 
-def test_another_admin_can_be_deleted(
-    client: TestClient, admin: Account, make_account: Callable[..., Account]
-) -> None:
+def test_another_admin_can_be_deleted(client: TestClient, admin: Account, make_account: Callable[..., Account]) -> None:
     second = make_account("second", role="admin")
 
     assert client.delete(f"/api/users/{second.id}", headers=admin.headers).status_code == 204
@@ -295,9 +283,7 @@ def test_delete_removes_user_agents_and_directory(
     client: TestClient, admin: Account, alice: Account, db: Session, settings: Settings
 ) -> None:
     for name in ("One", "Two"):
-        created = client.post(
-            "/api/agents", json={"template": "research", "name": name}, headers=alice.headers
-        )
+        created = client.post("/api/agents", json={"template": "research", "name": name}, headers=alice.headers)
         assert created.status_code == 201
     (settings.users_dir / "alice" / "projects" / "notes.txt").write_text("mine")
 

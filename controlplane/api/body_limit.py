@@ -25,9 +25,7 @@ class JsonBodyLimit:
         if scope["type"] == "http":
             declared = Headers(scope=scope).get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body_size:
-                response = JSONResponse(
-                    {"detail": "Content Too Large"}, status_code=status.HTTP_413_CONTENT_TOO_LARGE
-                )
+                response = JSONResponse({"detail": "Content Too Large"}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -7,6 +7,4 @@ from fastapi.exceptions import RequestValidationError
 
 def field_error(field: str, message: str, value: object = None) -> RequestValidationError:
     """A 422 that names the body field at fault, for checks that need the database or other fields."""
-    return RequestValidationError(
-        [{"type": "value_error", "loc": ("body", field), "msg": message, "input": value}]
-    )
+    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": message, "input": value}])

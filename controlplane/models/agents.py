@@ -26,9 +26,7 @@ class Agent(SQLModel, table=True):
     __tablename__ = "agents"
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_agents_user_name"),
-        CheckConstraint(
-            "type IN ('coding', 'research', 'learning', 'social_media', 'custom')", name="ck_agents_type"
-        ),
+        CheckConstraint("type IN ('coding', 'research', 'learning', 'social_media', 'custom')", name="ck_agents_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,9 +48,7 @@ class AgentInstance(SQLModel, table=True):
     """A running (or finished) subprocess started from an agent, e.g. one coding project's manager."""
 
     __tablename__ = "agent_instances"
-    __table_args__ = (
-        CheckConstraint("status IN ('running', 'stopped', 'crashed')", name="ck_agent_instances_status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('running', 'stopped', 'crashed')", name="ck_agent_instances_status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")
@@ -68,9 +64,7 @@ class Log(SQLModel, table=True):
     """A structured log line of an agent. user_id is kept beside the spec's fields for owner filtering."""
 
     __tablename__ = "logs"
-    __table_args__ = (
-        CheckConstraint("level IN ('info', 'action', 'error', 'agent_decision')", name="ck_logs_level"),
-    )
+    __table_args__ = (CheckConstraint("level IN ('info', 'action', 'error', 'agent_decision')", name="ck_logs_level"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")

@@ -20,9 +20,7 @@ CHAT_ROLES = ("user", "assistant")
 class ChatMessage(SQLModel, table=True):
     __tablename__ = "chat_messages"
     __table_args__ = (
-        CheckConstraint(
-            "session_type IN ('research', 'learning', 'social_ai')", name="ck_chat_messages_session_type"
-        ),
+        CheckConstraint("session_type IN ('research', 'learning', 'social_ai')", name="ck_chat_messages_session_type"),
         CheckConstraint("role IN ('user', 'assistant')", name="ck_chat_messages_role"),
         Index("ix_chat_messages_session", "session_type", "session_id", "id"),
     )

@@ -14,9 +14,7 @@ PLATFORMS = ("instagram", "facebook")
 
 class SocialAccount(SQLModel, table=True):
     __tablename__ = "social_accounts"
-    __table_args__ = (
-        CheckConstraint("platform IN ('instagram', 'facebook')", name="ck_social_accounts_platform"),
-    )
+    __table_args__ = (CheckConstraint("platform IN ('instagram', 'facebook')", name="ck_social_accounts_platform"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")

@@ -18,9 +18,7 @@ RESEARCH_STATUSES = ("active", "archived")
 
 
 def updated_at_field() -> Any:
-    return Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, sa_column_kwargs={"onupdate": utcnow}
-    )
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, sa_column_kwargs={"onupdate": utcnow})
 
 
 class Project(SQLModel, table=True):

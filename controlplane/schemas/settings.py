@@ -8,9 +8,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints
 from controlplane.schemas.common import STRICT_BODY
 
 Provider = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
-SecretValue = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000, pattern=r"^\S+$")
-]
+SecretValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000, pattern=r"^\S+$")]
 
 
 class ApiKeyCreate(BaseModel):

@@ -21,9 +21,7 @@ class SecretUnreadable(Exception):
 
 class SecretBox:
     def __init__(self, server_secret: str) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(
-            server_secret.encode()
-        )
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(server_secret.encode())
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     def encrypt(self, plaintext: str) -> str:

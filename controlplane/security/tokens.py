@@ -33,9 +33,7 @@ def create_access_token(user_id: int, key: str, ttl: timedelta, now: datetime | 
 def decode_access_token(token: str, key: str) -> int:
     """The user id the token was issued to. Only HS256 is accepted, so alg "none" and swaps fail."""
     try:
-        claims = jwt.decode(
-            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub", "type"]}
-        )
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp", "iat", "sub", "type"]})
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     if claims.get("type") != ACCESS_TOKEN_TYPE:

@@ -91,9 +91,7 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
     return user
 
 
-def issue_tokens(
-    session: Session, settings: Settings, user: User, family_id: str | None = None
-) -> IssuedTokens:
+def issue_tokens(session: Session, settings: Settings, user: User, family_id: str | None = None) -> IssuedTokens:
     """A new access token and a refresh token in `family_id` (a new family at sign-in). Commits."""
     if user.id is None:
         raise ValueError("the user must be saved before tokens are issued")
@@ -113,14 +111,10 @@ def issue_tokens(
     return IssuedTokens(access, refresh, int(settings.access_token_ttl.total_seconds()))
 
 
-def rotate_refresh_token(
-    session: Session, settings: Settings, presented: str, ip: str | None
-) -> IssuedTokens:
+def rotate_refresh_token(session: Session, settings: Settings, presented: str, ip: str | None) -> IssuedTokens:
     """Exchange a refresh token for new tokens. Presenting a used or revoked one revokes its family."""
     now = utcnow()
-    stored = session.exec(
-        select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))
-    ).first()
+    stored = session.exec(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))).first()
     if stored is None:
         raise InvalidRefreshToken("unknown refresh token")
     user = session.get(User, stored.user_id)
@@ -165,9 +159,7 @@ def revoke_family(session: Session, family_id: str, now: datetime | None = None)
 
 def revoke_presented(session: Session, presented: str) -> User | None:
     """Sign-out: revoke the family of this refresh token. Returns its user, if the token was known."""
-    stored = session.exec(
-        select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))
-    ).first()
+    stored = session.exec(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))).first()
     if stored is None:
         return None
     revoke_family(session, stored.family_id)

@@ -6,6 +6,7 @@ control plane works relative to directory file descriptors opened with O_NOFOLLO
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -66,3 +67,40 @@ def remove_user_home(users_dir: Path, username: str) -> bool:
         raise RuntimeError("this platform's rmtree may follow symlinks; refusing to delete")
     shutil.rmtree(path)
     return True
+
+
+def prepare_user_home(users_dir: Path, username: str, uid: int) -> Path:
+    """Make sure the home exists with its subdirectories and belongs to the sandbox uid (mode 0700).
+
+    Only the top directory and the standard subdirectories are touched, through directory fds and without
+    following symlinks; everything deeper was made by the sandbox itself and already belongs to the uid.
+    """
+    name = _checked_name(username)
+    home = users_dir / name
+    if not os.path.lexists(home):
+        create_user_home(users_dir, name)
+    parent_fd = os.open(users_dir, _DIR_FLAGS)
+    try:
+        try:
+            home_fd = os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+        except OSError as exc:
+            raise NotADirectoryError(f"{home} is not a plain directory (a symlink?); refusing to use it") from exc
+        try:
+            for subdir in USER_SUBDIRS:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(subdir, 0o750, dir_fd=home_fd)
+                _own(subdir, uid, home_fd)
+            os.fchmod(home_fd, 0o700)
+            if os.geteuid() == 0:
+                os.fchown(home_fd, uid, uid)
+        finally:
+            os.close(home_fd)
+    finally:
+        os.close(parent_fd)
+    return home
+
+
+def _own(name: str, uid: int, dir_fd: int) -> None:
+    """chown without following a symlink (only root may give files away)."""
+    if os.geteuid() == 0:
+        os.chown(name, uid, uid, dir_fd=dir_fd, follow_symlinks=False)

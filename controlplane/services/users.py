@@ -20,10 +20,7 @@ class UserConflict(Exception):
 
 def username_problem(username: str) -> str | None:
     if not USERNAME_PATTERN.fullmatch(username):
-        return (
-            "Username must be 2-32 characters: a lowercase letter first, then lowercase letters, "
-            "digits, '_' or '-'"
-        )
+        return "Username must be 2-32 characters: a lowercase letter first, then lowercase letters, digits, '_' or '-'"
     return None
 
 
@@ -129,14 +126,16 @@ def update_user(
     return user
 
 
-def delete_user(
-    session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None
-) -> None:
-    """Delete the rows (the database cascades) and then the user's directory, never following symlinks."""
+def check_deletable(session: Session, user: User, actor: User | None) -> None:
     if actor is not None and actor.id == user.id:
         raise UserConflict("You cannot delete your own account")
     if user.role == "admin" and admin_count(session) <= 1:
         raise UserConflict("The last admin cannot be deleted")
+
+
+def delete_user(session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None) -> None:
+    """Delete the rows (the database cascades) and then the user's directory, never following symlinks."""
+    check_deletable(session, user, actor)
     username = user.username
     audit.record(
         session,

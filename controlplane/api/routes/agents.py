@@ -42,9 +42,7 @@ def _fields_from_template(body: AgentCreate) -> dict[str, Any]:
         }
     template = TEMPLATES[body.template]
     if body.type is not None and body.type != template.type:
-        raise field_error(
-            "type", f"The '{template.key}' template makes agents of type '{template.type}'", body.type
-        )
+        raise field_error("type", f"The '{template.key}' template makes agents of type '{template.type}'", body.type)
     return {
         "type": template.type,
         "model": template.model,

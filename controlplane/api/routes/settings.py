@@ -49,9 +49,7 @@ def add_api_key(
         status.HTTP_409_CONFLICT,
         f"You already have a key for '{body.provider}'; delete it first to replace it",
     )
-    exists = session.exec(
-        select(ApiKey.id).where(ApiKey.user_id == user.id, ApiKey.provider == body.provider)
-    )
+    exists = session.exec(select(ApiKey.id).where(ApiKey.user_id == user.id, ApiKey.provider == body.provider))
     if exists.first() is not None:
         raise conflict
     key = ApiKey(

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
 from controlplane.api.deps import AdminUser, SessionDep, SettingsDep, client_ip
 from controlplane.models import User
+from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
 from controlplane.services.userdirs import UserHomeExists
-from controlplane.services.users import UserConflict, agent_counts, create_user, delete_user, update_user
+from controlplane.services.users import (
+    UserConflict,
+    agent_counts,
+    check_deletable,
+    create_user,
+    delete_user,
+    update_user,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 CONFLICT = {409: {"description": "The change conflicts with existing state"}}
@@ -45,9 +54,7 @@ def create(
 ) -> UserAdminView:
     """Create an account and its directory; the user can sign in at once."""
     try:
-        user = create_user(
-            session, settings, body.username, body.password, body.role, admin, client_ip(request)
-        )
+        user = create_user(session, settings, body.username, body.password, body.role, admin, client_ip(request))
     except UserConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except UserHomeExists as exc:
@@ -86,13 +93,23 @@ def update(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
-def delete(
+async def delete(
     user_id: int, request: Request, session: SessionDep, settings: SettingsDep, admin: AdminUser
 ) -> Response:
-    """Delete the account, everything it owns, and its directory."""
+    """Delete the account: its sandbox container first, then its rows and its directory."""
     user = _user_or_404(session, user_id)
     try:
-        delete_user(session, settings, user, admin, client_ip(request))
+        check_deletable(session, user, admin)
     except UserConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    manager = request.app.state.sandboxes
+    if manager is not None:
+        try:
+            await manager.remove(user.username)
+        except (EngineUnavailable, SandboxError) as exc:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"The user's sandbox could not be removed ({exc}); nothing was deleted",
+            ) from exc
+    await run_in_threadpool(delete_user, session, settings, user, admin, client_ip(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,146 @@
+"""The signed-in user's sandbox, and (for admins) everybody's."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from controlplane.api.deps import AdminUser, CurrentUser
+from controlplane.models import SandboxRecord, User, utcnow
+from controlplane.sandbox.backend import EngineUnavailable, SandboxError, SandboxStatus, SandboxUser
+from controlplane.sandbox.manager import SandboxManager
+
+router = APIRouter(tags=["sandbox"])
+UNAVAILABLE = {503: {"description": "Sandboxes are disabled or the container engine is unreachable"}}
+
+
+class SandboxView(BaseModel):
+    user_id: int
+    username: str
+    state: Literal["running", "stopped", "starting", "missing"]
+    desired_state: Literal["running", "stopped"]
+    started_at: datetime | None
+    uptime_seconds: float | None
+    restarts: int
+
+
+class SandboxAdminView(SandboxView):
+    memory_bytes: int | None = None
+    memory_limit_bytes: int | None = None
+    cpu_percent: float | None = None
+
+
+def get_manager(request: Request) -> SandboxManager:
+    manager: SandboxManager | None = request.app.state.sandboxes
+    if manager is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Sandboxes are disabled on this server")
+    return manager
+
+
+def _record(manager: SandboxManager, user_id: int) -> SandboxRecord | None:
+    with Session(manager.engine) as session:
+        return session.get(SandboxRecord, user_id)
+
+
+def _view(user: SandboxUser, current: SandboxStatus, record: SandboxRecord | None) -> SandboxView:
+    uptime = (utcnow() - current.started_at).total_seconds() if current.started_at else None
+    return SandboxView(
+        user_id=user.id,
+        username=user.username,
+        state=current.state.value,
+        desired_state=record.desired_state if record else "stopped",  # type: ignore[arg-type]
+        started_at=current.started_at,
+        uptime_seconds=uptime,
+        restarts=record.restarts if record else 0,
+    )
+
+
+async def _guarded(coroutine):  # type: ignore[no-untyped-def]
+    """Engine and sandbox failures become 503 with the reason and what to do."""
+    try:
+        return await coroutine
+    except (EngineUnavailable, SandboxError) as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+
+
+async def _current_view(manager: SandboxManager, user: SandboxUser) -> SandboxView:
+    current = await _guarded(manager.status(user))
+    return _view(user, current, await asyncio.to_thread(_record, manager, user.id))
+
+
+def _me(user: User) -> SandboxUser:
+    return SandboxUser(user.id or 0, user.username)
+
+
+@router.get("/sandbox", response_model=SandboxView, responses=UNAVAILABLE)
+async def get_sandbox(request: Request, user: CurrentUser) -> SandboxView:
+    return await _current_view(get_manager(request), _me(user))
+
+
+@router.post("/sandbox/start", response_model=SandboxView, responses=UNAVAILABLE)
+async def start_sandbox(request: Request, user: CurrentUser) -> SandboxView:
+    """Start the sandbox (if needed) and wait until its runner answers."""
+    manager = get_manager(request)
+    await _guarded(manager.ensure_ready(_me(user)))
+    return await _current_view(manager, _me(user))
+
+
+@router.post("/sandbox/stop", response_model=SandboxView, responses=UNAVAILABLE)
+async def stop_sandbox(request: Request, user: CurrentUser) -> SandboxView:
+    """Stop the sandbox; files stay, running terminals and agents end."""
+    manager = get_manager(request)
+    await _guarded(manager.stop(_me(user)))
+    return await _current_view(manager, _me(user))
+
+
+def _all_users(manager: SandboxManager) -> list[User]:
+    with Session(manager.engine) as session:
+        return list(session.exec(select(User).order_by(col(User.username))).all())
+
+
+@router.get("/admin/sandboxes", response_model=list[SandboxAdminView], responses=UNAVAILABLE)
+async def list_sandboxes(request: Request, _admin: AdminUser) -> list[SandboxAdminView]:
+    """Every user's sandbox with its state, uptime and resource use."""
+    manager = get_manager(request)
+    views = []
+    for account in await asyncio.to_thread(_all_users, manager):
+        user = _me(account)
+        base = await _current_view(manager, user)
+        usage = await _guarded(asyncio.to_thread(manager.backend.usage, user.username))
+        views.append(
+            SandboxAdminView(
+                **base.model_dump(),
+                memory_bytes=usage.memory_bytes if usage else None,
+                memory_limit_bytes=usage.memory_limit_bytes if usage else None,
+                cpu_percent=usage.cpu_percent if usage else None,
+            )
+        )
+    return views
+
+
+def _user_or_404(manager: SandboxManager, user_id: int) -> SandboxUser:
+    with Session(manager.engine) as session:
+        account = session.get(User, user_id)
+    if account is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
+    return _me(account)
+
+
+@router.post("/admin/sandboxes/{user_id}/{action}", response_model=SandboxView, responses=UNAVAILABLE)
+async def control_sandbox(
+    user_id: int, action: Literal["start", "stop", "restart"], request: Request, _admin: AdminUser
+) -> SandboxView:
+    manager = get_manager(request)
+    user = await asyncio.to_thread(_user_or_404, manager, user_id)
+    if action == "start":
+        await _guarded(manager.ensure_ready(user))
+    elif action == "stop":
+        await _guarded(manager.stop(user))
+    else:
+        await _guarded(manager.restart(user))
+    return await _current_view(manager, user)

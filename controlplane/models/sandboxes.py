@@ -1,0 +1,33 @@
+"""What the control plane wants of each user's sandbox, and what it last saw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+from controlplane.models.base import created_at_field, timestamp_field
+
+SANDBOX_STATES = ("running", "stopped", "starting", "missing")
+
+
+class SandboxRecord(SQLModel, table=True):
+    """desired_state survives restarts: the reconciler restarts a sandbox that should run but died."""
+
+    __tablename__ = "sandboxes"
+    __table_args__ = (
+        CheckConstraint("desired_state IN ('running', 'stopped')", name="ck_sandboxes_desired_state"),
+        CheckConstraint(
+            "observed_state IN ('running', 'stopped', 'starting', 'missing')",
+            name="ck_sandboxes_observed_state",
+        ),
+    )
+
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)
+    desired_state: str = Field(default="stopped", max_length=16)
+    observed_state: str = Field(default="missing", max_length=16)
+    container_id: str | None = Field(default=None, max_length=80)
+    last_active_at: datetime | None = timestamp_field()
+    restarts: int = 0
+    updated_at: datetime = created_at_field()

@@ -1,0 +1,1 @@
+"""Per-user sandbox containers: the backend contract, its Docker implementation, the runner channel."""

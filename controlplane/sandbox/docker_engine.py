@@ -1,0 +1,275 @@
+"""The Docker implementation of SandboxBackend: naming, labels, limits and hardening.
+
+Every sandbox is `<prefix><username>` (default `autocode-<username>`), labelled so the reconciler can find
+it, and runs hardened: its own non-root uid, all capabilities dropped, no-new-privileges, memory/CPU/pids
+limits, a read-only root filesystem with tmpfs for /tmp and /run, no engine socket, and a network with
+inter-container traffic disabled (or none at all).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.types import Mount
+
+from controlplane.config import Settings
+from controlplane.sandbox.accounts import HOME_IN_SANDBOX, sandbox_uid, write_identity_files
+from controlplane.sandbox.backend import (
+    EngineUnavailable,
+    ExecStream,
+    SandboxBackend,
+    SandboxError,
+    SandboxState,
+    SandboxStatus,
+    SandboxUsage,
+    SandboxUser,
+)
+from controlplane.sandbox.docker_exec import start_exec
+from controlplane.services.userdirs import prepare_user_home
+
+LABEL_MANAGED = "autocode.managed"
+LABEL_INSTANCE = "autocode.instance"
+LABEL_USER_ID = "autocode.user-id"
+LABEL_USERNAME = "autocode.username"
+RUNNER_COMMAND = ["autocode-runner", "serve"]
+DEFAULT_SOCKET = "/var/run/docker.sock"
+
+
+def engine_socket_path() -> str:
+    host = os.environ.get("DOCKER_HOST", f"unix://{DEFAULT_SOCKET}")
+    if not host.startswith("unix://"):
+        raise EngineUnavailable(f"only a unix-socket engine is supported (DOCKER_HOST={host})")
+    return host.removeprefix("unix://")
+
+
+def connect_engine() -> docker.DockerClient:
+    try:
+        client = docker.DockerClient(base_url=f"unix://{engine_socket_path()}", version="auto", timeout=60)
+        client.ping()
+    except DockerException as exc:
+        raise EngineUnavailable(
+            f"no container engine answers at {engine_socket_path()} ({exc}); start dockerd, or run "
+            "`make up`, which installs and starts it on Debian"
+        ) from exc
+    return client
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    """Docker's timestamps have nanoseconds and a Z; the zero time means never."""
+    if not value or value.startswith("0001-"):
+        return None
+    whole, _, fraction = value.rstrip("Z").partition(".")
+    return datetime.fromisoformat(f"{whole}.{(fraction or '0')[:6]:0<6}+00:00")
+
+
+class DockerSandboxBackend(SandboxBackend):
+    def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
+        self.settings = settings
+        self._client = client
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._network_ready = False
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = connect_engine()
+        return self._client
+
+    def container_name(self, username: str) -> str:
+        return f"{self.settings.sandbox_name_prefix}{username}"
+
+    def _lock(self, username: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(username, threading.Lock())
+
+    def _find(self, username: str) -> Any | None:
+        try:
+            container = self.client.containers.get(self.container_name(username))
+        except NotFound:
+            return None
+        if container.labels.get(LABEL_INSTANCE) != self.settings.sandbox_instance:
+            raise SandboxError(
+                f"a container named {container.name} exists but is not one of this control plane's sandboxes; "
+                "remove or rename it"
+            )
+        return container
+
+    def _status_of(self, container: Any | None, username: str) -> SandboxStatus:
+        if container is None:
+            return SandboxStatus(username=username, user_id=None, state=SandboxState.MISSING)
+        state_info = container.attrs.get("State", {})
+        running = state_info.get("Running", False)
+        return SandboxStatus(
+            username=username,
+            user_id=int(container.labels.get(LABEL_USER_ID, 0)) or None,
+            state=SandboxState.RUNNING if running else SandboxState.STOPPED,
+            container_id=container.id,
+            started_at=_parse_time(state_info.get("StartedAt")) if running else None,
+            exit_code=None if running else state_info.get("ExitCode"),
+        )
+
+    def _ensure_network(self) -> dict[str, Any]:
+        name = self.settings.sandbox_network
+        if name == "none":
+            return {"network_mode": "none"}
+        if not self._network_ready:
+            try:
+                self.client.networks.get(name)
+            except NotFound:
+                try:
+                    self.client.networks.create(
+                        name,
+                        driver="bridge",
+                        internal=self.settings.sandbox_network_internal,
+                        options={"com.docker.network.bridge.enable_icc": "false"},
+                        labels={LABEL_MANAGED: "true"},
+                    )
+                except APIError as exc:  # created concurrently by another process
+                    if exc.status_code != 409:
+                        raise
+            self._network_ready = True
+        return {"network": name}
+
+    def _create(self, user: SandboxUser) -> Any:
+        settings = self.settings
+        uid = sandbox_uid(settings, user)
+        home = prepare_user_home(settings.users_dir, user.username, uid)
+        passwd, group = write_identity_files(settings, user)
+        try:
+            self.client.images.get(settings.sandbox_image)
+        except ImageNotFound as exc:
+            raise SandboxError(
+                f"the sandbox image {settings.sandbox_image} is missing; build it with `autocode sandbox build`"
+            ) from exc
+        return self.client.containers.create(
+            settings.sandbox_image,
+            command=RUNNER_COMMAND,
+            name=self.container_name(user.username),
+            hostname=user.username,
+            user=f"{uid}:{uid}",
+            labels={
+                LABEL_MANAGED: "true",
+                LABEL_INSTANCE: settings.sandbox_instance,
+                LABEL_USER_ID: str(user.id),
+                LABEL_USERNAME: user.username,
+            },
+            environment={"HOME": HOME_IN_SANDBOX, "USER": user.username, "AUTOCODE_USERNAME": user.username},
+            working_dir=HOME_IN_SANDBOX,
+            mounts=[
+                Mount(HOME_IN_SANDBOX, str(home.resolve()), type="bind"),
+                Mount("/etc/passwd", str(passwd.resolve()), type="bind", read_only=True),
+                Mount("/etc/group", str(group.resolve()), type="bind", read_only=True),
+            ],
+            read_only=True,
+            tmpfs={
+                "/tmp": "rw,nosuid,nodev,size=1g,mode=1777",  # noqa: S108 (inside the container)
+                "/run": f"rw,nosuid,nodev,size=16m,mode=0755,uid={uid},gid={uid}",
+            },
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            mem_limit=settings.sandbox_memory,
+            memswap_limit=settings.sandbox_memory,
+            nano_cpus=int(settings.sandbox_cpus * 1e9),
+            pids_limit=settings.sandbox_pids,
+            **self._ensure_network(),
+        )
+
+    # -- the contract -------------------------------------------------------------------------------
+    def ensure_running(self, user: SandboxUser) -> SandboxStatus:
+        with self._lock(user.username):
+            container = self._find(user.username)
+            if container is None:
+                try:
+                    container = self._create(user)
+                except APIError as exc:
+                    if exc.status_code != 409:  # another process created it a moment ago
+                        raise SandboxError(f"could not create the sandbox: {exc.explanation}") from exc
+                    container = self._find(user.username)
+            if container is None:
+                raise SandboxError("the sandbox vanished while it was being created")
+            if container.labels.get(LABEL_USER_ID) != str(user.id):
+                raise SandboxError(f"{container.name} belongs to another user id; the reconciler will remove it")
+            if container.status != "running":
+                try:
+                    container.start()
+                except APIError as exc:
+                    raise SandboxError(f"could not start the sandbox: {exc.explanation}") from exc
+            container.reload()
+            return self._status_of(container, user.username)
+
+    def stop(self, username: str) -> None:
+        with self._lock(username):
+            container = self._find(username)
+            if container is not None and container.status == "running":
+                container.stop(timeout=5)
+
+    def restart(self, user: SandboxUser) -> SandboxStatus:
+        self.stop(user.username)
+        return self.ensure_running(user)
+
+    def remove(self, username: str) -> None:
+        with self._lock(username):
+            container = self._find(username)
+            if container is not None:
+                container.remove(force=True)
+
+    def status(self, username: str) -> SandboxStatus:
+        return self._status_of(self._find(username), username)
+
+    def list_sandboxes(self) -> list[SandboxStatus]:
+        containers = self.client.containers.list(
+            all=True,
+            filters={"label": [f"{LABEL_MANAGED}=true", f"{LABEL_INSTANCE}={self.settings.sandbox_instance}"]},
+        )
+        return [self._status_of(c, c.labels.get(LABEL_USERNAME, "")) for c in containers]
+
+    def usage(self, username: str) -> SandboxUsage | None:
+        container = self._find(username)
+        if container is None or container.status != "running":
+            return None
+        stats = container.stats(stream=False)
+        memory = stats.get("memory_stats", {})
+        cpu, precpu = stats.get("cpu_stats", {}), stats.get("precpu_stats", {})
+        cpu_delta = cpu.get("cpu_usage", {}).get("total_usage", 0) - precpu.get("cpu_usage", {}).get("total_usage", 0)
+        system_delta = cpu.get("system_cpu_usage", 0) - precpu.get("system_cpu_usage", 0)
+        cpus = cpu.get("online_cpus") or 1
+        percent = (cpu_delta / system_delta) * cpus * 100 if system_delta > 0 else 0.0
+        return SandboxUsage(memory.get("usage", 0), memory.get("limit", 0), round(percent, 2))
+
+    def engine_info(self) -> dict[str, str]:
+        try:
+            version = self.client.version()
+        except DockerException as exc:
+            raise EngineUnavailable(f"the container engine stopped answering: {exc}") from exc
+        return {
+            "engine": "docker",
+            "version": version.get("Version", "?"),
+            "api": version.get("ApiVersion", "?"),
+        }
+
+    async def exec_stream(
+        self, user: SandboxUser, command: list[str], *, tty: bool = False, env: dict[str, str] | None = None
+    ) -> ExecStream:
+        uid = sandbox_uid(self.settings, user)
+        try:
+            created = self.client.api.exec_create(
+                self.container_name(user.username),
+                command,
+                stdin=True,
+                stdout=True,
+                stderr=True,
+                tty=tty,
+                user=f"{uid}:{uid}",
+                environment=env,
+                workdir=HOME_IN_SANDBOX,
+            )
+        except APIError as exc:
+            raise SandboxError(f"could not run {command[0]} in the sandbox: {exc.explanation}") from exc
+        return await start_exec(engine_socket_path(), self.client.api._version, self.client.api, created["Id"], tty=tty)

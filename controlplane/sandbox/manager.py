@@ -1,0 +1,184 @@
+"""SandboxManager: starts sandboxes on first need, keeps one runner channel per sandbox, tracks activity.
+
+Everything else in the control plane asks the manager, never the backend directly: it records the desired
+state (so the reconciler knows what should run), waits for the runner to answer before saying a sandbox is
+ready, and tells listeners about state changes (the dashboard's event stream builds on that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from controlplane.config import Settings
+from controlplane.models import AgentInstance, SandboxRecord, utcnow
+from controlplane.sandbox.backend import (
+    SandboxBackend,
+    SandboxError,
+    SandboxState,
+    SandboxStatus,
+    SandboxUser,
+)
+from controlplane.sandbox.channel import ATTACH_COMMAND, ChannelClosed, RunnerChannel, RunnerError
+
+log = logging.getLogger(__name__)
+StateListener = Callable[[SandboxUser, str], None]
+READY_POLL_SECONDS = 0.1
+
+
+class SandboxManager:
+    def __init__(self, settings: Settings, backend: SandboxBackend, engine: Engine) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.engine = engine
+        self._channels: dict[str, RunnerChannel] = {}
+        self._channel_locks: dict[str, asyncio.Lock] = {}
+        self._viewers: dict[str, int] = {}
+        self._last_active: dict[str, float] = {}
+        self._listeners: list[StateListener] = []
+        self.busy_checks: list[Callable[[SandboxUser], bool]] = [self._has_running_agent_work]
+
+    # -- listeners and activity ---------------------------------------------------------------------
+    def on_state_change(self, listener: StateListener) -> None:
+        self._listeners.append(listener)
+
+    def _announce(self, user: SandboxUser, state: str) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(user, state)
+            except Exception:
+                log.exception("sandbox state listener failed")
+
+    def touch(self, user: SandboxUser) -> None:
+        self._last_active[user.username] = time.monotonic()
+
+    @contextlib.contextmanager
+    def viewing(self, user: SandboxUser) -> Iterator[None]:
+        """While a viewer (a terminal, a log stream) is attached, the sandbox is not idle."""
+        self._viewers[user.username] = self._viewers.get(user.username, 0) + 1
+        try:
+            yield
+        finally:
+            self._viewers[user.username] -= 1
+            self.touch(user)
+
+    def idle_seconds(self, user: SandboxUser) -> float:
+        """Seconds since last use; a sandbox first seen now (e.g. adopted after a restart) starts at 0."""
+        last = self._last_active.setdefault(user.username, time.monotonic())
+        return time.monotonic() - last
+
+    def is_busy(self, user: SandboxUser) -> bool:
+        return self._viewers.get(user.username, 0) > 0 or any(check(user) for check in self.busy_checks)
+
+    def _has_running_agent_work(self, user: SandboxUser) -> bool:
+        with Session(self.engine) as session:
+            query = select(AgentInstance.id).where(AgentInstance.user_id == user.id, AgentInstance.status == "running")
+            return session.exec(query).first() is not None
+
+    # -- desired state ------------------------------------------------------------------------------
+    def record(self, user: SandboxUser, **fields: Any) -> None:
+        with Session(self.engine) as session:
+            row = session.get(SandboxRecord, user.id) or SandboxRecord(user_id=user.id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            session.add(row)
+            session.commit()
+
+    def desired_state(self, user: SandboxUser) -> str:
+        with Session(self.engine) as session:
+            row = session.get(SandboxRecord, user.id)
+            return row.desired_state if row else "stopped"
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    async def ensure_ready(self, user: SandboxUser, *, touch: bool = True) -> RunnerChannel:
+        """Start the sandbox if needed and return a channel to a runner that has answered hello.
+
+        touch=False is for the reconciler's own health checks, which must not count as use.
+        """
+        if touch:
+            self.touch(user)
+        lock = self._channel_locks.setdefault(user.username, asyncio.Lock())
+        async with lock:
+            channel = self._channels.get(user.username)
+            if channel is not None and not channel.closed:
+                return channel
+            await asyncio.to_thread(self.record, user, desired_state="running", last_active_at=utcnow())
+            self._announce(user, SandboxState.STARTING)
+            status = await asyncio.to_thread(self.backend.ensure_running, user)
+            channel = await self._attach_when_ready(user)
+            self._channels[user.username] = channel
+            await asyncio.to_thread(
+                self.record, user, observed_state=status.state.value, container_id=status.container_id
+            )
+            self._announce(user, SandboxState.RUNNING)
+            return channel
+
+    async def _attach_when_ready(self, user: SandboxUser) -> RunnerChannel:
+        """The container may be up before its runner listens: retry attach until the start timeout."""
+        deadline = time.monotonic() + self.settings.sandbox_start_timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                stream = await self.backend.exec_stream(user, ATTACH_COMMAND)
+                return await RunnerChannel.open(stream, timeout=max(1.0, deadline - time.monotonic()))
+            except RunnerError as exc:
+                if exc.code == "protocol_mismatch":
+                    raise SandboxError(exc.message) from exc
+                last_error = exc
+            except (ChannelClosed, SandboxError, OSError) as exc:
+                last_error = exc
+            status = await asyncio.to_thread(self.backend.status, user.username)
+            if status.state is not SandboxState.RUNNING:
+                raise SandboxError(f"the sandbox stopped while starting (exit code {status.exit_code})")
+            await asyncio.sleep(READY_POLL_SECONDS)
+        raise SandboxError(
+            f"the runner in {user.username}'s sandbox did not answer within {self.settings.sandbox_start_timeout} s "
+            f"({last_error}); see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
+        )
+
+    async def call(self, user: SandboxUser, method: str, params: dict[str, Any] | None = None) -> Any:
+        """A runner request, starting the sandbox first when needed; retried once if the channel broke."""
+        channel = await self.ensure_ready(user)
+        try:
+            return await channel.call(method, params)
+        except ChannelClosed:
+            await self.drop_channel(user.username)
+        channel = await self.ensure_ready(user)
+        return await channel.call(method, params)
+
+    async def drop_channel(self, username: str) -> None:
+        channel = self._channels.pop(username, None)
+        if channel is not None:
+            await channel.close()
+
+    async def stop(self, user: SandboxUser, *, desired: str = "stopped") -> None:
+        await asyncio.to_thread(self.record, user, desired_state=desired)
+        await self.drop_channel(user.username)
+        await asyncio.to_thread(self.backend.stop, user.username)
+        await asyncio.to_thread(self.record, user, observed_state=SandboxState.STOPPED.value)
+        self._announce(user, SandboxState.STOPPED)
+
+    async def restart(self, user: SandboxUser, *, touch: bool = True) -> RunnerChannel:
+        await self.drop_channel(user.username)
+        await asyncio.to_thread(self.backend.stop, user.username)
+        return await self.ensure_ready(user, touch=touch)
+
+    async def remove(self, username: str) -> None:
+        """Remove the container (files stay); used before a user's rows and directory are deleted."""
+        await self.drop_channel(username)
+        await asyncio.to_thread(self.backend.remove, username)
+
+    async def status(self, user: SandboxUser) -> SandboxStatus:
+        return await asyncio.to_thread(self.backend.status, user.username)
+
+    async def close(self) -> None:
+        for username in list(self._channels):
+            await self.drop_channel(username)

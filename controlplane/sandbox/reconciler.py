@@ -1,0 +1,135 @@
+"""The reconciler: make the containers match what the database says, at start-up and on a timer.
+
+- a labelled container whose user no longer exists (or whose name and id disagree) is removed;
+- a sandbox that should run but whose container is stopped or missing is started again;
+- a running sandbox whose runner does not answer a ping is restarted;
+- a running sandbox with no viewers and no agent work, idle longer than the setting, is stopped;
+- the observed state of each sandbox is recorded.
+It adopts what already runs: a healthy running container is never recreated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from controlplane.models import SandboxRecord, User
+from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
+from controlplane.sandbox.channel import ChannelClosed, RunnerError
+from controlplane.sandbox.manager import SandboxManager
+
+log = logging.getLogger(__name__)
+PING_TIMEOUT = 5.0
+
+
+@dataclass
+class ReconcileReport:
+    removed: list[str] = field(default_factory=list)
+    started: list[str] = field(default_factory=list)
+    restarted: list[str] = field(default_factory=list)
+    stopped_idle: list[str] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class Reconciler:
+    def __init__(self, manager: SandboxManager) -> None:
+        self.manager = manager
+        self._task: asyncio.Task[None] | None = None
+
+    def _wanted(self) -> tuple[dict[int, User], dict[int, str]]:
+        with Session(self.manager.engine) as session:
+            users = {u.id: u for u in session.exec(select(User)).all() if u.id is not None}
+            desired = {r.user_id: r.desired_state for r in session.exec(select(SandboxRecord)).all()}
+        return users, desired
+
+    async def reconcile_once(self) -> ReconcileReport:
+        report = ReconcileReport()
+        manager = self.manager
+        users, desired = await asyncio.to_thread(self._wanted)
+        containers = await asyncio.to_thread(manager.backend.list_sandboxes)
+        seen: set[int] = set()
+        for status in containers:
+            owner = users.get(status.user_id or -1)
+            if owner is None or owner.username != status.username:
+                log.info("removing sandbox %s: its user no longer exists", status.username)
+                await manager.remove(status.username)
+                report.removed.append(status.username)
+                continue
+            seen.add(owner.id or 0)
+            user = SandboxUser(owner.id or 0, owner.username)
+            await self._converge(user, status.state, desired.get(user.id, "stopped"), report)
+        for user_id, state in desired.items():
+            if state == "running" and user_id not in seen and user_id in users:
+                user = SandboxUser(user_id, users[user_id].username)
+                await self._converge(user, SandboxState.MISSING, state, report)
+        return report
+
+    async def _converge(self, user: SandboxUser, observed: SandboxState, desired: str, report: ReconcileReport) -> None:
+        manager = self.manager
+        try:
+            if desired != "running":
+                await asyncio.to_thread(manager.record, user, observed_state=observed.value)
+                return
+            if observed is not SandboxState.RUNNING:
+                log.warning("sandbox of %s should run but is %s: starting it", user.username, observed.value)
+                await manager.drop_channel(user.username)
+                await manager.ensure_ready(user, touch=False)
+                await asyncio.to_thread(self._count_restart, user)
+                report.started.append(user.username)
+                return
+            if not manager.is_busy(user) and manager.idle_seconds(user) > manager.settings.sandbox_idle_minutes * 60:
+                log.info("stopping idle sandbox of %s", user.username)
+                await manager.stop(user)
+                report.stopped_idle.append(user.username)
+                return
+            if await self._runner_answers(user):
+                report.adopted.append(user.username)
+                await asyncio.to_thread(manager.record, user, observed_state=SandboxState.RUNNING.value)
+                return
+            log.warning("the runner of %s does not answer: restarting the sandbox", user.username)
+            await manager.restart(user, touch=False)
+            await asyncio.to_thread(self._count_restart, user)
+            report.restarted.append(user.username)
+        except (SandboxError, RunnerError, ChannelClosed, OSError) as exc:
+            log.error("could not reconcile the sandbox of %s: %s", user.username, exc)
+            report.failed[user.username] = str(exc)
+
+    async def _runner_answers(self, user: SandboxUser) -> bool:
+        try:
+            channel = await asyncio.wait_for(self.manager.ensure_ready(user, touch=False), PING_TIMEOUT * 2)
+            await channel.call("ping", timeout=PING_TIMEOUT)
+        except (TimeoutError, SandboxError, RunnerError, ChannelClosed, OSError):
+            await self.manager.drop_channel(user.username)
+            return False
+        return True
+
+    def _count_restart(self, user: SandboxUser) -> None:
+        with Session(self.manager.engine) as session:
+            row = session.get(SandboxRecord, user.id)
+            if row is not None:
+                row.restarts += 1
+                session.add(row)
+                session.commit()
+
+    # -- the timer -----------------------------------------------------------------------------------
+    def start(self, interval: float) -> None:
+        self._task = asyncio.create_task(self._loop(interval), name="sandbox-reconciler")
+
+    async def _loop(self, interval: float) -> None:
+        while True:
+            try:
+                await self.reconcile_once()
+            except Exception:
+                log.exception("reconcile pass failed")
+            await asyncio.sleep(interval)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
