@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ LABEL_USER_ID = "autocode.user-id"
 LABEL_USERNAME = "autocode.username"
 RUNNER_COMMAND = ["autocode-runner", "serve"]
 DEFAULT_SOCKET = "/var/run/docker.sock"
+CREATE_RACE_SECONDS = 10.0
 
 
 def engine_socket_path() -> str:
@@ -181,6 +183,15 @@ class DockerSandboxBackend(SandboxBackend):
             **self._ensure_network(),
         )
 
+    def _await_created_elsewhere(self, username: str) -> Any:
+        """Another process won the name; the engine reserves it a moment before the container is visible."""
+        deadline = time.monotonic() + CREATE_RACE_SECONDS
+        while (container := self._find(username)) is None:
+            if time.monotonic() > deadline:
+                raise SandboxError(f"the name {self.container_name(username)} is taken but no container appeared")
+            time.sleep(0.05)
+        return container
+
     # -- the contract -------------------------------------------------------------------------------
     def ensure_running(self, user: SandboxUser) -> SandboxStatus:
         with self._lock(user.username):
@@ -189,11 +200,9 @@ class DockerSandboxBackend(SandboxBackend):
                 try:
                     container = self._create(user)
                 except APIError as exc:
-                    if exc.status_code != 409:  # another process created it a moment ago
+                    if exc.status_code != 409:
                         raise SandboxError(f"could not create the sandbox: {exc.explanation}") from exc
-                    container = self._find(user.username)
-            if container is None:
-                raise SandboxError("the sandbox vanished while it was being created")
+                    container = self._await_created_elsewhere(user.username)
             if container.labels.get(LABEL_USER_ID) != str(user.id):
                 raise SandboxError(f"{container.name} belongs to another user id; the reconciler will remove it")
             if container.status != "running":
