@@ -6,15 +6,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: up test lint format lock clean
+.PHONY: up test lint format lock clean engine image
 
-up: $(STAMP)
+up: $(STAMP) image
 	$(BIN)/autocode serve
 
-test: $(STAMP)
+test: $(STAMP) image
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# A Docker engine (installed and started on Debian when none answers) and the sandbox image, built once
+# per run; the layer cache makes an unchanged rebuild take seconds.
+engine:
+	scripts/ensure-docker.sh
+
+image: $(STAMP) engine
+	$(BIN)/autocode sandbox build
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -25,10 +33,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # The virtual environment, installed from the pinned lock; rebuilt when the pins change.
-$(STAMP): pyproject.toml requirements.lock scripts/ensure-python.sh
+$(STAMP): pyproject.toml requirements.lock scripts/ensure-python.sh sandbox-image/runner/pyproject.toml
 	scripts/ensure-python.sh $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock \
+		-e '.[dev]' -e sandbox-image/runner
 	touch $@
 
 # Re-resolve the newest versions the ranges in pyproject.toml allow and pin them.

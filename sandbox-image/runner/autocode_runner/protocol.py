@@ -1,0 +1,110 @@
+"""The wire format of the runner protocol (docs/runner-protocol.md), with no I/O in it.
+
+One module defines the framing, the message shapes and the error codes, so the server and its tests
+cannot drift apart on what a line looks like.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+PROTOCOL_VERSION = 1
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+RequestId = int | str | None
+
+
+class ErrorCode(StrEnum):
+    """Every error code a reply may carry; clients branch on these, never on messages."""
+
+    BAD_REQUEST = "bad_request"
+    HELLO_REQUIRED = "hello_required"
+    PROTOCOL_MISMATCH = "protocol_mismatch"
+    UNKNOWN_METHOD = "unknown_method"
+    INVALID_PARAMS = "invalid_params"
+    FORBIDDEN_PATH = "forbidden_path"
+    NOT_FOUND = "not_found"
+    EXISTS = "exists"
+    NOT_A_DIRECTORY = "not_a_directory"
+    IS_A_DIRECTORY = "is_a_directory"
+    NOT_EMPTY = "not_empty"
+    TOO_LARGE = "too_large"
+    TMUX_ERROR = "tmux_error"
+    INTERNAL = "internal"
+
+
+class RunnerError(Exception):
+    """A failure the client is told about as a typed error reply instead of a traceback."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RejectedLine(Exception):
+    """A line that cannot be dispatched; carries whatever request id could be read from it."""
+
+    def __init__(self, request_id: RequestId, error: RunnerError) -> None:
+        super().__init__(error.message)
+        self.request_id = request_id
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int | str
+    method: str
+    params: dict[str, Any]
+
+
+def _valid_id(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def parse_request(line: bytes) -> Request:
+    """Turn one line into a Request, or raise RejectedLine with the error reply's code and id."""
+    try:
+        message = json.loads(line)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        reason = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "not JSON"
+        raise RejectedLine(None, RunnerError(ErrorCode.BAD_REQUEST, f"the line is {reason}")) from None
+    if not isinstance(message, dict):
+        raise RejectedLine(None, RunnerError(ErrorCode.BAD_REQUEST, "the line is not a JSON object"))
+    request_id = message.get("id")
+    if not _valid_id(request_id):
+        raise RejectedLine(
+            None, RunnerError(ErrorCode.BAD_REQUEST, "the request needs an 'id' that is an integer or a string")
+        )
+    method = message.get("method")
+    if not isinstance(method, str) or not method:
+        raise RejectedLine(request_id, RunnerError(ErrorCode.BAD_REQUEST, "the request has no 'method' string"))
+    params = message.get("params")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise RejectedLine(
+            request_id, RunnerError(ErrorCode.INVALID_PARAMS, "'params' must be a JSON object when given")
+        )
+    return Request(request_id, method, params)
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """One message as one line. Lone surrogates (undecodable file names) are escaped, never sent raw."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", "backslashreplace") + b"\n"
+
+
+def result_reply(request_id: RequestId, result: dict[str, Any]) -> dict[str, Any]:
+    return {"id": request_id, "result": result}
+
+
+def error_reply(request_id: RequestId, error: RunnerError) -> dict[str, Any]:
+    return {"id": request_id, "error": {"code": str(error.code), "message": error.message}}
+
+
+def event_message(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"event": name, "data": data}

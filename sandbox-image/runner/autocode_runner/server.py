@@ -1,0 +1,113 @@
+"""The runner daemon: a unix-socket server that owns the sandbox's tmux sessions.
+
+The socket lives outside the user's bind-mounted home (by default /run/autocode/runner.sock on a tmpfs),
+so nothing in the user's files can replace it, and it is mode 0600: only the sandbox's uid connects,
+normally through `autocode-runner attach` inside a `docker exec`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import stat
+from contextlib import suppress
+from typing import Any
+
+from autocode_runner.connection import Connection
+from autocode_runner.fs import HomeFS
+from autocode_runner.methods import Methods
+from autocode_runner.protocol import encode, event_message
+from autocode_runner.tmux import Tmux
+from autocode_runner.versions import Versions
+from autocode_runner.watcher import SessionWatcher
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_SECONDS = 2.0
+
+
+class StartupError(Exception):
+    """The runner cannot serve; the message is printed as one line and the process exits non-zero."""
+
+
+def prepare_socket_path(path: str) -> None:
+    """Create the socket's directory and clear a stale socket, but never steal a live runner's."""
+    directory = os.path.dirname(path) or "."
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise StartupError(f"cannot create {directory}: {error.strerror}") from None
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(mode):
+        raise StartupError(f"{path} exists and is not a socket")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            os.unlink(path)  # left behind by a runner that died
+            return
+    raise StartupError(f"another runner is already serving on {path}")
+
+
+class RunnerServer:
+    def __init__(self, socket_path: str, home: str) -> None:
+        self.socket_path = socket_path
+        self.home = home
+        self._connections: dict[Connection, asyncio.Task[Any] | None] = {}  # and the task serving it
+        self._versions = Versions()
+        tmux = Tmux()
+        self._watcher = SessionWatcher(tmux, self.broadcast)
+        self._methods = Methods(HomeFS(home), tmux, self._watcher, self._versions).table()
+
+    def broadcast(self, name: str, data: dict[str, Any]) -> None:
+        line = encode(event_message(name, data))
+        for connection in list(self._connections):
+            connection.send_event(line)
+
+    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = Connection(reader, writer, self._methods, self._versions)
+        self._connections[connection] = asyncio.current_task()
+        try:
+            await connection.serve()
+        except Exception:
+            log.exception("a connection failed")
+        finally:
+            self._connections.pop(connection, None)
+
+    async def _drop_connections(self) -> None:
+        """Disconnect every client and give their handlers a moment to finish quietly."""
+        handlers = [task for task in self._connections.values() if task is not None]
+        for connection in list(self._connections):
+            connection.abort()
+        if handlers:
+            await asyncio.wait(handlers, timeout=SHUTDOWN_GRACE_SECONDS)
+
+    async def serve(self) -> None:
+        """Serve until SIGTERM or SIGINT."""
+        prepare_socket_path(self.socket_path)
+        server = await asyncio.start_unix_server(self._on_client, path=self.socket_path)
+        os.chmod(self.socket_path, 0o600)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        background = [
+            asyncio.create_task(self._watcher.run()),
+            asyncio.create_task(self._versions.get()),  # warm the cache: `claude --version` is slow
+        ]
+        log.info("serving on %s for home %s (uid %d)", self.socket_path, self.home, os.getuid())
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            server.close()
+            for task in background:
+                task.cancel()
+            await self._drop_connections()
+            with suppress(FileNotFoundError):
+                os.unlink(self.socket_path)

@@ -1,0 +1,121 @@
+"""An async facade over the container's tmux server, built on libtmux.
+
+The runner uses tmux's default socket, so a terminal viewer's `tmux attach -t NAME` (a TTY exec as the
+same uid) finds the same server without flags. libtmux runs tmux as a subprocess and blocks, so every
+call runs in a worker thread. Targets use tmux's exact-match syntax (`=NAME`): plain `-t NAME` would
+also match a session whose name merely starts with NAME.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+
+import libtmux
+from libtmux import exc as libtmux_exc
+
+from autocode_runner.protocol import ErrorCode, RunnerError
+
+# tmux itself rewrites '.' and ':' in session names to '_', so neither may appear in a name we hand out.
+SESSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LIST_FORMAT = "#{session_windows}\t#{session_attached}\t#{session_created}\t#{session_name}"
+# A target that is gone, including the moments while the last session's server shuts down.
+_NOT_FOUND_WORDS = (
+    "can't find session",
+    "can't find pane",
+    "can't find window",
+    "session not found",
+    "no current target",
+    "server exited unexpectedly",
+)
+_NO_SERVER_WORDS = ("no server running", "error connecting to")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    name: str
+    windows: int
+    attached: int
+    created: int
+
+
+class TmuxUnavailable(RunnerError):
+    """tmux could not be asked (as opposed to: it answered that there are no sessions)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorCode.TMUX_ERROR, message)
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self._server = libtmux.Server()
+
+    async def _run(self, *args: str) -> tuple[int, list[str], str]:
+        """Run one tmux command in a thread; returns (exit code, stdout lines, stderr text)."""
+
+        def call() -> tuple[int, list[str], str]:
+            result = self._server.cmd(*args)
+            return result.returncode or 0, list(result.stdout), " ".join(result.stderr).strip()
+
+        try:
+            return await asyncio.to_thread(call)
+        except libtmux_exc.TmuxCommandNotFound:
+            raise RunnerError(ErrorCode.TMUX_ERROR, "tmux is not installed") from None
+
+    async def _checked(self, name: str, *args: str) -> list[str]:
+        code, stdout, stderr = await self._run(*args)
+        if code == 0:
+            return stdout
+        lowered = stderr.lower()
+        if any(words in lowered for words in _NOT_FOUND_WORDS + _NO_SERVER_WORDS):
+            raise RunnerError(ErrorCode.NOT_FOUND, f"no tmux session named {name!r}")
+        if "duplicate session" in lowered:
+            raise RunnerError(ErrorCode.EXISTS, f"a tmux session named {name!r} already exists")
+        raise RunnerError(ErrorCode.TMUX_ERROR, stderr or f"tmux {args[0]} failed with exit code {code}")
+
+    async def sessions(self) -> list[SessionInfo]:
+        """All sessions; no running server means none. Raises TmuxUnavailable when tmux cannot say."""
+        code, stdout, stderr = await self._run("list-sessions", "-F", _LIST_FORMAT)
+        if code != 0:
+            if any(words in stderr.lower() for words in _NO_SERVER_WORDS):
+                return []
+            raise TmuxUnavailable(stderr or f"tmux list-sessions failed with exit code {code}")
+        sessions = []
+        for line in stdout:
+            windows, attached, created, name = line.split("\t", 3)
+            sessions.append(SessionInfo(name, int(windows), int(attached), int(created)))
+        return sessions
+
+    async def new(
+        self, name: str, *, command: str | None, cwd: str, env: dict[str, str], width: int, height: int
+    ) -> None:
+        args = ["new-session", "-d", "-s", name, "-c", cwd, "-x", str(width), "-y", str(height)]
+        for key, value in env.items():
+            args += ["-e", f"{key}={value}"]
+        if command is not None:
+            args.append(command)  # tmux runs it with the default shell's -c; without it, a login shell
+        await self._checked(name, *args)
+
+    async def kill(self, name: str) -> None:
+        await self._checked(name, "kill-session", "-t", f"={name}")
+
+    async def send_keys(self, name: str, keys: str, *, literal: bool, enter: bool) -> None:
+        """Literal text goes through `send-keys -l`; Enter is always its own call, as Claude Code's
+        paste detector swallows an Enter that arrives in the same burst as long text."""
+        target = f"={name}:"
+        if literal:
+            await self._checked(name, "send-keys", "-t", target, "-l", "--", keys)
+        elif keys.split():
+            await self._checked(name, "send-keys", "-t", target, "--", *keys.split())
+        if enter:
+            await self._checked(name, "send-keys", "-t", target, "Enter")
+
+    async def capture(self, name: str, *, lines: int, escapes: bool) -> str:
+        args = ["capture-pane", "-p", "-t", f"={name}:"]
+        if escapes:
+            args.append("-e")
+        if lines:
+            args += ["-S", str(-lines)]
+        return "\n".join(await self._checked(name, *args))

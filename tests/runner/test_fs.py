@@ -1,0 +1,145 @@
+"""The fs.* methods against a real home directory."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+import time
+
+from tests.runner.conftest import ProtocolClient, Runner
+
+
+def test_write_then_read_utf8(runner: Runner, client: ProtocolClient) -> None:
+    text = "Grüße, 世界 ✓\nsecond line\n"
+    assert client.call("fs.write", {"path": "notes.md", "content": text}) == {"size": len(text.encode())}
+    assert (runner.home / "notes.md").read_text(encoding="utf-8") == text
+    assert client.call("fs.read", {"path": "notes.md"}) == {
+        "content": text,
+        "encoding": "utf-8",
+        "size": len(text.encode()),
+    }
+
+
+def test_base64_round_trip_of_bytes_that_are_not_utf8(runner: Runner, client: ProtocolClient) -> None:
+    data = b"\xff\xfe\x00binary\x80\xc3(" + bytes(range(256))
+    written = client.call(
+        "fs.write", {"path": "blob.bin", "content": base64.b64encode(data).decode(), "encoding": "base64"}
+    )
+    assert written == {"size": len(data)}
+    assert (runner.home / "blob.bin").read_bytes() == data
+    result = client.call("fs.read", {"path": "blob.bin"})
+    assert result["encoding"] == "base64"
+    assert result["size"] == len(data)
+    assert base64.b64decode(result["content"]) == data
+
+
+def test_bad_content_encodings_are_invalid_params(client: ProtocolClient) -> None:
+    bad_base64 = {"path": "x", "content": "not base64!", "encoding": "base64"}
+    assert client.error("fs.write", bad_base64)["code"] == "invalid_params"
+    assert client.error("fs.write", {"path": "x", "content": "x", "encoding": "latin-1"})["code"] == "invalid_params"
+    client.send_line('{"id": 3, "method": "fs.write", "params": {"path": "x", "content": "\\ud800"}}\n')
+    assert client.reply_to(3)["error"]["code"] == "invalid_params"
+    assert client.error("fs.read", {"path": "x"})["code"] == "not_found"  # nothing was written
+
+
+def test_write_replaces_whole_file_keeps_its_mode_and_leaves_no_temporary_files(
+    runner: Runner, client: ProtocolClient
+) -> None:
+    target = runner.home / "config.txt"
+    target.write_text("old content that is longer than the new one")
+    target.chmod(0o600)
+    assert client.call("fs.write", {"path": "config.txt", "content": "new"}) == {"size": 3}
+    assert target.read_text() == "new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert sorted(p.name for p in runner.home.iterdir()) == ["config.txt"]
+
+
+def test_append_adds_to_the_end_and_creates_a_missing_file(runner: Runner, client: ProtocolClient) -> None:
+    assert client.call("fs.write", {"path": "log.txt", "content": "one\n", "append": True}) == {"size": 4}
+    assert client.call("fs.write", {"path": "log.txt", "content": "two\n", "append": True}) == {"size": 8}
+    assert (runner.home / "log.txt").read_text() == "one\ntwo\n"
+
+
+def test_parents_creates_missing_directories_only_when_asked(runner: Runner, client: ProtocolClient) -> None:
+    assert client.error("fs.write", {"path": "a/b/c.txt", "content": "x"})["code"] == "not_found"
+    assert not (runner.home / "a").exists()
+    assert client.call("fs.write", {"path": "a/b/c.txt", "content": "x", "parents": True}) == {"size": 1}
+    assert (runner.home / "a" / "b" / "c.txt").read_text() == "x"
+
+
+def test_write_refuses_directories_and_file_parents(runner: Runner, client: ProtocolClient) -> None:
+    (runner.home / "dir").mkdir()
+    (runner.home / "file").write_text("x")
+    assert client.error("fs.write", {"path": "dir", "content": "x"})["code"] == "is_a_directory"
+    assert client.error("fs.write", {"path": "file/child", "content": "x"})["code"] == "not_a_directory"
+    error = client.error("fs.write", {"path": "file/child", "content": "x", "parents": True})
+    assert error["code"] == "not_a_directory"
+
+
+def test_read_errors(runner: Runner, client: ProtocolClient) -> None:
+    (runner.home / "dir").mkdir()
+    (runner.home / "ten.txt").write_text("0123456789")
+    assert client.error("fs.read", {"path": "missing.txt"})["code"] == "not_found"
+    assert client.error("fs.read", {"path": "dir"})["code"] == "is_a_directory"
+    too_large = client.error("fs.read", {"path": "ten.txt", "max_bytes": 9})
+    assert too_large["code"] == "too_large"
+    assert "ten.txt" in too_large["message"]
+    assert client.call("fs.read", {"path": "ten.txt", "max_bytes": 10})["content"] == "0123456789"
+
+
+def test_read_refuses_a_fifo_without_blocking(runner: Runner, client: ProtocolClient) -> None:
+    os.mkfifo(runner.home / "pipe")
+    assert client.error("fs.read", {"path": "pipe"})["code"] == "invalid_params"
+    assert client.call("ping")["pong"] is True
+
+
+def test_list_reports_names_types_sizes_and_times_sorted(runner: Runner, client: ProtocolClient) -> None:
+    (runner.home / "b.txt").write_text("12345")
+    (runner.home / "a-dir").mkdir()
+    (runner.home / "c-link").symlink_to("b.txt")
+    entries = client.call("fs.list", {})["entries"]
+    assert [(e["name"], e["type"]) for e in entries] == [("a-dir", "dir"), ("b.txt", "file"), ("c-link", "symlink")]
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["b.txt"]["size"] == 5
+    assert abs(by_name["b.txt"]["mtime"] - time.time()) < 60
+    assert client.call("fs.list", {"path": "a-dir"}) == {"entries": []}
+    assert client.call("fs.list", {"path": "."})["entries"] == entries
+
+
+def test_list_errors(runner: Runner, client: ProtocolClient) -> None:
+    (runner.home / "file").write_text("x")
+    assert client.error("fs.list", {"path": "file"})["code"] == "not_a_directory"
+    assert client.error("fs.list", {"path": "nowhere"})["code"] == "not_found"
+
+
+def test_mkdir(runner: Runner, client: ProtocolClient) -> None:
+    assert client.call("fs.mkdir", {"path": "projects"}) == {}
+    assert (runner.home / "projects").is_dir()
+    assert client.error("fs.mkdir", {"path": "projects"})["code"] == "exists"
+    assert client.call("fs.mkdir", {"path": "projects", "exist_ok": True}) == {}
+    assert client.error("fs.mkdir", {"path": "x/y/z"})["code"] == "not_found"
+    assert client.call("fs.mkdir", {"path": "x/y/z", "parents": True}) == {}
+    assert (runner.home / "x" / "y" / "z").is_dir()
+    (runner.home / "plain").write_text("x")
+    assert client.error("fs.mkdir", {"path": "plain", "exist_ok": True})["code"] == "exists"
+
+
+def test_remove_files_and_directories(runner: Runner, client: ProtocolClient) -> None:
+    (runner.home / "file").write_text("x")
+    (runner.home / "empty").mkdir()
+    (runner.home / "full" / "deep").mkdir(parents=True)
+    (runner.home / "full" / "deep" / "f").write_text("x")
+    assert client.call("fs.remove", {"path": "file"}) == {}
+    assert client.call("fs.remove", {"path": "empty"}) == {}
+    assert client.error("fs.remove", {"path": "full"})["code"] == "not_empty"
+    assert (runner.home / "full" / "deep" / "f").exists()
+    assert client.call("fs.remove", {"path": "full", "recursive": True}) == {}
+    assert list(runner.home.iterdir()) == []
+    assert client.error("fs.remove", {"path": "file"})["code"] == "not_found"
+
+
+def test_the_home_itself_cannot_be_removed(runner: Runner, client: ProtocolClient) -> None:
+    for path in ("", ".", str(runner.home), str(runner.home) + "/"):
+        assert client.error("fs.remove", {"path": path, "recursive": True})["code"] == "forbidden_path", path
+    assert runner.home.is_dir()
