@@ -75,13 +75,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from controlplane.main import create_app
+    from controlplane.realtime.redaction import uvicorn_log_config
 
     _upgrade(settings)
     ensure_admin(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     _say(f"serving on http://{host}:{port} (API under /api, health at /api/health)")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 

@@ -9,11 +9,15 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from controlplane import __version__, migrate
+from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.routes import agents, audit, auth, health, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.config import Settings
 from controlplane.db import make_engine
+from controlplane.realtime.events import EventHub
+from controlplane.realtime.logs import LogHub
+from controlplane.realtime.tickets import TicketStore
 from controlplane.sandbox.docker_engine import DockerSandboxBackend
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.sandbox.reconciler import Reconciler
@@ -35,6 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     manager = SandboxManager(settings, DockerSandboxBackend(settings), engine) if settings.sandboxes_enabled else None
     reconciler = Reconciler(manager) if manager else None
+    events = EventHub()
+    if manager is not None:
+        manager.on_state_change(
+            lambda user, state: events.publish(
+                user.id, {"type": "sandbox.state", "user_id": user.id, "username": user.username, "state": state}
+            )
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,7 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_box = SecretBox(settings.signing_key)
     app.state.sandboxes = manager
     app.state.reconciler = reconciler
+    app.state.tickets = TicketStore()
+    app.state.logs = LogHub(engine)
+    app.state.events = events
     for module in (health, auth, users, agents, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(ws.ticket_router, prefix=API_PREFIX)
+    app.include_router(ws.router)
     mount_spa(app, settings.frontend_dist)
     return app

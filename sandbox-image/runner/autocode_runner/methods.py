@@ -52,6 +52,7 @@ class Methods:
             "tmux.list": self.tmux_list,
             "tmux.send_keys": self.tmux_send_keys,
             "tmux.capture": self.tmux_capture,
+            "tmux.detach_client": self.tmux_detach_client,
         }
 
     # -- runner --------------------------------------------------------------------------------------
@@ -161,6 +162,11 @@ class Methods:
         escapes = params.boolean("escapes", False)
         params.done()
         return {"content": await self._tmux.capture(name, lines=lines, escapes=escapes)}
+
+    async def tmux_detach_client(self, params: Params) -> dict[str, Any]:
+        pid = params.integer("pid", minimum=1, maximum=2**22)
+        params.done()
+        return {"detached": await self._tmux.detach_client(pid)}
 
 
 def _session_name(params: Params) -> str:

@@ -112,6 +112,22 @@ class Tmux:
         if enter:
             await self._checked(name, "send-keys", "-t", target, "Enter")
 
+    async def detach_client(self, pid: int) -> bool:
+        """Detach the tmux client run by process `pid`; False when no client has that pid.
+
+        A terminal viewer's `tmux attach` runs in a TTY exec that the engine does not end when the viewer
+        disconnects, so the control plane detaches it explicitly (else it would hold the window's size).
+        """
+        code, stdout, _ = await self._run("list-clients", "-F", "#{client_pid}\t#{client_tty}")
+        if code != 0:
+            return False
+        for line in stdout:
+            client_pid, _, tty = line.partition("\t")
+            if client_pid == str(pid):
+                detached, _, _ = await self._run("detach-client", "-t", tty)
+                return detached == 0
+        return False
+
     async def capture(self, name: str, *, lines: int, escapes: bool) -> str:
         args = ["capture-pane", "-p", "-t", f"={name}:"]
         if escapes:

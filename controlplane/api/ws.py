@@ -1,0 +1,159 @@
+"""The WebSocket endpoints under /ws and the ticket that opens them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from controlplane.api.deps import CurrentUser
+from controlplane.models import Project, User
+from controlplane.realtime.fanout import Overflowed, Subscriber
+from controlplane.realtime.protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHORIZED,
+    CLOSE_UNAVAILABLE,
+)
+from controlplane.realtime.terminal_relay import TerminalRelay
+from controlplane.sandbox.backend import SandboxUser
+
+ticket_router = APIRouter(tags=["realtime"])
+router = APIRouter()
+AUTH_MESSAGE_TIMEOUT = 10.0
+SESSION_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+class TicketResponse(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@ticket_router.post("/ws-ticket", response_model=TicketResponse)
+def issue_ticket(request: Request, user: CurrentUser) -> TicketResponse:
+    """A single-use ticket, valid for 30 seconds, that opens one WebSocket as the signed-in user."""
+    store = request.app.state.tickets
+    return TicketResponse(ticket=store.issue(user.id or 0), expires_in=int(store.ttl_seconds))
+
+
+async def authenticate(websocket: WebSocket) -> User | None:
+    """Accept, then redeem the ticket from the query or the first message; close 4401 if it fails."""
+    await websocket.accept()
+    ticket = websocket.query_params.get("ticket")
+    if not ticket:
+        with contextlib.suppress(Exception):
+            first = json.loads(await asyncio.wait_for(websocket.receive_text(), AUTH_MESSAGE_TIMEOUT))
+            if isinstance(first, dict) and first.get("type") == "auth":
+                ticket = first.get("ticket")
+    user_id = websocket.app.state.tickets.redeem(ticket if isinstance(ticket, str) else None)
+    user = None
+    if user_id is not None:
+        with Session(websocket.app.state.engine) as session:
+            user = session.get(User, user_id)
+    if user is None:
+        await websocket.close(CLOSE_UNAUTHORIZED, "missing, expired or already used ticket; get a new one")
+    return user
+
+
+def _sandbox_user(user: User) -> SandboxUser:
+    return SandboxUser(user.id or 0, user.username)
+
+
+async def relay_terminal(websocket: WebSocket, user: User, session: str, *, create: bool) -> None:
+    manager = websocket.app.state.sandboxes
+    if manager is None:
+        await websocket.close(CLOSE_UNAVAILABLE, "sandboxes are disabled on this server")
+        return
+    if not session or len(session) > 64 or not set(session) <= SESSION_NAME_CHARS:
+        await websocket.close(CLOSE_NOT_FOUND, "no such terminal session")
+        return
+    params = websocket.query_params
+    cols = int(params["cols"]) if params.get("cols", "").isdigit() else None
+    rows = int(params["rows"]) if params.get("rows", "").isdigit() else None
+    await TerminalRelay(websocket, manager, _sandbox_user(user), session).run(create=create, cols=cols, rows=rows)
+
+
+@router.websocket("/ws/terminal/{name}")
+async def terminal(websocket: WebSocket, name: str) -> None:
+    """A tmux session of the user's sandbox; `shell` is a login shell created on demand."""
+    user = await authenticate(websocket)
+    if user is not None:
+        await relay_terminal(websocket, user, name, create=name == "shell")
+
+
+async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int = 0) -> None:
+    """Send what the subscriber receives until the client leaves; a too-slow client is closed with 4408."""
+
+    async def watch_disconnect() -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while (await websocket.receive())["type"] != "websocket.disconnect":
+                pass
+
+    async def forward() -> None:
+        last = skip_until
+        while True:
+            item = await subscriber.get()
+            if isinstance(item.get("id"), int) and item["id"] <= last:
+                continue  # already sent from the backlog
+            await websocket.send_text(json.dumps(item))
+            last = item["id"] if isinstance(item.get("id"), int) else last
+
+    tasks = [asyncio.create_task(watch_disconnect()), asyncio.create_task(forward())]
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        if isinstance(task.exception(), Overflowed):
+            await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id> for logs)")
+
+
+def _owned_project(websocket: WebSocket, user: User, project_id: int) -> Project | None:
+    with Session(websocket.app.state.engine) as session:
+        project = session.get(Project, project_id)
+    return project if project is not None and project.user_id == user.id else None
+
+
+@router.websocket("/ws/project/{project_id}/logs")
+async def project_logs(websocket: WebSocket, project_id: int) -> None:
+    """The project's structured log: the backlog after `after` (an id), then live entries."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    if _owned_project(websocket, user, project_id) is None:
+        await websocket.close(CLOSE_NOT_FOUND, "project not found")
+        return
+    after_text = websocket.query_params.get("after", "0")
+    after = int(after_text) if after_text.isdigit() else 0
+    hub = websocket.app.state.logs
+    subscriber = hub.subscribe(project_id)  # before the backlog: nothing can fall between the two
+    try:
+        last = after
+        for entry in await asyncio.to_thread(hub.backlog, project_id, after):
+            await websocket.send_text(json.dumps(entry))
+            last = entry["id"]
+        await _stream(websocket, subscriber, skip_until=last)
+    finally:
+        hub.unsubscribe(project_id, subscriber)
+
+
+@router.websocket("/ws/events")
+async def events(websocket: WebSocket) -> None:
+    """Dashboard events of the signed-in user; admins may add scope=all for every user's sandbox events."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    everything = websocket.query_params.get("scope") == "all"
+    if everything and user.role != "admin":
+        await websocket.close(CLOSE_FORBIDDEN, "only admins may watch every user's sandboxes")
+        return
+    hub = websocket.app.state.events
+    subscriber = hub.subscribe(user.id or 0, all_sandboxes=everything)
+    try:
+        await _stream(websocket, subscriber)
+    finally:
+        hub.unsubscribe(user.id or 0, subscriber)

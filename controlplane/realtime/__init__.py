@@ -1,0 +1,1 @@
+"""Live streams to the browser: WebSocket tickets, the terminal relay, log and event fan-out."""

@@ -1,0 +1,28 @@
+"""Close codes and message types of the /ws endpoints (documented in docs/websockets.md).
+
+The frontend keeps a copy of the terminal's message types in frontend/src/terminal/protocol.ts; a test
+checks that the two agree.
+"""
+
+from __future__ import annotations
+
+CLOSE_NORMAL = 1000
+CLOSE_UNAUTHORIZED = 4401  # missing, expired, reused or unknown ticket
+CLOSE_FORBIDDEN = 4403  # signed in, but not allowed (e.g. a non-admin asking for everybody's events)
+CLOSE_NOT_FOUND = 4404  # no such resource for this user (another user's resource looks the same)
+CLOSE_TOO_SLOW = 4408  # the subscriber fell too far behind; reconnect (logs: with after=<last id>)
+CLOSE_UNAVAILABLE = 4503  # the sandbox could not be started or reached
+
+# Terminal: the browser sends text frames holding JSON objects of these types ...
+TERMINAL_CLIENT_MESSAGES = {
+    "input": {"data": "str"},
+    "resize": {"cols": "int", "rows": "int"},
+    "ping": {},
+}
+# ... and receives raw terminal output as binary frames, plus text frames of these types.
+TERMINAL_SERVER_MESSAGES = {
+    "pong": {},
+    "error": {"message": "str"},
+    "exit": {"reason": "str"},
+}
+MAX_TERMINAL_SIZE = 1000

@@ -1,0 +1,171 @@
+"""The terminal relay end to end: a real server, real WebSockets, a real sandbox with real tmux."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlmodel import Session
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from controlplane.config import Settings
+from controlplane.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED
+from controlplane.services.users import create_user
+
+pytestmark = pytest.mark.docker
+PASSWORD = "password-123"
+DEADLINE = 30.0
+
+
+@dataclass
+class LiveServer:
+    base: str
+    app: FastAPI
+
+    @property
+    def ws_base(self) -> str:
+        return self.base.replace("http://", "ws://")
+
+    def sign_up(self, username: str) -> str:
+        with Session(self.app.state.engine) as session:
+            create_user(session, self.app.state.settings, username, PASSWORD)
+        response = httpx.post(f"{self.base}/api/auth/login", json={"username": username, "password": PASSWORD})
+        return response.json()["access_token"]
+
+    def ticket(self, token: str) -> str:
+        response = httpx.post(f"{self.base}/api/ws-ticket", headers={"Authorization": f"Bearer {token}"})
+        return response.json()["ticket"]
+
+    def terminal(self, token: str, name: str = "shell", **query: int) -> ClientConnection:
+        extra = "".join(f"&{key}={value}" for key, value in query.items())
+        return connect(f"{self.ws_base}/ws/terminal/{name}?ticket={self.ticket(token)}{extra}", open_timeout=DEADLINE)
+
+
+@pytest.fixture
+def live(sandbox_app: FastAPI, sandbox_settings: Settings) -> Iterator[LiveServer]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(sandbox_app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + DEADLINE
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", sandbox_app)
+    server.should_exit = True
+    thread.join(DEADLINE)
+
+
+def send(ws: ClientConnection, **message: object) -> None:
+    ws.send(json.dumps(message))
+
+
+def read_until(ws: ClientConnection, needle: str, deadline: float = DEADLINE) -> str:
+    """Collect terminal output until `needle` appears (or fail at the deadline)."""
+    seen = ""
+    end = time.monotonic() + deadline
+    while needle not in seen:
+        remaining = end - time.monotonic()
+        assert remaining > 0, f"{needle!r} did not appear; last output: {seen[-500:]!r}"
+        try:
+            frame = ws.recv(timeout=remaining)
+        except TimeoutError:
+            continue
+        if isinstance(frame, bytes):
+            seen += frame.decode(errors="replace")
+    return seen
+
+
+def type_line(ws: ClientConnection, line: str) -> None:
+    send(ws, type="input", data=line + "\r")
+
+
+def test_echo_comes_back(live: LiveServer) -> None:
+    token = live.sign_up("alice")
+    with live.terminal(token) as ws:
+        type_line(ws, "echo relay-$((40+2))")
+        read_until(ws, "relay-42")
+
+
+def test_resize_changes_the_terminal_size(live: LiveServer) -> None:
+    token = live.sign_up("alice")
+    with live.terminal(token, cols=100, rows=30) as ws:
+        type_line(ws, "echo size=$(tput cols)x$(tput lines)")
+        read_until(ws, "size=100x29")  # the status line takes one row
+        send(ws, type="resize", cols=133, rows=41)
+        deadline = time.monotonic() + DEADLINE
+        while True:  # tmux applies a resize asynchronously: ask again until it shows
+            type_line(ws, "echo size=$(tput cols)x$(tput lines)")
+            try:
+                read_until(ws, "size=133x40", deadline=1)
+                break
+            except AssertionError:
+                assert time.monotonic() < deadline, "the resize never reached the terminal"
+
+
+def test_two_viewers_see_the_same_output_and_a_reconnect_sees_the_screen(live: LiveServer) -> None:
+    token = live.sign_up("alice")
+    with live.terminal(token) as first, live.terminal(token) as second:
+        read_until(second, "$")  # the second viewer is attached before the command runs
+        type_line(first, "echo shared-$((6*7))")
+        read_until(first, "shared-42")
+        read_until(second, "shared-42")
+    with live.terminal(token) as again:
+        read_until(again, "shared-42", deadline=10)  # tmux redraws the screen on attach
+
+
+def test_closing_the_browser_keeps_the_session(live: LiveServer) -> None:
+    token = live.sign_up("alice")
+    with live.terminal(token) as ws:
+        type_line(ws, "export KEPT=yes-$((1+1))")
+        read_until(ws, "KEPT")
+    with live.terminal(token) as ws:
+        type_line(ws, "echo kept=$KEPT")
+        read_until(ws, "kept=yes-2")
+
+
+def test_bad_messages_get_an_error_frame_and_the_socket_stays_open(live: LiveServer) -> None:
+    token = live.sign_up("alice")
+    with live.terminal(token) as ws:
+        for bad in ('{"type": "explode"}', "not json", '{"type": "resize", "cols": 0, "rows": 5}', '{"type": "input"}'):
+            ws.send(bad)
+            while isinstance(reply := ws.recv(timeout=DEADLINE), bytes):
+                pass
+            assert json.loads(reply)["type"] == "error"
+        send(ws, type="ping")
+        while isinstance(reply := ws.recv(timeout=DEADLINE), bytes):
+            pass
+        assert json.loads(reply) == {"type": "pong"}
+
+
+def _close_code(ws_factory) -> int:  # type: ignore[no-untyped-def]
+    with ws_factory() as ws, pytest.raises(ConnectionClosed) as closed:
+        while True:
+            ws.recv(timeout=DEADLINE)
+    return closed.value.rcvd.code if closed.value.rcvd else -1
+
+
+def test_users_cannot_reach_each_others_sessions_or_tickets(live: LiveServer) -> None:
+    alice, bob = live.sign_up("alice"), live.sign_up("bob")
+    with live.terminal(alice) as ws:  # alice's sandbox now has a "work" session
+        type_line(ws, "tmux new-session -d -s work 'sleep 600'; echo made-$((2+2))")
+        read_until(ws, "made-4")
+    assert _close_code(lambda: live.terminal(bob, name="work")) == CLOSE_NOT_FOUND
+    ticket = live.ticket(alice)
+    with connect(f"{live.ws_base}/ws/terminal/work?ticket={ticket}"):
+        pass  # alice uses her ticket; nobody can use it again
+    assert _close_code(lambda: connect(f"{live.ws_base}/ws/terminal/work?ticket={ticket}")) == CLOSE_UNAUTHORIZED
+    assert _close_code(lambda: connect(f"{live.ws_base}/ws/terminal/shell?ticket=forged")) == CLOSE_UNAUTHORIZED
