@@ -96,8 +96,14 @@ class TerminalRelay:
             finally:
                 await stream.close()
                 if pid is not None:
-                    with contextlib.suppress(SandboxError, ChannelClosed, RunnerError):
-                        await self.manager.call(self.user, "tmux.detach_client", {"pid": pid})
+                    await self._detach(pid)
+
+    async def _detach(self, pid: int) -> None:
+        """A left-over attach client would keep rendering and pin the window size: detach it."""
+        try:
+            await self.manager.call(self.user, "tmux.detach_client", {"pid": pid})
+        except (SandboxError, ChannelClosed, RunnerError) as exc:
+            log.warning("could not detach terminal client %s in %s's sandbox: %s", pid, self.user.username, exc)
 
     async def _pump(self, stream: ExecStream, early: bytes) -> None:
         output = asyncio.create_task(self._pump_output(stream, early))

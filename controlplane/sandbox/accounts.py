@@ -7,6 +7,7 @@ Python's getpass; we generate passwd and group files per user and mount them rea
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from controlplane.config import Settings
@@ -34,9 +35,11 @@ def write_identity_files(settings: Settings, user: SandboxUser) -> tuple[Path, P
 
 
 def _write(path: Path, content: str) -> None:
+    """Atomic and safe when several starts race: each writer has its own temporary file."""
     if path.exists() and path.read_text() == content:
         return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(content)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(content)
     os.chmod(tmp, 0o644)
-    tmp.replace(path)
+    os.replace(tmp, path)

@@ -14,7 +14,7 @@ from controlplane.models import Agent, Project
 from controlplane.realtime.logs import LogHub
 from controlplane.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_TOO_SLOW
 from tests.conftest import Account
-from tests.realtime.test_tickets import ticket_for
+from tests.realtime.test_tickets import ticket_for, wait_subscribed
 
 
 def make_project(app: FastAPI, owner: Account, name: str = "Eshop") -> int:
@@ -110,6 +110,8 @@ def test_events_are_per_user_and_admins_may_watch_all_sandboxes(
         client.websocket_connect(f"/ws/events?ticket={ticket_for(client, alice)}") as alice_ws,
         client.websocket_connect(f"/ws/events?scope=all&ticket={ticket_for(client, admin)}") as admin_ws,
     ):
+        wait_subscribed(app, alice.id)
+        wait_subscribed(app, admin.id)
         client.portal.call(hub.publish, bob.id, {"type": "sandbox.state", "user_id": bob.id, "state": "running"})  # type: ignore[union-attr]
         client.portal.call(hub.publish, alice.id, {"type": "project.status", "user_id": alice.id, "status": "running"})  # type: ignore[union-attr]
         client.portal.call(hub.publish, admin.id, {"type": "sandbox.state", "user_id": admin.id, "state": "stopped"})  # type: ignore[union-attr]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -11,6 +13,14 @@ from controlplane.realtime.protocol import CLOSE_UNAUTHORIZED
 from controlplane.realtime.redaction import RedactSecrets, redact
 from controlplane.realtime.tickets import TicketStore
 from tests.conftest import Account
+
+
+def wait_subscribed(app: FastAPI, user_id: int) -> None:
+    """The server subscribes after it has checked the ticket; publish only once it listens."""
+    deadline = time.monotonic() + 10
+    while app.state.events.fanout.count(user_id) == 0:
+        assert time.monotonic() < deadline, "the events socket never subscribed"
+        time.sleep(0.01)
 
 
 def ticket_for(client: TestClient, account: Account) -> str:
@@ -40,6 +50,7 @@ def test_missing_or_unknown_tickets_close_with_4401(client: TestClient, alice: A
 def test_a_ticket_works_once(client: TestClient, app: FastAPI, alice: Account) -> None:
     ticket = ticket_for(client, alice)
     with client.websocket_connect(f"/ws/events?ticket={ticket}") as socket:
+        wait_subscribed(app, alice.id)
         app.state.events.publish(alice.id, {"type": "hello", "n": 1})
         assert socket.receive_json() == {"type": "hello", "n": 1}
     assert close_code(client, f"/ws/events?ticket={ticket}") == CLOSE_UNAUTHORIZED
@@ -49,6 +60,7 @@ def test_a_ticket_may_come_in_the_first_message(client: TestClient, app: FastAPI
     ticket = ticket_for(client, alice)
     with client.websocket_connect("/ws/events") as socket:
         socket.send_json({"type": "auth", "ticket": ticket})
+        wait_subscribed(app, alice.id)
         client.portal.call(app.state.events.publish, alice.id, {"type": "ok"})  # type: ignore[union-attr]
         assert socket.receive_json() == {"type": "ok"}
 

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, select
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from controlplane.config import Settings
+from controlplane.models import User
 from controlplane.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED
+from controlplane.sandbox.backend import SandboxUser
 from controlplane.services.users import create_user
 
 pytestmark = pytest.mark.docker
@@ -30,6 +34,11 @@ DEADLINE = 30.0
 class LiveServer:
     base: str
     app: FastAPI
+    loop: asyncio.AbstractEventLoop
+
+    def portal_call(self, function: Any, *args: Any) -> Any:
+        """Run a coroutine function on the server's own event loop (where the sandbox channels live)."""
+        return asyncio.run_coroutine_threadsafe(function(*args), self.loop).result(DEADLINE)
 
     @property
     def ws_base(self) -> str:
@@ -58,13 +67,14 @@ def live(sandbox_app: FastAPI, sandbox_settings: Settings) -> Iterator[LiveServe
     server = uvicorn.Server(
         uvicorn.Config(sandbox_app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + DEADLINE
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", sandbox_app)
+    yield LiveServer(f"http://127.0.0.1:{port}", sandbox_app, loop)
     server.should_exit = True
     thread.join(DEADLINE)
 
@@ -127,11 +137,27 @@ def test_two_viewers_see_the_same_output_and_a_reconnect_sees_the_screen(live: L
         read_until(again, "shared-42", deadline=10)  # tmux redraws the screen on attach
 
 
-def test_closing_the_browser_keeps_the_session(live: LiveServer) -> None:
+def _attached_clients(live: LiveServer, username: str, session: str) -> int:
+    with Session(live.app.state.engine) as db:
+        user = db.exec(select(User).where(User.username == username)).one()
+    listing = live.portal_call(live.app.state.sandboxes.call, SandboxUser(user.id or 0, username), "tmux.list")
+    return next(entry["attached"] for entry in listing["sessions"] if entry["name"] == session)
+
+
+def wait_for_clients(live: LiveServer, username: str, count: int) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while (attached := _attached_clients(live, username, "shell")) != count:
+        assert time.monotonic() < deadline, f"{attached} tmux clients attached, expected {count}"
+        time.sleep(0.05)
+
+
+def test_closing_the_browser_detaches_but_keeps_the_session(live: LiveServer) -> None:
     token = live.sign_up("alice")
     with live.terminal(token) as ws:
         type_line(ws, "export KEPT=yes-$((1+1))")
         read_until(ws, "KEPT")
+        wait_for_clients(live, "alice", 1)
+    wait_for_clients(live, "alice", 0)  # the closed viewer's tmux client was detached
     with live.terminal(token) as ws:
         type_line(ws, "echo kept=$KEPT")
         read_until(ws, "kept=yes-2")
