@@ -110,20 +110,24 @@ def test_echo_comes_back(live: LiveServer) -> None:
         read_until(ws, "relay-42")
 
 
+def wait_for_size(ws: ClientConnection, cols: int, lines: int) -> None:
+    """tmux applies a client's size asynchronously: ask the shell again until it reports the size."""
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        type_line(ws, "echo size=$(tput cols)x$(tput lines)")
+        try:
+            read_until(ws, f"size={cols}x{lines}", deadline=1)
+            return
+        except AssertionError:
+            assert time.monotonic() < deadline, f"the terminal never became {cols}x{lines}"
+
+
 def test_resize_changes_the_terminal_size(live: LiveServer) -> None:
     token = live.sign_up("alice")
     with live.terminal(token, cols=100, rows=30) as ws:
-        type_line(ws, "echo size=$(tput cols)x$(tput lines)")
-        read_until(ws, "size=100x29")  # the status line takes one row
+        wait_for_size(ws, 100, 29)  # the initial size from the query; tmux's status line takes one row
         send(ws, type="resize", cols=133, rows=41)
-        deadline = time.monotonic() + DEADLINE
-        while True:  # tmux applies a resize asynchronously: ask again until it shows
-            type_line(ws, "echo size=$(tput cols)x$(tput lines)")
-            try:
-                read_until(ws, "size=133x40", deadline=1)
-                break
-            except AssertionError:
-                assert time.monotonic() < deadline, "the resize never reached the terminal"
+        wait_for_size(ws, 133, 40)
 
 
 def test_two_viewers_see_the_same_output_and_a_reconnect_sees_the_screen(live: LiveServer) -> None:
