@@ -511,8 +511,8 @@ def main() -> None:
     parser.add_argument(
         "--ws",
         choices=("websockets", "websockets-sansio"),
-        default="websockets",
-        help="uvicorn's WebSocket implementation; `autocode serve` leaves uvicorn's 'auto', i.e. websockets-sansio",
+        default="websockets-sansio",
+        help="uvicorn's WebSocket implementation; `autocode serve` uses websockets-sansio",
     )
     args = parser.parse_args()
     # uvicorn warns that ws="websockets" is deprecated; it is chosen on purpose (see --ws)
