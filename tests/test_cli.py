@@ -155,3 +155,18 @@ def test_invalid_configuration_is_reported(tmp_path: Path) -> None:
     result = run(tmp_path, "db", "upgrade", AUTOCODE_SECRET_KEY="short")
     assert result.returncode == 1
     assert "invalid configuration" in result.stderr and "SECRET_KEY" in result.stderr.upper()
+
+
+def test_tickets_never_reach_the_server_log(tmp_path: Path) -> None:
+    from websockets.sync.client import connect
+
+    with serving(tmp_path, AUTOCODE_ADMIN_PASSWORD="from-the-env-1") as (base, process):
+        token = httpx.post(f"{base}/api/auth/login", json={"username": "admin", "password": "from-the-env-1"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        ticket = httpx.post(f"{base}/api/ws-ticket", headers=headers).json()["ticket"]
+        with connect(f"{base.replace('http', 'ws')}/ws/events?ticket={ticket}"):
+            pass
+        httpx.get(f"{base}/api/auth/me?token=should-not-be-logged", headers=headers)
+    output = _output(process)
+    assert "/ws/events?ticket=[redacted]" in output, output
+    assert ticket not in output and "should-not-be-logged" not in output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -70,3 +72,22 @@ def test_deleting_a_user_removes_the_container_then_the_directory(harness: Harne
     assert client.delete(f"/api/users/{alice_id}", headers=admin).status_code == 204
     assert harness.backend.status("alice").state is SandboxState.MISSING
     assert not (harness.settings.users_dir / "alice").exists()
+
+
+def test_sandbox_state_changes_reach_the_event_stream(harness: Harness) -> None:
+    client: TestClient = harness.client
+    alice = _signed_in(harness, "alice")
+    ticket = client.post("/api/ws-ticket", headers=alice).json()["ticket"]
+    with client.websocket_connect(f"/ws/events?ticket={ticket}") as events:
+        deadline = time.monotonic() + 10
+        while harness.app.state.events.fanout.count(client.get("/api/auth/me", headers=alice).json()["id"]) == 0:
+            assert time.monotonic() < deadline, "the events socket never subscribed"
+            time.sleep(0.01)
+        assert client.post("/api/sandbox/start", headers=alice).status_code == 200
+        states = [events.receive_json(), events.receive_json()]
+        assert [(e["type"], e["username"], e["state"]) for e in states] == [
+            ("sandbox.state", "alice", "starting"),
+            ("sandbox.state", "alice", "running"),
+        ]
+        client.post("/api/sandbox/stop", headers=alice)
+        assert events.receive_json()["state"] == "stopped"
