@@ -132,6 +132,7 @@ class DockerSandboxBackend(SandboxBackend):
                         internal=self.settings.sandbox_network_internal,
                         options={"com.docker.network.bridge.enable_icc": "false"},
                         labels={LABEL_MANAGED: "true"},
+                        check_duplicate=True,  # the engine would otherwise allow two networks of one name
                     )
                 except APIError as exc:  # created concurrently by another process
                     if exc.status_code != 409:
