@@ -8,10 +8,15 @@ inter-container traffic disabled (or none at all).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -61,6 +66,18 @@ def connect_engine() -> docker.DockerClient:
     return client
 
 
+@contextlib.contextmanager
+def _host_lock(name: str) -> Iterator[None]:
+    """An exclusive lock shared by every process on this machine (control planes, test workers)."""
+    path = Path(tempfile.gettempdir()) / f"autocode-{name}.lock"
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _parse_time(value: str | None) -> datetime | None:
     """Docker's timestamps have nanoseconds and a Z; the zero time means never."""
     if not value or value.startswith("0001-"):
@@ -75,7 +92,7 @@ class DockerSandboxBackend(SandboxBackend):
         self._client = client
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._network_ready = False
+        self._network_id: str | None = None
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
@@ -118,27 +135,32 @@ class DockerSandboxBackend(SandboxBackend):
         )
 
     def _ensure_network(self) -> dict[str, Any]:
+        """The sandbox network's id, creating the network once.
+
+        The engine does not reliably refuse two networks of one name when two processes create it at the
+        same moment, so creation is serialised with a host-wide file lock, and containers join the network
+        by id (the oldest, should duplicates exist anyway), never by an ambiguous name.
+        """
         name = self.settings.sandbox_network
         if name == "none":
             return {"network_mode": "none"}
-        if not self._network_ready:
-            try:
-                self.client.networks.get(name)
-            except NotFound:
-                try:
-                    self.client.networks.create(
+        if self._network_id is None:
+            with _host_lock(f"network-{name}"):
+                existing = sorted(
+                    (n for n in self.client.networks.list(names=[name]) if n.name == name),
+                    key=lambda n: (n.attrs.get("Created", ""), n.id),
+                )
+                if existing:
+                    self._network_id = existing[0].id
+                else:
+                    self._network_id = self.client.networks.create(
                         name,
                         driver="bridge",
                         internal=self.settings.sandbox_network_internal,
                         options={"com.docker.network.bridge.enable_icc": "false"},
                         labels={LABEL_MANAGED: "true"},
-                        check_duplicate=True,  # the engine would otherwise allow two networks of one name
-                    )
-                except APIError as exc:  # created concurrently by another process
-                    if exc.status_code != 409:
-                        raise
-            self._network_ready = True
-        return {"network": name}
+                    ).id
+        return {"network": self._network_id}
 
     def _create(self, user: SandboxUser) -> Any:
         settings = self.settings

@@ -132,3 +132,28 @@ def test_symlinks_planted_in_a_home_are_never_followed(harness: Harness, tmp_pat
     assert os.stat("/etc/passwd").st_uid == 0
     with pytest.raises(Exception, match="forbidden_path"):
         harness.call(alice, "fs.read", {"path": "config/passwd-link"})
+
+
+def test_racing_processes_create_one_sandbox_network(harness: Harness) -> None:
+    name = f"{harness.settings.sandbox_name_prefix}net"
+    settings = harness.settings.model_copy(update={"sandbox_network": name})
+    backends = [DockerSandboxBackend(settings) for _ in range(4)]
+    barrier = threading.Barrier(len(backends))
+    chosen: list[str] = []
+
+    def ensure(backend: DockerSandboxBackend) -> None:
+        barrier.wait(timeout=10)
+        chosen.append(backend._ensure_network()["network"])
+
+    threads = [threading.Thread(target=ensure, args=(backend,)) for backend in backends]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        networks = [n for n in harness.backend.client.networks.list(names=[name]) if n.name == name]
+        assert len(networks) == 1, "one network, not one per racer"
+        assert chosen == [networks[0].id] * len(backends)
+    finally:
+        for network in harness.backend.client.networks.list(names=[name]):
+            network.remove()
