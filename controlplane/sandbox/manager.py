@@ -111,14 +111,17 @@ class SandboxManager:
             if channel is not None and not channel.closed:
                 return channel
             await asyncio.to_thread(self.record, user, desired_state="running", last_active_at=utcnow())
-            self._announce(user, SandboxState.STARTING)
+            was_running = (await asyncio.to_thread(self.backend.status, user.username)).state is SandboxState.RUNNING
+            if not was_running:  # only real changes reach the dashboard, not a channel being reopened
+                self._announce(user, SandboxState.STARTING)
             status = await asyncio.to_thread(self.backend.ensure_running, user)
             channel = await self._attach_when_ready(user)
             self._channels[user.username] = channel
             await asyncio.to_thread(
                 self.record, user, observed_state=status.state.value, container_id=status.container_id
             )
-            self._announce(user, SandboxState.RUNNING)
+            if not was_running:
+                self._announce(user, SandboxState.RUNNING)
             return channel
 
     async def _attach_when_ready(self, user: SandboxUser) -> RunnerChannel:
@@ -159,8 +162,8 @@ class SandboxManager:
         if channel is not None:
             await channel.close()
 
-    async def stop(self, user: SandboxUser, *, desired: str = "stopped") -> None:
-        await asyncio.to_thread(self.record, user, desired_state=desired)
+    async def stop(self, user: SandboxUser) -> None:
+        await asyncio.to_thread(self.record, user, desired_state="stopped")
         await self.drop_channel(user.username)
         await asyncio.to_thread(self.backend.stop, user.username)
         await asyncio.to_thread(self.record, user, observed_state=SandboxState.STOPPED.value)
