@@ -6,15 +6,30 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: up test lint format lock clean engine image
+FRONTEND_STAMP := frontend/node_modules/.installed
 
-up: $(STAMP) image
+.PHONY: up test lint format lock clean engine image frontend frontend-test
+
+up: $(STAMP) image frontend
 	$(BIN)/autocode serve
 
-test: $(STAMP) image
+test: $(STAMP) image frontend-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# The PWA: dependencies from the lock file, then the unit tests (Vitest) and the production build that the
+# control plane serves from frontend/dist.
+$(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json scripts/ensure-node.sh
+	scripts/ensure-node.sh
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: $(FRONTEND_STAMP)
+	cd frontend && npm run build
+
+frontend-test: $(FRONTEND_STAMP)
+	cd frontend && npm test && npm run build
 
 # A Docker engine (installed and started on Debian when none answers) and the sandbox image, built once
 # per run; the layer cache makes an unchanged rebuild take seconds.

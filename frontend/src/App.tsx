@@ -1,0 +1,57 @@
+// Top level: offline screen, start-up sign-in check, sign-in page, then the routed app.
+import { lazy, Suspense, useState } from "react";
+import { Route, Routes } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { useOffline } from "./api/connectivity";
+import { useBootstrap, useSignedIn } from "./api/session";
+import { Layout } from "./components/Layout";
+import { Loading } from "./components/States";
+import { Offline } from "./pages/Offline";
+import { SignIn } from "./pages/SignIn";
+import { Dashboard } from "./pages/Dashboard";
+import { AdminPage, AgentBuilderPage, AgentPage, NotFoundPage, SettingsPage } from "./pages/Placeholders";
+
+// xterm.js is most of the bundle: load it only when the terminal is opened.
+const TerminalPage = lazy(() => import("./pages/TerminalPage").then((m) => ({ default: m.TerminalPage })));
+
+export function App() {
+  const [attempt, setAttempt] = useState(0);
+  const boot = useBootstrap(attempt);
+  const signedIn = useSignedIn();
+  const offline = useOffline();
+  const queryClient = useQueryClient();
+
+  if (offline) {
+    return (
+      <Offline
+        onRetry={() => {
+          setAttempt((n) => n + 1);
+          void queryClient.invalidateQueries();
+        }}
+      />
+    );
+  }
+  if (boot === "checking") return <Loading label="Starting AutoCode…" fullScreen />;
+  if (!signedIn) return <SignIn />;
+
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Dashboard />} />
+        <Route
+          path="terminal"
+          element={
+            <Suspense fallback={<Loading label="Loading terminal…" />}>
+              <TerminalPage />
+            </Suspense>
+          }
+        />
+        <Route path="agents/new" element={<AgentBuilderPage />} />
+        <Route path="agents/:id" element={<AgentPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="admin" element={<AdminPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

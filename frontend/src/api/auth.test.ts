@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { apiFetch, getAccessToken, onAuthChange, refresh, setAccessToken, setFetch, signIn } from "./auth";
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+function authOf(init?: RequestInit): string | null {
+  return new Headers(init?.headers).get("Authorization");
+}
+
+describe("auth", () => {
+  beforeEach(() => setAccessToken(null));
+  afterEach(() => setAccessToken(null));
+
+  it("signIn keeps the access token in memory and apiFetch sends it", async () => {
+    const fetchMock = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
+      if (url === "/api/auth/login") return json(200, { access_token: "a1", expires_in: 900 });
+      return json(200, { seen: authOf(init) });
+    });
+    setFetch(fetchMock as typeof fetch);
+    await signIn("ann", "pw");
+    expect(getAccessToken()).toBe("a1");
+    const res = await apiFetch("/api/auth/me");
+    expect(await res.json()).toEqual({ seen: "Bearer a1" });
+  });
+
+  it("surfaces the server's sign-in error", async () => {
+    setFetch((async () => json(401, { detail: "Wrong username or password" })) as typeof fetch);
+    await expect(signIn("ann", "bad")).rejects.toThrow("Wrong username or password");
+    expect(getAccessToken()).toBeNull();
+  });
+
+  it("two concurrent 401s share exactly one refresh and both retry with the new token", async () => {
+    setAccessToken("old");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls: { url: string; auth: string | null }[] = [];
+    setFetch((async (url: string | URL | Request, init?: RequestInit) => {
+      const u = String(url);
+      calls.push({ url: u, auth: authOf(init) });
+      if (u === "/api/auth/refresh") {
+        await gate; // hold the refresh open so both callers are waiting on it
+        return json(200, { access_token: "new", expires_in: 900 });
+      }
+      return authOf(init) === "Bearer new" ? json(200, { ok: u }) : json(401, { detail: "expired" });
+    }) as typeof fetch);
+
+    const a = apiFetch("/api/agents");
+    const b = apiFetch("/api/sandbox");
+    await vi.waitFor(() => expect(calls.filter((c) => c.url === "/api/auth/refresh")).toHaveLength(1));
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+
+    expect(ra.status).toBe(200);
+    expect(rb.status).toBe(200);
+    expect(calls.filter((c) => c.url === "/api/auth/refresh")).toHaveLength(1);
+    const retries = calls.filter((c) => c.url !== "/api/auth/refresh" && c.auth === "Bearer new");
+    expect(retries.map((c) => c.url).sort()).toEqual(["/api/agents", "/api/sandbox"]);
+    expect(getAccessToken()).toBe("new");
+  });
+
+  it("a failed refresh signs the user out and returns the 401", async () => {
+    setAccessToken("old");
+    const changes: boolean[] = [];
+    const off = onAuthChange((s) => changes.push(s));
+    const fetchMock = vi.fn(async (url: string | URL | Request) =>
+      String(url) === "/api/auth/refresh" ? json(401, { detail: "revoked" }) : json(401, { detail: "expired" }),
+    );
+    setFetch(fetchMock as typeof fetch);
+
+    const [r1, r2] = await Promise.all([apiFetch("/api/agents"), apiFetch("/api/sandbox")]);
+    off();
+
+    expect(r1.status).toBe(401);
+    expect(r2.status).toBe(401);
+    expect(fetchMock.mock.calls.filter(([u]) => String(u) === "/api/auth/refresh")).toHaveLength(1);
+    expect(getAccessToken()).toBeNull();
+    expect(changes).toEqual([false]);
+  });
+
+  it("a later refresh after the first finished makes a new request", async () => {
+    const fetchMock = vi.fn(async () => json(200, { access_token: "t", expires_in: 900 }));
+    setFetch(fetchMock as typeof fetch);
+    await refresh();
+    await refresh();
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,57 @@
+// Navigation: Dashboard, one entry per agent, + New Agent, the terminal, Settings, Admin Panel (admins).
+import { NavLink } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { signOut } from "../api/auth";
+import { useAgents, useMe } from "../api/queries";
+
+const link = ({ isActive }: { isActive: boolean }) =>
+  `block rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-sky-400 ${
+    isActive ? "bg-slate-800 font-medium text-sky-300" : "text-slate-300 hover:bg-slate-800"
+  }`;
+
+export function Sidebar({ onClose }: { onClose?: () => void }) {
+  const me = useMe();
+  const agents = useAgents();
+  const queryClient = useQueryClient();
+
+  return (
+    <nav aria-label="Main" className="flex h-full flex-col gap-1 overflow-y-auto p-3">
+      <div className="mb-3 flex items-center justify-between px-3 pt-1">
+        <span className="text-lg font-semibold">AutoCode</span>
+        {onClose && (
+          <button type="button" onClick={onClose} className="rounded-md px-2 py-1 text-sm text-slate-400 hover:bg-slate-800">
+            Close
+          </button>
+        )}
+      </div>
+      <NavLink to="/" end className={link}>Dashboard</NavLink>
+
+      <h2 className="mt-3 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500">Agents</h2>
+      {agents.isPending && <p className="px-3 py-1 text-sm text-slate-500">Loading agents…</p>}
+      {agents.isError && <p className="px-3 py-1 text-sm text-red-300">Could not load agents</p>}
+      {agents.data?.length === 0 && <p className="px-3 py-1 text-sm text-slate-500">No agents yet</p>}
+      {agents.data?.map((a) => (
+        <NavLink key={a.id} to={`/agents/${a.id}`} className={link}>{a.name}</NavLink>
+      ))}
+      <NavLink to="/agents/new" className={link}>+ New Agent</NavLink>
+
+      <div className="mt-3 border-t border-slate-800 pt-3" />
+      <NavLink to="/terminal" className={link}>Sandbox terminal</NavLink>
+      <NavLink to="/settings" className={link}>Settings</NavLink>
+      {me.data?.role === "admin" && <NavLink to="/admin" className={link}>Admin Panel</NavLink>}
+
+      <div className="mt-auto border-t border-slate-800 pt-3">
+        {me.data && <p className="px-3 pb-2 text-sm text-slate-400">Signed in as {me.data.username}</p>}
+        <button
+          type="button"
+          onClick={() => {
+            void signOut().then(() => queryClient.clear());
+          }}
+          className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400"
+        >
+          Sign out
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,37 @@
+// Shared loading / empty / error states, announced to screen readers.
+import type { ReactNode } from "react";
+
+export function Loading({ label = "Loading…", fullScreen = false }: { label?: string; fullScreen?: boolean }) {
+  return (
+    <div
+      role="status"
+      aria-live="polite"
+      className={`flex items-center gap-3 p-4 text-slate-400 ${fullScreen ? "min-h-full justify-center" : ""}`}
+    >
+      <span className="size-4 animate-spin rounded-full border-2 border-slate-600 border-t-sky-400" aria-hidden />
+      {label}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="rounded-lg border border-dashed border-slate-700 p-4 text-slate-400">{children}</p>;
+}
+
+export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const message = error instanceof Error ? error.message : "Something went wrong";
+  return (
+    <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-red-800 bg-red-950/50 p-3 text-red-200">
+      <span>{message}</span>
+      {onRetry && (
+        <button type="button" onClick={onRetry} className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function PageTitle({ children }: { children: ReactNode }) {
+  return <h1 className="mb-4 text-xl font-semibold tracking-tight text-slate-50">{children}</h1>;
+}

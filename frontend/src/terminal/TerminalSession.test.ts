@@ -1,0 +1,237 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+// xterm needs a real canvas; a minimal stand-in records writes and lets tests type and resize.
+vi.mock("@xterm/xterm", () => {
+  class Terminal {
+    cols = 80;
+    rows = 24;
+    written: (string | Uint8Array)[] = [];
+    private dataCbs: ((d: string) => void)[] = [];
+    private resizeCbs: ((s: { cols: number; rows: number }) => void)[] = [];
+    disposed = false;
+    loadAddon() {}
+    open() {}
+    focus() {}
+    write(d: string | Uint8Array) {
+      this.written.push(d);
+    }
+    onData(cb: (d: string) => void) {
+      this.dataCbs.push(cb);
+      return { dispose() {} };
+    }
+    onResize(cb: (s: { cols: number; rows: number }) => void) {
+      this.resizeCbs.push(cb);
+      return { dispose() {} };
+    }
+    type(d: string) {
+      this.dataCbs.forEach((cb) => cb(d));
+    }
+    resize(cols: number, rows: number) {
+      this.cols = cols;
+      this.rows = rows;
+      this.resizeCbs.forEach((cb) => cb({ cols, rows }));
+    }
+    dispose() {
+      this.disposed = true;
+    }
+  }
+  return { Terminal };
+});
+vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+
+import { TerminalSession } from "./TerminalSession";
+import { CLOSE_CODES } from "./protocol";
+
+class FakeSocket {
+  static CONNECTING = 0;
+  static OPEN = 1;
+  static CLOSING = 2;
+  static CLOSED = 3;
+  static instances: FakeSocket[] = [];
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSING = 2;
+  readonly CLOSED = 3;
+  readyState = 0;
+  binaryType = "blob";
+  sent: string[] = [];
+  closedWith: number | null = null;
+  onopen: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close(code = 1000) {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  // Test drivers, standing in for the server.
+  serverOpen() {
+    this.readyState = 1;
+    this.onopen?.(new Event("open"));
+  }
+  serverMessage(data: string | ArrayBuffer) {
+    this.onmessage?.({ data } as MessageEvent);
+  }
+  serverClose(code: number, reason = "") {
+    this.readyState = 3;
+    this.onclose?.({ code, reason } as CloseEvent);
+  }
+  messages() {
+    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown>);
+  }
+}
+
+type FakeTerminal = { type(d: string): void; resize(c: number, r: number): void; written: unknown[]; disposed: boolean };
+
+function makeSession(getTicket = vi.fn(async () => "tkt")) {
+  const session = new TerminalSession({
+    name: "shell",
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    getTicket,
+    baseUrl: "ws://example.test",
+    pingIntervalMs: 1000,
+    initialDelayMs: 500,
+    maxDelayMs: 10_000,
+  });
+  return { session, term: session.terminal as unknown as FakeTerminal, getTicket };
+}
+
+// Let the awaited ticket promise settle under fake timers.
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe("TerminalSession", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.instances = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("opens the socket with a ticket and the size, and speaks the protocol", async () => {
+    const { session, term } = makeSession();
+    await session.connect();
+    const ws = FakeSocket.instances[0];
+    expect(ws.url).toBe("ws://example.test/ws/terminal/shell?ticket=tkt&cols=80&rows=24");
+    expect(ws.binaryType).toBe("arraybuffer");
+    ws.serverOpen();
+    expect(ws.messages()).toEqual([{ type: "resize", cols: 80, rows: 24 }]);
+
+    term.type("ls\r");
+    term.resize(100, 30);
+    expect(ws.messages().slice(1)).toEqual([
+      { type: "input", data: "ls\r" },
+      { type: "resize", cols: 100, rows: 30 },
+    ]);
+
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ws.messages().at(-1)).toEqual({ type: "ping" });
+
+    const bytes = new TextEncoder().encode("hello").buffer;
+    ws.serverMessage(bytes);
+    expect(term.written.at(-1)).toEqual(new Uint8Array(bytes));
+    session.dispose();
+  });
+
+  it("the Ctrl toggle turns the next key into a control character", async () => {
+    const { session, term } = makeSession();
+    await session.connect();
+    const ws = FakeSocket.instances[0];
+    ws.serverOpen();
+    session.setCtrl(true);
+    term.type("c");
+    term.type("c");
+    expect(ws.messages().slice(1)).toEqual([
+      { type: "input", data: "\x03" },
+      { type: "input", data: "c" },
+    ]);
+    session.dispose();
+  });
+
+  it("reconnects with growing delays, capped, after abnormal closes", async () => {
+    const { session, getTicket } = makeSession();
+    await session.connect();
+    const delays: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const ws = FakeSocket.instances.at(-1)!;
+      ws.serverOpen();
+      ws.serverClose(1006);
+      const before = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === before) {
+        await vi.advanceTimersByTimeAsync(100);
+        waited += 100;
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+    expect(getTicket).toHaveBeenCalledTimes(8); // a fresh ticket for every connection
+    session.dispose();
+  });
+
+  it("output on a connection resets the backoff", async () => {
+    const { session } = makeSession();
+    await session.connect();
+    FakeSocket.instances[0].serverClose(4503);
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.instances[1].serverClose(4503);
+    await vi.advanceTimersByTimeAsync(1000);
+    const ws = FakeSocket.instances[2];
+    ws.serverOpen();
+    ws.serverMessage(new ArrayBuffer(1));
+    ws.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.instances).toHaveLength(4);
+    session.dispose();
+  });
+
+  it.each([CLOSE_CODES.notFound, CLOSE_CODES.forbidden])("does not reconnect after %i", async (code) => {
+    const { session } = makeSession();
+    const statuses: string[] = [];
+    session.onStatus((s) => statuses.push(s));
+    await session.connect();
+    FakeSocket.instances[0].serverOpen();
+    FakeSocket.instances[0].serverClose(code);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(statuses.at(-1)).toBe("closed");
+    session.dispose();
+  });
+
+  it("dispose() closes the socket, stops pinging and cancels reconnects", async () => {
+    const { session, term } = makeSession();
+    await session.connect();
+    const ws = FakeSocket.instances[0];
+    ws.serverOpen();
+    session.dispose();
+    expect(ws.closedWith).toBe(1000);
+    expect(term.disposed).toBe(true);
+    const sent = ws.sent.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ws.sent.length).toBe(sent);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it("dispose() during a pending reconnect stops it", async () => {
+    const { session } = makeSession();
+    await session.connect();
+    FakeSocket.instances[0].serverClose(1006);
+    session.dispose();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it("dispose() while the ticket is being fetched opens no socket", async () => {
+    let resolve!: (t: string) => void;
+    const { session } = makeSession(vi.fn(() => new Promise<string>((r) => (resolve = r))));
+    const pending = session.connect();
+    session.dispose();
+    resolve("late");
+    await pending;
+    await flush();
+    expect(FakeSocket.instances).toHaveLength(0);
+  });
+});

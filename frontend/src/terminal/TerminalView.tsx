@@ -1,0 +1,55 @@
+// Thin React wrapper: creates a TerminalSession on mount, disposes of it on unmount, shows its status.
+import { useEffect, useRef, useState } from "react";
+import "@xterm/xterm/css/xterm.css";
+import { TerminalSession, type TerminalStatus } from "./TerminalSession";
+
+const STATUS_TEXT: Record<TerminalStatus, string> = {
+  connecting: "Connecting…",
+  open: "Connected",
+  reconnecting: "Reconnecting…",
+  closed: "Disconnected",
+};
+
+export function TerminalView({ name, onSession }: { name: string; onSession?: (s: TerminalSession | null) => void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [session, setSession] = useState<TerminalSession | null>(null);
+  const [status, setStatus] = useState<{ s: TerminalStatus; detail?: string }>({ s: "connecting" });
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    const el = container.current;
+    if (!el) return;
+    const s = new TerminalSession({ name });
+    const off = s.onStatus((st, detail) => setStatus({ s: st, detail }));
+    s.open(el);
+    s.focus();
+    setSession(s);
+    onSession?.(s);
+    return () => {
+      off();
+      s.dispose();
+      setSession(null);
+      onSession?.(null);
+    };
+    // onSession is a callback prop; re-creating the session when it changes identity would drop the connection.
+  }, [name, generation]);
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col gap-2">
+      <div className="flex flex-wrap items-center gap-3 text-sm" aria-live="polite">
+        <span className={status.s === "open" ? "text-emerald-300" : "text-amber-300"}>
+          {STATUS_TEXT[status.s]}
+          {status.detail && status.s !== "open" ? `: ${status.detail}` : ""}
+        </span>
+        {status.s === "closed" && session && (
+          <button type="button" onClick={() => setGeneration((g) => g + 1)}
+            className="rounded-md border border-slate-600 px-2 py-1 hover:bg-slate-800">
+            Reconnect
+          </button>
+        )}
+      </div>
+      <div ref={container} role="application" aria-label={`Terminal ${name}`}
+        className="min-h-64 flex-1 overflow-hidden rounded-lg border border-slate-800 bg-[#020617] p-1" />
+    </div>
+  );
+}
