@@ -8,12 +8,12 @@ PYTEST_ARGS ?=
 
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: up test lint format lock clean engine image frontend frontend-test
+.PHONY: up test lint format lock clean engine image frontend frontend-test chromium
 
 up: $(STAMP) image frontend
 	$(BIN)/autocode serve
 
-test: $(STAMP) image frontend-test
+test: $(STAMP) image frontend-test chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
@@ -30,6 +30,10 @@ frontend: $(FRONTEND_STAMP)
 
 frontend-test: $(FRONTEND_STAMP)
 	cd frontend && npm test && npm run build
+
+# The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
+chromium:
+	scripts/ensure-chromium.sh
 
 # A Docker engine (installed and started on Debian when none answers) and the sandbox image, built once
 # per run; the layer cache makes an unchanged rebuild take seconds.

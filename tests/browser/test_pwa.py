@@ -1,0 +1,161 @@
+"""The PWA in a real Chromium (Debian's, never a downloaded one) against a real `autocode serve`.
+
+Screenshots of each page at phone and desktop widths go to artifacts/screenshots/ (not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from controlplane.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DIST = PROJECT_ROOT / "frontend" / "dist"
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+ADMIN_PASSWORD = "admin-password-1"
+USER_PASSWORD = "user-password-1"
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
+
+
+@dataclass
+class Server:
+    base: str
+
+    def admin_headers(self) -> dict[str, str]:
+        response = httpx.post(f"{self.base}/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not (DIST / "index.html").is_file():
+        pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
+    env.update(
+        AUTOCODE_DATA_DIR=str(tmp_path_factory.mktemp("pwa-data")),
+        AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        AUTOCODE_BCRYPT_ROUNDS="4",
+        AUTOCODE_SANDBOXES_ENABLED="false",
+        AUTOCODE_FRONTEND_DIST=str(DIST),
+    )
+    autocode = str(Path(sys.executable).parent / "autocode")
+    process = subprocess.Popen(
+        [autocode, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None and time.monotonic() < deadline, "autocode serve did not come up"
+        time.sleep(0.1)
+    server = Server(base)
+    created = httpx.post(
+        f"{base}/api/users",
+        headers=server.admin_headers(),
+        json={"username": "mum", "password": USER_PASSWORD, "role": "user"},
+    )
+    assert created.status_code == 201
+    yield server
+    process.terminate()
+    process.wait(15)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(WIDTHS))
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    width, height = WIDTHS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.width_name = request.param  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{page.width_name}.png", full_page=True)  # type: ignore[attr-defined]
+
+
+def sign_in(page: Page, server: Server, username: str, password: str) -> None:
+    page.goto(server.base)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_navigation(page: Page) -> None:
+    """On phones the navigation sits in a drawer behind the "Menu" button."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+
+
+def test_admin_signs_in_and_sees_the_admin_panel(page: Page, server: Server) -> None:
+    page.goto(server.base)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    shot(page, "sign-in")
+    sign_in(page, server, "admin", ADMIN_PASSWORD)
+    expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
+    expect(page.get_by_text("Loading agents")).to_have_count(0)
+    shot(page, "dashboard")
+    open_navigation(page)
+    expect(page.get_by_role("link", name="Admin Panel")).to_be_visible()
+
+
+def test_a_user_sees_no_admin_panel(page: Page, server: Server) -> None:
+    sign_in(page, server, "mum", USER_PASSWORD)
+    expect(page.get_by_role("heading", name="Your agents")).to_be_visible()
+    open_navigation(page)
+    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    expect(page.get_by_role("link", name="Admin Panel")).to_have_count(0)
+
+
+def test_a_wrong_password_shows_the_servers_message(page: Page, server: Server) -> None:
+    sign_in(page, server, "mum", "not-the-password")
+    expect(page.get_by_text("Wrong username or password")).to_be_visible()
+
+
+def test_manifest_and_service_worker_are_registered(page: Page, server: Server) -> None:
+    page.goto(server.base)
+    manifest = page.locator('link[rel="manifest"]').get_attribute("href")
+    assert manifest
+    body = httpx.get(f"{server.base}/{manifest.lstrip('/')}").json()
+    assert body["name"] == "AutoCode" and {icon["sizes"] for icon in body["icons"]} >= {"192x192", "512x512"}
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == f"{server.base}/"
