@@ -37,6 +37,8 @@ SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "user-password-1"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
+# The suite runs the browser beside container tests on two cores: give pages time, still failing on a deadline.
+expect.set_options(timeout=20_000)
 
 
 @dataclass
