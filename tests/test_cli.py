@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-AUTOCODE = Path(sys.executable).parent / "autocode"
-READY_TIMEOUT = 30.0
-
-
-def _env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
-    env.update(
-        {"AUTOCODE_DATA_DIR": str(data_dir), "AUTOCODE_BCRYPT_ROUNDS": "4", "AUTOCODE_SANDBOXES_ENABLED": "false"}
-    )
-    env.update(extra)
-    return env
+from tests.live_server import AUTOCODE, autocode_env, serving
 
 
 def run(data_dir: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -34,46 +18,9 @@ def run(data_dir: Path, *args: str, stdin: str | None = None, **env: str) -> sub
         input=stdin,
         capture_output=True,
         text=True,
-        env=_env(data_dir, **env),
+        env=autocode_env(data_dir, **env),
         timeout=60,
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Start `autocode serve` and wait (with a deadline) until /api/health answers."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(AUTOCODE), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=_env(data_dir, **env),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_TIMEOUT
-    try:
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{process.stdout.read() if process.stdout else ''}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not become healthy in time")
-            time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def _output(process: subprocess.Popen[str]) -> str:

@@ -5,21 +5,16 @@ Screenshots of each page at phone and desktop widths go to artifacts/screenshots
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from controlplane.config import PROJECT_ROOT
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -54,41 +49,19 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not (DIST / "index.html").is_file():
         pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
-    env.update(
-        AUTOCODE_DATA_DIR=str(tmp_path_factory.mktemp("pwa-data")),
-        AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        AUTOCODE_BCRYPT_ROUNDS="4",
-        AUTOCODE_SANDBOXES_ENABLED="false",
-        AUTOCODE_FRONTEND_DIST=str(DIST),
-    )
-    autocode = str(Path(sys.executable).parent / "autocode")
-    process = subprocess.Popen(
-        [autocode, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "autocode serve did not come up"
-        time.sleep(0.1)
-    server = Server(base)
-    created = httpx.post(
-        f"{base}/api/users",
-        headers=server.admin_headers(),
-        json={"username": "mum", "password": USER_PASSWORD, "role": "user"},
-    )
-    assert created.status_code == 201
-    yield server
-    process.terminate()
-    process.wait(15)
+    data_dir = tmp_path_factory.mktemp("pwa-data")
+    with serving(data_dir, capture=False, AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD, AUTOCODE_FRONTEND_DIST=str(DIST)) as (
+        base,
+        _,
+    ):
+        server = Server(base)
+        created = httpx.post(
+            f"{base}/api/users",
+            headers=server.admin_headers(),
+            json={"username": "mum", "password": USER_PASSWORD, "role": "user"},
+        )
+        assert created.status_code == 201
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
 from tests.browser.test_pwa import CHROMIUM, CHROMIUM_FLAGS, DIST, SCREENSHOTS, WIDTHS
+from tests.live_server import serving
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 ADMIN_PASSWORD = "admin-password-1"
@@ -25,38 +19,19 @@ ADMIN_PASSWORD = "admin-password-1"
 def server(sandbox_settings: Settings) -> Iterator[str]:
     if not (DIST / "index.html").is_file():
         pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
-    env.update(
-        AUTOCODE_DATA_DIR=str(sandbox_settings.data_dir),
+    with serving(
+        sandbox_settings.data_dir,
+        capture=False,
         AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        AUTOCODE_BCRYPT_ROUNDS="4",
         AUTOCODE_FRONTEND_DIST=str(DIST),
+        AUTOCODE_SANDBOXES_ENABLED="true",
         AUTOCODE_SANDBOX_INSTANCE=sandbox_settings.sandbox_instance,
         AUTOCODE_SANDBOX_NAME_PREFIX=sandbox_settings.sandbox_name_prefix,
         AUTOCODE_SANDBOX_NETWORK=sandbox_settings.sandbox_network,
         AUTOCODE_SANDBOX_NETWORK_INTERNAL="true",
         AUTOCODE_SANDBOX_MEMORY=sandbox_settings.sandbox_memory,
-    )
-    autocode = str(Path(sys.executable).parent / "autocode")
-    process = subprocess.Popen(
-        [autocode, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, "autocode serve did not come up"
-        time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(15)
+    ) as (base, _):
+        yield base
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))

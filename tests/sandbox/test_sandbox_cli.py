@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from controlplane.config import Settings
 from controlplane.sandbox.accounts import sandbox_uid
+from tests.live_server import AUTOCODE, autocode_env
 from tests.sandbox.conftest import Harness
 
 pytestmark = pytest.mark.docker
-AUTOCODE = str(Path(sys.executable).parent / "autocode")
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
-    env.update(
-        AUTOCODE_DATA_DIR=str(settings.data_dir),
+    return autocode_env(
+        settings.data_dir,
         AUTOCODE_SECRET_KEY=settings.secret_key or "",
         AUTOCODE_SANDBOX_INSTANCE=settings.sandbox_instance,
         AUTOCODE_SANDBOX_NAME_PREFIX=settings.sandbox_name_prefix,
     )
-    return env
 
 
 def test_list_shows_running_sandboxes(harness: Harness) -> None:
     alice = harness.user("alice")
     harness.call(alice, "ping")
-    result = subprocess.run([AUTOCODE, "sandbox", "list"], capture_output=True, text=True, env=_env(harness.settings))
+    result = subprocess.run(
+        [str(AUTOCODE), "sandbox", "list"], capture_output=True, text=True, env=_env(harness.settings)
+    )
     assert result.returncode == 0, result.stderr
     assert "alice" in result.stdout and "running" in result.stdout
 
@@ -51,6 +48,6 @@ def test_shell_opens_a_terminal_as_the_user(harness: Harness) -> None:
     )
     assert f"uid={sandbox_uid(harness.settings, alice)} in=/home/agent" in result.stdout, result.stdout
     missing = subprocess.run(
-        [AUTOCODE, "sandbox", "shell", "nobody"], capture_output=True, text=True, env=_env(harness.settings)
+        [str(AUTOCODE), "sandbox", "shell", "nobody"], capture_output=True, text=True, env=_env(harness.settings)
     )
     assert missing.returncode == 1 and "no user named 'nobody'" in missing.stderr
