@@ -18,13 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from cleanup import remove_sandboxes
 from sqlmodel import Session
 
 from controlplane import migrate
 from controlplane.config import Settings
 from controlplane.db import make_engine
 from controlplane.sandbox.backend import SandboxUser
-from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend
+from controlplane.sandbox.docker_engine import DockerSandboxBackend
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.services.users import create_user
 
@@ -91,7 +92,7 @@ def main() -> None:
         try:
             results = asyncio.run(measure(settings, args.rounds, args.pings))
         finally:
-            _docker("rm", "-f", *_ids(settings)) if _ids(settings) else None
+            remove_sandboxes(settings)
     median = {key: statistics.median(values) for key, values in results.items()}
     print(f"rounds={args.rounds} pings={args.pings} image={settings.sandbox_image}")
     rows = [
@@ -104,16 +105,6 @@ def main() -> None:
     for label, key, baseline in rows:
         ratio = f"ratio {median[key] / median[baseline]:.4f}" if baseline else "(baseline)"
         print(f"{label:<28} median {median[key] * 1000:9.3f} ms   {ratio}")
-
-
-def _ids(settings: Settings) -> list[str]:
-    out = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label={LABEL_INSTANCE}={settings.sandbox_instance}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return out.stdout.split()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from cleanup import remove_sandboxes
 from fastapi import FastAPI
 from sqlmodel import Session
 from websockets.sync.client import ClientConnection, connect
@@ -49,7 +50,6 @@ from websockets.sync.client import ClientConnection, connect
 from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.sandbox.accounts import HOME_IN_SANDBOX
-from controlplane.sandbox.docker_engine import LABEL_INSTANCE
 from controlplane.services.users import create_user
 
 USERNAME = "bench"
@@ -487,16 +487,6 @@ def report(results: dict[str, dict[str, list[float]]], args: argparse.Namespace,
         print(f"  note: {note}")
 
 
-def _ids(settings: Settings) -> list[str]:
-    out = subprocess.run(
-        ["docker", "ps", "-aq", "--filter", f"label={LABEL_INSTANCE}={settings.sandbox_instance}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return out.stdout.split()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keystrokes", type=int, default=300, help="measured keystrokes per path (>= 1)")
@@ -541,9 +531,7 @@ def main() -> None:
             server.should_exit = True
             if thread.is_alive():
                 thread.join(timeout=30)
-            ids = _ids(settings)
-            if ids:
-                subprocess.run(["docker", "rm", "-f", *ids], check=True, capture_output=True)
+            remove_sandboxes(settings)
     report(results, args, bench)
 
 
