@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: up test lint format lock clean engine image frontend frontend-test chromium
+.PHONY: up test lint format lock clean engine image frontend frontend-test chromium api-client
 
 up: $(STAMP) image frontend
 	$(BIN)/autocode serve
@@ -30,6 +30,12 @@ frontend: $(FRONTEND_STAMP)
 
 frontend-test: $(FRONTEND_STAMP)
 	cd frontend && npm test && npm run build
+
+# The PWA's typed API client, regenerated from the control plane's OpenAPI document after an API change
+# (tests/test_api_client.py fails while it is stale).
+api-client: $(STAMP) $(FRONTEND_STAMP)
+	$(BIN)/autocode openapi --output frontend/openapi.json
+	cd frontend && npm run api:generate
 
 # The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
 chromium:

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import secrets
 import sys
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -182,6 +183,18 @@ def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # not reached
 
 
+def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
+    from controlplane.openapi_document import openapi_document, render
+
+    text = render(openapi_document())
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    _say(f"wrote the OpenAPI document to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autocode", description="AutoCode control plane")
     parser.add_argument("--version", action="version", version=f"autocode {__version__}")
@@ -219,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     shell = sandbox.add_parser("shell", help="open a shell in a user's sandbox, as that user")
     shell.add_argument("username")
     shell.set_defaults(handler=cmd_sandbox_shell)
+
+    openapi = commands.add_parser("openapi", help="(developers) print the API's OpenAPI document")
+    openapi.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    openapi.set_defaults(handler=cmd_openapi)
     return parser
 
 

@@ -36,6 +36,10 @@ afterEach(() => {
   setOffline(false);
 });
 
+/** The path a fake fetch was asked for: the generated client sends Request objects with absolute URLs. */
+const pathOf = (input: string | URL | Request) =>
+  input instanceof Request ? new URL(input.url).pathname : new URL(String(input), "http://app.test").pathname;
+
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
@@ -56,7 +60,7 @@ describe("App", () => {
 
   it("restores a sign-in, shows the dashboard and the Admin Panel link for admins only", async () => {
     setFetch(vi.fn(async (url: string | URL | Request) => {
-      switch (String(url)) {
+      switch (pathOf(url)) {
         case "/api/auth/refresh":
           return json(200, { access_token: "t", expires_in: 900 });
         case "/api/auth/me":

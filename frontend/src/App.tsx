@@ -9,7 +9,11 @@ import { Loading } from "./components/States";
 import { Offline } from "./pages/Offline";
 import { SignIn } from "./pages/SignIn";
 import { Dashboard } from "./pages/Dashboard";
-import { AdminPage, AgentBuilderPage, AgentPage, NotFoundPage, SettingsPage } from "./pages/Placeholders";
+import { AdminPage } from "./pages/Admin";
+import { AgentBuilderPage } from "./pages/AgentBuilder";
+import { AgentEditPage, AgentPage } from "./pages/AgentPage";
+import { NotFoundPage } from "./pages/NotFound";
+import { SettingsPage } from "./pages/Settings";
 
 // xterm.js is most of the bundle: load it only when the terminal is opened.
 const TerminalPage = lazy(() => import("./pages/TerminalPage").then((m) => ({ default: m.TerminalPage })));
@@ -48,6 +52,7 @@ export function App() {
         />
         <Route path="agents/new" element={<AgentBuilderPage />} />
         <Route path="agents/:id" element={<AgentPage />} />
+        <Route path="agents/:id/edit" element={<AgentEditPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

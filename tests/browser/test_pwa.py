@@ -5,7 +5,6 @@ Screenshots of each page at phone and desktop widths go to artifacts/screenshots
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,27 +12,21 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from controlplane.config import PROJECT_ROOT
+from tests.browser.pwa import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DIST,
+    WIDTHS,
+    accessibility_violations,
+    open_navigation,
+    shot,
+    sign_in,
+)
 from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DIST = PROJECT_ROOT / "frontend" / "dist"
-SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "user-password-1"
-WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
-# The suite runs the browser beside container tests on two cores: give pages time, still failing on a deadline.
-expect.set_options(timeout=20_000)
 
 
 @dataclass
@@ -82,39 +75,21 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-{page.width_name}.png", full_page=True)  # type: ignore[attr-defined]
-
-
-def sign_in(page: Page, server: Server, username: str, password: str) -> None:
-    page.goto(server.base)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def open_navigation(page: Page) -> None:
-    """On phones the navigation sits in a drawer behind the "Menu" button."""
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():
-        menu.click()
-
-
 def test_admin_signs_in_and_sees_the_admin_panel(page: Page, server: Server) -> None:
     page.goto(server.base)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    shot(page, "sign-in")
-    sign_in(page, server, "admin", ADMIN_PASSWORD)
+    shot(page, "sign-in", page.width_name)  # type: ignore[attr-defined]
+    assert accessibility_violations(page) == []
+    sign_in(page, server.base, "admin", ADMIN_PASSWORD)
     expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
     expect(page.get_by_text("Loading agents")).to_have_count(0)
-    shot(page, "dashboard")
+    shot(page, "dashboard-admin-no-sandboxes", page.width_name)  # type: ignore[attr-defined]
     open_navigation(page)
     expect(page.get_by_role("link", name="Admin Panel")).to_be_visible()
 
 
 def test_a_user_sees_no_admin_panel(page: Page, server: Server) -> None:
-    sign_in(page, server, "mum", USER_PASSWORD)
+    sign_in(page, server.base, "mum", USER_PASSWORD)
     expect(page.get_by_role("heading", name="Your agents")).to_be_visible()
     open_navigation(page)
     expect(page.get_by_role("link", name="Settings")).to_be_visible()
@@ -122,7 +97,7 @@ def test_a_user_sees_no_admin_panel(page: Page, server: Server) -> None:
 
 
 def test_a_wrong_password_shows_the_servers_message(page: Page, server: Server) -> None:
-    sign_in(page, server, "mum", "not-the-password")
+    sign_in(page, server.base, "mum", "not-the-password")
     expect(page.get_by_text("Wrong username or password")).to_be_visible()
 
 

@@ -1,5 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { apiFetch, getAccessToken, onAuthChange, refresh, setAccessToken, setFetch, signIn } from "./auth";
+import {
+  ApiError,
+  apiFetch,
+  apiFetchRequest,
+  fieldErrors,
+  getAccessToken,
+  messageFromBody,
+  onAuthChange,
+  refresh,
+  setAccessToken,
+  setFetch,
+  signIn,
+} from "./auth";
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -85,5 +97,63 @@ describe("auth", () => {
     await refresh();
     await refresh();
     expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("the generated client's transport", () => {
+  beforeEach(() => setAccessToken(null));
+  afterEach(() => setAccessToken(null));
+
+  it("re-sends a request's body with the new token after a refresh", async () => {
+    setAccessToken("old");
+    const seen: { path: string; auth: string | null; body: string }[] = [];
+    setFetch((async (input: string | URL | Request, init?: RequestInit) => {
+      // The refresh is a plain fetch of a path; the client's calls are Request objects.
+      const request = input instanceof Request ? input : new Request(new URL(String(input), "http://app.test"), init);
+      const path = new URL(request.url).pathname;
+      seen.push({ path, auth: request.headers.get("Authorization"), body: await request.text() });
+      if (path === "/api/auth/refresh") return json(200, { access_token: "new", expires_in: 900 });
+      return request.headers.get("Authorization") === "Bearer new" ? json(201, { ok: true }) : json(401, {});
+    }) as typeof fetch);
+
+    const request = new Request("http://app.test/api/agents", { method: "POST", body: '{"name":"x"}' });
+    const res = await apiFetchRequest(request);
+
+    expect(res.status).toBe(201);
+    expect(seen.map((s) => [s.path, s.auth, s.body])).toEqual([
+      ["/api/agents", "Bearer old", '{"name":"x"}'],
+      ["/api/auth/refresh", null, ""],
+      ["/api/agents", "Bearer new", '{"name":"x"}'],
+    ]);
+  });
+});
+
+describe("server messages", () => {
+  const invalid = {
+    detail: [
+      { loc: ["body", "model"], msg: 'Value error, Model must look like "provider/model"' },
+      { loc: ["body", "mcp_servers", "x", "url"], msg: "Input should be a valid URL" },
+      { loc: ["body", "model"], msg: "second message for the same field" },
+      { loc: ["query", "limit"], msg: "too big" },
+    ],
+  };
+
+  it("maps validation errors to fields, first message per field, without pydantic's prefix", () => {
+    expect(fieldErrors(invalid)).toEqual({
+      model: 'Model must look like "provider/model"',
+      mcp_servers: "Input should be a valid URL",
+      query: "too big",
+    });
+    expect(fieldErrors({ detail: "Conflict" })).toEqual({});
+  });
+
+  it("gives one line for a form: the detail string or the first field's message", () => {
+    expect(messageFromBody({ detail: "You already have an agent named 'a'" }, "x")).toBe("You already have an agent named 'a'");
+    expect(messageFromBody(invalid, "x")).toBe('model: Model must look like "provider/model"');
+    expect(messageFromBody(null, "500 Internal Server Error")).toBe("500 Internal Server Error");
+  });
+
+  it("ApiError exposes its field errors", () => {
+    expect(new ApiError(422, "bad", invalid).fields.model).toBe('Model must look like "provider/model"');
   });
 });

@@ -18,6 +18,11 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
+
+  /** Validation messages by field name, for showing next to form fields. */
+  get fields(): FieldErrors {
+    return fieldErrors(this.body);
+  }
 }
 
 type Listener = (signedIn: boolean) => void;
@@ -57,21 +62,51 @@ async function rawFetch(input: string, init?: RequestInit): Promise<Response> {
   }
 }
 
+/** Field name -> message, from FastAPI's 422 shape [{"loc": ["body", "name", ...], "msg": "..."}]. */
+export type FieldErrors = Record<string, string>;
+
+function cleanMessage(msg: string): string {
+  // Pydantic prefixes messages from custom validators; the reader needs only the sentence.
+  return msg.replace(/^Value error, /, "");
+}
+
+export function fieldErrors(body: unknown): FieldErrors {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  const out: FieldErrors = {};
+  if (!Array.isArray(detail)) return out;
+  for (const item of detail as { loc?: unknown[]; msg?: unknown }[]) {
+    if (!Array.isArray(item.loc) || typeof item.msg !== "string") continue;
+    const path = item.loc[0] === "body" ? item.loc.slice(1) : item.loc;
+    const field = String(path[0] ?? "");
+    if (field && !(field in out)) out[field] = cleanMessage(item.msg);
+  }
+  return out;
+}
+
+/** The server's message from a parsed error body: FastAPI's {"detail": "..."} or the first validation msg. */
+export function messageFromBody(body: unknown, fallback: string): string {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail) && detail.length > 0) {
+    const first = detail[0] as { msg?: string; loc?: unknown[] };
+    if (typeof first.msg === "string") {
+      const field = Array.isArray(first.loc) && first.loc[0] === "body" ? first.loc[1] : undefined;
+      return field !== undefined ? `${String(field)}: ${cleanMessage(first.msg)}` : cleanMessage(first.msg);
+    }
+  }
+  return fallback;
+}
+
 /** The server's message: FastAPI's {"detail": "..."} or the first validation error's msg. */
 export async function errorMessage(res: Response): Promise<{ message: string; body: unknown }> {
+  const fallback = `${res.status} ${res.statusText}`.trim();
   let body: unknown = null;
   try {
     body = await res.json();
   } catch {
-    return { message: `${res.status} ${res.statusText}`.trim(), body };
+    return { message: fallback, body };
   }
-  const detail = (body as { detail?: unknown } | null)?.detail;
-  if (typeof detail === "string") return { message: detail, body };
-  if (Array.isArray(detail) && detail.length > 0) {
-    const first = detail[0] as { msg?: string };
-    if (typeof first.msg === "string") return { message: first.msg, body };
-  }
-  return { message: `${res.status} ${res.statusText}`.trim(), body };
+  return { message: messageFromBody(body, fallback), body };
 }
 
 export async function signIn(username: string, password: string): Promise<void> {
@@ -129,15 +164,44 @@ function withBearer(init: RequestInit | undefined, token: string | null): Reques
   return { ...init, headers };
 }
 
-/** fetch for /api: adds the bearer token; on a 401 refreshes once (shared) and retries once. */
-export async function apiFetch(input: string, init?: RequestInit): Promise<Response> {
+/**
+ * Send with the bearer token; on a 401 refresh once (shared with concurrent callers) and send again.
+ * `send` is called at most twice, with the token to use.
+ */
+async function withRefresh(send: (token: string | null) => Promise<Response>): Promise<Response> {
   const sent = accessToken;
-  const res = await rawFetch(input, withBearer(init, sent));
+  const res = await send(sent);
   if (res.status !== 401) return res;
   // Another caller may already have refreshed while this request was in flight: reuse its token.
   const ok = accessToken !== null && accessToken !== sent ? true : await refresh();
   if (!ok) return res;
-  return rawFetch(input, withBearer(init, accessToken));
+  return send(accessToken);
+}
+
+/** fetch for /api: adds the bearer token; on a 401 refreshes once (shared) and retries once. */
+export function apiFetch(input: string, init?: RequestInit): Promise<Response> {
+  return withRefresh((token) => rawFetch(input, withBearer(init, token)));
+}
+
+/** apiFetch for a Request object (the generated client's transport). A body is readable once: keep a copy. */
+export function apiFetchRequest(request: Request): Promise<Response> {
+  const spare = request.clone();
+  let first = true;
+  return withRefresh((token) => {
+    const original = first ? request : spare;
+    first = false;
+    const headers = new Headers(original.headers);
+    if (token) headers.set("Authorization", `Bearer ${token}`);
+    return rawFetchRequest(new Request(original, { headers }));
+  });
+}
+
+async function rawFetchRequest(request: Request): Promise<Response> {
+  try {
+    return await fetchImpl(request);
+  } catch (err) {
+    throw new NetworkError(err);
+  }
 }
 
 /** apiFetch that parses JSON and turns error statuses into ApiError with the server's message. */

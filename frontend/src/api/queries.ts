@@ -1,28 +1,129 @@
-// TanStack Query hooks for the API, one per resource, so pages share cached data and invalidation.
+// TanStack Query hooks over the generated client, one per resource, so pages share cached data and
+// mutations invalidate what they change.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiJson } from "./auth";
-import type { Agent, Sandbox, User } from "./types";
+import { api, unwrap, type Schemas } from "./client";
+
+export type User = Schemas["UserPublic"];
+export type AdminUser = Schemas["UserAdminView"];
+export type Agent = Schemas["AgentPublic"];
+export type AgentCreate = Schemas["AgentCreate"];
+export type AgentUpdate = Schemas["AgentUpdate"];
+export type AgentTemplate = Schemas["AgentTemplatePublic"];
+export type Tool = Schemas["ToolPublic"];
+export type ApiKey = Schemas["ApiKeyPublic"];
+export type ApiKeyCreate = Schemas["ApiKeyCreate"];
+export type Preferences = Schemas["Preferences"];
+export type Sandbox = Schemas["SandboxView"];
+export type AdminSandbox = Schemas["SandboxAdminView"];
+export type SandboxState = Sandbox["state"];
 
 export const keys = {
   me: ["me"] as const,
   agents: ["agents"] as const,
+  templates: ["agent-templates"] as const,
+  tools: ["agent-tools"] as const,
+  apiKeys: ["api-keys"] as const,
+  preferences: ["preferences"] as const,
   sandbox: ["sandbox"] as const,
+  users: ["users"] as const,
+  adminSandboxes: ["admin-sandboxes"] as const,
 };
 
 export function useMe() {
-  return useQuery({ queryKey: keys.me, queryFn: () => apiJson<User>("/api/auth/me") });
+  return useQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET("/api/auth/me")) });
 }
 
+// Agents -------------------------------------------------------------------------------------------
+
 export function useAgents() {
-  return useQuery({ queryKey: keys.agents, queryFn: () => apiJson<Agent[]>("/api/agents") });
+  return useQuery({ queryKey: keys.agents, queryFn: () => unwrap(api.GET("/api/agents")) });
 }
+
+export function useTemplates() {
+  return useQuery({
+    queryKey: keys.templates,
+    queryFn: () => unwrap(api.GET("/api/agent-templates")),
+    staleTime: Infinity, // part of the server's code: changes only with a new release
+  });
+}
+
+export function useTools() {
+  return useQuery({
+    queryKey: keys.tools,
+    queryFn: () => unwrap(api.GET("/api/agent-tools")),
+    staleTime: Infinity,
+  });
+}
+
+export function useCreateAgent() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AgentCreate) => unwrap(api.POST("/api/agents", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.agents }),
+  });
+}
+
+export function useUpdateAgent(agentId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AgentUpdate) =>
+      unwrap(api.PUT("/api/agents/{agent_id}", { params: { path: { agent_id: agentId } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.agents }),
+  });
+}
+
+export function useDeleteAgent() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (agentId: number) =>
+      unwrap(api.DELETE("/api/agents/{agent_id}", { params: { path: { agent_id: agentId } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.agents }),
+  });
+}
+
+// Settings -----------------------------------------------------------------------------------------
+
+export function useApiKeys() {
+  return useQuery({ queryKey: keys.apiKeys, queryFn: () => unwrap(api.GET("/api/settings/api-keys")) });
+}
+
+export function useAddApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ApiKeyCreate) => unwrap(api.POST("/api/settings/api-keys", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.apiKeys }),
+  });
+}
+
+export function useDeleteApiKey() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (keyId: number) =>
+      unwrap(api.DELETE("/api/settings/api-keys/{key_id}", { params: { path: { key_id: keyId } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.apiKeys }),
+  });
+}
+
+export function usePreferences() {
+  return useQuery({ queryKey: keys.preferences, queryFn: () => unwrap(api.GET("/api/settings/preferences")) });
+}
+
+export function useSavePreferences() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Preferences) => unwrap(api.PUT("/api/settings/preferences", { body })),
+    onSuccess: (data) => client.setQueryData(keys.preferences, data),
+  });
+}
+
+// Sandbox ------------------------------------------------------------------------------------------
 
 export function useSandbox() {
   return useQuery({
     queryKey: keys.sandbox,
-    queryFn: () => apiJson<Sandbox>("/api/sandbox"),
-    // Until /ws/events drives it, poll so "starting" turns into "running" on screen.
-    refetchInterval: (q) => (q.state.data?.state === "starting" ? 2000 : 15000),
+    queryFn: () => unwrap(api.GET("/api/sandbox")),
+    // /ws/events pushes state changes; this slow poll only repairs a missed event.
+    refetchInterval: 60_000,
   });
 }
 
@@ -30,7 +131,64 @@ export function useSandboxAction() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (action: "start" | "stop") =>
-      apiJson<Sandbox>(`/api/sandbox/${action}`, { method: "POST" }),
+      unwrap(action === "start" ? api.POST("/api/sandbox/start") : api.POST("/api/sandbox/stop")),
     onSuccess: (data) => client.setQueryData(keys.sandbox, data),
+  });
+}
+
+// Admin --------------------------------------------------------------------------------------------
+
+export function useUsers() {
+  return useQuery({ queryKey: keys.users, queryFn: () => unwrap(api.GET("/api/users")) });
+}
+
+export function useAdminSandboxes() {
+  return useQuery({
+    queryKey: keys.adminSandboxes,
+    queryFn: () => unwrap(api.GET("/api/admin/sandboxes")),
+    refetchInterval: 30_000, // memory and CPU figures change without events
+  });
+}
+
+export function useCreateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["UserCreate"]) => unwrap(api.POST("/api/users", { body })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.users });
+      void client.invalidateQueries({ queryKey: keys.adminSandboxes });
+    },
+  });
+}
+
+export function useResetPassword() {
+  return useMutation({
+    mutationFn: ({ userId, password }: { userId: number; password: string }) =>
+      unwrap(api.PATCH("/api/users/{user_id}", { params: { path: { user_id: userId } }, body: { password } })),
+  });
+}
+
+export function useDeleteUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (userId: number) =>
+      unwrap(api.DELETE("/api/users/{user_id}", { params: { path: { user_id: userId } } })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.users });
+      void client.invalidateQueries({ queryKey: keys.adminSandboxes });
+    },
+  });
+}
+
+export type SandboxAction = "start" | "stop" | "restart";
+
+export function useAdminSandboxAction() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, action }: { userId: number; action: SandboxAction }) =>
+      unwrap(
+        api.POST("/api/admin/sandboxes/{user_id}/{action}", { params: { path: { user_id: userId, action } } }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.adminSandboxes }),
   });
 }

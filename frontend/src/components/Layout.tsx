@@ -1,11 +1,13 @@
 // The app frame: a sidebar on wide screens, a drawer behind a "Menu" button on phones.
 import { useEffect, useState } from "react";
 import { Outlet, useLocation } from "react-router";
+import { useLiveEvents } from "../realtime/useLiveEvents";
 import { Sidebar } from "./Sidebar";
 
 export function Layout() {
   const [open, setOpen] = useState(false);
   const location = useLocation();
+  useLiveEvents();
 
   // Navigating closes the drawer, as does Escape.
   useEffect(() => setOpen(false), [location.pathname]);

@@ -26,10 +26,10 @@ export function Sidebar({ onClose }: { onClose?: () => void }) {
       </div>
       <NavLink to="/" end className={link}>Dashboard</NavLink>
 
-      <h2 className="mt-3 px-3 text-xs font-semibold uppercase tracking-wide text-slate-500">Agents</h2>
-      {agents.isPending && <p className="px-3 py-1 text-sm text-slate-500">Loading agents…</p>}
+      <h2 className="mt-3 px-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Agents</h2>
+      {agents.isPending && <p className="px-3 py-1 text-sm text-slate-400">Loading agents…</p>}
       {agents.isError && <p className="px-3 py-1 text-sm text-red-300">Could not load agents</p>}
-      {agents.data?.length === 0 && <p className="px-3 py-1 text-sm text-slate-500">No agents yet</p>}
+      {agents.data?.length === 0 && <p className="px-3 py-1 text-sm text-slate-400">No agents yet</p>}
       {agents.data?.map((a) => (
         <NavLink key={a.id} to={`/agents/${a.id}`} className={link}>{a.name}</NavLink>
       ))}

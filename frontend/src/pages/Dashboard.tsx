@@ -1,38 +1,34 @@
-// A first dashboard: the user's agents and the sandbox with start/stop. Live updates from /ws/events come later.
+// The dashboard: the sandbox with start/stop, the user's agents, and active work; sandbox state changes
+// arrive live over /ws/events (see realtime/useLiveEvents).
 import { Link } from "react-router";
 import { useAgents, useSandbox, useSandboxAction } from "../api/queries";
+import { TYPE_LABEL } from "../agents/types";
+import { buttonClass } from "../components/Form";
+import { StateBadge } from "../components/StateBadge";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
-
-const STATE_STYLE: Record<string, string> = {
-  running: "bg-emerald-900 text-emerald-200",
-  starting: "bg-amber-900 text-amber-200",
-  stopped: "bg-slate-800 text-slate-300",
-};
 
 function SandboxCard() {
   const sandbox = useSandbox();
   const action = useSandboxAction();
   const state = sandbox.data?.state;
-  const button =
-    "rounded-md px-3 py-1.5 text-sm font-medium disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-300";
 
   return (
     <section aria-labelledby="sandbox-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
-      <h2 id="sandbox-h" className="mb-3 font-semibold">Sandbox</h2>
+      <h2 id="sandbox-h" className="mb-1 font-semibold">Sandbox</h2>
+      <p className="mb-3 text-sm text-slate-400">Your own container: your files, terminals and agents run here.</p>
       {sandbox.isPending && <Loading label="Loading sandbox…" />}
       {sandbox.isError && <ErrorNote error={sandbox.error} onRetry={() => void sandbox.refetch()} />}
       {sandbox.data && (
-        <div className="flex flex-wrap items-center gap-3">
-          <span className={`rounded-full px-2.5 py-0.5 text-sm ${STATE_STYLE[state ?? ""] ?? STATE_STYLE.stopped}`}>
-            {state}
-          </span>
-          <button type="button" className={`${button} bg-sky-500 text-slate-950 hover:bg-sky-400`}
+        <div className="flex flex-wrap items-center gap-3" aria-live="polite">
+          <span className="sr-only">Sandbox state:</span>
+          <StateBadge state={action.isPending && action.variables === "start" ? "starting" : (state ?? "stopped")} />
+          <button type="button" className={buttonClass.primary}
             disabled={action.isPending || state === "running" || state === "starting"}
             onClick={() => action.mutate("start")}>
             Start
           </button>
-          <button type="button" className={`${button} border border-slate-600 hover:bg-slate-800`}
-            disabled={action.isPending || state === "stopped"}
+          <button type="button" className={buttonClass.secondary}
+            disabled={action.isPending || state === "stopped" || state === "missing"}
             onClick={() => action.mutate("stop")}>
             Stop
           </button>
@@ -60,11 +56,22 @@ function AgentsCard() {
           {agents.data.map((a) => (
             <li key={a.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <Link to={`/agents/${a.id}`} className="font-medium hover:underline">{a.name}</Link>
-              <span className="text-sm text-slate-400">{a.type} · {a.model}</span>
+              <span className="text-sm text-slate-400">
+                {TYPE_LABEL[a.type] ?? a.type} · <span title="No work is running for this agent">idle</span>
+              </span>
             </li>
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+function ActiveWorkCard() {
+  return (
+    <section aria-labelledby="work-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 lg:col-span-2">
+      <h2 id="work-h" className="mb-3 font-semibold">Active work</h2>
+      <Empty>Nothing is running. Projects your coding agents work on will show here with their progress.</Empty>
     </section>
   );
 }
@@ -76,6 +83,7 @@ export function Dashboard() {
       <div className="grid gap-4 lg:grid-cols-2">
         <SandboxCard />
         <AgentsCard />
+        <ActiveWorkCard />
       </div>
     </div>
   );

@@ -3,7 +3,8 @@
 // Protocol: docs/websockets.md; message shapes and close codes: ./protocol.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { ApiError, apiJson } from "../api/auth";
+import { ApiError } from "../api/auth";
+import { backoffDelay, defaultWsBase, fetchTicket, NO_RETRY } from "../api/sockets";
 import { CLOSE_CODES, type TerminalClientMessage, type TerminalServerMessage } from "./protocol";
 
 export type TerminalStatus = "connecting" | "open" | "reconnecting" | "closed";
@@ -17,28 +18,17 @@ export interface TerminalSessionOptions {
   getTicket?: () => Promise<string>;
   /** ws(s)://host base; defaults to the page's location. */
   baseUrl?: string;
+  /** Font size in pixels (the user's preference). */
+  fontSize?: number;
   pingIntervalMs?: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
 
-// The server says these will not change by retrying (docs/websockets.md).
-const NO_RETRY: ReadonlySet<number> = new Set([CLOSE_CODES.normal, CLOSE_CODES.forbidden, CLOSE_CODES.notFound]);
-
-export async function fetchTicket(): Promise<string> {
-  const { ticket } = await apiJson<{ ticket: string }>("/api/ws-ticket", { method: "POST" });
-  return ticket;
-}
-
-function defaultBaseUrl(): string {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}`;
-}
-
 export class TerminalSession {
   readonly terminal: Terminal;
   private readonly fitAddon: FitAddon;
-  private readonly opts: Required<Omit<TerminalSessionOptions, "baseUrl">> & { baseUrl: string };
+  private readonly opts: Required<Omit<TerminalSessionOptions, "baseUrl" | "fontSize">> & { baseUrl: string };
   private socket: WebSocket | null = null;
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -55,7 +45,7 @@ export class TerminalSession {
     this.opts = {
       WebSocketImpl: options.WebSocketImpl ?? WebSocket,
       getTicket: options.getTicket ?? fetchTicket,
-      baseUrl: options.baseUrl ?? defaultBaseUrl(),
+      baseUrl: options.baseUrl ?? defaultWsBase(),
       pingIntervalMs: options.pingIntervalMs ?? 25_000,
       initialDelayMs: options.initialDelayMs ?? 500,
       maxDelayMs: options.maxDelayMs ?? 10_000,
@@ -63,7 +53,7 @@ export class TerminalSession {
     };
     this.terminal = new Terminal({
       cursorBlink: true,
-      fontSize: 14,
+      fontSize: options.fontSize ?? 14,
       fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
       theme: { background: "#020617" },
     });
@@ -148,6 +138,13 @@ export class TerminalSession {
     }
   }
 
+  /** Change the font size; the terminal refits, and the server hears the new size. */
+  setFontSize(px: number): void {
+    if (this.terminal.options.fontSize === px) return;
+    this.terminal.options.fontSize = px;
+    this.fit();
+  }
+
   /** Send keystrokes (from xterm or the phone key bar). */
   sendInput(data: string): void {
     if (data) this.send({ type: "input", data });
@@ -227,7 +224,7 @@ export class TerminalSession {
 
   private scheduleReconnect(detail: string): void {
     if (this.disposed) return;
-    const delay = Math.min(this.opts.initialDelayMs * 2 ** this.attempt, this.opts.maxDelayMs);
+    const delay = backoffDelay(this.attempt, this.opts.initialDelayMs, this.opts.maxDelayMs);
     this.attempt += 1;
     this.setStatus("reconnecting", detail);
     this.reconnectTimer = setTimeout(() => {

@@ -10,7 +10,13 @@ const STATUS_TEXT: Record<TerminalStatus, string> = {
   closed: "Disconnected",
 };
 
-export function TerminalView({ name, onSession }: { name: string; onSession?: (s: TerminalSession | null) => void }) {
+interface Props {
+  name: string;
+  fontSize?: number;
+  onSession?: (s: TerminalSession | null) => void;
+}
+
+export function TerminalView({ name, fontSize, onSession }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const [session, setSession] = useState<TerminalSession | null>(null);
   const [status, setStatus] = useState<{ s: TerminalStatus; detail?: string }>({ s: "connecting" });
@@ -19,7 +25,7 @@ export function TerminalView({ name, onSession }: { name: string; onSession?: (s
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const s = new TerminalSession({ name });
+    const s = new TerminalSession({ name, fontSize });
     const off = s.onStatus((st, detail) => setStatus({ s: st, detail }));
     s.open(el);
     s.focus();
@@ -31,8 +37,13 @@ export function TerminalView({ name, onSession }: { name: string; onSession?: (s
       setSession(null);
       onSession?.(null);
     };
-    // onSession is a callback prop; re-creating the session when it changes identity would drop the connection.
+    // onSession is a callback prop and fontSize is applied live below: re-creating the session for either
+    // would drop the connection.
   }, [name, generation]);
+
+  useEffect(() => {
+    if (session && fontSize) session.setFontSize(fontSize);
+  }, [session, fontSize]);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">

@@ -1,0 +1,80 @@
+// Form building blocks: every control has a visible label, and the server's message for a field is shown
+// under it, linked with aria-describedby so screen readers read it with the field.
+import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+
+export const inputClass =
+  "w-full rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-slate-100 placeholder:text-slate-400 " +
+  "focus:border-sky-400 focus:outline-none focus:ring-2 focus:ring-sky-400/40 aria-[invalid=true]:border-red-500";
+
+export const buttonClass = {
+  primary:
+    "rounded-md bg-sky-500 px-4 py-2 text-sm font-medium text-slate-950 hover:bg-sky-400 disabled:opacity-50 " +
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-300",
+  secondary:
+    "rounded-md border border-slate-600 px-3 py-2 text-sm hover:bg-slate-800 disabled:opacity-50 " +
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-300",
+  danger:
+    "rounded-md border border-red-700 px-3 py-2 text-sm text-red-200 hover:bg-red-950 disabled:opacity-50 " +
+    "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-400",
+};
+
+interface FieldProps {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+  children: (ids: { id: string; describedBy?: string; invalid: boolean }) => ReactNode;
+}
+
+/** A labelled control with an optional hint and the server's error for it. */
+export function Field({ label, error, hint, children }: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
+      {children({ id, describedBy, invalid: Boolean(error) })}
+      {hint && <p id={hintId} className="text-xs text-slate-400">{hint}</p>}
+      {error && <p id={errorId} className="text-sm text-red-300">{error}</p>}
+    </div>
+  );
+}
+
+type TextInputProps = { label: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>;
+
+export function TextInput({ label, error, hint, className, ...rest }: TextInputProps) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {({ id, describedBy, invalid }) => (
+        <input id={id} aria-describedby={describedBy} aria-invalid={invalid} className={className ?? inputClass} {...rest} />
+      )}
+    </Field>
+  );
+}
+
+type TextAreaProps = { label: string; error?: string; hint?: ReactNode } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+export function TextArea({ label, error, hint, className, ...rest }: TextAreaProps) {
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {({ id, describedBy, invalid }) => (
+        <textarea id={id} aria-describedby={describedBy} aria-invalid={invalid}
+          className={className ?? `${inputClass} font-mono text-sm`} {...rest} />
+      )}
+    </Field>
+  );
+}
+
+/** A form-level message (a conflict, a server error) announced when it appears. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return <p role="alert" className="rounded-md border border-red-800 bg-red-950/50 p-2 text-sm text-red-200">{message}</p>;
+}
+
+/** A short success note, announced politely. */
+export function Saved({ message }: { message: string | null }) {
+  return (
+    <p role="status" aria-live="polite" className="text-sm text-emerald-300">{message ?? ""}</p>
+  );
+}

@@ -1,0 +1,79 @@
+// "+ New Agent": pick a pre-built template (one click, then customise) or build from scratch.
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { useCreateAgent, useTemplates, type AgentTemplate } from "../api/queries";
+import { AgentForm, draftFromAgent, type AgentDraft } from "../agents/AgentForm";
+import { AGENT_TYPES, TYPE_LABEL, type AgentType } from "../agents/types";
+import { buttonClass, inputClass } from "../components/Form";
+import { ErrorNote, Loading, PageTitle } from "../components/States";
+
+type Start = { kind: "template"; template: AgentTemplate } | { kind: "scratch"; type: AgentType };
+
+const BLANK: AgentDraft = { name: "", model: "", identity: "", global_rules: "", tools: [], mcp_servers: {} };
+
+export function AgentBuilderPage() {
+  const [start, setStart] = useState<Start | null>(null);
+  const [scratchType, setScratchType] = useState<AgentType>("custom");
+  const templates = useTemplates();
+  const create = useCreateAgent();
+  const navigate = useNavigate();
+
+  function save(draft: AgentDraft) {
+    if (!start) return;
+    const origin = start.kind === "template" ? { template: start.template.key } : { type: start.type };
+    create.mutate({ ...origin, ...draft }, { onSuccess: (agent) => void navigate(`/agents/${agent.id}`) });
+  }
+
+  if (start) {
+    const title = start.kind === "template" ? `New agent from “${start.template.name}”` : `New ${TYPE_LABEL[start.type]} agent`;
+    const initial = start.kind === "template" ? draftFromAgent(start.template) : BLANK;
+    return (
+      <div className="mx-auto max-w-3xl">
+        <PageTitle>{title}</PageTitle>
+        <button type="button" className={`${buttonClass.secondary} mb-4`} onClick={() => { setStart(null); create.reset(); }}>
+          Choose another start
+        </button>
+        <AgentForm key={title} initial={initial} submitLabel="Create agent" onSubmit={save} pending={create.isPending}
+          error={create.error} onCancel={() => void navigate("/")} />
+      </div>
+    );
+  }
+
+  return (
+    <div className="mx-auto max-w-4xl">
+      <PageTitle>New Agent</PageTitle>
+      <h2 className="mb-2 font-semibold">Start from a template</h2>
+      {templates.isPending && <Loading label="Loading templates…" />}
+      {templates.isError && <ErrorNote error={templates.error} onRetry={() => void templates.refetch()} />}
+      {templates.data && (
+        <ul className="grid gap-3 sm:grid-cols-2">
+          {templates.data.map((t) => (
+            <li key={t.key} className="flex flex-col gap-2 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+              <h3 className="font-medium">{t.name}</h3>
+              <p className="flex-1 text-sm text-slate-300">{t.description}</p>
+              <p className="text-xs text-slate-400">{t.model} · {t.tools.length} tools</p>
+              <button type="button" className={buttonClass.primary} aria-label={`Use template: ${t.name}`}
+                onClick={() => setStart({ kind: "template", template: t })}>
+                Use template
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2 className="mb-2 mt-6 font-semibold">Or build from scratch</h2>
+      <div className="flex flex-wrap items-end gap-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+        <div className="space-y-1">
+          <label htmlFor="scratch-type" className="block text-sm font-medium">Agent type</label>
+          <select id="scratch-type" value={scratchType} onChange={(e) => setScratchType(e.target.value as AgentType)}
+            className={inputClass}>
+            {AGENT_TYPES.map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}
+          </select>
+        </div>
+        <button type="button" className={buttonClass.primary} onClick={() => setStart({ kind: "scratch", type: scratchType })}>
+          Build from scratch
+        </button>
+      </div>
+    </div>
+  );
+}

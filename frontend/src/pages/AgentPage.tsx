@@ -1,0 +1,97 @@
+// An agent's page: what it is, what its type will offer here, and editing and deleting it.
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { useAgents, useDeleteAgent, useUpdateAgent, type Agent } from "../api/queries";
+import { AgentForm, draftFromAgent } from "../agents/AgentForm";
+import { TYPE_FEATURES, TYPE_LABEL } from "../agents/types";
+import { buttonClass, FormError } from "../components/Form";
+import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
+
+function useAgentFromRoute(): { agent?: Agent; state: "loading" | "error" | "missing" | "ok"; error?: unknown; retry: () => void } {
+  const { id } = useParams();
+  const agents = useAgents();
+  const retry = () => void agents.refetch();
+  if (agents.isPending) return { state: "loading", retry };
+  if (agents.isError) return { state: "error", error: agents.error, retry };
+  const agent = agents.data.find((a) => String(a.id) === id);
+  return agent ? { agent, state: "ok", retry } : { state: "missing", retry };
+}
+
+function Missing() {
+  return (
+    <div className="mx-auto max-w-3xl">
+      <PageTitle>Agent not found</PageTitle>
+      <Empty>There is no such agent. <Link to="/" className="text-sky-300 underline">Back to the dashboard</Link></Empty>
+    </div>
+  );
+}
+
+export function AgentPage() {
+  const found = useAgentFromRoute();
+  const remove = useDeleteAgent();
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+  if (found.state === "loading") return <Loading />;
+  if (found.state === "error") return <ErrorNote error={found.error} onRetry={found.retry} />;
+  if (!found.agent) return <Missing />;
+  const agent = found.agent;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-4">
+      <div>
+        <PageTitle>{agent.name}</PageTitle>
+        <p className="-mt-3 text-sm text-slate-400">{TYPE_LABEL[agent.type] ?? agent.type} agent · {agent.model}</p>
+      </div>
+      <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
+        <h2 id="coming-h" className="mb-1 font-semibold">Coming here</h2>
+        <p className="text-slate-300">{TYPE_FEATURES[agent.type] ?? TYPE_FEATURES.custom}</p>
+      </section>
+      <section aria-labelledby="setup-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 text-sm">
+        <h2 id="setup-h" className="mb-2 font-semibold">Set-up</h2>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+          <dt className="text-slate-400">Tools</dt>
+          <dd>{agent.tools.length ? agent.tools.join(", ") : "none"}</dd>
+          <dt className="text-slate-400">MCP servers</dt>
+          <dd>{Object.keys(agent.mcp_servers).join(", ") || "none"}</dd>
+        </dl>
+        <div className="mt-4 flex flex-wrap gap-2">
+          <Link to={`/agents/${agent.id}/edit`} className={buttonClass.secondary}>Edit agent</Link>
+          {!confirming && (
+            <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>Delete agent</button>
+          )}
+        </div>
+        {confirming && (
+          <div role="alertdialog" aria-labelledby="del-h" className="mt-3 space-y-2 rounded-lg border border-red-800 p-3">
+            <p id="del-h">Delete “{agent.name}”? Its settings and everything made with it (projects, sessions, logs) are removed.</p>
+            <div className="flex gap-2">
+              <button type="button" className={buttonClass.danger} disabled={remove.isPending}
+                onClick={() => remove.mutate(agent.id, { onSuccess: () => void navigate("/") })}>
+                Yes, delete {agent.name}
+              </button>
+              <button type="button" className={buttonClass.secondary} onClick={() => setConfirming(false)}>Keep it</button>
+            </div>
+            <FormError message={remove.error?.message} />
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export function AgentEditPage() {
+  const found = useAgentFromRoute();
+  const navigate = useNavigate();
+  const update = useUpdateAgent(found.agent?.id ?? 0);
+  if (found.state === "loading") return <Loading />;
+  if (found.state === "error") return <ErrorNote error={found.error} onRetry={found.retry} />;
+  if (!found.agent) return <Missing />;
+  const agent = found.agent;
+  return (
+    <div className="mx-auto max-w-3xl">
+      <PageTitle>Edit {agent.name}</PageTitle>
+      <AgentForm key={agent.id} initial={draftFromAgent(agent)} submitLabel="Save changes" pending={update.isPending}
+        error={update.error} onCancel={() => void navigate(`/agents/${agent.id}`)}
+        onSubmit={(draft) => update.mutate(draft, { onSuccess: () => void navigate(`/agents/${agent.id}`) })} />
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+// Settings: the user's API keys (added with a provider and an optional base URL, shown only masked) and
+// preferences.
+import { useState, type FormEvent } from "react";
+import { formErrors } from "../api/formErrors";
+import {
+  useAddApiKey,
+  useApiKeys,
+  useDeleteApiKey,
+  usePreferences,
+  useSavePreferences,
+  type ApiKey,
+  type Preferences,
+} from "../api/queries";
+import { buttonClass, FormError, Saved, TextInput } from "../components/Form";
+import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
+
+const PROVIDERS = ["anthropic", "openai", "openrouter", "gemini", "deepseek", "groq", "meta"];
+
+export function SettingsPage() {
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <PageTitle>Settings</PageTitle>
+      <ApiKeys />
+      <PreferencesForm />
+    </div>
+  );
+}
+
+function ApiKeys() {
+  const keys = useApiKeys();
+  return (
+    <section aria-labelledby="keys-h" className="space-y-4 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+      <div>
+        <h2 id="keys-h" className="font-semibold">API keys</h2>
+        <p className="text-sm text-slate-400">
+          Your agents use these to reach model providers. Keys are stored encrypted and never shown again:
+          only their last four characters.
+        </p>
+      </div>
+      {keys.isPending && <Loading label="Loading API keys…" />}
+      {keys.isError && <ErrorNote error={keys.error} onRetry={() => void keys.refetch()} />}
+      {keys.data?.length === 0 && <Empty>No API keys yet.</Empty>}
+      {keys.data && keys.data.length > 0 && (
+        <ul aria-label="Your API keys" className="divide-y divide-slate-800">
+          {keys.data.map((key) => <KeyRow key={key.id} apiKey={key} />)}
+        </ul>
+      )}
+      <AddKeyForm />
+    </section>
+  );
+}
+
+function KeyRow({ apiKey }: { apiKey: ApiKey }) {
+  const remove = useDeleteApiKey();
+  return (
+    <li className="flex flex-wrap items-center justify-between gap-2 py-2">
+      <div>
+        <span className="font-medium">{apiKey.provider}</span>{" "}
+        <span className="font-mono text-sm text-slate-300" aria-label={`key ending in ${apiKey.last_four}`}>
+          ••••{apiKey.last_four}
+        </span>
+        {apiKey.base_url && <span className="block break-all text-xs text-slate-400">{apiKey.base_url}</span>}
+      </div>
+      <button type="button" className={buttonClass.danger} disabled={remove.isPending}
+        aria-label={`Delete the ${apiKey.provider} key ending in ${apiKey.last_four}`}
+        onClick={() => remove.mutate(apiKey.id)}>
+        Delete
+      </button>
+      {remove.isError && <div className="w-full"><FormError message={remove.error.message} /></div>}
+    </li>
+  );
+}
+
+function AddKeyForm() {
+  const [provider, setProvider] = useState("anthropic");
+  const [key, setKey] = useState("");
+  const [baseUrl, setBaseUrl] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+  const add = useAddApiKey();
+  const errors = formErrors(add.error);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaved(null);
+    add.mutate(
+      { provider: provider.trim(), key: key.trim(), base_url: baseUrl.trim() || null },
+      {
+        onSuccess: (created) => {
+          // The key leaves the page's memory once stored.
+          setKey("");
+          setBaseUrl("");
+          setSaved(`Saved the ${created.provider} key ending in ${created.last_four}.`);
+        },
+      },
+    );
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-3 border-t border-slate-800 pt-4">
+      <h3 className="text-sm font-semibold">Add an API key</h3>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <TextInput label="Provider" list="providers" value={provider} onChange={(e) => setProvider(e.target.value)}
+          error={errors.fields.provider} autoCapitalize="none" spellCheck={false} />
+        <datalist id="providers">{PROVIDERS.map((p) => <option key={p} value={p} />)}</datalist>
+        <TextInput label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
+          error={errors.fields.key} spellCheck={false} />
+      </div>
+      <TextInput label="Base URL (optional)" type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)}
+        error={errors.fields.base_url} hint="Only for another endpoint of this provider, such as a proxy or a local server."
+        placeholder="https://…" />
+      <FormError message={errors.message} />
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" className={buttonClass.primary} disabled={add.isPending || !key.trim() || !provider.trim()}>
+          {add.isPending ? "Saving…" : "Add key"}
+        </button>
+        <Saved message={saved} />
+      </div>
+    </form>
+  );
+}
+
+function PreferencesForm() {
+  const prefs = usePreferences();
+  return (
+    <section aria-labelledby="prefs-h" className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+      <h2 id="prefs-h" className="font-semibold">Preferences</h2>
+      {prefs.isPending && <Loading label="Loading preferences…" />}
+      {prefs.isError && <ErrorNote error={prefs.error} onRetry={() => void prefs.refetch()} />}
+      {prefs.data && <PreferencesFields key={JSON.stringify(prefs.data)} initial={prefs.data} />}
+    </section>
+  );
+}
+
+function PreferencesFields({ initial }: { initial: Preferences }) {
+  const [draft, setDraft] = useState<Preferences>(initial);
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = useSavePreferences();
+  const errors = formErrors(save.error);
+  return (
+    <form noValidate className="space-y-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(null);
+        save.mutate(draft, { onSuccess: () => setSaved("Preferences saved.") });
+      }}>
+      <div className="max-w-48">
+        <TextInput label="Terminal font size" type="number" min={8} max={32} value={draft.terminal_font_size ?? 14}
+          error={errors.fields.terminal_font_size} hint="8 to 32 pixels, for every terminal you open."
+          onChange={(e) => setDraft({ ...draft, terminal_font_size: Number(e.target.value) })} />
+      </div>
+      <FormError message={errors.message} />
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" className={buttonClass.primary} disabled={save.isPending}>
+          {save.isPending ? "Saving…" : "Save preferences"}
+        </button>
+        <Saved message={saved} />
+      </div>
+    </form>
+  );
+}

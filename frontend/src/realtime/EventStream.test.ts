@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api/auth";
+import { CLOSE_CODES } from "../terminal/protocol";
+import { FakeSocket } from "../testing/FakeSocket";
+import { EventStream, type LiveEvent } from "./EventStream";
+
+function makeStream(scope: "mine" | "all" = "mine", getTicket = vi.fn(async () => "tkt")) {
+  const stream = new EventStream({
+    scope,
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    getTicket,
+    baseUrl: "ws://example.test",
+    initialDelayMs: 1000,
+    maxDelayMs: 4000,
+  });
+  const events: LiveEvent[] = [];
+  let connections = 0;
+  stream.onEvent((e) => events.push(e));
+  stream.onConnected(() => (connections += 1));
+  return { stream, events, getTicket, connections: () => connections };
+}
+
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe("EventStream", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.instances = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("opens /ws/events with a ticket (and scope=all for admins) and delivers JSON events", async () => {
+    const { stream, events, connections } = makeStream("all");
+    await stream.start();
+    const ws = FakeSocket.instances[0];
+    expect(ws.url).toBe("ws://example.test/ws/events?ticket=tkt&scope=all");
+    ws.serverOpen();
+    expect(connections()).toBe(1);
+    ws.serverMessage('{"type": "sandbox.state", "user_id": 2, "username": "mum", "state": "running"}');
+    ws.serverMessage("not json");
+    ws.serverMessage('{"no": "type"}');
+    expect(events).toEqual([{ type: "sandbox.state", user_id: 2, username: "mum", state: "running" }]);
+    stream.stop();
+    expect(ws.closedWith).toBe(1000);
+  });
+
+  it("reconnects with doubling delays up to the cap, with a new ticket each time", async () => {
+    const { stream, getTicket, connections } = makeStream();
+    await stream.start();
+    FakeSocket.instances[0].serverOpen();
+    for (const delay of [1000, 2000, 4000, 4000]) {
+      const before = FakeSocket.instances.length;
+      FakeSocket.instances.at(-1)!.serverClose(CLOSE_CODES.tooSlow);
+      await vi.advanceTimersByTimeAsync(delay - 1);
+      expect(FakeSocket.instances).toHaveLength(before);
+      await vi.advanceTimersByTimeAsync(1);
+      await flush();
+      expect(FakeSocket.instances).toHaveLength(before + 1);
+    }
+    expect(getTicket).toHaveBeenCalledTimes(5);
+    FakeSocket.instances.at(-1)!.serverOpen();
+    expect(connections()).toBe(2); // each (re)connection is announced so callers can refetch
+    stream.stop();
+  });
+
+  it("does not retry after 4403 or 4404, nor when signed out", async () => {
+    for (const code of [CLOSE_CODES.forbidden, CLOSE_CODES.notFound]) {
+      FakeSocket.instances = [];
+      const { stream } = makeStream("all");
+      await stream.start();
+      FakeSocket.instances[0].serverClose(code);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(FakeSocket.instances).toHaveLength(1);
+      stream.stop();
+    }
+    const signedOut = makeStream("mine", vi.fn(async () => Promise.reject(new ApiError(401, "Not signed in", null))));
+    await signedOut.stream.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(signedOut.getTicket).toHaveBeenCalledTimes(1);
+  });
+
+  it("stopping cancels a pending reconnect", async () => {
+    const { stream, getTicket } = makeStream();
+    await stream.start();
+    FakeSocket.instances[0].serverClose(CLOSE_CODES.unavailable);
+    stream.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(getTicket).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,35 @@
+// Keeps cached server state fresh from /ws/events: sandbox state changes land in the dashboard and the
+// admin panel as they happen. Mounted once, by the signed-in layout.
+import { useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { keys, useMe, type Sandbox } from "../api/queries";
+import { EventStream } from "./EventStream";
+
+export function useLiveEvents(): void {
+  const client = useQueryClient();
+  const me = useMe();
+  const userId = me.data?.id;
+  const isAdmin = me.data?.role === "admin";
+
+  useEffect(() => {
+    if (userId === undefined) return;
+    const stream = new EventStream({ scope: isAdmin ? "all" : "mine" });
+    stream.onConnected(() => {
+      void client.invalidateQueries({ queryKey: keys.sandbox });
+      if (isAdmin) void client.invalidateQueries({ queryKey: keys.adminSandboxes });
+    });
+    stream.onEvent((event) => {
+      if (event.type !== "sandbox.state") return;
+      if (event.user_id === userId) {
+        client.setQueryData<Sandbox>(keys.sandbox, (old) =>
+          old ? { ...old, state: event.state as Sandbox["state"] } : old,
+        );
+        // started_at, uptime and restarts changed too: fetch them behind the instant state change.
+        void client.invalidateQueries({ queryKey: keys.sandbox });
+      }
+      if (isAdmin) void client.invalidateQueries({ queryKey: keys.adminSandboxes });
+    });
+    void stream.start();
+    return () => stream.stop();
+  }, [client, userId, isAdmin]);
+}

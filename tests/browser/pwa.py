@@ -1,0 +1,86 @@
+"""What the browser tests share: Debian's Chromium, the built PWA, screenshots, sign-in and an axe check.
+
+Chromium is Debian's (scripts/ensure-chromium.sh), never a downloaded one. Screenshots go to
+artifacts/screenshots/ (not committed).
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from controlplane.config import PROJECT_ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DIST = PROJECT_ROOT / "frontend" / "dist"
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+AXE = PROJECT_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
+# The suite runs the browser beside container tests on two cores: give pages time, still failing on a deadline.
+expect.set_options(timeout=20_000)
+
+
+def shot(page: Page, name: str, width_name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(base)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_navigation(page: Page) -> None:
+    """On phones the navigation sits in a drawer behind the "Menu" button."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+
+
+def navigate(page: Page, link: str) -> None:
+    open_navigation(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+
+
+def no_horizontal_overflow(page: Page) -> bool:
+    """True when nothing makes the page wider than the viewport (the phone layout's promise)."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def accessibility_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings (WCAG 2.1 A/AA) for the page as it is now.
+
+    A terminal's screen is excluded: its colours are whatever the programs in it print.
+    """
+    if not AXE.is_file():
+        raise AssertionError("axe-core is missing: run `make frontend` (make test installs it first)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const found = await axe.run(
+                {exclude: [".xterm-screen"]},
+                {runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            );
+            return found.violations
+                .filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => ({
+                    id: v.id,
+                    help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160) + " -- " + n.failureSummary),
+                }));
+        }"""
+    )
+    return result
