@@ -109,3 +109,19 @@ def test_manifest_and_service_worker_are_registered(page: Page, server: Server) 
     assert body["name"] == "AutoCode" and {icon["sizes"] for icon in body["icons"]} >= {"192x192", "512x512"}
     scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
     assert scope == f"{server.base}/"
+
+
+def test_the_phone_drawer_takes_and_returns_keyboard_focus(browser: Browser, server: Server) -> None:
+    width, height = WIDTHS["phone"]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    sign_in(page, server.base, "mum", USER_PASSWORD)
+    menu = page.get_by_role("button", name="Menu")
+    menu.focus()
+    page.keyboard.press("Enter")
+    drawer = page.get_by_role("complementary", name="Navigation")
+    expect(drawer).to_be_visible()
+    expect(drawer.get_by_role("button", name="Close")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(drawer).to_have_count(0)
+    expect(menu).to_be_focused()
+    page.context.close()

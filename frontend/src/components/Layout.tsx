@@ -1,5 +1,5 @@
 // The app frame: a sidebar on wide screens, a drawer behind a "Menu" button on phones.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import { useLiveEvents } from "../realtime/useLiveEvents";
 import { Sidebar } from "./Sidebar";
@@ -7,10 +7,28 @@ import { Sidebar } from "./Sidebar";
 export function Layout() {
   const [open, setOpen] = useState(false);
   const location = useLocation();
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const drawer = useRef<HTMLElement>(null);
+  const wasOpen = useRef(false);
   useLiveEvents();
 
-  // Navigating closes the drawer, as does Escape.
-  useEffect(() => setOpen(false), [location.pathname]);
+  // Keyboard and screen-reader users land in the drawer when it opens and back on "Menu" when it closes.
+  useEffect(() => {
+    if (open) drawer.current?.querySelector<HTMLElement>("a, button")?.focus();
+    else if (wasOpen.current) menuButton.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
+  // Navigating closes the drawer (focus goes to the new page, not back to "Menu"), as does Escape.
+  const mainRef = useRef<HTMLElement>(null);
+  const firstPath = useRef(location.pathname);
+  useEffect(() => {
+    wasOpen.current = false;
+    setOpen(false);
+    // A page that focused something of its own (the terminal) keeps it.
+    const main = mainRef.current;
+    if (location.pathname !== firstPath.current && main && !main.contains(document.activeElement)) main.focus();
+  }, [location.pathname]);
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
@@ -27,7 +45,7 @@ export function Layout() {
       {open && (
         <div className="fixed inset-0 z-40 md:hidden">
           <div className="absolute inset-0 bg-black/60" aria-hidden onClick={() => setOpen(false)} />
-          <aside id="nav-drawer" aria-label="Navigation" className="absolute inset-y-0 left-0 w-72 max-w-[85vw] bg-slate-900 shadow-xl">
+          <aside id="nav-drawer" ref={drawer} aria-label="Navigation" className="absolute inset-y-0 left-0 w-72 max-w-[85vw] bg-slate-900 shadow-xl">
             <Sidebar onClose={() => setOpen(false)} />
           </aside>
         </div>
@@ -36,6 +54,7 @@ export function Layout() {
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-slate-800 px-3 py-2 md:hidden">
           <button
+            ref={menuButton}
             type="button"
             aria-expanded={open}
             aria-controls="nav-drawer"
@@ -46,7 +65,7 @@ export function Layout() {
           </button>
           <span className="font-semibold">AutoCode</span>
         </header>
-        <main className="min-h-0 flex-1 overflow-auto p-4 md:p-6">
+        <main ref={mainRef} tabIndex={-1} className="min-h-0 outline-none flex-1 overflow-auto p-4 md:p-6">
           <Outlet />
         </main>
       </div>
