@@ -71,6 +71,18 @@ class Settings(BaseSettings):
     sandbox_start_timeout: float = Field(default=30, gt=0, description="Seconds for a runner to answer.")
     reconcile_interval_seconds: float = Field(default=15, gt=0)
 
+    # Coding projects: how the manager watches Claude Code.
+    project_poll_seconds: float = Field(default=2.0, gt=0, le=60, description="capture-pane interval.")
+    project_silence_seconds: float = Field(
+        default=300, gt=0, description="No screen change for this long: interrupt Claude Code and ask why."
+    )
+    project_max_attempts: int = Field(default=3, ge=1, le=20, description="Same error this often: change approach.")
+    claude_permission_mode: str = Field(
+        default="bypassPermissions",
+        pattern=r"^(bypassPermissions|acceptEdits|default|plan)$",
+        description="Claude Code's permission mode in projects; the sandbox is the isolation boundary.",
+    )
+
     @field_validator("secret_key")
     @classmethod
     def _secret_long_enough(cls, value: str | None) -> str | None:

@@ -11,10 +11,11 @@ from fastapi.routing import APIRoute
 from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
-from controlplane.api.routes import agents, audit, auth, health, sandbox, users
+from controlplane.api.routes import agents, audit, auth, health, projects, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.config import Settings
 from controlplane.db import make_engine
+from controlplane.projects.supervisor import ProjectSupervisor
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.realtime.tickets import TicketStore
@@ -40,6 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     manager = SandboxManager(settings, DockerSandboxBackend(settings), engine) if settings.sandboxes_enabled else None
     reconciler = Reconciler(manager) if manager else None
     events = EventHub()
+    logs = LogHub(engine)
+    box = SecretBox(settings.signing_key)
+    supervisor = ProjectSupervisor(manager, engine, logs, events, box, settings) if manager else None
     if manager is not None:
         manager.on_state_change(
             lambda user, state: events.publish(
@@ -55,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if reconciler is not None:
             await reconciler.stop()
+        if supervisor is not None:
+            await supervisor.close()
         if manager is not None:
             await manager.close()
         engine.dispose()
@@ -72,13 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(JsonBodyLimit, max_body_size=settings.max_body_bytes)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.secret_box = SecretBox(settings.signing_key)
+    app.state.secret_box = box
     app.state.sandboxes = manager
     app.state.reconciler = reconciler
     app.state.tickets = TicketStore()
-    app.state.logs = LogHub(engine)
+    app.state.logs = logs
+    app.state.projects = supervisor
     app.state.events = events
-    for module in (health, auth, users, agents, settings_routes, audit, sandbox):
+    for module in (health, auth, users, agents, projects, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)

@@ -298,3 +298,46 @@ def test_migrations_downgrade_and_upgrade_again(settings: Settings, engine: Engi
     with engine.connect() as connection:
         triggers = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
     assert len(triggers) == 3
+
+
+def test_projects_made_before_0003_keep_their_data_and_get_its_defaults(settings: Settings, engine: Engine) -> None:
+    from alembic import command
+
+    config = migrate.alembic_config(settings, engine)
+    command.downgrade(config, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, created_at) VALUES ('u', 'x', 'user', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO agents (user_id, name, type, model, identity, tools, mcp_servers, global_rules,"
+                " created_at, updated_at)"
+                " VALUES (1, 'a', 'coding', 'o/m', '', '[]', '{}', '', '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO projects (user_id, agent_id, name, slug, description, architecture, implementation_plan,"
+                " status, current_step, tmux_session, workspace_path, created_at, updated_at) VALUES (1, 1, 'p', 'p',"
+                " 'goal', '', '[]', 'paused', 2, '', '', '2026-01-01', '2026-01-01')"
+            )
+        )
+    command.upgrade(config, "0003")
+    with Session(engine) as session:
+        project = session.exec(select(Project)).one()
+        assert (project.description, project.current_step, project.status) == ("goal", 2, "paused")
+        assert (project.details, project.desired_state, project.loop_state, project.escalation) == (
+            "",
+            "stopped",
+            {},
+            "",
+        )
+        project.status = "stopped"
+        session.add(project)
+        session.commit()
+    command.downgrade(config, "0002")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT status FROM projects")).scalar_one() == "paused"

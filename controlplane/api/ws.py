@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from controlplane.api.deps import CurrentUser
 from controlplane.models import Project, User
+from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
 from controlplane.realtime.protocol import (
     CLOSE_FORBIDDEN,
@@ -139,6 +140,19 @@ async def project_logs(websocket: WebSocket, project_id: int) -> None:
         await _stream(websocket, subscriber, skip_until=last)
     finally:
         hub.unsubscribe(project_id, subscriber)
+
+
+@router.websocket("/ws/project/{project_id}/terminal")
+async def project_terminal(websocket: WebSocket, project_id: int) -> None:
+    """The project's live Claude Code session (4404 until the project has started it)."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    project = await asyncio.to_thread(_owned_project, websocket, user, project_id)
+    if project is None:
+        await websocket.close(CLOSE_NOT_FOUND, "project not found")
+        return
+    await relay_terminal(websocket, user, claude_session_name(project_id), create=False)
 
 
 @router.websocket("/ws/events")

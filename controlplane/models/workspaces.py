@@ -13,7 +13,9 @@ from sqlmodel import Field, SQLModel
 
 from controlplane.models.base import UTCDateTime, created_at_field, json_field, owner_field, utcnow
 
-PROJECT_STATUSES = ("created", "planning", "running", "paused", "completed", "failed")
+# "stopped": its instance was stopped by the user (start resumes it); "paused": the instance waits at a safe
+# point, by the user's wish or because it escalated a question to the user.
+PROJECT_STATUSES = ("created", "planning", "running", "paused", "stopped", "completed", "failed")
 RESEARCH_STATUSES = ("active", "archived")
 
 
@@ -26,7 +28,7 @@ class Project(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "slug", name="uq_projects_user_slug"),
         CheckConstraint(
-            "status IN ('created', 'planning', 'running', 'paused', 'completed', 'failed')",
+            "status IN ('created', 'planning', 'running', 'paused', 'stopped', 'completed', 'failed')",
             name="ck_projects_status",
         ),
     )
@@ -38,9 +40,17 @@ class Project(SQLModel, table=True):
     slug: str = Field(max_length=64)
     description: str = Field(default="", sa_type=Text)
     architecture: str = Field(default="", sa_type=Text)
+    details: str = Field(default="", sa_type=Text)
     implementation_plan: list[dict[str, Any]] = json_field(list)
     status: str = Field(default="created", max_length=16)
+    # What the user wants: "running" keeps the instance alive across runner, sandbox and control-plane restarts.
+    desired_state: str = Field(default="stopped", max_length=16)
     current_step: int = 0
+    claude_session_id: str = Field(default="", max_length=64)
+    # The loop's own resumable state (phase, last task, error history); opaque to the control plane.
+    loop_state: dict[str, Any] = json_field(dict)
+    # An open question to the user (repeated errors, a rate-limit screen); empty when there is none.
+    escalation: str = Field(default="", sa_type=Text)
     tmux_session: str = Field(default="", max_length=128)
     workspace_path: str = Field(default="", max_length=512)
     created_at: datetime = created_at_field()

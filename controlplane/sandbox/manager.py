@@ -43,11 +43,16 @@ class SandboxManager:
         self._viewers: dict[str, int] = {}
         self._last_active: dict[str, float] = {}
         self._listeners: list[StateListener] = []
+        self._channel_listeners: list[Callable[[SandboxUser, RunnerChannel], None]] = []
         self.busy_checks: list[Callable[[SandboxUser], bool]] = [self._has_running_agent_work]
 
     # -- listeners and activity ---------------------------------------------------------------------
     def on_state_change(self, listener: StateListener) -> None:
         self._listeners.append(listener)
+
+    def on_channel_open(self, listener: Callable[[SandboxUser, RunnerChannel], None]) -> None:
+        """Called (on the event loop) with every new runner channel, e.g. to subscribe to its events."""
+        self._channel_listeners.append(listener)
 
     def _announce(self, user: SandboxUser, state: str) -> None:
         for listener in list(self._listeners):
@@ -117,6 +122,11 @@ class SandboxManager:
             status = await asyncio.to_thread(self.backend.ensure_running, user)
             channel = await self._attach_when_ready(user)
             self._channels[user.username] = channel
+            for listener in list(self._channel_listeners):
+                try:
+                    listener(user, channel)
+                except Exception:
+                    log.exception("runner channel listener failed")
             await asyncio.to_thread(
                 self.record, user, observed_state=status.state.value, container_id=status.container_id
             )

@@ -1,0 +1,97 @@
+"""Request and response bodies of coding projects, their plans and their agents' global rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from controlplane.schemas.common import STRICT_BODY, LongText
+
+ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+StepStatus = Literal["pending", "running", "done", "failed"]
+ProjectStatus = Literal["created", "planning", "running", "paused", "stopped", "completed", "failed"]
+
+
+class ProjectCreate(BaseModel):
+    """A goal is enough; architecture and details are optional guidance for the plan."""
+
+    model_config = STRICT_BODY
+
+    name: ProjectName
+    description: Goal = Field(description="The project's goal")
+    architecture: LongText = ""
+    details: LongText = ""
+
+
+class ProjectUpdate(BaseModel):
+    model_config = STRICT_BODY
+
+    name: ProjectName | None = None
+    description: Goal | None = None
+    architecture: LongText | None = None
+    details: LongText | None = None
+
+
+class PlanStep(BaseModel):
+    model_config = STRICT_BODY
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    details: LongText = ""
+    acceptance: LongText = ""
+    status: StepStatus = "pending"
+    attempts: int = Field(default=0, ge=0, le=1000)
+
+
+class PlanUpdate(BaseModel):
+    model_config = STRICT_BODY
+
+    steps: list[PlanStep] = Field(max_length=200)
+
+
+class RulesBody(BaseModel):
+    model_config = STRICT_BODY
+
+    content: LongText
+
+
+class ReplyBody(BaseModel):
+    """The user's answer to an escalation; the manager reads it and continues."""
+
+    model_config = STRICT_BODY
+
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+
+
+class InstancePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    pid: int | None
+    status: str
+    started_at: datetime
+    stopped_at: datetime | None
+
+
+class ProjectPublic(BaseModel):
+    id: int
+    agent_id: int
+    name: str
+    slug: str
+    description: str
+    architecture: str
+    details: str
+    implementation_plan: list[dict[str, Any]]
+    status: ProjectStatus
+    desired_state: Literal["running", "stopped"]
+    current_step: int
+    escalation: str
+    workspace_path: str
+    tmux_session: str
+    steps_done: int
+    steps_total: int
+    instance: InstancePublic | None
+    created_at: datetime
+    updated_at: datetime
