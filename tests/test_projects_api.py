@@ -42,6 +42,8 @@ def test_a_project_is_created_under_a_coding_agent_with_a_workspace(client: Test
     listed = client.get(f"/api/agents/{agent['id']}/projects", headers=alice.headers).json()
     assert [p["id"] for p in listed] == [project["id"], again["id"]]
     assert "loop_state" not in project and "claude_session_id" not in project
+    mine = client.get("/api/projects", headers=alice.headers).json()
+    assert [p["id"] for p in mine] == [again["id"], project["id"]]
 
 
 def test_only_coding_agents_have_projects_and_a_goal_is_required(client: TestClient, alice: Account) -> None:
@@ -62,6 +64,7 @@ def test_only_coding_agents_have_projects_and_a_goal_is_required(client: TestCli
 def test_another_users_projects_and_agents_answer_404(client: TestClient, alice: Account, bob: Account) -> None:
     agent = coding_agent(client, alice)
     project = new_project(client, alice, agent["id"])
+    assert client.get("/api/projects", headers=bob.headers).json() == []
     pid = project["id"]
     for method, path, body in [
         ("get", f"/api/projects/{pid}", None),

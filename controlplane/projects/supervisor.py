@@ -126,7 +126,8 @@ class ProjectSupervisor:
             if change is not None:
                 self._publish_status(user, change)
         elif name == "project.exited":
-            wanted = project_id in self._stopping or bool(data.get("requested"))
+            finished = await asyncio.to_thread(self._status_of, user.id, project_id) in store.FINAL_STATUSES
+            wanted = project_id in self._stopping or bool(data.get("requested")) or finished
             self._stopping.discard(project_id)
             await asyncio.to_thread(store.record_stop, self.engine, user.id, project_id, wanted=wanted)
             reason = str(data.get("reason") or f"exit code {data.get('code')}")
@@ -169,6 +170,11 @@ class ProjectSupervisor:
                 await self.start(user, project_id)
             except (ProjectError, ChannelClosed, RunnerError) as exc:
                 log.warning("restarting project %s failed: %s", project_id, exc)
+
+    def _status_of(self, user_id: int, project_id: int) -> str | None:
+        with Session(self.engine) as session:
+            project = session.get(Project, project_id)
+            return project.status if project is not None and project.user_id == user_id else None
 
     def _owns(self, user_id: int, project_id: int) -> bool:
         with Session(self.engine) as session:

@@ -13,6 +13,7 @@ import { AdminPage } from "./pages/Admin";
 import { AgentBuilderPage } from "./pages/AgentBuilder";
 import { AgentEditPage, AgentPage } from "./pages/AgentPage";
 import { NotFoundPage } from "./pages/NotFound";
+import { ProjectPage } from "./pages/ProjectPage";
 import { SettingsPage } from "./pages/Settings";
 
 // xterm.js is most of the bundle: load it only when the terminal is opened.
@@ -53,6 +54,7 @@ export function App() {
         <Route path="agents/new" element={<AgentBuilderPage />} />
         <Route path="agents/:id" element={<AgentPage />} />
         <Route path="agents/:id/edit" element={<AgentEditPage />} />
+        <Route path="projects/:id" element={<ProjectPage />} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

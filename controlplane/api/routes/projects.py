@@ -109,6 +109,13 @@ def list_projects(agent_id: int, session: SessionDep, user: CurrentUser) -> list
     return [project_view(session, p) for p in projects]
 
 
+@router.get("/projects", response_model=list[ProjectPublic])
+def list_my_projects(session: SessionDep, user: CurrentUser) -> list[ProjectPublic]:
+    """All the user's projects across their agents, newest first (the dashboard's active work)."""
+    projects = session.exec(select(Project).where(Project.user_id == user.id).order_by(col(Project.id).desc())).all()
+    return [project_view(session, p) for p in projects]
+
+
 @router.post(
     "/agents/{agent_id}/projects", response_model=ProjectPublic, status_code=status.HTTP_201_CREATED, responses=REFUSED
 )

@@ -192,3 +192,108 @@ export function useAdminSandboxAction() {
     onSuccess: () => client.invalidateQueries({ queryKey: keys.adminSandboxes }),
   });
 }
+
+// Coding projects -------------------------------------------------------------------------------
+
+export type Project = Schemas["ProjectPublic"];
+export type ProjectCreate = Schemas["ProjectCreate"];
+export type ProjectUpdate = Schemas["ProjectUpdate"];
+export type PlanStep = Schemas["PlanStep"];
+export type ProjectAction = "start" | "stop" | "restart" | "pause" | "resume";
+
+export const projectKeys = {
+  list: (agentId: number) => ["projects", "agent", agentId] as const,
+  one: (projectId: number) => ["projects", projectId] as const,
+  rules: (agentId: number) => ["rules", agentId] as const,
+  all: ["projects"] as const,
+};
+
+export function useProjects(agentId: number) {
+  return useQuery({
+    queryKey: projectKeys.list(agentId),
+    queryFn: () => unwrap(api.GET("/api/agents/{agent_id}/projects", { params: { path: { agent_id: agentId } } })),
+  });
+}
+
+export function useProject(projectId: number) {
+  return useQuery({
+    queryKey: projectKeys.one(projectId),
+    queryFn: () => unwrap(api.GET("/api/projects/{project_id}", { params: { path: { project_id: projectId } } })),
+  });
+}
+
+function useProjectMutation<V>(projectId: number, call: (vars: V) => Promise<Project>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: (data) => {
+      client.setQueryData(projectKeys.one(projectId), data);
+      void client.invalidateQueries({ queryKey: projectKeys.list(data.agent_id) });
+    },
+  });
+}
+
+export function useCreateProject(agentId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ProjectCreate) =>
+      unwrap(api.POST("/api/agents/{agent_id}/projects", { params: { path: { agent_id: agentId } }, body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: projectKeys.list(agentId) }),
+  });
+}
+
+export function useUpdateProject(projectId: number) {
+  return useProjectMutation(projectId, (body: ProjectUpdate) =>
+    unwrap(api.PUT("/api/projects/{project_id}", { params: { path: { project_id: projectId } }, body })),
+  );
+}
+
+export function useProjectAction(projectId: number) {
+  return useProjectMutation(projectId, (action: ProjectAction) =>
+    unwrap(api.POST("/api/projects/{project_id}/{action}", { params: { path: { project_id: projectId, action } } })),
+  );
+}
+
+export function useReply(projectId: number) {
+  return useProjectMutation(projectId, (message: string) =>
+    unwrap(api.POST("/api/projects/{project_id}/reply", { params: { path: { project_id: projectId } }, body: { message } })),
+  );
+}
+
+export function useSavePlan(projectId: number) {
+  return useProjectMutation(projectId, (steps: PlanStep[]) =>
+    unwrap(api.PUT("/api/projects/{project_id}/plan", { params: { path: { project_id: projectId } }, body: { steps } })),
+  );
+}
+
+export function useDeleteProject() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (projectId: number) =>
+      unwrap(api.DELETE("/api/projects/{project_id}", { params: { path: { project_id: projectId } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: projectKeys.all }),
+  });
+}
+
+export function useRules(agentId: number) {
+  return useQuery({
+    queryKey: projectKeys.rules(agentId),
+    queryFn: () => unwrap(api.GET("/api/agents/{agent_id}/rules", { params: { path: { agent_id: agentId } } })),
+  });
+}
+
+export function useSaveRules(agentId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (content: string) =>
+      unwrap(api.PUT("/api/agents/{agent_id}/rules", { params: { path: { agent_id: agentId } }, body: { content } })),
+    onSuccess: (data) => {
+      client.setQueryData(projectKeys.rules(agentId), data);
+      void client.invalidateQueries({ queryKey: keys.agents });
+    },
+  });
+}
+
+export function useAllProjects() {
+  return useQuery({ queryKey: ["projects", "mine"] as const, queryFn: () => unwrap(api.GET("/api/projects")) });
+}

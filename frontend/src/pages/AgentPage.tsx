@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useAgents, useDeleteAgent, useUpdateAgent, type Agent } from "../api/queries";
 import { AgentForm, draftFromAgent } from "../agents/AgentForm";
 import { TYPE_FEATURES, TYPE_LABEL } from "../agents/types";
+import { CodingAgentPanel } from "../projects/CodingAgentPanel";
 import { buttonClass, FormError } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
@@ -42,10 +43,14 @@ export function AgentPage() {
         <PageTitle>{agent.name}</PageTitle>
         <p className="-mt-3 text-sm text-slate-400">{TYPE_LABEL[agent.type] ?? agent.type} agent · {agent.model}</p>
       </div>
-      <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
-        <h2 id="coming-h" className="mb-1 font-semibold">Coming here</h2>
-        <p className="text-slate-300">{TYPE_FEATURES[agent.type] ?? TYPE_FEATURES.custom}</p>
-      </section>
+      {agent.type === "coding" ? (
+        <CodingAgentPanel agent={agent} />
+      ) : (
+        <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
+          <h2 id="coming-h" className="mb-1 font-semibold">Coming here</h2>
+          <p className="text-slate-300">{TYPE_FEATURES[agent.type] ?? TYPE_FEATURES.custom}</p>
+        </section>
+      )}
       <section aria-labelledby="setup-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 text-sm">
         <h2 id="setup-h" className="mb-2 font-semibold">Set-up</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">

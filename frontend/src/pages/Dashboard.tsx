@@ -1,7 +1,8 @@
 // The dashboard: the sandbox with start/stop, the user's agents, and active work; sandbox state changes
 // arrive live over /ws/events (see realtime/useLiveEvents).
 import { Link } from "react-router";
-import { useAgents, useSandbox, useSandboxAction } from "../api/queries";
+import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
+import { ProjectBadge, Progress } from "../projects/ProjectBits";
 import { TYPE_LABEL } from "../agents/types";
 import { buttonClass } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
@@ -40,8 +41,12 @@ function SandboxCard() {
   );
 }
 
+const ACTIVE = new Set(["planning", "running", "paused"]);
+
 function AgentsCard() {
   const agents = useAgents();
+  const projects = useAllProjects();
+  const working = new Set((projects.data ?? []).filter((p) => ACTIVE.has(p.status)).map((p) => p.agent_id));
   return (
     <section aria-labelledby="agents-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="mb-3 flex items-center justify-between gap-2">
@@ -57,7 +62,7 @@ function AgentsCard() {
             <li key={a.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <Link to={`/agents/${a.id}`} className="font-medium hover:underline">{a.name}</Link>
               <span className="text-sm text-slate-400">
-                {TYPE_LABEL[a.type] ?? a.type} · <span title="No work is running for this agent">idle</span>
+                {TYPE_LABEL[a.type] ?? a.type} · {working.has(a.id) ? "working" : "idle"}
               </span>
             </li>
           ))}
@@ -68,10 +73,30 @@ function AgentsCard() {
 }
 
 function ActiveWorkCard() {
+  const projects = useAllProjects();
+  const active = (projects.data ?? []).filter((p) => ACTIVE.has(p.status));
   return (
     <section aria-labelledby="work-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 lg:col-span-2">
       <h2 id="work-h" className="mb-3 font-semibold">Active work</h2>
-      <Empty>Nothing is running. Projects your coding agents work on will show here with their progress.</Empty>
+      {projects.isPending && <Loading label="Loading projects…" />}
+      {projects.isError && <ErrorNote error={projects.error} onRetry={() => void projects.refetch()} />}
+      {projects.data && active.length === 0 && (
+        <Empty>Nothing is running. Projects your coding agents work on show here with their progress.</Empty>
+      )}
+      {active.length > 0 && (
+        <ul aria-label="Active projects" className="divide-y divide-slate-800">
+          {active.map((p) => (
+            <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+              <Link to={`/projects/${p.id}`} className="font-medium hover:underline">{p.name}</Link>
+              <span className="flex items-center gap-3">
+                {p.escalation && <span className="text-sm font-medium text-amber-300">needs you</span>}
+                <Progress done={p.steps_done} total={p.steps_total} />
+                <ProjectBadge status={p.status} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -1,8 +1,8 @@
 // Keeps cached server state fresh from /ws/events: sandbox state changes land in the dashboard and the
-// admin panel as they happen. Mounted once, by the signed-in layout.
+// admin panel, and project progress and escalations in the project pages, as they happen. Mounted once, by the signed-in layout.
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { keys, useMe, type Sandbox } from "../api/queries";
+import { keys, projectKeys, useMe, type Sandbox } from "../api/queries";
 import { EventStream } from "./EventStream";
 
 export function useLiveEvents(): void {
@@ -19,6 +19,14 @@ export function useLiveEvents(): void {
       if (isAdmin) void client.invalidateQueries({ queryKey: keys.adminSandboxes });
     });
     stream.onEvent((event) => {
+      if (event.type === "project.status" || event.type === "escalation" || event.type === "agent_instance.status") {
+        // The project page and lists refetch the project: its plan, step and escalation changed.
+        if (typeof event.project_id === "number") {
+          void client.invalidateQueries({ queryKey: projectKeys.one(event.project_id) });
+        }
+        void client.invalidateQueries({ queryKey: ["projects", "agent"] });
+        return;
+      }
       if (event.type !== "sandbox.state") return;
       if (event.user_id === userId) {
         client.setQueryData<Sandbox>(keys.sandbox, (old) =>

@@ -12,6 +12,8 @@ export type TerminalStatus = "connecting" | "open" | "reconnecting" | "closed";
 export interface TerminalSessionOptions {
   /** tmux session name, e.g. "shell". */
   name: string;
+  /** The socket's path; defaults to /ws/terminal/{name} (a project's Claude Code: /ws/project/{id}/terminal). */
+  path?: string;
   /** Injected for tests; defaults to the browser's WebSocket. */
   WebSocketImpl?: typeof WebSocket;
   /** Returns a fresh single-use ticket; defaults to POST /api/ws-ticket. */
@@ -28,7 +30,7 @@ export interface TerminalSessionOptions {
 export class TerminalSession {
   readonly terminal: Terminal;
   private readonly fitAddon: FitAddon;
-  private readonly opts: Required<Omit<TerminalSessionOptions, "baseUrl" | "fontSize">> & { baseUrl: string };
+  private readonly opts: Required<Omit<TerminalSessionOptions, "baseUrl" | "fontSize" | "path">> & { baseUrl: string };
   private socket: WebSocket | null = null;
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -40,6 +42,7 @@ export class TerminalSession {
   private statusListeners = new Set<(s: TerminalStatus, detail?: string) => void>();
   private ctrlListeners = new Set<(armed: boolean) => void>();
   private lastSize = { cols: 0, rows: 0 };
+  private readonly path: string;
 
   constructor(options: TerminalSessionOptions) {
     this.opts = {
@@ -51,6 +54,7 @@ export class TerminalSession {
       maxDelayMs: options.maxDelayMs ?? 10_000,
       name: options.name,
     };
+    this.path = options.path ?? `/ws/terminal/${encodeURIComponent(options.name)}`;
     this.terminal = new Terminal({
       cursorBlink: true,
       fontSize: options.fontSize ?? 14,
@@ -94,7 +98,7 @@ export class TerminalSession {
     if (this.disposed) return;
     const { cols, rows } = this.terminal;
     const query = new URLSearchParams({ ticket, cols: String(cols), rows: String(rows) });
-    const url = `${this.opts.baseUrl}/ws/terminal/${encodeURIComponent(this.opts.name)}?${query}`;
+    const url = `${this.opts.baseUrl}${this.path}?${query}`;
     const ws = new this.opts.WebSocketImpl(url);
     ws.binaryType = "arraybuffer";
     this.socket = ws;

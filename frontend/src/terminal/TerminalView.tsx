@@ -12,11 +12,13 @@ const STATUS_TEXT: Record<TerminalStatus, string> = {
 
 interface Props {
   name: string;
+  /** Socket path when it is not the user's own tmux session (see TerminalSession). */
+  path?: string;
   fontSize?: number;
   onSession?: (s: TerminalSession | null) => void;
 }
 
-export function TerminalView({ name, fontSize, onSession }: Props) {
+export function TerminalView({ name, path, fontSize, onSession }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const [session, setSession] = useState<TerminalSession | null>(null);
   const [status, setStatus] = useState<{ s: TerminalStatus; detail?: string }>({ s: "connecting" });
@@ -25,7 +27,7 @@ export function TerminalView({ name, fontSize, onSession }: Props) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const s = new TerminalSession({ name, fontSize });
+    const s = new TerminalSession({ name, path, fontSize });
     const off = s.onStatus((st, detail) => setStatus({ s: st, detail }));
     s.open(el);
     s.focus();
@@ -39,7 +41,7 @@ export function TerminalView({ name, fontSize, onSession }: Props) {
     };
     // onSession is a callback prop and fontSize is applied live below: re-creating the session for either
     // would drop the connection.
-  }, [name, generation]);
+  }, [name, path, generation]);
 
   useEffect(() => {
     if (session && fontSize) session.setFontSize(fontSize);

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from autocode_runner.fs import HomeFS
+from autocode_runner.instances import Instances
 from autocode_runner.params import Params, invalid
 from autocode_runner.protocol import ErrorCode, RunnerError
 from autocode_runner.tmux import ENV_NAME, SESSION_NAME, Tmux
@@ -31,8 +32,11 @@ MAX_KEYS_LENGTH = 1024 * 1024
 
 
 class Methods:
-    def __init__(self, fs: HomeFS, tmux: Tmux, watcher: SessionWatcher, versions: Versions) -> None:
+    def __init__(
+        self, fs: HomeFS, tmux: Tmux, watcher: SessionWatcher, versions: Versions, instances: Instances
+    ) -> None:
         self._fs = fs
+        self._instances = instances
         self._tmux = tmux
         self._watcher = watcher
         self._versions = versions
@@ -53,7 +57,37 @@ class Methods:
             "tmux.send_keys": self.tmux_send_keys,
             "tmux.capture": self.tmux_capture,
             "tmux.detach_client": self.tmux_detach_client,
+            "project.start": self.project_start,
+            "project.stop": self.project_stop,
+            "project.send": self.project_send,
+            "project.list": self.project_list,
         }
+
+    # -- coding projects -------------------------------------------------------------------------------
+
+    async def project_start(self, params: Params) -> dict[str, Any]:
+        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+        spec = params.mapping("spec")
+        params.done()
+        return {"pid": await self._instances.start(project_id, spec)}
+
+    async def project_stop(self, params: Params) -> dict[str, Any]:
+        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+        params.done()
+        return {"stopped": await self._instances.stop(project_id)}
+
+    async def project_send(self, params: Params) -> dict[str, Any]:
+        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+        command = params.mapping("command")
+        params.done()
+        if command.get("type") not in ("pause", "resume", "reply", "plan"):
+            raise invalid("'command.type' must be pause, resume, reply or plan")
+        await self._instances.send(project_id, command)
+        return {}
+
+    async def project_list(self, params: Params) -> dict[str, Any]:
+        params.done()
+        return {"projects": self._instances.list()}
 
     # -- runner --------------------------------------------------------------------------------------
 

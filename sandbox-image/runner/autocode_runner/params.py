@@ -67,6 +67,13 @@ class Params:
             raise invalid(f"'{name}' must be an object of strings")
         return value
 
+    def mapping(self, name: str) -> dict[str, Any]:
+        """A JSON object, passed on as it is (its own reader validates its fields)."""
+        value = self._get(name, _MISSING)
+        if not isinstance(value, dict):
+            raise invalid(f"'{name}' must be an object")
+        return value
+
     def done(self) -> None:
         unknown = sorted(set(self._raw) - self._read)
         if unknown:

@@ -18,6 +18,7 @@ from typing import Any
 
 from autocode_runner.connection import Connection
 from autocode_runner.fs import HomeFS
+from autocode_runner.instances import Instances
 from autocode_runner.methods import Methods
 from autocode_runner.protocol import encode, event_message
 from autocode_runner.tmux import Tmux
@@ -62,7 +63,8 @@ class RunnerServer:
         self._versions = Versions()
         tmux = Tmux()
         self._watcher = SessionWatcher(tmux, self.broadcast)
-        self._methods = Methods(HomeFS(home), tmux, self._watcher, self._versions).table()
+        self.instances = Instances(self.broadcast)
+        self._methods = Methods(HomeFS(home), tmux, self._watcher, self._versions, self.instances).table()
 
     def broadcast(self, name: str, data: dict[str, Any]) -> None:
         line = encode(event_message(name, data))
@@ -108,6 +110,7 @@ class RunnerServer:
             server.close()
             for task in background:
                 task.cancel()
+            await self.instances.close()
             await self._drop_connections()
             with suppress(FileNotFoundError):
                 os.unlink(self.socket_path)

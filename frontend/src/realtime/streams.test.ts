@@ -3,6 +3,7 @@ import { ApiError } from "../api/auth";
 import { CLOSE_CODES } from "../terminal/protocol";
 import { FakeSocket } from "../testing/FakeSocket";
 import { EventStream, type LiveEvent } from "./EventStream";
+import { LogStream } from "./LogStream";
 
 function makeStream(scope: "mine" | "all" = "mine", getTicket = vi.fn(async () => "tkt")) {
   const stream = new EventStream({
@@ -86,5 +87,40 @@ describe("EventStream", () => {
     stream.stop();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(getTicket).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("LogStream", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.instances = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("delivers entries once, in order, and reconnects after the last id it saw", async () => {
+    const stream = new LogStream(7, {
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      getTicket: vi.fn(async () => "tkt"),
+      baseUrl: "ws://example.test",
+      initialDelayMs: 100,
+    });
+    const seen: number[] = [];
+    stream.onEntry((e) => seen.push(e.id));
+    await stream.start();
+    const first = FakeSocket.instances[0];
+    expect(first.url).toBe("ws://example.test/ws/project/7/logs?ticket=tkt&after=0");
+    first.serverOpen();
+    for (const id of [1, 2, 2, 3]) first.serverMessage(JSON.stringify({ id, project_id: 7, level: "info", message: "m" }));
+    first.serverClose(CLOSE_CODES.tooSlow);
+    await vi.advanceTimersByTimeAsync(100);
+    await flush();
+    const second = FakeSocket.instances[1];
+    expect(second.url).toBe("ws://example.test/ws/project/7/logs?ticket=tkt&after=3");
+    second.serverOpen();
+    second.serverMessage(JSON.stringify({ id: 3, project_id: 7, level: "info", message: "again" }));
+    second.serverMessage(JSON.stringify({ id: 4, project_id: 7, level: "error", message: "new" }));
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(stream.after).toBe(4);
+    stream.stop();
   });
 });

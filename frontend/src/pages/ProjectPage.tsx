@@ -1,0 +1,150 @@
+// A coding project: goal, plan with step progress, controls, escalations to answer, and tabs for the live
+// Claude Code terminal, the decision log, and the editable description and architecture.
+import { lazy, Suspense, useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
+import { formErrors } from "../api/formErrors";
+import { useDeleteProject, useProject, useProjectAction, useReply, useUpdateProject, type Project } from "../api/queries";
+import { buttonClass, FormError, Saved, TextArea } from "../components/Form";
+import { ErrorNote, Loading, PageTitle } from "../components/States";
+import { LogView } from "../projects/LogView";
+import { PlanView } from "../projects/PlanView";
+import { ProjectBadge, Progress } from "../projects/ProjectBits";
+import { ACTION_LABEL, actionsFor } from "../projects/status";
+
+const TerminalView = lazy(() => import("../terminal/TerminalView").then((m) => ({ default: m.TerminalView })));
+const TABS = ["Terminal", "Logs", "Description", "Architecture"] as const;
+type Tab = (typeof TABS)[number];
+
+export function ProjectPage() {
+  const { id } = useParams();
+  const projectId = Number(id);
+  const project = useProject(projectId);
+  if (project.isPending) return <Loading label="Loading project…" />;
+  if (project.isError) return <ErrorNote error={project.error} onRetry={() => void project.refetch()} />;
+  return <ProjectView project={project.data} />;
+}
+
+function ProjectView({ project }: { project: Project }) {
+  const [tab, setTab] = useState<Tab>("Logs");
+  return (
+    <div className="mx-auto max-w-5xl space-y-4">
+      <div>
+        <p className="text-sm"><Link to={`/agents/${project.agent_id}`} className="text-sky-300 hover:underline">← Agent</Link></p>
+        <PageTitle>{project.name}</PageTitle>
+        <div className="-mt-2 flex flex-wrap items-center gap-3">
+          <ProjectBadge status={project.status} />
+          <Progress done={project.steps_done} total={project.steps_total} />
+        </div>
+      </div>
+      {project.escalation && <Escalation project={project} />}
+      <Controls project={project} />
+      <PlanView project={project} />
+      <div>
+        <div role="tablist" aria-label="Project views" className="mb-2 flex flex-wrap gap-1">
+          {TABS.map((t) => (
+            <button key={t} type="button" role="tab" id={`tab-${t}`} aria-selected={tab === t} aria-controls={`panel-${t}`}
+              onClick={() => setTab(t)}
+              className={`rounded-md px-3 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-sky-400 ${
+                tab === t ? "bg-slate-700 text-slate-50" : "text-slate-300 hover:bg-slate-800"
+              }`}>
+              {t}
+            </button>
+          ))}
+        </div>
+        <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+          {tab === "Terminal" && (
+            <div className="flex h-[28rem] flex-col">
+              <Suspense fallback={<Loading label="Loading terminal…" />}>
+                <TerminalView name={project.tmux_session} path={`/ws/project/${project.id}/terminal`} />
+              </Suspense>
+            </div>
+          )}
+          {tab === "Logs" && <LogView projectId={project.id} />}
+          {tab === "Description" && <TextEditor project={project} field="description" label="Goal" />}
+          {tab === "Architecture" && <TextEditor project={project} field="architecture" label="Architecture" />}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Controls({ project }: { project: Project }) {
+  const action = useProjectAction(project.id);
+  const remove = useDeleteProject();
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <section aria-label="Controls" className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        {actionsFor(project).map((a) => (
+          <button key={a} type="button" disabled={action.isPending}
+            className={a === "start" || a === "resume" ? buttonClass.primary : buttonClass.secondary}
+            onClick={() => action.mutate(a)}>
+            {ACTION_LABEL[a]}
+          </button>
+        ))}
+        {!confirming && (
+          <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>Delete project</button>
+        )}
+      </div>
+      {action.isPending && <p role="status" className="text-sm text-slate-400">Working…</p>}
+      <FormError message={action.error?.message} />
+      {confirming && (
+        <div role="alertdialog" aria-labelledby="del-project" className="space-y-2 rounded-lg border border-red-800 p-3">
+          <p id="del-project">Delete “{project.name}”? Its manager stops and its workspace is removed from your sandbox.</p>
+          <div className="flex gap-2">
+            <button type="button" className={buttonClass.danger} disabled={remove.isPending}
+              onClick={() => remove.mutate(project.id, { onSuccess: () => void navigate(`/agents/${project.agent_id}`) })}>
+              Yes, delete {project.name}
+            </button>
+            <button type="button" className={buttonClass.secondary} onClick={() => setConfirming(false)}>Keep it</button>
+          </div>
+          <FormError message={remove.error?.message} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Escalation({ project }: { project: Project }) {
+  const [message, setMessage] = useState("");
+  const reply = useReply(project.id);
+  return (
+    <section role="alert" aria-labelledby="esc-h" className="space-y-2 rounded-xl border-2 border-amber-500 bg-amber-950/60 p-4">
+      <h2 id="esc-h" className="font-semibold text-amber-200">The agent needs you</h2>
+      <p className="whitespace-pre-wrap text-amber-100">{project.escalation}</p>
+      <form noValidate className="space-y-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          reply.mutate(message, { onSuccess: () => setMessage("") });
+        }}>
+        <TextArea label="Your answer" rows={3} value={message} onChange={(e) => setMessage(e.target.value)}
+          error={formErrors(reply.error).fields.message} />
+        <FormError message={formErrors(reply.error).message} />
+        <button type="submit" className={buttonClass.primary} disabled={reply.isPending || !message.trim()}>Send answer</button>
+      </form>
+    </section>
+  );
+}
+
+function TextEditor({ project, field, label }: { project: Project; field: "description" | "architecture"; label: string }) {
+  const [value, setValue] = useState(project[field]);
+  const [saved, setSaved] = useState<string | null>(null);
+  const update = useUpdateProject(project.id);
+  const errors = formErrors(update.error);
+  return (
+    <form noValidate className="space-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(null);
+        update.mutate({ [field]: value }, { onSuccess: () => setSaved(`${label} saved.`) });
+      }}>
+      <TextArea label={label} rows={8} value={value} onChange={(e) => setValue(e.target.value)} error={errors.fields[field]} />
+      <FormError message={errors.message} />
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" className={buttonClass.primary} disabled={update.isPending}>Save {label.toLowerCase()}</button>
+        <Saved message={saved} />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,99 @@
+// The implementation plan with each step's status, and an editor for it while the manager is not working.
+import { useState } from "react";
+import { formErrors } from "../api/formErrors";
+import { useSavePlan, type PlanStep, type Project } from "../api/queries";
+import { buttonClass, FormError, inputClass } from "../components/Form";
+import { Empty } from "../components/States";
+
+const STEP_MARK: Record<string, string> = { done: "✓", running: "▶", failed: "✗", pending: "·" };
+
+function asSteps(plan: Project["implementation_plan"]): PlanStep[] {
+  return plan.map((raw) => ({
+    title: String(raw.title ?? ""),
+    details: String(raw.details ?? ""),
+    acceptance: String(raw.acceptance ?? ""),
+    status: (["pending", "running", "done", "failed"].includes(String(raw.status)) ? raw.status : "pending") as PlanStep["status"],
+    attempts: typeof raw.attempts === "number" ? raw.attempts : 0,
+  }));
+}
+
+export function PlanView({ project }: { project: Project }) {
+  const [editing, setEditing] = useState(false);
+  const steps = asSteps(project.implementation_plan);
+  const busy = project.status === "running" || project.status === "planning";
+  if (editing) return <PlanEditor project={project} initial={steps} onDone={() => setEditing(false)} />;
+  return (
+    <section aria-labelledby="plan-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <h2 id="plan-h" className="font-semibold">Implementation plan</h2>
+        <button type="button" className={buttonClass.secondary} disabled={busy} onClick={() => setEditing(true)}
+          title={busy ? "Pause the project to edit its plan" : undefined}>
+          Edit plan
+        </button>
+      </div>
+      {steps.length === 0 ? (
+        <Empty>{project.status === "planning" ? "The manager is writing the plan…" : "The plan is written when the project starts."}</Empty>
+      ) : (
+        <ol aria-label="Plan steps" className="space-y-2">
+          {steps.map((s, i) => (
+            <li key={i} aria-current={i === project.current_step && busy ? "step" : undefined}
+              className={`rounded-md border p-2 text-sm ${i === project.current_step && busy ? "border-sky-600" : "border-slate-800"}`}>
+              <span aria-hidden className="mr-2 font-mono">{STEP_MARK[s.status ?? "pending"]}</span>
+              <span className="font-medium">{i + 1}. {s.title}</span>{" "}
+              <span className="text-slate-400">({s.status}{s.attempts ? `, ${s.attempts} retries` : ""})</span>
+              {s.details && <p className="mt-1 whitespace-pre-wrap text-slate-300">{s.details}</p>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function PlanEditor({ project, initial, onDone }: { project: Project; initial: PlanStep[]; onDone: () => void }) {
+  const [steps, setSteps] = useState<PlanStep[]>(initial);
+  const save = useSavePlan(project.id);
+  const errors = formErrors(save.error);
+  const set = (i: number, patch: Partial<PlanStep>) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  return (
+    <form noValidate className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(steps, { onSuccess: onDone });
+      }}>
+      <h2 className="font-semibold">Edit the plan</h2>
+      {steps.map((s, i) => (
+        <fieldset key={i} className="space-y-2 rounded-lg border border-slate-700 p-3">
+          <legend className="px-1 text-sm font-medium">Step {i + 1}</legend>
+          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-title`}>Title</label>
+          <input id={`step-${i}-title`} className={inputClass} value={s.title} onChange={(e) => set(i, { title: e.target.value })} />
+          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-details`}>Details</label>
+          <textarea id={`step-${i}-details`} rows={2} className={inputClass} value={s.details ?? ""}
+            onChange={(e) => set(i, { details: e.target.value })} />
+          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-acceptance`}>Done when</label>
+          <textarea id={`step-${i}-acceptance`} rows={2} className={inputClass} value={s.acceptance ?? ""}
+            onChange={(e) => set(i, { acceptance: e.target.value })} />
+          <div className="flex flex-wrap items-center gap-3 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="checkbox" className="size-4 accent-sky-500" checked={s.status === "done"}
+                onChange={(e) => set(i, { status: e.target.checked ? "done" : "pending" })} />
+              Done
+            </label>
+            <button type="button" className={buttonClass.danger} onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
+              Remove step {i + 1}
+            </button>
+          </div>
+        </fieldset>
+      ))}
+      <button type="button" className={buttonClass.secondary}
+        onClick={() => setSteps([...steps, { title: "", details: "", acceptance: "", status: "pending", attempts: 0 }])}>
+        Add step
+      </button>
+      <FormError message={errors.message} />
+      <div className="flex flex-wrap gap-2">
+        <button type="submit" className={buttonClass.primary} disabled={save.isPending}>Save plan</button>
+        <button type="button" className={buttonClass.secondary} onClick={onDone}>Cancel</button>
+      </div>
+    </form>
+  );
+}
