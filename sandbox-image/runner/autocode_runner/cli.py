@@ -1,4 +1,4 @@
-"""The `autocode-runner` command: `serve` (the container's main process) and `attach` (the bridge).
+"""The `autocode-runner` command: `serve` (the container's main process), `attach` (the bridge) and `hook`.
 
 Defaults fit the sandbox image; the environment (AUTOCODE_RUNNER_SOCKET, AUTOCODE_RUNNER_HOME) and then
 the flags override them, which is how tests run a runner on the host with a temporary home and socket.
@@ -15,7 +15,7 @@ import sys
 
 from autocode_runner import __version__
 from autocode_runner.attach import attach
-from autocode_runner.server import RunnerServer, StartupError
+from autocode_runner.hooks import HOOKS_FILE_VARIABLE, record_hook_event
 
 DEFAULT_SOCKET = "/run/autocode/runner.sock"
 DEFAULT_HOME = "/home/agent"
@@ -38,10 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--home", default=None, help="home directory (default $HOME, else /home/agent)")
     bridge = commands.add_parser("attach", help="bridge stdin/stdout to the runner's socket")
     bridge.add_argument("--socket", default=None, help=f"socket path (default {DEFAULT_SOCKET})")
+    commands.add_parser("hook", help="append a Claude Code hook event (stdin) to $AUTOCODE_HOOKS_FILE")
     return parser
 
 
 def serve(socket_path: str, home: str) -> int:
+    # Imported here: the server pulls in libtmux and asyncio (~0.1 s), which `hook` runs must not pay.
+    from autocode_runner.server import RunnerServer, StartupError
+
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     home = os.path.abspath(home)
     if not os.path.isdir(home):
@@ -63,4 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args.socket or default_socket(), args.home or default_home())
+    if args.command == "hook":
+        return record_hook_event(sys.stdin.buffer, os.environ.get(HOOKS_FILE_VARIABLE))
     return attach(args.socket or default_socket())

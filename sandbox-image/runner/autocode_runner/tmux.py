@@ -9,7 +9,9 @@ also match a session whose name merely starts with NAME.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 
 import libtmux
@@ -135,3 +137,32 @@ class Tmux:
         if lines:
             args += ["-S", str(-lines)]
         return "\n".join(await self._checked(name, *args))
+
+    async def display(self, name: str, message_format: str) -> str:
+        """tmux's `display-message -p`: the format (e.g. `#{pane_dead}`) expanded for the session's pane."""
+        return "\n".join(await self._checked(name, "display-message", "-p", "-t", f"={name}:", message_format))
+
+    async def paste(self, name: str, text: str, *, bracketed: bool) -> None:
+        """Paste `text` into the session's pane as one paste, through a tmux buffer.
+
+        With `bracketed`, the program sees bracketed-paste markers (when it asked for them), so a
+        multi-line text arrives as one input instead of one line per Enter. The text goes through a
+        temporary file, as command arguments are limited in size, and the buffer is deleted after.
+        """
+        buffer = f"autocode-paste-{name}"
+        path = await asyncio.to_thread(_temporary_file, text.encode())
+        try:
+            await self._checked(name, "load-buffer", "-b", buffer, path)
+        finally:
+            await asyncio.to_thread(os.unlink, path)
+        args = ["paste-buffer", "-d", "-b", buffer, "-t", f"={name}:"]
+        if bracketed:
+            args.append("-p")
+        await self._checked(name, *args)
+
+
+def _temporary_file(data: bytes) -> str:
+    handle, path = tempfile.mkstemp(prefix="autocode-paste-")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    return path

@@ -197,6 +197,12 @@ class ProjectLoop:
         resume = bool(self.state.claude_session_id) and self.state.loop.phase != "planning"
         self.sink.log("info", "Resuming Claude Code's session" if resume else "Starting Claude Code")
         await self.claude.start(resume=resume)
+        self._note_session()
+
+    def _note_session(self) -> None:
+        if self.state.claude_session_id != self.claude.session_id:
+            self.state.claude_session_id = self.claude.session_id
+            self.report()
 
     async def _plan(self) -> None:
         self.state.status = "planning"
@@ -250,6 +256,7 @@ class ProjectLoop:
         self.sink.log("error", why)
         await self.claude.kill()
         await self.claude.start(resume=bool(self.state.claude_session_id))
+        self._note_session()
 
     # -- monitoring -----------------------------------------------------------------------------------
     async def _monitor(self, step: Step) -> None:
@@ -260,6 +267,7 @@ class ProjectLoop:
         polls_since_submit = 0
         silence_strikes = 0
         compacted = False
+        rate_limit_noted = False
         answered: tuple[str, float] = ("", 0.0)
         while True:
             await self._gate()
@@ -301,6 +309,17 @@ class ProjectLoop:
                     continue  # the prompt we just answered, still on screen
                 await self._answer(step, seen)
                 answered = (seen.fingerprint, time.monotonic())
+                continue
+            if seen.kind == "rate_limited" and seen.retrying:
+                seen_busy = True  # Claude Code waits and retries by itself; only a final limit needs the user
+                if not rate_limit_noted:
+                    self.sink.log("error", f"Claude Code is rate limited and retrying: {shorten(seen.error, 200)}")
+                    rate_limit_noted = True
+                continue
+            if seen.kind == "context_full":
+                self.sink.log("error", "Claude Code's context is full and was not compacted: running /compact")
+                await self.claude.submit("/compact")
+                compacted = True
                 continue
             if seen.kind == "rate_limited":
                 await self._escalate(
@@ -384,7 +403,7 @@ class ProjectLoop:
             f"({shorten(answer.reason, 200)})",
         )
         if answer.keys.isdigit() and seen.options:
-            await self.claude.press(answer.keys)
+            await self.claude.choose(int(answer.keys))
         else:
             await self.claude.submit(answer.keys)
 

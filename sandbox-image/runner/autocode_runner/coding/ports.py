@@ -12,7 +12,9 @@ from typing import Any, Literal, Protocol
 
 from autocode_runner.coding.plan import Answer, Decision, Step
 
-ScreenKind = Literal["starting", "idle", "busy", "asking", "rate_limited", "api_error", "compacting", "exited"]
+ScreenKind = Literal[
+    "starting", "idle", "busy", "asking", "rate_limited", "api_error", "compacting", "context_full", "exited"
+]
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,17 @@ class Observation:
     options: Sequence[str] = field(default_factory=tuple)
     error: str = ""
     reply: str = ""
+    retrying: bool = False  # Claude Code retries the failed request by itself (e.g. a 429 with a countdown)
 
 
 class ClaudePort(Protocol):
+    session_id: str  # Claude Code's conversation; a failed resume may replace it
+
     async def start(self, *, resume: bool) -> None: ...
     async def alive(self) -> bool: ...
     async def capture(self) -> str: ...
     async def submit(self, text: str) -> None: ...
-    async def press(self, keys: str) -> None: ...
+    async def choose(self, number: int) -> None: ...
     async def interrupt(self) -> None: ...
     async def kill(self) -> None: ...
     def hook_events(self) -> list[dict[str, Any]]: ...

@@ -25,6 +25,11 @@ def prepare(workspace: Path, architecture: str) -> None:
     if not claude_md.exists():
         text = architecture.strip() or "No architecture was requested: choose a simple, conventional one."
         claude_md.write_text(DEFAULT_CLAUDE_MD.format(architecture=text), encoding="utf-8")
+    ignore = workspace / ".gitignore"
+    if ".nanobot/" not in read_text(ignore).splitlines():
+        # The manager's sessions and history are not the project's code: keep them out of its commits.
+        with ignore.open("a", encoding="utf-8") as file:
+            file.write(".nanobot/\n")
     if not (workspace / ".git").exists():
         _git(workspace, "init", "-q")
         # Claude Code commits after steps; git refuses to without an identity.

@@ -1,0 +1,121 @@
+"""The loop's ports, made from the real parts: Claude Code in tmux (claude.py, screen.py) and the nanobot
+manager (manager_llm.py), configured from the instance spec."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from autocode_runner.coding.claude import ClaudeError, ClaudeSession, seed_home
+from autocode_runner.coding.events import EventSink
+from autocode_runner.coding.manager_llm import ManagerLLM
+from autocode_runner.coding.ports import Observation
+from autocode_runner.coding.screen import ClaudeState, activity_fingerprint, classify
+from autocode_runner.tmux import Tmux
+
+START_TIMEOUT = 60.0
+KIND = {
+    ClaudeState.UNKNOWN: "starting",
+    ClaudeState.IDLE: "idle",
+    ClaudeState.BUSY: "busy",
+    ClaudeState.PERMISSION: "asking",
+    ClaudeState.QUESTION: "asking",
+    ClaudeState.API_ERROR: "api_error",
+    ClaudeState.RATE_LIMITED: "rate_limited",
+    ClaudeState.COMPACTING: "compacting",
+    ClaudeState.CONTEXT_FULL: "context_full",
+    ClaudeState.EXITED: "exited",
+}
+
+
+def observe(screen: str) -> Observation:
+    reading = classify(screen)
+    question = "\n".join(part for part in (reading.title, reading.details, reading.question) if part)
+    return Observation(
+        kind=KIND[reading.state],  # type: ignore[arg-type]
+        fingerprint=activity_fingerprint(screen),
+        question=question,
+        options=tuple(option.label for option in reading.options),
+        error=reading.error or "",
+        reply=reading.last_reply or "",
+        retrying=reading.retry is not None,
+    )
+
+
+class ClaudeCode:
+    """ClaudePort over a ClaudeSession; knows the project's session id and reports new ones."""
+
+    def __init__(self, spec: dict[str, Any], home: Path | None = None) -> None:
+        claude = spec.get("claude") or {}
+        self.home = home or Path.home()
+        self.workspace = Path(spec["workspace"])
+        self.session_id = str(spec.get("claude_session_id") or uuid.uuid4())
+        env = {"ANTHROPIC_AUTH_TOKEN": str(claude.get("api_key", ""))}
+        if claude.get("base_url"):
+            env["ANTHROPIC_BASE_URL"] = str(claude["base_url"]).rstrip("/")
+        name = str(spec["tmux_session"])
+        self.session = ClaudeSession(
+            Tmux(),
+            name,
+            self.workspace,
+            self.session_id,
+            hooks_file=self.home / ".autocode" / "run" / name / "hooks.jsonl",
+            env=env,
+            permission_mode=str(claude.get("permission_mode") or "bypassPermissions"),
+        )
+
+    async def start(self, *, resume: bool) -> None:
+        """Start Claude Code; a resume of a session it does not know falls back to a new session."""
+        seed_home(self.home, self.workspace)  # measured: trusting the parent directory did not cover it
+        self.session.resume = resume
+        try:
+            await self.session.start(timeout=START_TIMEOUT)
+        except ClaudeError:
+            if not resume:
+                raise
+            await self.session.kill()
+            self.session_id = str(uuid.uuid4())
+            self.session.session_id = self.session_id
+            self.session.resume = False
+            await self.session.start(timeout=START_TIMEOUT)
+
+    async def alive(self) -> bool:
+        return await self.session.alive()
+
+    async def capture(self) -> str:
+        return await self.session.capture()
+
+    async def submit(self, text: str) -> None:
+        await self.session.submit(text)
+
+    async def choose(self, number: int) -> None:
+        await self.session.choose(number)
+
+    async def interrupt(self) -> None:
+        await self.session.interrupt()
+
+    async def kill(self) -> None:
+        await self.session.kill()
+
+    def hook_events(self) -> list[dict[str, Any]]:
+        return [{**event.data, "hook_event_name": event.name} for event in self.session.hook_events()]
+
+    def observe(self, screen: str) -> Observation:
+        return observe(screen)
+
+
+def claude_for(spec: dict[str, Any], sink: EventSink) -> ClaudeCode:
+    return ClaudeCode(spec)
+
+
+def manager_for(spec: dict[str, Any], workspace: Path) -> ManagerLLM:
+    manager = spec.get("manager") or {}
+    workspace.mkdir(parents=True, exist_ok=True)
+    return ManagerLLM(
+        workspace,
+        model=str(manager.get("model") or spec.get("agent", {}).get("model", "")),
+        api_key=str(manager.get("api_key", "")),
+        base_url=manager.get("base_url") or None,
+        identity="",
+    )

@@ -1,0 +1,68 @@
+"""Runs ManagerLLM calls inside a sandbox and prints one JSON line per call (the tests' eyes inside).
+
+    /opt/autocode/venv/bin/python manager_llm_driver.py calls.json
+
+calls.json: {"manager": {workspace, model, api_key, base_url, identity}, "calls": [{"method": ..., "args": {...}}]}.
+Steps in args are dicts (Step.to_dict). Each output line is {"method", "ok": true, "value"} or
+{"method", "ok": false, "error": <exception class>, "message"}; a failed call does not stop the later ones.
+Plain methods (remember, set_identity) are called too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import sys
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from autocode_runner.coding.manager_llm import ManagerError, ManagerLLM, Step
+
+STEP_ARGUMENTS = ("step",)
+STEPS_ARGUMENTS = ("steps",)
+
+
+def plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def arguments(raw: dict[str, Any]) -> dict[str, Any]:
+    args = dict(raw)
+    for name in STEP_ARGUMENTS:
+        if name in args:
+            args[name] = Step.from_dict(args[name])
+    for name in STEPS_ARGUMENTS:
+        if name in args:
+            args[name] = [Step.from_dict(step) for step in args[name]]
+    return args
+
+
+async def main(spec: dict[str, Any]) -> None:
+    settings = spec["manager"]
+    async with ManagerLLM(
+        Path(settings["workspace"]),
+        settings["model"],
+        settings["api_key"],
+        settings.get("base_url"),
+        settings["identity"],
+    ) as manager:
+        for call in spec["calls"]:
+            method = call["method"]
+            try:
+                value = getattr(manager, method)(**arguments(call.get("args", {})))
+                if inspect.isawaitable(value):
+                    value = await value
+                line = {"method": method, "ok": True, "value": plain(value)}
+            except ManagerError as error:
+                line = {"method": method, "ok": False, "error": type(error).__name__, "message": str(error)}
+            print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
