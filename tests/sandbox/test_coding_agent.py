@@ -10,6 +10,7 @@ from tests.sandbox.coding_world import CLAUDE_KEY, MANAGER_KEY, CodingWorld, pla
 from tests.sandbox.conftest import Harness
 
 pytestmark = pytest.mark.docker
+WORKSPACE = "/home/agent/projects/greetings"  # the slug of "Greetings"; the scripted Write needs absolute paths
 
 
 @pytest.fixture
@@ -46,14 +47,24 @@ def test_a_two_step_project_is_planned_built_and_completed(harness: Harness) -> 
                 {
                     "match": "hello.txt",
                     "responses": [
-                        {"tool_use": {"name": "Write", "input": {"file_path": "HELLO_PATH", "content": "hello\n"}}},
+                        {
+                            "tool_use": {
+                                "name": "Write",
+                                "input": {"file_path": f"{WORKSPACE}/hello.txt", "content": "hello\n"},
+                            }
+                        },
                         {"text": "Created hello.txt."},
                     ],
                 },
                 {
                     "match": "world.txt",
                     "responses": [
-                        {"tool_use": {"name": "Write", "input": {"file_path": "WORLD_PATH", "content": "world\n"}}},
+                        {
+                            "tool_use": {
+                                "name": "Write",
+                                "input": {"file_path": f"{WORKSPACE}/world.txt", "content": "world\n"},
+                            }
+                        },
                         {"text": "Created world.txt."},
                     ],
                 },
@@ -62,13 +73,7 @@ def test_a_two_step_project_is_planned_built_and_completed(harness: Harness) -> 
     )
     world.add_keys()
     project = world.new_project("Greetings", "Two files: hello.txt and world.txt")
-    workspace = project["workspace_path"]
-    # The scenario needs absolute paths inside the workspace: fill them in now that the slug is known.
-    script = (world.home / ".fakes" / "anthropic.json").read_text()
-    world.write(
-        ".fakes/anthropic.json",
-        script.replace("HELLO_PATH", f"{workspace}/hello.txt").replace("WORLD_PATH", f"{workspace}/world.txt"),
-    )
+    assert project["workspace_path"] == WORKSPACE
 
     started = world.api("post", f"/api/projects/{project['id']}/start")
     assert started["desired_state"] == "running" and started["instance"]["status"] == "running"

@@ -3,6 +3,7 @@ manager (manager_llm.py), configured from the instance spec."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,10 @@ class ClaudeCode:
         await self.session.choose(number)
 
     async def interrupt(self) -> None:
+        """Escape stops the turn; it may put the prompt back in the input line, which C-u clears (measured)."""
         await self.session.interrupt()
+        await asyncio.sleep(0.3)
+        await self.session.press("C-u")
 
     async def kill(self) -> None:
         await self.session.kill()
