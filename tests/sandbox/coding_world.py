@@ -55,6 +55,10 @@ class CodingWorld:
             self.write(f".fakes/{name}", (FAKES / name).read_text())
         self.write(".fakes/openai.json", json.dumps(openai_script))
         self.write(".fakes/anthropic.json", json.dumps(anthropic_script))
+        self.run_fakes()
+
+    def run_fakes(self) -> None:
+        """(Re)start both servers from the scripts in .fakes/ (a sandbox restart ends them)."""
         for name, port, script in (("openai", OPENAI_PORT, "openai"), ("anthropic", ANTHROPIC_PORT, "anthropic")):
             command = (
                 f"python3 /home/agent/.fakes/{name}_server.py --port {port} "

@@ -89,6 +89,7 @@ class ProjectLoop:
         self._replies: list[str] = []
         self._resumed = False
         self._new_plan: list[Step] | None = None
+        self._claude_fresh = False  # Claude Code was (re)started by this instance, not adopted running
 
     # -- commands from the user -----------------------------------------------------------------------
     def command(self, command: dict[str, Any]) -> None:
@@ -194,6 +195,7 @@ class ProjectLoop:
         if await self.claude.alive():
             self.sink.log("info", "Claude Code is already running in the project's session: continuing with it")
             return
+        self._claude_fresh = True
         resume = bool(self.state.claude_session_id) and self.state.loop.phase != "planning"
         self.sink.log("info", "Resuming Claude Code's session" if resume else "Starting Claude Code")
         await self.claude.start(resume=resume)
@@ -234,6 +236,9 @@ class ProjectLoop:
         self.state.status = "running"
         if resuming:
             self.sink.log("info", f"Resuming step {index + 1}: {step.title}")
+            if self._claude_fresh:  # the turn in progress died with the old Claude Code: give the task again
+                self.sink.log("info", "Claude Code was not running: resending the step's task to its resumed session")
+                await self._send(loop.last_task)
         else:
             loop.errors = []
             loop.alternative_tried = False
