@@ -86,12 +86,12 @@ class ProjectSupervisor:
         self, user: SandboxUser, channel: RunnerChannel, queue: asyncio.Queue[tuple[str, dict[str, Any]]]
     ) -> None:
         closed = asyncio.ensure_future(channel.wait_closed())
+        getter: asyncio.Future[tuple[str, dict[str, Any]]] | None = None
         try:
             while True:
                 getter = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
                 if getter not in done:
-                    getter.cancel()
                     break
                 name, data = getter.result()
                 try:
@@ -103,6 +103,8 @@ class ProjectSupervisor:
                 await self._handle(user, name, data)
         finally:
             closed.cancel()
+            if getter is not None and not getter.done():
+                getter.cancel()
 
     async def _handle(self, user: SandboxUser, name: str, data: dict[str, Any]) -> None:
         project_id = data.get("project_id")
