@@ -340,3 +340,96 @@ def test_a_sandbox_restart_mid_project_resumes_at_the_current_step(harness: Harn
     assert "Resumed the project's manager" in log and "Resuming step 2: Create world.txt" in log, log
     assert "resending the step's task to its resumed session" in log, log
     assert (world.home / "projects" / "greetings" / "world.txt").read_text() == "w\n"
+
+
+def test_after_a_compaction_the_manager_sends_a_state_summary(harness: Harness) -> None:
+    world = CodingWorld.create(harness, "compact")
+    project = start_greetings(
+        world,
+        [
+            ONE_STEP_PLAN,
+            COMPOSE_HELLO,
+            {"match": "TASK: summarize", "reply": "STATE SUMMARY: hello.txt exists; confirm it ends with a newline."},
+            {
+                "match": "TASK: evaluate",
+                "reply": verdict("fix", "no proof of the newline", "Check that hello.txt ends with a newline."),
+                "times": 1,
+            },
+            EVALUATE_DONE,
+        ],
+        [
+            {
+                "match": "hello.txt",
+                "responses": [
+                    WRITE_HELLO[0],
+                    {"text": "Created hello.txt.", "usage": {"input_tokens": 985000}},  # the context is nearly full
+                ],
+            },
+            {"match": "Respond with TEXT ONLY", "responses": [{"text": "Summary: hello.txt was created."}]},
+        ],
+    )
+    world.wait_for_project(project["id"], lambda p: p["status"] == "completed", 180, "the project to complete")
+    log = world.log_text(project["id"])
+    assert "Claude Code's context is full: it is compacting the conversation" in log, log
+    assert "Sending a summary of the project's state after the compaction" in log, log
+    assert any(p.startswith("STATE SUMMARY") for p in prompts_to_claude(world)), prompts_to_claude(world)
+
+
+def test_pause_plan_edit_resume_stop_and_start_again(harness: Harness) -> None:
+    world = CodingWorld.create(harness, "steady")
+    world.start_fakes(
+        {
+            "rules": [
+                {"match": "TASK: plan", "reply": plan_reply(("Create hello.txt", "hello"), ("Create world.txt", "w"))},
+                {
+                    "match": ["TASK: compose_task", "starts step 1 "],
+                    "reply": "Create the file hello.txt containing hello.",
+                },
+                {
+                    "match": ["TASK: compose_task", "starts step 2 "],
+                    "reply": "Create the file world.txt containing world.",
+                },
+                {"match": ["TASK: compose_task", "starts step 3 "], "reply": "Create the file extra.txt please."},
+                {"match": "TASK: evaluate", "reply": verdict("complete", "the file exists")},
+            ]
+        },
+        {
+            "turns": [
+                {"match": "hello.txt", "responses": [{"hang": 600}]},
+                {"match": "hello.txt", "responses": WRITE_HELLO},
+                {"match": "world.txt", "responses": [{"text": "Looked at world.txt.", "delay": 4}]},  # a slow turn
+                {"match": "extra.txt", "responses": [{"text": "Created extra.txt."}]},
+            ],
+            "default": "Done.",
+        },
+    )
+    world.add_keys()
+    project = world.new_project("Greetings", "hello.txt and world.txt")
+    pid = project["id"]
+    world.api("post", f"/api/projects/{pid}/start")
+    world.wait(lambda: len(prompts_to_claude(world)) == 1, 60, "step 1 to be under way")
+
+    # Stop in the middle of step 1: the instance and Claude Code end; starting again resumes step 1.
+    stopped = world.api("post", f"/api/projects/{pid}/stop")
+    assert (stopped["status"], stopped["desired_state"]) == ("stopped", "stopped")
+    assert stopped["instance"]["status"] == "stopped"
+    sessions = harness.call(world.sandbox_user, "tmux.list")["sessions"]  # type: ignore[attr-defined]
+    assert f"project-{pid}" not in {s["name"] for s in sessions}
+    world.api("post", f"/api/projects/{pid}/start")
+    world.wait_for_project(pid, lambda p: p["current_step"] == 1, 120, "step 1 to finish after the restart")
+
+    # Pause during step 2, add a third step while paused, resume: all three get done.
+    paused = world.api("post", f"/api/projects/{pid}/pause")
+    assert paused["id"] == pid
+    paused = world.wait_for_project(pid, lambda p: p["status"] == "paused", 30, "the pause")
+    steps = paused["implementation_plan"] + [{"title": "Create extra.txt", "details": "", "acceptance": "exists"}]
+    edited = world.api("put", f"/api/projects/{pid}/plan", {"steps": steps})
+    assert edited["steps_total"] == 3
+    world.api("post", f"/api/projects/{pid}/resume")
+    done = world.wait_for_project(pid, lambda p: p["status"] == "completed", 120, "the project to complete")
+    assert [s["status"] for s in done["implementation_plan"]] == ["done", "done", "done"]
+    log = world.log_text(pid)
+    for phrase in ("Stopped by the user", "Paused; resume to continue", "The plan was edited: 3 steps", "Resumed"):
+        assert phrase in log, f"{phrase!r} missing:\n{log}"
+    assert (world.home / "projects" / "greetings" / "hello.txt").read_text() == "hello\n"
+    assert any("extra.txt" in p for p in prompts_to_claude(world))  # the step added while paused was done

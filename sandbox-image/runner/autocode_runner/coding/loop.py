@@ -136,8 +136,8 @@ class ProjectLoop:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
-    async def _gate(self) -> None:
-        """A safe point: stop if asked, wait while paused, apply a new plan."""
+    async def _gate(self) -> bool:
+        """A safe point: stop if asked, wait while paused, apply a new plan (then True)."""
         if self._stopping:
             raise Stopped
         if self._paused:
@@ -152,9 +152,11 @@ class ProjectLoop:
             self.state.status = previous if previous != "paused" else "running"
             self.report()
             self.sink.log("info", "Resumed")
-        if self._new_plan is not None:
-            self._apply_plan(self._new_plan)
-            self._new_plan = None
+        if self._new_plan is None:
+            return False
+        self._apply_plan(self._new_plan)
+        self._new_plan = None
+        return True
 
     def _apply_plan(self, steps: list[Step]) -> None:
         self.state.steps = steps
@@ -275,9 +277,20 @@ class ProjectLoop:
         rate_limit_noted = False
         answered: tuple[str, float] = ("", 0.0)
         while True:
-            await self._gate()
             await self._sleep(self.timing.poll_seconds)
-            await self._gate()
+            if await self._gate():
+                current = (
+                    self.state.steps[self.state.current_step]
+                    if self.state.current_step < len(self.state.steps)
+                    else None
+                )
+                if current is None or current.title != step.title or current.status == "done":
+                    self.sink.log(
+                        "info", "The plan's edit changed the current step: interrupting Claude Code, moving on"
+                    )
+                    await self.claude.interrupt()
+                    return
+                step = current  # the same step, perhaps with new details: keep watching it
             if self._replies:
                 await self._deliver_replies()
                 seen_busy, polls_since_submit = False, 0
