@@ -5,8 +5,8 @@ baseline measured in the same sandbox and run: a shell loop doing only `tmux cap
     .venv/bin/python bench/project_monitoring.py [--projects 5] [--seconds 60]
 
 Everything is real (sandbox, runner, instances, Claude Code in tmux, nanobot); the providers are the
-scripted servers of tests/fakes inside the sandbox, and Claude Code's turn is scripted to hang, so every
-project stays in the monitoring phase (capture-pane every 2 s, classify, fingerprint) for the whole window.
+scripted servers of tests/fakes inside the sandbox, and Claude Code's turn is a reply streamed slowly, so
+every project stays in the monitoring phase (capture-pane every 2 s, classify, fingerprint) for the whole window.
 Targets (issue 6): under 1% of one core and under 100 MB per project.
 """
 
@@ -76,7 +76,19 @@ def run(projects: int, seconds: float) -> dict[str, float]:
                         {"match": "TASK: compose_task", "reply": "Do the work for this project."},
                     ]
                 },
-                {"turns": [{"match": "Do the work", "repeat": True, "responses": [{"hang": 3600}]}]},
+                # A reply streamed one piece a second for far longer than the window: Claude Code stays busy
+                # and its screen keeps changing, as while it really works. (A silent hang is not it: Claude
+                # Code gives up on a stream with no bytes after about a minute.)
+                {
+                    "turns": [
+                        {
+                            "match": "Do the work",
+                            "repeat": True,
+                            # Five identical prompts look like retries of one to the server: serve each alike.
+                            "responses": [{"text": "Working on it. " * 400, "chunk_delay": 1.0, "times": 1000}],
+                        }
+                    ]
+                },
             )
             world.add_keys()
             ids = [world.new_project(f"Project {n}", "work")["id"] for n in range(projects)]
@@ -100,6 +112,7 @@ def run(projects: int, seconds: float) -> dict[str, float]:
             _, out = world.harness.sh(world.sandbox_user, "pgrep -f 'i=0; while'")  # type: ignore[attr-defined]
             baseline_pid = int(out.split()[0])
 
+            logged_before = sum(len(world.logs(project_id)) for project_id in ids)
             before = {pid: cpu_seconds(world, pid, children=True) for pid in pids}
             runner_before = cpu_seconds(world, runner_pid)
             baseline_before = cpu_seconds(world, baseline_pid, children=True)
@@ -113,8 +126,13 @@ def run(projects: int, seconds: float) -> dict[str, float]:
             runner_memory = rss_mb(world, runner_pid)
             _, claude = world.harness.sh(world.sandbox_user, "ps -o rss= -C claude")  # type: ignore[attr-defined]
             claude_mb = [int(v) / 1024 for v in claude.split()]
+            logged = sum(len(world.logs(project_id)) for project_id in ids) - logged_before
+            if logged:
+                print(f"note: {logged} log entries during the window (not pure monitoring):")
+                print(world.log_text(ids[0]))
             return {
                 "projects": len(pids),
+                "log_entries_in_window": logged,
                 "instance_cpu_percent_mean": sum(per_project) / len(per_project),
                 "instance_cpu_percent_max": max(per_project),
                 "runner_cpu_percent_per_project": runner / len(pids),

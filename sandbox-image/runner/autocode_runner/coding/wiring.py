@@ -1,5 +1,5 @@
 """The loop's ports, made from the real parts: Claude Code in tmux (claude.py, screen.py) and the nanobot
-manager (manager_llm.py), configured from the instance spec."""
+manager (manager_llm.py, one process per decision: manager_process.py), configured from the instance spec."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from autocode_runner.coding.claude import ClaudeError, ClaudeSession, seed_home
 from autocode_runner.coding.events import EventSink
-from autocode_runner.coding.manager_llm import ManagerLLM
+from autocode_runner.coding.manager_process import ManagerProcess
 from autocode_runner.coding.ports import Observation
 from autocode_runner.coding.screen import ClaudeState, activity_fingerprint, classify
 from autocode_runner.tmux import Tmux
@@ -113,13 +113,13 @@ def claude_for(spec: dict[str, Any], sink: EventSink) -> ClaudeCode:
     return ClaudeCode(spec)
 
 
-def manager_for(spec: dict[str, Any], workspace: Path) -> ManagerLLM:
+def manager_for(spec: dict[str, Any], workspace: Path) -> ManagerProcess:
+    """The manager, deciding in a short-lived process per call so the monitoring instance stays small."""
     manager = spec.get("manager") or {}
     workspace.mkdir(parents=True, exist_ok=True)
-    return ManagerLLM(
+    return ManagerProcess(
         workspace,
         model=str(manager.get("model") or spec.get("agent", {}).get("model", "")),
         api_key=str(manager.get("api_key", "")),
         base_url=manager.get("base_url") or None,
-        identity="",
     )

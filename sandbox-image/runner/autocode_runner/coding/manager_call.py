@@ -1,0 +1,87 @@
+"""One manager decision in its own short-lived process: `python -m autocode_runner.coding.manager_call`.
+
+The project's instance stays small while it monitors (it polls Claude Code for hours between decisions);
+nanobot and the provider SDKs (~110 MB) are loaded only while the manager decides. The conversation lives
+on disk in `.nanobot/sessions/`, so every call continues the same one.
+
+stdin: {"workspace", "model", "api_key", "base_url", "identity", "method", "args"}
+stdout: {"result": ...} or {"error": {"type": "ProviderError" | "MalformedReplyError" | "ManagerError", "message"}}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from autocode_runner.coding.manager_errors import MalformedReplyError, ManagerError, ProviderError
+from autocode_runner.coding.plan import Answer, Decision, Step
+
+ERRORS: dict[str, type[ManagerError]] = {
+    "ProviderError": ProviderError,
+    "MalformedReplyError": MalformedReplyError,
+    "ManagerError": ManagerError,
+}
+
+
+def _steps(raw: list[dict[str, Any]]) -> list[Step]:
+    return [Step.from_dict(item) for item in raw]
+
+
+async def call(request: dict[str, Any]) -> Any:
+    from autocode_runner.coding.manager_llm import ManagerLLM
+
+    manager = ManagerLLM(
+        Path(request["workspace"]), request["model"], request["api_key"], request.get("base_url"), request["identity"]
+    )
+    args = request["args"]
+    try:
+        method = request["method"]
+        if method == "plan":
+            return [step.to_dict() for step in await manager.plan(*args)]
+        if method == "compose_task":
+            return await manager.compose_task(_steps(args[0]), args[1])
+        if method == "evaluate":
+            return (await manager.evaluate(Step.from_dict(args[0]), args[1], args[2])).to_dict()
+        if method == "answer":
+            return (await manager.answer(Step.from_dict(args[0]), args[1], args[2])).to_dict()
+        if method == "alternative":
+            return await manager.alternative(Step.from_dict(args[0]), args[1])
+        if method == "summarize":
+            return await manager.summarize(_steps(args[0]), args[1])
+        raise ManagerError(f"unknown manager method {method!r}")
+    finally:
+        await manager.close()
+
+
+def decode(reply: dict[str, Any], method: str) -> Any:
+    """The caller's side: the result in its types, or the manager's error raised again."""
+    if "error" in reply:
+        error = reply["error"]
+        raise ERRORS.get(error.get("type"), ManagerError)(str(error.get("message", "")))
+    result = reply.get("result")
+    if method == "plan":
+        return _steps(result)
+    if method == "evaluate":
+        return Decision.from_dict(result)
+    if method == "answer":
+        return Answer.from_dict(result)
+    return result
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.readline())
+    real_stdout = sys.stdout
+    sys.stdout = sys.stderr  # only the answer goes to stdout
+    try:
+        reply: dict[str, Any] = {"result": asyncio.run(call(request))}
+    except ManagerError as error:
+        reply = {"error": {"type": type(error).__name__, "message": str(error)}}
+    real_stdout.write(json.dumps(reply) + "\n")
+    real_stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
