@@ -140,7 +140,12 @@ def test_literal_keys_are_text_and_enter_is_separate(client: ProtocolClient) -> 
 
 def test_key_names_when_not_literal(client: ProtocolClient) -> None:
     client.call("tmux.new", {"name": "names", "command": SHELL})
-    client.call("tmux.send_keys", {"name": "names", "keys": "sleep 300", "enter": True})
+    # C-c must reach the running program, not the shell before it started it (a flake under load): the
+    # program says when it runs.
+    client.call(
+        "tmux.send_keys", {"name": "names", "keys": "sh -c 'echo ready-$((40+2)); exec sleep 300'", "enter": True}
+    )
+    wait_until(lambda: screen_shows(client, "names", "\nready-42"), what="the program to run")
     client.call("tmux.send_keys", {"name": "names", "keys": "C-c", "literal": False})
     client.call("tmux.send_keys", {"name": "names", "keys": "echo after-$((1+1))", "enter": True})
     wait_until(lambda: screen_shows(client, "names", "\nafter-2"), what="the shell back after C-c")

@@ -109,6 +109,19 @@ def test_a_two_step_project_is_planned_built_and_completed(harness: Harness) -> 
     assert MANAGER_KEY and CLAUDE_KEY  # the keys never appear in the logs:
     assert MANAGER_KEY not in log and CLAUDE_KEY not in log
 
+    # Restarting a completed project finds nothing left to do; deleting it removes its workspace.
+    world.api("post", f"/api/projects/{project['id']}/restart")
+    world.wait(
+        lambda: "Started the project's manager" in world.log_text(project["id"]).split("completed")[-1], 30, "restart"
+    )
+    world.wait_for_project(project["id"], lambda p: p["instance"]["status"] == "stopped", 60, "the instance to end")
+    assert world.project(project["id"])["status"] == "completed"
+    world.api("delete", f"/api/projects/{project['id']}", expect=204)
+    assert not files.exists()
+    sessions = harness.call(world.sandbox_user, "tmux.list")["sessions"]  # type: ignore[attr-defined]
+    assert f"project-{project['id']}" not in {s["name"] for s in sessions}
+    world.api("get", f"/api/projects/{project['id']}", expect=404)
+
 
 # -- edge cases, each its own scripted scenario ------------------------------------------------------------
 ONE_STEP_PLAN = {"match": "TASK: plan", "reply": plan_reply(("Create hello.txt", "hello"))}
