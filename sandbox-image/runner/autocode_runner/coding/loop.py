@@ -23,7 +23,7 @@ from autocode_runner.coding.events import EventSink
 from autocode_runner.coding.identity import compose_identity
 from autocode_runner.coding.manager_errors import ManagerError
 from autocode_runner.coding.plan import Decision, Step
-from autocode_runner.coding.ports import ClaudePort, ManagerPort, Observation
+from autocode_runner.coding.ports import ClaudePort, ClaudeTrouble, ManagerPort, Observation
 from autocode_runner.coding.state import ProjectState
 
 T = TypeVar("T")
@@ -200,7 +200,17 @@ class ProjectLoop:
         self._claude_fresh = True
         resume = bool(self.state.claude_session_id) and self.state.loop.phase != "planning"
         self.sink.log("info", "Resuming Claude Code's session" if resume else "Starting Claude Code")
-        await self.claude.start(resume=resume)
+        await self._start_claude(resume=resume)
+
+    async def _start_claude(self, *, resume: bool) -> None:
+        """Start Claude Code; when it will not start, escalate and try again after the user's answer."""
+        while True:
+            try:
+                await self.claude.start(resume=resume)
+                break
+            except ClaudeTrouble as error:
+                await self.claude.kill()
+                await self._escalate(f"{error}. Check the Anthropic key and its base URL, then reply or resume.")
         self._note_session()
 
     def _note_session(self) -> None:
@@ -257,13 +267,16 @@ class ProjectLoop:
         loop.submitted_at = time.monotonic()
         self.report()
         self.sink.log("action", f"Sent to Claude Code: {shorten(text)}")
-        await self.claude.submit(text)
+        try:
+            await self.claude.submit(text)
+        except ClaudeTrouble as error:  # once: restart it and send again; a second failure ends the loop
+            await self._restart_claude(f"{error}: restarting Claude Code and sending again")
+            await self.claude.submit(text)
 
     async def _restart_claude(self, why: str) -> None:
         self.sink.log("error", why)
         await self.claude.kill()
-        await self.claude.start(resume=bool(self.state.claude_session_id))
-        self._note_session()
+        await self._start_claude(resume=bool(self.state.claude_session_id))
 
     # -- monitoring -----------------------------------------------------------------------------------
     async def _monitor(self, step: Step) -> None:
@@ -420,10 +433,13 @@ class ProjectLoop:
             f"Claude Code asked: {shorten(seen.question, 200)} -> answering {answer.keys!r} "
             f"({shorten(answer.reason, 200)})",
         )
-        if answer.keys.isdigit() and seen.options:
-            await self.claude.choose(int(answer.keys))
-        else:
-            await self.claude.submit(answer.keys)
+        try:
+            if answer.keys.isdigit() and seen.options:
+                await self.claude.choose(int(answer.keys))
+            else:
+                await self.claude.submit(answer.keys)
+        except ClaudeTrouble as error:  # the next poll sees the question again and answers again
+            self.sink.log("error", str(error))
 
     async def _on_silence(self, strikes: int) -> None:
         minutes = self.timing.silence_seconds / 60

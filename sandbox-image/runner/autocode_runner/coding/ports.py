@@ -17,6 +17,10 @@ ScreenKind = Literal[
 ]
 
 
+class ClaudeTrouble(Exception):
+    """Claude Code did not do what the driver asked (start, take a message, take an answer) in time."""
+
+
 @dataclass(frozen=True)
 class Observation:
     """Claude Code's state as the loop needs it, from the screen (and hooks, where they say more)."""

@@ -11,7 +11,7 @@ from typing import Any
 from autocode_runner.coding.claude import ClaudeError, ClaudeSession, seed_home
 from autocode_runner.coding.events import EventSink
 from autocode_runner.coding.manager_process import ManagerProcess
-from autocode_runner.coding.ports import Observation
+from autocode_runner.coding.ports import ClaudeTrouble, Observation
 from autocode_runner.coding.screen import ClaudeState, activity_fingerprint, classify
 from autocode_runner.tmux import Tmux
 
@@ -72,14 +72,18 @@ class ClaudeCode:
         self.session.resume = resume
         try:
             await self.session.start(timeout=START_TIMEOUT)
-        except ClaudeError:
+            return
+        except ClaudeError as error:
             if not resume:
-                raise
-            await self.session.kill()
-            self.session_id = str(uuid.uuid4())
-            self.session.session_id = self.session_id
-            self.session.resume = False
+                raise ClaudeTrouble(f"Claude Code did not start: {_first_line(error)}") from error
+        await self.session.kill()
+        self.session_id = str(uuid.uuid4())
+        self.session.session_id = self.session_id
+        self.session.resume = False
+        try:
             await self.session.start(timeout=START_TIMEOUT)
+        except ClaudeError as error:
+            raise ClaudeTrouble(f"Claude Code did not start: {_first_line(error)}") from error
 
     async def alive(self) -> bool:
         return await self.session.alive()
@@ -88,10 +92,16 @@ class ClaudeCode:
         return await self.session.capture()
 
     async def submit(self, text: str) -> None:
-        await self.session.submit(text)
+        try:
+            await self.session.submit(text)
+        except ClaudeError as error:
+            raise ClaudeTrouble(f"Claude Code did not take the message: {_first_line(error)}") from error
 
     async def choose(self, number: int) -> None:
-        await self.session.choose(number)
+        try:
+            await self.session.choose(number)
+        except ClaudeError as error:
+            raise ClaudeTrouble(f"Claude Code did not take answer {number}: {_first_line(error)}") from error
 
     async def interrupt(self) -> None:
         """Escape stops the turn; it may put the prompt back in the input line, which C-u clears (measured)."""
@@ -107,6 +117,11 @@ class ClaudeCode:
 
     def observe(self, screen: str) -> Observation:
         return observe(screen)
+
+
+def _first_line(error: Exception) -> str:
+    """The driver's messages end with the whole screen; the log needs only what went wrong."""
+    return str(error).split(":\n", 1)[0].splitlines()[0] if str(error) else type(error).__name__
 
 
 def claude_for(spec: dict[str, Any], sink: EventSink) -> ClaudeCode:
