@@ -446,3 +446,27 @@ def test_pause_plan_edit_resume_stop_and_start_again(harness: Harness) -> None:
         assert phrase in log, f"{phrase!r} missing:\n{log}"
     assert (world.home / "projects" / "greetings" / "hello.txt").read_text() == "hello\n"
     assert any("extra.txt" in p for p in prompts_to_claude(world))  # the step added while paused was done
+
+
+@pytest.mark.slow
+def test_a_final_rate_limit_is_escalated_not_answered(harness: Harness) -> None:
+    world = CodingWorld.create(harness, "limited")
+    limit = {
+        "status": 429,
+        "type": "rate_limit_error",
+        "message": "Number of request tokens has exceeded your per-minute rate limit",
+    }
+    project = start_greetings(
+        world,
+        [ONE_STEP_PLAN, COMPOSE_HELLO, EVALUATE_DONE],
+        [{"match": "hello.txt", "responses": [{"error": limit, "times": 100}]}],
+    )
+    # Claude Code retries ten times with backoff (about three minutes) before its final 429 screen.
+    paused = world.wait_for_project(project["id"], lambda p: bool(p["escalation"]), 420, "the escalation")
+    assert paused["status"] == "paused" and "rate-limit or billing screen" in paused["escalation"]
+    # Every request was Claude Code's own retry of the one task: nothing was typed into it after the limit.
+    assert set(prompts_to_claude(world)) == {"Create the file hello.txt containing hello."}
+    assert len({len(r["body"]["messages"]) for r in world.requests("anthropic") if r.get("prompt")}) == 1
+    assert not any("TASK: answer" in json.dumps(r["body"]) for r in world.requests("openai"))
+    log = world.log_text(project["id"])
+    assert "Claude Code is rate limited and retrying" in log, log
