@@ -111,10 +111,13 @@ def test_the_config_keeps_the_key_out_and_every_tool_off(tmp_path: Path) -> None
     assert config["agents"]["defaults"]["provider"] == "anthropic"
     assert config["agents"]["defaults"]["model"] == "claude-sonnet-4-5"
     assert config["providers"] == {"anthropic": {"apiKey": API_KEY_PLACEHOLDER, "apiBase": "http://proxy.local"}}
-    assert nanobot_config(files, "openai/gpt-4o", None)["providers"]["openai"] == {
+    # Another endpoint speaks Chat Completions; on api.openai.com nanobot chooses (Responses for GPT-5/codex).
+    assert nanobot_config(files, "openai/gpt-4o", "http://127.0.0.1:9/v1")["providers"]["openai"] == {
         "apiKey": API_KEY_PLACEHOLDER,
+        "apiBase": "http://127.0.0.1:9/v1",
         "apiType": "chat_completions",
     }
+    assert nanobot_config(files, "openai/gpt-5.3-codex", None)["providers"]["openai"] == {"apiKey": API_KEY_PLACEHOLDER}
     write_manager_files(files, "openai/gpt-4o", None, "IDENTITY")
     files.memory.write_text("- kept\n")
     write_manager_files(files, "openai/gpt-4o", None, "NEW IDENTITY")

@@ -74,9 +74,9 @@ def nanobot_config(files: ManagerFiles, model: str, base_url: str | None) -> dic
     provider_config: dict[str, Any] = {"apiKey": API_KEY_PLACEHOLDER}
     if base_url:
         provider_config["apiBase"] = base_url
-    if provider == "openai":
-        # nanobot would switch GPT-5/o-series models on api.openai.com to the Responses API; one wire
-        # protocol everywhere is the one our scripted server checks.
+    if provider == "openai" and base_url:
+        # Another endpoint (a proxy, a self-hosted server, the tests' scripted server) speaks Chat Completions.
+        # On api.openai.com nanobot picks the API itself: GPT-5/codex models there need the Responses API.
         provider_config["apiType"] = "chat_completions"
     return {
         "agents": {
