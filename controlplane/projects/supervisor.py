@@ -75,7 +75,7 @@ class ProjectSupervisor:
 
         channel.on_event(on_event)
         self._spawn(self._consume(user, channel, queue))
-        self._spawn(self.sync(user))
+        self._spawn(self.sync(user, channel))
 
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -183,10 +183,14 @@ class ProjectSupervisor:
             project = session.get(Project, project_id)
             return project is not None and project.user_id == user_id
 
-    async def sync(self, user: SandboxUser) -> None:
-        """Make the runner's instances match what the database wants for this user."""
+    async def sync(self, user: SandboxUser, channel: RunnerChannel) -> None:
+        """Make the runner's instances match what the database wants for this user.
+
+        Asks over the channel that just opened, never through the manager: a sync must not start (or, while
+        the user is being deleted, re-create) a sandbox by itself.
+        """
         try:
-            listed = await self.manager.call(user, "project.list")
+            listed = await channel.call("project.list")
         except (ChannelClosed, RunnerError) as exc:
             log.warning("could not list %s's projects: %s", user.username, exc)
             return
@@ -202,8 +206,13 @@ class ProjectSupervisor:
                 await asyncio.to_thread(
                     self.logs.write, user_id=user.id, project_id=project_id, level="error", message=exc.message
                 )
+            except Exception:  # a background task: say it in the server log and carry on with the others
+                log.exception("resuming project %s of %s failed", project_id, user.username)
         for project_id in sorted(running - wanted):
-            await self._stop_instance(user, project_id)
+            try:
+                await self._stop_instance(user, project_id)
+            except Exception:
+                log.exception("stopping unwanted project %s of %s failed", project_id, user.username)
 
     # -- commands -----------------------------------------------------------------------------------
     def _load(self, user_id: int, project_id: int) -> tuple[Project, Agent, dict[str, Any]]:
