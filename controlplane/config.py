@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         default=300, gt=0, description="No screen change for this long: interrupt Claude Code and ask why."
     )
     project_max_attempts: int = Field(default=3, ge=1, le=20, description="Same error this often: change approach.")
+    claude_max_retries: int | None = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="How often Claude Code retries a failed API request (its own default, 10, when unset).",
+    )
     claude_permission_mode: str = Field(
         default="bypassPermissions",
         pattern=r"^(bypassPermissions|acceptEdits|default|plan)$",

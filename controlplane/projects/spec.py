@@ -41,6 +41,7 @@ def instance_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: S
             "api_key": keys.claude.api_key,
             "base_url": keys.claude.base_url,
             "permission_mode": settings.claude_permission_mode,
+            "max_retries": settings.claude_max_retries,
         },
         "timing": {
             "poll_seconds": settings.project_poll_seconds,

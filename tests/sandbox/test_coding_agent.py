@@ -448,8 +448,8 @@ def test_pause_plan_edit_resume_stop_and_start_again(harness: Harness) -> None:
     assert any("extra.txt" in p for p in prompts_to_claude(world))  # the step added while paused was done
 
 
-@pytest.mark.slow
 def test_a_final_rate_limit_is_escalated_not_answered(harness: Harness) -> None:
+    harness.app.state.settings.claude_max_retries = 2  # the default 10 retries take about three minutes
     world = CodingWorld.create(harness, "limited")
     limit = {
         "status": 429,
@@ -461,8 +461,7 @@ def test_a_final_rate_limit_is_escalated_not_answered(harness: Harness) -> None:
         [ONE_STEP_PLAN, COMPOSE_HELLO, EVALUATE_DONE],
         [{"match": "hello.txt", "responses": [{"error": limit, "times": 100}]}],
     )
-    # Claude Code retries ten times with backoff (about three minutes) before its final 429 screen.
-    paused = world.wait_for_project(project["id"], lambda p: bool(p["escalation"]), 420, "the escalation")
+    paused = world.wait_for_project(project["id"], lambda p: bool(p["escalation"]), 180, "the escalation")
     assert paused["status"] == "paused" and "rate-limit or billing screen" in paused["escalation"]
     # Every request was Claude Code's own retry of the one task: nothing was typed into it after the limit.
     assert set(prompts_to_claude(world)) == {"Create the file hello.txt containing hello."}

@@ -55,6 +55,8 @@ class ClaudeCode:
         env = {"ANTHROPIC_AUTH_TOKEN": str(claude.get("api_key", ""))}
         if claude.get("base_url"):
             env["ANTHROPIC_BASE_URL"] = str(claude["base_url"]).rstrip("/")
+        if isinstance(claude.get("max_retries"), int):
+            env["CLAUDE_CODE_MAX_RETRIES"] = str(claude["max_retries"])
         name = str(spec["tmux_session"])
         self.session = ClaudeSession(
             Tmux(),
