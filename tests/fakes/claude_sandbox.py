@@ -7,15 +7,15 @@ and the fixture recorder (tests/fakes/record_claude_screens.py), both with the h
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from controlplane.sandbox.backend import SandboxUser
+from tests import waiting
 
 SERVER_SOURCE = Path(__file__).with_name("anthropic_server.py")
 HOME = "/home/agent"
@@ -23,16 +23,8 @@ FAKE_DIR = ".fake-anthropic"
 WORKDIR = "work"
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str, interval: float = 0.25) -> Any:
-    """Poll until `condition()` is truthy and return it; AssertionError naming `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+# Its probes are docker execs: poll them less often than the default.
+wait_until = functools.partial(waiting.wait_until, interval=0.25)
 
 
 @dataclass

@@ -6,7 +6,6 @@ with the two paid providers replaced by the scripted servers in tests/fakes/, st
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from controlplane.config import PROJECT_ROOT
 from tests.sandbox.conftest import Harness
+from tests.waiting import wait_until
 
 FAKES = PROJECT_ROOT / "tests" / "fakes"
 OPENAI_PORT = 18001
@@ -139,9 +139,5 @@ class CodingWorld:
         self.harness.call(self.sandbox_user, "fs.write", {"path": path, "content": content, "parents": True})  # type: ignore[attr-defined]
 
     @staticmethod
-    def wait(condition: Callable[[], bool], timeout: float, what: str, detail: Callable[[], str] = lambda: "") -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout} s waiting for {what}\n{detail()}")
-            time.sleep(0.25)
+    def wait(condition: Callable[[], bool], timeout: float, what: str, detail: Callable[[], str] | None = None) -> None:
+        wait_until(condition, timeout, what, interval=0.25, detail=detail)
