@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,37 @@ from controlplane.sandbox.backend import EngineUnavailable, SandboxUser
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend, connect_engine
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.services.users import create_user
+from tests.browser.pwa import DIST
+from tests.live_server import serving
 
 pytestmark = pytest.mark.docker
 TEST_NETWORK = "autocode-test-sandboxes"
 TEST_MEMORY = "256m"
 TEST_PIDS = 128
+
+
+@contextmanager
+def serving_pwa(settings: Settings, admin_password: str, **env: str) -> Iterator[str]:
+    """A real `autocode serve` with the built PWA and this test's sandboxes (its labels, name prefix and internal
+    network); `env` adds or overrides settings. Yields the base URL."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
+    sandboxes = {
+        "AUTOCODE_SANDBOXES_ENABLED": "true",
+        "AUTOCODE_SANDBOX_INSTANCE": settings.sandbox_instance,
+        "AUTOCODE_SANDBOX_NAME_PREFIX": settings.sandbox_name_prefix,
+        "AUTOCODE_SANDBOX_NETWORK": settings.sandbox_network,
+        "AUTOCODE_SANDBOX_NETWORK_INTERNAL": "true",
+        "AUTOCODE_SANDBOX_MEMORY": settings.sandbox_memory,
+    }
+    with serving(
+        settings.data_dir,
+        capture=False,
+        AUTOCODE_ADMIN_PASSWORD=admin_password,
+        AUTOCODE_FRONTEND_DIST=str(DIST),
+        **{**sandboxes, **env},
+    ) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="session")

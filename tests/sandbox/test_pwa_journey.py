@@ -20,7 +20,6 @@ from controlplane.config import Settings
 from tests.browser.pwa import (
     CHROMIUM,
     CHROMIUM_FLAGS,
-    DIST,
     WIDTHS,
     accessibility_violations,
     navigate,
@@ -29,7 +28,7 @@ from tests.browser.pwa import (
     shot,
     sign_in,
 )
-from tests.live_server import serving
+from tests.sandbox.conftest import serving_pwa
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 ADMIN_PASSWORD = "admin-password-1"
@@ -52,20 +51,7 @@ class Server:
 
 @pytest.fixture
 def server(sandbox_settings: Settings) -> Iterator[Server]:
-    if not (DIST / "index.html").is_file():
-        pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
-    with serving(
-        sandbox_settings.data_dir,
-        capture=False,
-        AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        AUTOCODE_FRONTEND_DIST=str(DIST),
-        AUTOCODE_SANDBOXES_ENABLED="true",
-        AUTOCODE_SANDBOX_INSTANCE=sandbox_settings.sandbox_instance,
-        AUTOCODE_SANDBOX_NAME_PREFIX=sandbox_settings.sandbox_name_prefix,
-        AUTOCODE_SANDBOX_NETWORK=sandbox_settings.sandbox_network,
-        AUTOCODE_SANDBOX_NETWORK_INTERNAL="true",
-        AUTOCODE_SANDBOX_MEMORY=sandbox_settings.sandbox_memory,
-    ) as (base, _):
+    with serving_pwa(sandbox_settings, ADMIN_PASSWORD) as base:
         yield Server(base)
 
 

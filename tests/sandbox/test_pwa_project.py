@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
-from tests.browser.pwa import CHROMIUM, CHROMIUM_FLAGS, DIST, WIDTHS, accessibility_violations, shot, sign_in
-from tests.live_server import serving
+from tests.browser.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
 from tests.sandbox.coding_world import (
     ANTHROPIC_PORT,
     CLAUDE_KEY,
@@ -26,6 +25,7 @@ from tests.sandbox.coding_world import (
     plan_reply,
     verdict,
 )
+from tests.sandbox.conftest import serving_pwa
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser]
 ADMIN_PASSWORD = "admin-password-1"
@@ -35,21 +35,10 @@ WORKSPACE = "/home/agent/projects/weather-cli"
 
 @pytest.fixture
 def server(sandbox_settings: Settings) -> Iterator[str]:
-    if not (DIST / "index.html").is_file():
-        pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
-    with serving(
-        sandbox_settings.data_dir,
-        capture=False,
-        AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        AUTOCODE_FRONTEND_DIST=str(DIST),
-        AUTOCODE_SANDBOXES_ENABLED="true",
-        AUTOCODE_SANDBOX_INSTANCE=sandbox_settings.sandbox_instance,
-        AUTOCODE_SANDBOX_NAME_PREFIX=sandbox_settings.sandbox_name_prefix,
-        AUTOCODE_SANDBOX_NETWORK=sandbox_settings.sandbox_network,
-        AUTOCODE_SANDBOX_NETWORK_INTERNAL="true",
-        AUTOCODE_SANDBOX_MEMORY="1g",
-        AUTOCODE_PROJECT_POLL_SECONDS="0.5",
-    ) as (base, _):
+    # Claude Code and the manager need more than the other sandbox tests' memory; poll faster.
+    with serving_pwa(
+        sandbox_settings, ADMIN_PASSWORD, AUTOCODE_SANDBOX_MEMORY="1g", AUTOCODE_PROJECT_POLL_SECONDS="0.5"
+    ) as base:
         yield base
 
 
