@@ -113,7 +113,7 @@ class ProjectSupervisor:
         if name == "project.log":
             level = data.get("level") if data.get("level") in LOG_LEVELS else "info"
             message = str(data.get("message", ""))[:100_000]
-            if await asyncio.to_thread(self._owns, user.id, project_id):
+            if await asyncio.to_thread(self._status_of, user.id, project_id) is not None:
                 instance_id = await asyncio.to_thread(store.running_instance_id, self.engine, project_id)
                 await asyncio.to_thread(
                     self.logs.write,
@@ -128,15 +128,15 @@ class ProjectSupervisor:
             if change is not None:
                 self._publish_status(user, change)
         elif name == "project.exited":
-            finished = await asyncio.to_thread(self._status_of, user.id, project_id) in store.FINAL_STATUSES
-            wanted = project_id in self._stopping or bool(data.get("requested")) or finished
+            status = await asyncio.to_thread(self._status_of, user.id, project_id)
+            wanted = project_id in self._stopping or bool(data.get("requested")) or status in store.FINAL_STATUSES
             self._stopping.discard(project_id)
             await asyncio.to_thread(store.record_stop, self.engine, user.id, project_id, wanted=wanted)
             reason = str(data.get("reason") or f"exit code {data.get('code')}")
             self.events.publish(
                 user.id, {"type": "agent_instance.status", "project_id": project_id, "status": "exited"}
             )
-            if not wanted and await asyncio.to_thread(self._owns, user.id, project_id):
+            if not wanted and status is not None:
                 await asyncio.to_thread(
                     self.logs.write,
                     user_id=user.id,
@@ -174,14 +174,10 @@ class ProjectSupervisor:
                 log.warning("restarting project %s failed: %s", project_id, exc)
 
     def _status_of(self, user_id: int, project_id: int) -> str | None:
+        """The project's status, or None when it is not this user's (runner reports are checked against it)."""
         with Session(self.engine) as session:
             project = session.get(Project, project_id)
             return project.status if project is not None and project.user_id == user_id else None
-
-    def _owns(self, user_id: int, project_id: int) -> bool:
-        with Session(self.engine) as session:
-            project = session.get(Project, project_id)
-            return project is not None and project.user_id == user_id
 
     async def sync(self, user: SandboxUser, channel: RunnerChannel) -> None:
         """Make the runner's instances match what the database wants for this user.
