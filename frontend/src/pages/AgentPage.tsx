@@ -5,7 +5,8 @@ import { useAgents, useDeleteAgent, useUpdateAgent, type Agent } from "../api/qu
 import { AgentForm, draftFromAgent } from "../agents/AgentForm";
 import { TYPE_FEATURES, TYPE_LABEL } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
-import { buttonClass, FormError } from "../components/Form";
+import { ConfirmDelete } from "../components/ConfirmDelete";
+import { buttonClass } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
 function useAgentFromRoute(): { agent?: Agent; state: "loading" | "error" | "missing" | "ok"; error?: unknown; retry: () => void } {
@@ -66,17 +67,10 @@ export function AgentPage() {
           )}
         </div>
         {confirming && (
-          <div role="alertdialog" aria-labelledby="del-h" className="mt-3 space-y-2 rounded-lg border border-red-800 p-3">
-            <p id="del-h">Delete “{agent.name}”? Its settings and everything made with it (projects, sessions, logs) are removed.</p>
-            <div className="flex gap-2">
-              <button type="button" className={buttonClass.danger} disabled={remove.isPending}
-                onClick={() => remove.mutate(agent.id, { onSuccess: () => void navigate("/") })}>
-                Yes, delete {agent.name}
-              </button>
-              <button type="button" className={buttonClass.secondary} onClick={() => setConfirming(false)}>Keep it</button>
-            </div>
-            <FormError message={remove.error?.message} />
-          </div>
+          <ConfirmDelete name={agent.name} className="mt-3"
+            consequence="Its settings and everything made with it (projects, sessions, logs) are removed."
+            pending={remove.isPending} error={remove.error} onCancel={() => setConfirming(false)}
+            onConfirm={() => remove.mutate(agent.id, { onSuccess: () => void navigate("/") })} />
         )}
       </section>
     </div>

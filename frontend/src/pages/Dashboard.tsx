@@ -2,7 +2,7 @@
 // arrive live over /ws/events (see realtime/useLiveEvents).
 import { Link } from "react-router";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
-import { ProjectBadge, Progress } from "../projects/ProjectBits";
+import { ProjectRow } from "../projects/ProjectBits";
 import { TYPE_LABEL } from "../agents/types";
 import { buttonClass } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
@@ -85,16 +85,7 @@ function ActiveWorkCard() {
       )}
       {active.length > 0 && (
         <ul aria-label="Active projects" className="divide-y divide-slate-800">
-          {active.map((p) => (
-            <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-              <Link to={`/projects/${p.id}`} className="font-medium hover:underline">{p.name}</Link>
-              <span className="flex items-center gap-3">
-                {p.escalation && <span className="text-sm font-medium text-amber-300">needs you</span>}
-                <Progress done={p.steps_done} total={p.steps_total} />
-                <ProjectBadge status={p.status} />
-              </span>
-            </li>
-          ))}
+          {active.map((p) => <ProjectRow key={p.id} project={p} />)}
         </ul>
       )}
     </section>

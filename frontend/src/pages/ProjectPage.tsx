@@ -4,6 +4,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { formErrors } from "../api/formErrors";
 import { useDeleteProject, useProject, useProjectAction, useReply, useUpdateProject, type Project } from "../api/queries";
+import { ConfirmDelete } from "../components/ConfirmDelete";
 import { buttonClass, FormError, Saved, TextArea } from "../components/Form";
 import { ErrorNote, Loading, PageTitle } from "../components/States";
 import { LogView } from "../projects/LogView";
@@ -90,17 +91,10 @@ function Controls({ project }: { project: Project }) {
       {action.isPending && <p role="status" className="text-sm text-slate-400">Working…</p>}
       <FormError message={action.error?.message} />
       {confirming && (
-        <div role="alertdialog" aria-labelledby="del-project" className="space-y-2 rounded-lg border border-red-800 p-3">
-          <p id="del-project">Delete “{project.name}”? Its manager stops and its workspace is removed from your sandbox.</p>
-          <div className="flex gap-2">
-            <button type="button" className={buttonClass.danger} disabled={remove.isPending}
-              onClick={() => remove.mutate(project.id, { onSuccess: () => void navigate(`/agents/${project.agent_id}`) })}>
-              Yes, delete {project.name}
-            </button>
-            <button type="button" className={buttonClass.secondary} onClick={() => setConfirming(false)}>Keep it</button>
-          </div>
-          <FormError message={remove.error?.message} />
-        </div>
+        <ConfirmDelete name={project.name}
+          consequence="Its manager stops and its workspace is removed from your sandbox."
+          pending={remove.isPending} error={remove.error} onCancel={() => setConfirming(false)}
+          onConfirm={() => remove.mutate(project.id, { onSuccess: () => void navigate(`/agents/${project.agent_id}`) })} />
       )}
     </section>
   );

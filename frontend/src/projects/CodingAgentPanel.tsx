@@ -1,13 +1,13 @@
 // A coding agent's page body: its global rules (RULES.md, shared by all its projects), its projects with
 // status and progress, and "+ New Project" (a goal; architecture and details optional).
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate } from "react-router";
+import { useNavigate } from "react-router";
 import { formErrors } from "../api/formErrors";
 import { useCreateProject, useProjects, useRules, useSaveRules, type Agent } from "../api/queries";
 import { MarkdownEditor } from "../agents/MarkdownEditor";
 import { buttonClass, FormError, Saved, TextArea, TextInput } from "../components/Form";
 import { Empty, ErrorNote, Loading } from "../components/States";
-import { ProjectBadge, Progress } from "./ProjectBits";
+import { ProjectRow } from "./ProjectBits";
 
 export function CodingAgentPanel({ agent }: { agent: Agent }) {
   return (
@@ -37,15 +37,7 @@ function Projects({ agent }: { agent: Agent }) {
       )}
       {projects.data && projects.data.length > 0 && (
         <ul aria-label="Projects" className="divide-y divide-slate-800">
-          {projects.data.map((p) => (
-            <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-              <Link to={`/projects/${p.id}`} className="font-medium hover:underline">{p.name}</Link>
-              <span className="flex items-center gap-3">
-                <Progress done={p.steps_done} total={p.steps_total} />
-                <ProjectBadge status={p.status} />
-              </span>
-            </li>
-          ))}
+          {projects.data.map((p) => <ProjectRow key={p.id} project={p} />)}
         </ul>
       )}
     </section>

@@ -1,4 +1,6 @@
-// Small pieces of project UI: the status badge and the step progress bar.
+// Small pieces of project UI: the status badge, the step progress bar and a project's row in a list.
+import { Link } from "react-router";
+import type { Project } from "../api/queries";
 import { STATUS_LABEL, STATUS_STYLE } from "./status";
 
 export function ProjectBadge({ status }: { status: string }) {
@@ -17,5 +19,19 @@ export function Progress({ done, total }: { done: number; total: number }) {
         className="h-2 w-24 overflow-hidden rounded bg-slate-800 [&::-webkit-progress-bar]:bg-slate-800 [&::-webkit-progress-value]:bg-emerald-500" />
       {done}/{total}
     </span>
+  );
+}
+
+/** A project in a list: its name (a link), whether it needs the user, its progress and its status. */
+export function ProjectRow({ project }: { project: Project }) {
+  return (
+    <li className="flex flex-wrap items-center justify-between gap-2 py-2">
+      <Link to={`/projects/${project.id}`} className="font-medium hover:underline">{project.name}</Link>
+      <span className="flex items-center gap-3">
+        {project.escalation && <span className="text-sm font-medium text-amber-300">needs you</span>}
+        <Progress done={project.steps_done} total={project.steps_total} />
+        <ProjectBadge status={project.status} />
+      </span>
+    </li>
   );
 }
