@@ -5,7 +5,8 @@ import { MemoryRouter } from "react-router";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
-import { setAccessToken, setFetch } from "./api/auth";
+import { setAccessToken } from "./api/accessToken";
+import { setFetch } from "./api/transport";
 import { setOffline } from "./api/connectivity";
 import { makeQueryClient } from "./api/queryClient";
 

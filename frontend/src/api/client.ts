@@ -2,7 +2,8 @@
 // schema.d.ts by `make api-client`; a test fails when it is stale). Requests go through apiFetchRequest,
 // which adds the access token and refreshes it once on a 401.
 import createClient from "openapi-fetch";
-import { ApiError, apiFetchRequest, messageFromBody } from "./auth";
+import { apiFetchRequest } from "./apiFetch";
+import { ApiError, messageFromBody } from "./errors";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];

@@ -1,6 +1,6 @@
 // A failed mutation as a form shows it: messages next to the fields the server named, and one line for
 // the rest (a conflict, an unreachable server).
-import { ApiError, type FieldErrors } from "./auth";
+import { ApiError, type FieldErrors } from "./errors";
 
 export interface FormErrors {
   message: string | null;

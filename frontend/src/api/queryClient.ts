@@ -1,7 +1,7 @@
 // The app's QueryClient: no retries on 4xx (the server's answer will not change), and connectivity
 // tracking for the offline screen.
 import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
-import { ApiError, NetworkError } from "./auth";
+import { ApiError, NetworkError } from "./errors";
 import { setOffline } from "./connectivity";
 
 function onError(error: unknown): void {

@@ -1,7 +1,9 @@
 // React view of the sign-in state. On start-up the app tries one silent refresh: the HttpOnly cookie
 // may still hold a valid sign-in even though the in-memory access token died with the last tab.
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { getAccessToken, NetworkError, onAuthChange, refresh } from "./auth";
+import { getAccessToken, onAuthChange } from "./accessToken";
+import { NetworkError } from "./errors";
+import { refresh } from "./refresh";
 import { setOffline } from "./connectivity";
 
 export function useSignedIn(): boolean {

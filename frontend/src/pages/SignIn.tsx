@@ -1,7 +1,8 @@
 // Sign-in form; shows the server's own message (wrong password, throttled, …).
 import { useState, type FormEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { NetworkError, signIn } from "../api/auth";
+import { signIn } from "../api/auth";
+import { NetworkError } from "../api/errors";
 import { setOffline } from "../api/connectivity";
 
 export function SignIn() {

@@ -13,12 +13,20 @@ export interface EventStreamOptions extends SocketOptions {
   scope?: "mine" | "all";
 }
 
-export class EventStream extends ReconnectingSocket {
+export class EventStream {
+  private readonly socket: ReconnectingSocket;
   private readonly listeners = new Set<(event: LiveEvent) => void>();
   private readonly connectedListeners = new Set<() => void>();
 
-  constructor(private readonly opts: EventStreamOptions = {}) {
-    super(opts, [1000, 30_000]);
+  constructor(opts: EventStreamOptions = {}) {
+    const query: Record<string, string> = opts.scope === "all" ? { scope: "all" } : {};
+    this.socket = new ReconnectingSocket({
+      ...opts,
+      target: () => ({ path: "/ws/events", query }),
+      defaultDelays: [1000, 30_000],
+    });
+    this.socket.onOpen(() => this.connectedListeners.forEach((l) => l()));
+    this.socket.onText((text) => this.handleText(text));
   }
 
   /** Each event as it arrives. */
@@ -33,16 +41,11 @@ export class EventStream extends ReconnectingSocket {
     return () => this.connectedListeners.delete(listener);
   }
 
-  protected path(): { path: string; query: Record<string, string> } {
-    const query: Record<string, string> = this.opts.scope === "all" ? { scope: "all" } : {};
-    return { path: "/ws/events", query };
+  start(): Promise<void> {
+    return this.socket.start();
   }
 
-  protected onOpen(): void {
-    this.connectedListeners.forEach((l) => l());
-  }
-
-  protected onText(text: string): void {
+  private handleText(text: string): void {
     let event: LiveEvent;
     try {
       event = JSON.parse(text) as LiveEvent;
@@ -53,7 +56,7 @@ export class EventStream extends ReconnectingSocket {
   }
 
   stop(): void {
-    super.stop();
+    this.socket.stop();
     this.listeners.clear();
     this.connectedListeners.clear();
   }

@@ -10,12 +10,18 @@ export interface LogEntry {
   timestamp: string;
 }
 
-export class LogStream extends ReconnectingSocket {
+export class LogStream {
+  private readonly socket: ReconnectingSocket;
   private lastId = 0;
   private readonly listeners = new Set<(entry: LogEntry) => void>();
 
-  constructor(private readonly projectId: number, options: SocketOptions = {}) {
-    super(options, [500, 10_000]);
+  constructor(projectId: number, options: SocketOptions = {}) {
+    this.socket = new ReconnectingSocket({
+      ...options,
+      target: () => ({ path: `/ws/project/${projectId}/logs`, query: { after: String(this.lastId) } }),
+      defaultDelays: [500, 10_000],
+    });
+    this.socket.onText((text) => this.handleText(text));
   }
 
   /** New entries in id order, never one twice. */
@@ -28,11 +34,11 @@ export class LogStream extends ReconnectingSocket {
     return this.lastId;
   }
 
-  protected path(): { path: string; query: Record<string, string> } {
-    return { path: `/ws/project/${this.projectId}/logs`, query: { after: String(this.lastId) } };
+  start(): Promise<void> {
+    return this.socket.start();
   }
 
-  protected onText(text: string): void {
+  private handleText(text: string): void {
     let entry: LogEntry;
     try {
       entry = JSON.parse(text) as LogEntry;
@@ -45,7 +51,7 @@ export class LogStream extends ReconnectingSocket {
   }
 
   stop(): void {
-    super.stop();
+    this.socket.stop();
     this.listeners.clear();
   }
 }

@@ -1,80 +1,180 @@
-// The shared half of the app's JSON sockets (/ws/events, /ws/project/{id}/logs): a fresh ticket per
-// connection, capped exponential backoff, no retry when the server says it will not help (4403, 4404,
-// a normal close) or when the user is signed out, and a stop that cancels everything pending.
-import { ApiError } from "../api/auth";
-import { backoffDelay, defaultWsBase, fetchTicket, NO_RETRY } from "../api/sockets";
+// The one reconnecting WebSocket under every socket of the app (the terminal, /ws/events, a project's log):
+// a fresh ticket per connection, capped exponential backoff, no retry when the server says it will not help
+// (4403, 4404, a normal close) or when the user is signed out, and a stop that cancels everything pending.
+// Callers hear each frame (text, or binary as an ArrayBuffer) and each close with its code and reason.
+import { ApiError } from "../api/errors";
+import { fetchTicket } from "../api/sockets";
+import { CLOSE_CODES, NO_RETRY } from "./closeCodes";
 
+/** What callers may inject (tests, mostly); each has a browser default. */
 export interface SocketOptions {
+  /** Defaults to the browser's WebSocket. */
   WebSocketImpl?: typeof WebSocket;
+  /** Returns a fresh single-use ticket; defaults to POST /api/ws-ticket. */
   getTicket?: () => Promise<string>;
+  /** ws(s)://host base; defaults to the page's location. */
   baseUrl?: string;
   initialDelayMs?: number;
   maxDelayMs?: number;
 }
 
-export abstract class ReconnectingSocket {
+export interface SocketTarget {
+  path: string;
+  /** The query without the ticket. */
+  query: Record<string, string>;
+}
+
+export interface ReconnectingSocketConfig extends SocketOptions {
+  /** Where to connect, asked before every connection (a log resumes after the last entry it saw). */
+  target: () => SocketTarget;
+  /** Backoff [initial, max] in ms, unless the options set them. */
+  defaultDelays: [number, number];
+  /**
+   * What shows a connection is healthy and resets the backoff: opening (the default), or delivering a first
+   * frame, for servers that accept a socket and close it at once when the resource is unavailable (4503).
+   */
+  resetBackoffOn?: "open" | "frame";
+}
+
+/** How a connection ended, and what happens next. */
+export interface SocketClose {
+  /** The close code; null when no socket was opened because no ticket could be had. */
+  code: number | null;
+  reason: string;
+  /** Milliseconds until the next attempt; null when there is none (retrying cannot help, or signed out). */
+  retryInMs: number | null;
+}
+
+export class ReconnectingSocket {
   private socket: WebSocket | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  protected stopped = false;
+  private stopped = false;
+  private readonly connectingListeners = new Set<(reconnecting: boolean) => void>();
+  private readonly openListeners = new Set<() => void>();
+  private readonly textListeners = new Set<(text: string) => void>();
+  private readonly binaryListeners = new Set<(data: ArrayBuffer) => void>();
+  private readonly closeListeners = new Set<(close: SocketClose) => void>();
 
-  constructor(private readonly socketOptions: SocketOptions, private readonly defaultDelays: [number, number]) {}
+  constructor(private readonly config: ReconnectingSocketConfig) {}
 
-  /** The path and query (without the ticket) to connect to now. */
-  protected abstract path(): { path: string; query: Record<string, string> };
-  /** A text frame from the server. */
-  protected abstract onText(text: string): void;
+  /** Each connection attempt, before its ticket is fetched; `reconnecting` once an attempt has failed. */
+  onConnecting(listener: (reconnecting: boolean) => void): () => void {
+    return subscribe(this.connectingListeners, listener);
+  }
+
   /** The socket opened (a reconnection included). */
-  protected onOpen(): void {}
+  onOpen(listener: () => void): () => void {
+    return subscribe(this.openListeners, listener);
+  }
 
+  /** A text frame from the server. */
+  onText(listener: (text: string) => void): () => void {
+    return subscribe(this.textListeners, listener);
+  }
+
+  /** A binary frame from the server (binaryType is "arraybuffer", so never a Blob). */
+  onBinary(listener: (data: ArrayBuffer) => void): () => void {
+    return subscribe(this.binaryListeners, listener);
+  }
+
+  /** Each close the server or the network caused (not stop()), and each failure to get a ticket. */
+  onClose(listener: (close: SocketClose) => void): () => void {
+    return subscribe(this.closeListeners, listener);
+  }
+
+  /** Connect now, cancelling a pending retry. Resolves once the socket is created (or the ticket failed). */
   async start(): Promise<void> {
     if (this.stopped) return;
-    this.timer = null;
+    this.cancelRetry();
+    this.connectingListeners.forEach((l) => l(this.attempt > 0));
     let ticket: string;
     try {
-      ticket = await (this.socketOptions.getTicket ?? fetchTicket)();
+      ticket = await (this.config.getTicket ?? fetchTicket)();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return; // signed out: nothing to follow
-      this.retry();
+      if (this.stopped) return;
+      // Signed out (the refresh failed too): retrying cannot help until the user signs in again.
+      if (err instanceof ApiError && err.status === 401) {
+        this.announceClose({ code: null, reason: "signed out", retryInMs: null });
+        return;
+      }
+      this.retry(null, err instanceof Error ? err.message : "could not get a ticket");
       return;
     }
     if (this.stopped) return;
-    const { path, query } = this.path();
+    const { path, query } = this.config.target();
     const params = new URLSearchParams({ ticket, ...query });
-    const Impl = this.socketOptions.WebSocketImpl ?? WebSocket;
-    const ws = new Impl(`${this.socketOptions.baseUrl ?? defaultWsBase()}${path}?${params}`);
+    const Impl = this.config.WebSocketImpl ?? WebSocket;
+    const ws = new Impl(`${this.config.baseUrl ?? defaultWsBase()}${path}?${params}`);
+    ws.binaryType = "arraybuffer";
     this.socket = ws;
     ws.onopen = () => {
       if (this.socket !== ws) return;
-      this.attempt = 0;
-      this.onOpen();
+      if (this.config.resetBackoffOn !== "frame") this.attempt = 0;
+      this.openListeners.forEach((l) => l());
     };
     ws.onmessage = (ev: MessageEvent) => {
-      if (this.socket === ws && typeof ev.data === "string") this.onText(ev.data);
+      if (this.socket !== ws) return;
+      this.attempt = 0;
+      const data: unknown = ev.data;
+      if (typeof data === "string") this.textListeners.forEach((l) => l(data));
+      else if (data instanceof ArrayBuffer) this.binaryListeners.forEach((l) => l(data));
     };
     ws.onclose = (ev: CloseEvent) => {
       if (this.socket !== ws) return;
       this.socket = null;
-      if (!this.stopped && !NO_RETRY.has(ev.code)) this.retry();
+      if (this.stopped) return;
+      if (NO_RETRY.has(ev.code)) this.announceClose({ code: ev.code, reason: ev.reason, retryInMs: null });
+      else this.retry(ev.code, ev.reason);
     };
   }
 
-  stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+  /** Send a text frame; false (and nothing sent) unless the socket is open. */
+  send(text: string): boolean {
     const ws = this.socket;
-    this.socket = null;
-    if (ws && (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)) ws.close(1000);
+    if (!ws || ws.readyState !== ws.OPEN) return false;
+    ws.send(text);
+    return true;
   }
 
-  private retry(): void {
-    const [initial, max] = this.defaultDelays;
-    const delay = backoffDelay(
-      this.attempt,
-      this.socketOptions.initialDelayMs ?? initial,
-      this.socketOptions.maxDelayMs ?? max,
-    );
+  /** Close for good: no retry, no more frames or closes heard. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelRetry();
+    const ws = this.socket;
+    this.socket = null;
+    if (ws && (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)) ws.close(CLOSE_CODES.normal);
+  }
+
+  private retry(code: number | null, reason: string): void {
+    const [initial, max] = this.config.defaultDelays;
+    const delay = backoffDelay(this.attempt, this.config.initialDelayMs ?? initial, this.config.maxDelayMs ?? max);
     this.attempt += 1;
     this.timer = setTimeout(() => void this.start(), delay);
+    this.announceClose({ code, reason, retryInMs: delay });
   }
+
+  private cancelRetry(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private announceClose(close: SocketClose): void {
+    this.closeListeners.forEach((l) => l(close));
+  }
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): doubling from `initialMs`, never above `maxMs`. */
+function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(initialMs * 2 ** attempt, maxMs);
+}
+
+function defaultWsBase(): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}`;
+}
+
+function subscribe<T>(listeners: Set<T>, listener: T): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

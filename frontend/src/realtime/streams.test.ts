@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../api/auth";
-import { CLOSE_CODES } from "../terminal/protocol";
+import { ApiError } from "../api/errors";
+import { CLOSE_CODES } from "./closeCodes";
 import { FakeSocket } from "../testing/FakeSocket";
 import { EventStream, type LiveEvent } from "./EventStream";
 import { LogStream } from "./LogStream";

@@ -39,8 +39,9 @@ vi.mock("@xterm/xterm", () => {
 });
 vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
 
+import { ApiError } from "../api/errors";
 import { TerminalSession } from "./TerminalSession";
-import { CLOSE_CODES } from "./protocol";
+import { CLOSE_CODES } from "../realtime/closeCodes";
 import { FakeSocket } from "../testing/FakeSocket";
 
 type FakeTerminal = { type(d: string): void; resize(c: number, r: number): void; written: unknown[]; disposed: boolean };
@@ -142,6 +143,48 @@ describe("TerminalSession", () => {
     ws.serverClose(1006);
     await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.instances).toHaveLength(4);
+    session.dispose();
+  });
+
+  it("every reconnection sends the size again and pings on the new socket only", async () => {
+    const { session } = makeSession();
+    await session.connect();
+    const first = FakeSocket.instances[0];
+    first.serverOpen();
+    first.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(500);
+    const second = FakeSocket.instances[1];
+    expect(second.url).toBe("ws://example.test/ws/terminal/shell?ticket=tkt&cols=80&rows=24");
+    second.serverOpen();
+    expect(second.messages()).toEqual([{ type: "resize", cols: 80, rows: 24 }]);
+    const sentBefore = first.sent.length;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(first.sent).toHaveLength(sentBefore);
+    expect(second.messages().at(-1)).toEqual({ type: "ping" });
+    session.dispose();
+  });
+
+  it("reports each close's reason while reconnecting, and signed out for good", async () => {
+    const getTicket = vi
+      .fn<() => Promise<string>>()
+      .mockResolvedValueOnce("tkt")
+      .mockRejectedValueOnce(new ApiError(401, "Not signed in", null));
+    const { session } = makeSession(getTicket);
+    const statuses: [string, string | undefined][] = [];
+    session.onStatus((s, detail) => statuses.push([s, detail]));
+    await session.connect();
+    FakeSocket.instances[0].serverOpen();
+    FakeSocket.instances[0].serverClose(CLOSE_CODES.unavailable);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(statuses).toEqual([
+      ["connecting", undefined],
+      ["connecting", undefined],
+      ["open", undefined],
+      ["reconnecting", "the sandbox could not be reached"],
+      ["reconnecting", undefined],
+      ["closed", "signed out"],
+    ]);
+    expect(getTicket).toHaveBeenCalledTimes(2);
     session.dispose();
   });
 

@@ -1,39 +1,29 @@
-// A framework-free terminal: owns one xterm.js Terminal, its fit addon and the WebSocket to
-// /ws/terminal/{name}. React (TerminalView) only mounts it and disposes of it.
-// Protocol: docs/websockets.md; message shapes and close codes: ./protocol.
+// A framework-free terminal: owns one xterm.js Terminal, its fit addon and the socket to /ws/terminal/{name}
+// (a ReconnectingSocket: tickets, capped backoff, no retry after 4403/4404). React (TerminalView) only
+// mounts it and disposes of it. Protocol: docs/websockets.md; message shapes: ./protocol.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { ApiError } from "../api/auth";
-import { backoffDelay, defaultWsBase, fetchTicket, NO_RETRY } from "../api/sockets";
-import { CLOSE_CODES, type TerminalClientMessage, type TerminalServerMessage } from "./protocol";
+import { CLOSE_CODES } from "../realtime/closeCodes";
+import { ReconnectingSocket, type SocketClose, type SocketOptions } from "../realtime/ReconnectingSocket";
+import type { TerminalClientMessage, TerminalServerMessage } from "./protocol";
 
 export type TerminalStatus = "connecting" | "open" | "reconnecting" | "closed";
 
-export interface TerminalSessionOptions {
+export interface TerminalSessionOptions extends SocketOptions {
   /** tmux session name, e.g. "shell". */
   name: string;
   /** The socket's path; defaults to /ws/terminal/{name} (a project's Claude Code: /ws/project/{id}/terminal). */
   path?: string;
-  /** Injected for tests; defaults to the browser's WebSocket. */
-  WebSocketImpl?: typeof WebSocket;
-  /** Returns a fresh single-use ticket; defaults to POST /api/ws-ticket. */
-  getTicket?: () => Promise<string>;
-  /** ws(s)://host base; defaults to the page's location. */
-  baseUrl?: string;
   /** Font size in pixels (the user's preference). */
   fontSize?: number;
   pingIntervalMs?: number;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
 }
 
 export class TerminalSession {
   readonly terminal: Terminal;
   private readonly fitAddon: FitAddon;
-  private readonly opts: Required<Omit<TerminalSessionOptions, "baseUrl" | "fontSize" | "path">> & { baseUrl: string };
-  private socket: WebSocket | null = null;
-  private attempt = 0;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly socket: ReconnectingSocket;
+  private readonly pingIntervalMs: number;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private disposed = false;
@@ -42,22 +32,13 @@ export class TerminalSession {
   private statusListeners = new Set<(s: TerminalStatus, detail?: string) => void>();
   private ctrlListeners = new Set<(armed: boolean) => void>();
   private lastSize = { cols: 0, rows: 0 };
-  private readonly path: string;
 
   constructor(options: TerminalSessionOptions) {
-    this.opts = {
-      WebSocketImpl: options.WebSocketImpl ?? WebSocket,
-      getTicket: options.getTicket ?? fetchTicket,
-      baseUrl: options.baseUrl ?? defaultWsBase(),
-      pingIntervalMs: options.pingIntervalMs ?? 25_000,
-      initialDelayMs: options.initialDelayMs ?? 500,
-      maxDelayMs: options.maxDelayMs ?? 10_000,
-      name: options.name,
-    };
-    this.path = options.path ?? `/ws/terminal/${encodeURIComponent(options.name)}`;
+    const { name, path, fontSize, pingIntervalMs, ...socketOptions } = options;
+    this.pingIntervalMs = pingIntervalMs ?? 25_000;
     this.terminal = new Terminal({
       cursorBlink: true,
-      fontSize: options.fontSize ?? 14,
+      fontSize: fontSize ?? 14,
       fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
       theme: { background: "#020617" },
     });
@@ -65,6 +46,21 @@ export class TerminalSession {
     this.terminal.loadAddon(this.fitAddon);
     this.terminal.onData((data) => this.sendInput(this.applyCtrl(data)));
     this.terminal.onResize(({ cols, rows }) => this.sendResize(cols, rows));
+    this.socket = new ReconnectingSocket({
+      ...socketOptions,
+      target: () => ({
+        path: path ?? `/ws/terminal/${encodeURIComponent(name)}`,
+        query: { cols: String(this.terminal.cols), rows: String(this.terminal.rows) },
+      }),
+      defaultDelays: [500, 10_000],
+      // A terminal socket that is accepted and then closed at once (4503) has not recovered: keep backing off.
+      resetBackoffOn: "frame",
+    });
+    this.socket.onConnecting((reconnecting) => this.setStatus(reconnecting ? "reconnecting" : "connecting"));
+    this.socket.onOpen(() => this.handleOpen());
+    this.socket.onBinary((data) => this.terminal.write(new Uint8Array(data)));
+    this.socket.onText((text) => this.handleText(text));
+    this.socket.onClose((close) => this.handleClose(close));
   }
 
   /** Render into `container`, size to it and connect. */
@@ -79,58 +75,8 @@ export class TerminalSession {
   }
 
   /** Start connecting without a DOM (tests, or a reconnect after the session ended). */
-  async connect(): Promise<void> {
-    if (this.disposed) return;
-    this.clearReconnect();
-    this.setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
-    let ticket: string;
-    try {
-      ticket = await this.opts.getTicket();
-    } catch (err) {
-      // Signed out (refresh failed too): retrying cannot help until the user signs in again.
-      if (err instanceof ApiError && err.status === 401) {
-        this.setStatus("closed", "signed out");
-        return;
-      }
-      this.scheduleReconnect(err instanceof Error ? err.message : "could not get a ticket");
-      return;
-    }
-    if (this.disposed) return;
-    const { cols, rows } = this.terminal;
-    const query = new URLSearchParams({ ticket, cols: String(cols), rows: String(rows) });
-    const url = `${this.opts.baseUrl}${this.path}?${query}`;
-    const ws = new this.opts.WebSocketImpl(url);
-    ws.binaryType = "arraybuffer";
-    this.socket = ws;
-    ws.onopen = () => {
-      if (this.socket !== ws) return;
-      this.setStatus("open");
-      this.lastSize = { cols: 0, rows: 0 };
-      this.sendResize(this.terminal.cols, this.terminal.rows);
-      this.pingTimer = setInterval(() => this.send({ type: "ping" }), this.opts.pingIntervalMs);
-    };
-    ws.onmessage = (ev: MessageEvent) => {
-      if (this.socket !== ws) return;
-      // Only a socket that delivered something counts as healthy; one that is accepted and then
-      // closed at once (4503) keeps backing off.
-      this.attempt = 0;
-      if (ev.data instanceof ArrayBuffer) {
-        this.terminal.write(new Uint8Array(ev.data));
-      } else if (typeof ev.data === "string") {
-        this.handleText(ev.data);
-      }
-    };
-    ws.onclose = (ev: CloseEvent) => {
-      if (this.socket !== ws) return;
-      this.socket = null;
-      this.stopPing();
-      if (this.disposed) return;
-      if (NO_RETRY.has(ev.code)) {
-        this.setStatus("closed", ev.reason || closeText(ev.code));
-        return;
-      }
-      this.scheduleReconnect(ev.reason || closeText(ev.code));
-    };
+  connect(): Promise<void> {
+    return this.socket.start();
   }
 
   /** Resize xterm to its container; xterm's onResize then tells the server. */
@@ -182,11 +128,8 @@ export class TerminalSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.clearReconnect();
+    this.socket.stop();
     this.stopPing();
-    const ws = this.socket;
-    this.socket = null;
-    if (ws && (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)) ws.close(CLOSE_CODES.normal);
     this.resizeObserver?.disconnect();
     this.statusListeners.clear();
     this.ctrlListeners.clear();
@@ -209,10 +152,15 @@ export class TerminalSession {
   }
 
   private send(message: TerminalClientMessage): boolean {
-    const ws = this.socket;
-    if (!ws || ws.readyState !== ws.OPEN) return false;
-    ws.send(JSON.stringify(message));
-    return true;
+    return this.socket.send(JSON.stringify(message));
+  }
+
+  private handleOpen(): void {
+    this.setStatus("open");
+    // Every (re)connection hears the size, even if unchanged: lastSize described a socket that is gone.
+    this.lastSize = { cols: 0, rows: 0 };
+    this.sendResize(this.terminal.cols, this.terminal.rows);
+    this.pingTimer = setInterval(() => this.send({ type: "ping" }), this.pingIntervalMs);
   }
 
   private handleText(text: string): void {
@@ -226,20 +174,11 @@ export class TerminalSession {
     else if (msg.type === "exit") this.terminal.write(`\r\n\x1b[2m[session ended: ${msg.reason}]\x1b[0m\r\n`);
   }
 
-  private scheduleReconnect(detail: string): void {
-    if (this.disposed) return;
-    const delay = backoffDelay(this.attempt, this.opts.initialDelayMs, this.opts.maxDelayMs);
-    this.attempt += 1;
-    this.setStatus("reconnecting", detail);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.connect();
-    }, delay);
-  }
-
-  private clearReconnect(): void {
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+  private handleClose(close: SocketClose): void {
+    this.stopPing();
+    // No code: the ticket could not be had, and the reason says why.
+    const detail = close.code === null ? close.reason : close.reason || closeText(close.code);
+    this.setStatus(close.retryInMs === null ? "closed" : "reconnecting", detail);
   }
 
   private stopPing(): void {

@@ -1,6 +1,6 @@
-// The terminal WebSocket protocol, the browser's copy. The server's copy is
-// controlplane/realtime/protocol.py; tests/realtime/test_protocol_copies.py keeps the two in step.
-// Documented in docs/websockets.md.
+// The terminal WebSocket protocol's message types, the browser's copy (the close codes, shared by every
+// socket, are in ../realtime/closeCodes). The server's copy is controlplane/realtime/protocol.py;
+// tests/realtime/test_protocol_copies.py keeps the two in step. Documented in docs/websockets.md.
 
 /** Text frames the browser sends (JSON). Raw terminal output arrives as binary frames. */
 export const TERMINAL_CLIENT_MESSAGES = {
@@ -14,15 +14,6 @@ export const TERMINAL_SERVER_MESSAGES = {
   pong: {},
   error: { message: "str" },
   exit: { reason: "str" },
-} as const;
-
-export const CLOSE_CODES = {
-  normal: 1000,
-  unauthorized: 4401,
-  forbidden: 4403,
-  notFound: 4404,
-  tooSlow: 4408,
-  unavailable: 4503,
 } as const;
 
 export type TerminalClientMessage =
