@@ -78,8 +78,8 @@ def run_python(harness: Any, user: SandboxUser, code: str, timeout: float = 120)
         "import asyncio, json, sys\n"
         "from pathlib import Path\n"
         "from autocode_runner.tmux import Tmux\n"
-        "from autocode_runner.coding.claude import ClaudeSession, ClaudeError, seed_home\n"
-        "from autocode_runner.coding.screen import ClaudeState, classify, activity_fingerprint\n"
+        "from autocode_runner.coding.claude.driver import ClaudeSession, ClaudeError, seed_home\n"
+        "from autocode_runner.coding.claude.screen import ClaudeState, classify, activity_fingerprint\n"
         "async def main():\n"
         + textwrap.indent(textwrap.dedent(code), "    ")
         + "\nresult = asyncio.run(main())\nprint('RESULT:' + json.dumps(result))\n"

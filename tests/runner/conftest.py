@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autocode_runner.contract.wire import PROTOCOL_VERSION
 
 from tests.waiting import DEADLINE, wait_until
 
@@ -100,7 +101,7 @@ class ProtocolClient:
         return reply["error"]
 
     def hello(self) -> dict[str, Any]:
-        return self.call("hello", {"protocol": 1, "client": "tests/runner"})
+        return self.call("hello", {"protocol": PROTOCOL_VERSION, "client": "tests/runner"})
 
     def wait_event(self, name: str, data: dict[str, Any], timeout: float = DEADLINE) -> dict[str, Any]:
         wanted = {"event": name, "data": data}

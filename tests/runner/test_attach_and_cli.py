@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.contract.wire import PROTOCOL_VERSION
+
 from tests.runner.conftest import ATTACH, DEADLINE, Runner, runner_env, start_runner, stop_runner
 
-HELLO = {"id": 0, "method": "hello", "params": {"protocol": 1, "client": "attach-test"}}
+HELLO = {"id": 0, "method": "hello", "params": {"protocol": PROTOCOL_VERSION, "client": "attach-test"}}
 
 
 def start_attach(runner: Runner, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -47,7 +49,7 @@ def test_round_trip_through_attach(runner: Runner) -> None:
     try:
         send(process, HELLO, {"id": 1, "method": "ping"}, {"id": 2, "method": "fs.list"})
         replies = read_replies(process, 3)
-        assert replies[0]["result"]["protocol"] == 1
+        assert replies[0]["result"]["protocol"] == PROTOCOL_VERSION
         assert replies[1]["result"]["pong"] is True
         assert replies[2]["result"] == {"entries": []}
         send(process, {"id": 3, "method": "fs.write", "params": {"path": "via-attach.txt", "content": "é\n"}})
@@ -76,13 +78,13 @@ def test_attach_finds_the_socket_through_the_environment(runner: Runner) -> None
     process = start_attach(runner, env=env)
     stdout, stderr = process.communicate(json.dumps(HELLO).encode() + b"\n", timeout=DEADLINE)
     assert process.returncode == 0, stderr
-    assert json.loads(stdout)["result"]["protocol"] == 1
+    assert json.loads(stdout)["result"]["protocol"] == PROTOCOL_VERSION
 
 
 def test_attach_exits_when_the_runner_closes(runner: Runner) -> None:
     process = start_attach(runner, "--socket", str(runner.socket_path))
     try:
-        send(process, {"id": 0, "method": "hello", "params": {"protocol": 2, "client": "old"}})
+        send(process, {"id": 0, "method": "hello", "params": {"protocol": PROTOCOL_VERSION + 1, "client": "other"}})
         assert read_replies(process, 1)[0]["error"]["code"] == "protocol_mismatch"
         assert process.wait(timeout=DEADLINE) == 0  # stdin is still open: the runner's close ended it
     finally:
@@ -154,7 +156,7 @@ def test_sigterm_disconnects_clients_and_exits_cleanly(runner: Runner) -> None:
     process = start_attach(runner, "--socket", str(runner.socket_path))
     try:
         send(process, HELLO)
-        assert read_replies(process, 1)[0]["result"]["protocol"] == 1
+        assert read_replies(process, 1)[0]["result"]["protocol"] == PROTOCOL_VERSION
         runner.process.terminate()
         assert runner.process.wait(timeout=DEADLINE) == 0
         assert process.wait(timeout=DEADLINE) == 0  # the runner's close ended attach; stdin is still open

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from autocode_runner.coding.claude import HOOK_COMMAND, HOOK_EVENTS, ClaudeError, seed_home, transcript_path
+from autocode_runner.coding.claude.driver import HOOK_COMMAND, HOOK_EVENTS, ClaudeError, seed_home, transcript_path
 
 RUNNER = Path(sys.executable).parent / "autocode-runner"
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from autocode_runner.coding.screen import ClaudeState, activity_fingerprint, classify
+from autocode_runner.coding.claude.screen import ClaudeState, activity_fingerprint, classify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude-code-2.1.330"
 ALL = sorted(FIXTURES.glob("*.txt"))

@@ -9,17 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
-from autocode_runner.coding.manager_bot import provider_message
-from autocode_runner.coding.manager_config import (
+from autocode_runner.coding.manager.bot import provider_message
+from autocode_runner.coding.manager.config import (
     API_KEY_PLACEHOLDER,
     ManagerFiles,
     nanobot_config,
     split_model,
     write_manager_files,
 )
-from autocode_runner.coding.manager_errors import ReplyFormatError
-from autocode_runner.coding.plan import Answer, Decision, Step
-from autocode_runner.coding.replies import json_object, parse_answer, parse_decision, parse_plan, plain_text
+from autocode_runner.coding.manager.errors import ReplyFormatError
+from autocode_runner.coding.manager.replies import json_object, parse_answer, parse_decision, parse_plan, plain_text
+from autocode_runner.coding.plan import Answer, Decision
+from autocode_runner.contract.plan import PlanStep
+from autocode_runner.contract.vocab import StepStatus
 
 STEP = {"title": "Skeleton", "details": "Create app.py", "acceptance": "pytest passes"}
 
@@ -46,6 +48,10 @@ def test_json_is_found_in_fences_prose_and_after_thinking(reply: str) -> None:
         ('{"steps": []}', "'steps' must be a non-empty list"),
         ('{"steps": [{"title": "t", "details": "d"}]}', "steps[0].'acceptance' must be a non-empty string"),
         ('{"steps": ["just a title"]}', "steps[0] must be an object"),
+        (
+            json.dumps({"steps": [{"title": "t" * 301, "details": "d", "acceptance": "a"}]}),
+            "steps[0].title: must be 1 to",
+        ),
     ],
 )
 def test_a_bad_plan_names_what_is_wrong(reply: str, problem: str) -> None:
@@ -55,8 +61,8 @@ def test_a_bad_plan_names_what_is_wrong(reply: str, problem: str) -> None:
 
 def test_a_plan_becomes_pending_steps() -> None:
     assert parse_plan(json.dumps({"steps": [STEP, {**STEP, "title": " Two "}]})) == [
-        Step("Skeleton", "Create app.py", "pytest passes"),
-        Step("Two", "Create app.py", "pytest passes"),
+        PlanStep("Skeleton", "Create app.py", "pytest passes"),
+        PlanStep("Two", "Create app.py", "pytest passes"),
     ]
 
 
@@ -87,12 +93,12 @@ def test_free_text_loses_a_fence_around_all_of_it_but_keeps_inner_ones() -> None
 
 
 def test_the_data_model_round_trips_and_refuses_nonsense() -> None:
-    step = Step("t", "d", "a", status="running", attempts=2)
-    assert Step.from_dict(step.to_dict()) == step
+    step = PlanStep("t", "d", "a", status=StepStatus.RUNNING, attempts=2)
+    assert PlanStep.from_dict(step.to_dict()) == step
     assert Decision.from_dict(Decision("fix", "m", "r").to_dict()) == Decision("fix", "m", "r")
     assert Answer.from_dict(Answer("1", "r").to_dict()) == Answer("1", "r")
-    with pytest.raises(ValueError, match="'status' must be one of"):
-        Step.from_dict({**STEP, "status": "finished"})
+    with pytest.raises(ValueError, match="status: must be one of"):
+        PlanStep.from_dict({**STEP, "status": "finished"})
     with pytest.raises(ValueError, match="'verdict' must be one of"):
         Decision.from_dict({"verdict": "ok"})
 

@@ -13,6 +13,7 @@ import time
 from importlib import metadata
 
 import autocode_runner
+from autocode_runner.contract.wire import PROTOCOL_VERSION
 
 from tests.runner.conftest import ProtocolClient, Runner
 
@@ -21,8 +22,8 @@ MIB = 1024 * 1024
 
 def test_hello_answers_protocol_and_versions(runner: Runner) -> None:
     client = runner.connect(hello=False)
-    result = client.call("hello", {"protocol": 1, "client": "tests"})
-    assert result["protocol"] == 1
+    result = client.call("hello", {"protocol": PROTOCOL_VERSION, "client": "tests"})
+    assert result["protocol"] == PROTOCOL_VERSION
     assert result["runner_version"] == autocode_runner.__version__
     assert set(result["versions"]) == {"runner", "protocol", "python", "tmux", "claude", "nanobot"}
 
@@ -31,7 +32,7 @@ def test_protocol_mismatch_is_explained_and_closes_the_connection(runner: Runner
     client = runner.connect(hello=False)
     error = client.error("hello", {"protocol": 99, "client": "future"})
     assert error["code"] == "protocol_mismatch"
-    assert "99" in error["message"] and "1" in error["message"]
+    assert "99" in error["message"] and str(PROTOCOL_VERSION) in error["message"]
     assert "autocode sandbox build" in error["message"]
     assert client.read_message() is None  # the runner closed the connection
     assert runner.connect().call("ping")["pong"] is True  # others are unaffected
@@ -55,10 +56,11 @@ def test_hello_with_bad_params_is_invalid_and_not_a_greeting(runner: Runner) -> 
 def test_requests_right_behind_hello_pass_the_gate(runner: Runner) -> None:
     client = runner.connect(hello=False)
     client.send_line(
-        '{"id": "h", "method": "hello", "params": {"protocol": 1, "client": "x"}}\n{"id": "p", "method": "ping"}\n'
+        json.dumps({"id": "h", "method": "hello", "params": {"protocol": PROTOCOL_VERSION, "client": "x"}})
+        + '\n{"id": "p", "method": "ping"}\n'
     )
     assert client.reply_to("p")["result"]["pong"] is True
-    assert client.reply_to("h")["result"]["protocol"] == 1
+    assert client.reply_to("h")["result"]["protocol"] == PROTOCOL_VERSION
 
 
 def test_ping(client: ProtocolClient) -> None:
@@ -78,7 +80,7 @@ def test_status_fields(runner: Runner, client: ProtocolClient) -> None:
     assert isinstance(status["uptime"], float) and 0 <= status["uptime"] < 600
     versions = status["versions"]
     assert versions["runner"] == autocode_runner.__version__
-    assert versions["protocol"] == 1
+    assert versions["protocol"] == PROTOCOL_VERSION
     assert versions["python"] == platform.python_version()
     tmux_v = subprocess.run(["tmux", "-V"], capture_output=True, text=True, check=True).stdout.split()[-1]
     assert versions["tmux"] == tmux_v

@@ -3,7 +3,7 @@
     /opt/autocode/venv/bin/python manager_llm_driver.py calls.json
 
 calls.json: {"manager": {workspace, model, api_key, base_url, identity}, "calls": [{"method": ..., "args": {...}}]}.
-Steps in args are dicts (Step.to_dict). Each output line is {"method", "ok": true, "value"} or
+Steps in args are dicts (PlanStep.to_dict). Each output line is {"method", "ok": true, "value"} or
 {"method", "ok": false, "error": <exception class>, "message"}; a failed call does not stop the later ones.
 Plain methods (remember, set_identity) are called too.
 """
@@ -18,7 +18,8 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.manager_llm import ManagerError, ManagerLLM, Step
+from autocode_runner.coding.manager.llm import ManagerError, ManagerLLM
+from autocode_runner.contract.plan import PlanStep
 
 STEP_ARGUMENTS = ("step",)
 STEPS_ARGUMENTS = ("steps",)
@@ -36,10 +37,10 @@ def arguments(raw: dict[str, Any]) -> dict[str, Any]:
     args = dict(raw)
     for name in STEP_ARGUMENTS:
         if name in args:
-            args[name] = Step.from_dict(args[name])
+            args[name] = PlanStep.from_dict(args[name])
     for name in STEPS_ARGUMENTS:
         if name in args:
-            args[name] = [Step.from_dict(step) for step in args[name]]
+            args[name] = [PlanStep.from_dict(step) for step in args[name]]
     return args
 
 

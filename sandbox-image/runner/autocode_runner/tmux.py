@@ -3,7 +3,8 @@
 The runner uses tmux's default socket, so a terminal viewer's `tmux attach -t NAME` (a TTY exec as the
 same uid) finds the same server without flags. libtmux runs tmux as a subprocess and blocks, so every
 call runs in a worker thread. Targets use tmux's exact-match syntax (`=NAME`): plain `-t NAME` would
-also match a session whose name merely starts with NAME.
+also match a session whose name merely starts with NAME. Failures raise this module's TmuxError family;
+session names are checked by the caller (autocode_runner.contract.wire.SESSION_NAME).
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from dataclasses import dataclass
 import libtmux
 from libtmux import exc as libtmux_exc
 
-from autocode_runner.protocol import ErrorCode, RunnerError
-
-# tmux itself rewrites '.' and ':' in session names to '_', so neither may appear in a name we hand out.
-SESSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LIST_FORMAT = "#{session_windows}\t#{session_attached}\t#{session_created}\t#{session_name}"
 # A target that is gone, including the moments while the last session's server shuts down.
@@ -43,11 +40,31 @@ class SessionInfo:
     created: int
 
 
-class TmuxUnavailable(RunnerError):
-    """tmux could not be asked (as opposed to: it answered that there are no sessions)."""
+class TmuxError(Exception):
+    """tmux refused or failed a command; the message says what went wrong, in tmux's words where it gave any.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(ErrorCode.TMUX_ERROR, message)
+    This layer knows nothing of the protocol: autocode_runner.methods maps these to the wire's error codes.
+    """
+
+
+class SessionNotFound(TmuxError):
+    """No session of that name (or its server is gone)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no tmux session named {name!r}")
+        self.name = name
+
+
+class SessionExists(TmuxError):
+    """A session of that name already exists."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a tmux session named {name!r} already exists")
+        self.name = name
+
+
+class TmuxUnavailable(TmuxError):
+    """tmux could not be asked (as opposed to: it answered that there are no sessions)."""
 
 
 class Tmux:
@@ -64,18 +81,19 @@ class Tmux:
         try:
             return await asyncio.to_thread(call)
         except libtmux_exc.TmuxCommandNotFound:
-            raise RunnerError(ErrorCode.TMUX_ERROR, "tmux is not installed") from None
+            raise TmuxUnavailable("tmux is not installed") from None
 
     async def _checked(self, name: str, *args: str) -> list[str]:
+        """Run a command on session `name`; its stdout, or SessionNotFound, SessionExists or TmuxError."""
         code, stdout, stderr = await self._run(*args)
         if code == 0:
             return stdout
         lowered = stderr.lower()
         if any(words in lowered for words in _NOT_FOUND_WORDS + _NO_SERVER_WORDS):
-            raise RunnerError(ErrorCode.NOT_FOUND, f"no tmux session named {name!r}")
+            raise SessionNotFound(name)
         if "duplicate session" in lowered:
-            raise RunnerError(ErrorCode.EXISTS, f"a tmux session named {name!r} already exists")
-        raise RunnerError(ErrorCode.TMUX_ERROR, stderr or f"tmux {args[0]} failed with exit code {code}")
+            raise SessionExists(name)
+        raise TmuxError(stderr or f"tmux {args[0]} failed with exit code {code}")
 
     async def sessions(self) -> list[SessionInfo]:
         """All sessions; no running server means none. Raises TmuxUnavailable when tmux cannot say."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autocode_runner.coding.plan import Step
+from autocode_runner.contract.plan import PlanStep
 
 
 def compose_identity(
@@ -17,7 +17,7 @@ def compose_identity(
     goal: str,
     architecture: str,
     details: str,
-    steps: Sequence[Step],
+    steps: Sequence[PlanStep],
 ) -> str:
     parts = [agent_identity.strip() or "You are a senior engineer who manages Claude Code to deliver a project."]
     if rules.strip():

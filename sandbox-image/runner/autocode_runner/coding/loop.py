@@ -14,17 +14,22 @@ import contextlib
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from autocode_runner.coding import workspace as ws
-from autocode_runner.coding.events import EventSink
+from autocode_runner.coding.claude.screen import ClaudeState
 from autocode_runner.coding.identity import compose_identity
-from autocode_runner.coding.manager_errors import ManagerError
-from autocode_runner.coding.plan import Decision, Step
+from autocode_runner.coding.manager.errors import ManagerError
+from autocode_runner.coding.plan import Decision
 from autocode_runner.coding.ports import ClaudePort, ClaudeTrouble, ManagerPort, Observation
-from autocode_runner.coding.state import ProjectState
+from autocode_runner.coding.state import Phase, ProjectState
+from autocode_runner.contract.plan import PlanStep, first_open_step
+from autocode_runner.contract.specs import CodingSpec
+from autocode_runner.contract.vocab import LogLevel, ProjectStatus, StepStatus
+from autocode_runner.contract.wire import Command
+from autocode_runner.instance_io import EventSink
 
 T = TypeVar("T")
 SHOWN_CHARS = 400
@@ -32,26 +37,13 @@ SILENCE_STRIKES_BEFORE_RESTART = 2
 # After a submission, an idle screen counts as "finished" only once Claude Code was seen working, a Stop hook
 # arrived, or this many polls passed (a very fast turn can start and end between two captures).
 IDLE_POLLS_AFTER_SUBMIT = 3
+# A question answered this recently that is still on screen is the same one, not yet redrawn: not asked again.
+ANSWERED_ECHO_SECONDS = 10.0
+WAIT_FOR_COMMAND_SECONDS = 3600.0
 
 
 class Stopped(Exception):
     """The user stopped the project: leave at once, keeping the state for a later start."""
-
-
-@dataclass(frozen=True)
-class Timing:
-    poll_seconds: float = 2.0
-    silence_seconds: float = 300.0
-    max_attempts: int = 3
-
-    @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> Timing:
-        raw = spec.get("timing") or {}
-        return cls(
-            poll_seconds=float(raw.get("poll_seconds", 2.0)),
-            silence_seconds=float(raw.get("silence_seconds", 300.0)),
-            max_attempts=int(raw.get("max_attempts", 3)),
-        )
 
 
 def error_signature(text: str) -> str:
@@ -65,10 +57,49 @@ def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass
+class Watch:
+    """What monitoring one step remembers from poll to poll."""
+
+    step: PlanStep
+    last_fingerprint: str = ""
+    last_change: float = field(default_factory=time.monotonic)  # when the screen last showed progress
+    seen_busy: bool = False  # Claude Code was seen working since the last message
+    polls_since_submit: int = 0
+    silence_strikes: int = 0
+    compacted: bool = False  # the context was compacted: Claude Code needs a summary when it is idle again
+    rate_limit_noted: bool = False
+    answered: tuple[str, float] = ("", 0.0)  # the screen of the last question answered, and when
+
+    def message_sent(self) -> None:
+        """A new message went to Claude Code: an idle screen means "finished" only once it was worked on."""
+        self.seen_busy = False
+        self.polls_since_submit = 0
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One look at Claude Code: its screen, what the screen shows, and the hook events since the last look."""
+
+    screen: str
+    seen: Observation
+    hooks: frozenset[str]  # hook event names
+    time: float
+
+    @property
+    def state(self) -> ClaudeState:
+        """The screen's state, unless a hook says more: PreCompact means compacting, whatever is drawn."""
+        return ClaudeState.COMPACTING if "PreCompact" in self.hooks else self.seen.state
+
+
+# A handler of one observed state: True when the step is done and monitoring ends.
+StateHandler = Callable[[Watch, Poll], Awaitable[bool]]
+
+
 class ProjectLoop:
     def __init__(
         self,
-        spec: dict[str, Any],
+        spec: CodingSpec,
         claude: ClaudePort,
         manager: ManagerPort,
         sink: EventSink,
@@ -81,50 +112,62 @@ class ProjectLoop:
         self.sink = sink
         self.workspace = workspace
         self.rules_file = rules_file
-        self.timing = Timing.from_spec(spec)
+        self.timing = spec.timing
         self.state = ProjectState.from_spec(spec)
         self._wake = asyncio.Event()
-        self._paused = spec.get("status") == "paused" and not spec.get("escalation")
+        self._paused = spec.status is ProjectStatus.PAUSED and not spec.escalation
         self._stopping = False
         self._replies: list[str] = []
         self._resumed = False
-        self._new_plan: list[Step] | None = None
+        self._new_plan: list[PlanStep] | None = None
         self._claude_fresh = False  # Claude Code was (re)started by this instance, not adopted running
+        self._handlers: dict[ClaudeState, StateHandler] = {
+            ClaudeState.UNKNOWN: self._on_not_ready,
+            ClaudeState.EXITED: self._on_not_ready,
+            ClaudeState.BUSY: self._on_busy,
+            ClaudeState.PERMISSION: self._on_asking,
+            ClaudeState.QUESTION: self._on_asking,
+            ClaudeState.COMPACTING: self._on_compacting,
+            ClaudeState.CONTEXT_FULL: self._on_context_full,
+            ClaudeState.RATE_LIMITED: self._on_rate_limited,
+            ClaudeState.IDLE: self._on_turn_over,
+            ClaudeState.API_ERROR: self._on_turn_over,
+        }
 
     # -- commands from the user -----------------------------------------------------------------------
     def command(self, command: dict[str, Any]) -> None:
         kind = command.get("type")
-        if kind == "stop":
+        if kind == Command.STOP:
             self._stopping = True
-        elif kind == "pause":
+        elif kind == Command.PAUSE:
             self._paused = True
-        elif kind == "resume":
+        elif kind == Command.RESUME:
             self._paused = False
             self._resumed = True
-        elif kind == "reply":
+        elif kind == Command.REPLY:
             self._replies.append(str(command.get("message", "")))
             self._paused = False
-        elif kind == "plan":
+        elif kind == Command.PLAN:
             try:
-                self._new_plan = [Step.from_dict(raw) for raw in command.get("steps") or []]
+                self._new_plan = [PlanStep.from_dict(raw) for raw in command.get("steps") or []]
             except (ValueError, TypeError) as error:
-                self.sink.log("error", f"The new plan was not applied: {error}")
+                self.sink.log(LogLevel.ERROR, f"The new plan was not applied: {error}")
         self._wake.set()
 
     # -- reporting ------------------------------------------------------------------------------------
     def report(self) -> None:
-        self.sink.emit("project.state", self.state.report())
+        self.sink.state(self.state.report())
 
     def _refresh_identity(self) -> None:
         spec = self.spec
         self.manager.set_identity(
             compose_identity(
-                agent_identity=str(spec.get("agent", {}).get("identity", "")),
+                agent_identity=spec.agent.identity,
                 rules=ws.read_text(self.rules_file),
                 claude_md=ws.read_text(self.workspace / ".claude" / "CLAUDE.md"),
-                goal=str(spec.get("goal", "")),
-                architecture=str(spec.get("architecture", "")),
-                details=str(spec.get("details", "")),
+                goal=spec.goal,
+                architecture=spec.architecture,
+                details=spec.details,
                 steps=self.state.steps,
             )
         )
@@ -142,29 +185,30 @@ class ProjectLoop:
             raise Stopped
         if self._paused:
             previous = self.state.status
-            self.state.status = "paused"
+            self.state.status = ProjectStatus.PAUSED
             self.report()
-            self.sink.log("info", "Paused; resume to continue")
+            self.sink.log(LogLevel.INFO, "Paused; resume to continue")
             while self._paused and not self._stopping:
-                await self._sleep(3600)
+                await self._sleep(WAIT_FOR_COMMAND_SECONDS)
             if self._stopping:
                 raise Stopped
-            self.state.status = previous if previous != "paused" else "running"
+            self.state.status = previous if previous is not ProjectStatus.PAUSED else ProjectStatus.RUNNING
             self.report()
-            self.sink.log("info", "Resumed")
+            self.sink.log(LogLevel.INFO, "Resumed")
         if self._new_plan is None:
             return False
         self._apply_plan(self._new_plan)
         self._new_plan = None
         return True
 
-    def _apply_plan(self, steps: list[Step]) -> None:
+    def _apply_plan(self, steps: list[PlanStep]) -> None:
         self.state.steps = steps
-        self.state.current_step = next((i for i, s in enumerate(steps) if s.status != "done"), len(steps))
+        self.state.current_step = first_open_step(steps)
         self._refresh_identity()
         self.report()
         self.sink.log(
-            "info", f"The plan was edited: {len(steps)} steps, continuing at step {self.state.current_step + 1}"
+            LogLevel.INFO,
+            f"The plan was edited: {len(steps)} steps, continuing at step {self.state.current_step + 1}",
         )
 
     async def _ask(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -176,9 +220,9 @@ class ProjectLoop:
                 await self._escalate(f"The manager model could not {what}: {error}")
 
     # -- the loop -------------------------------------------------------------------------------------
-    async def run(self) -> str:
+    async def run(self) -> ProjectStatus:
         """Work until the plan is done (returns "completed") or the user stops it (raises Stopped)."""
-        ws.prepare(self.workspace, str(self.spec.get("architecture", "")))
+        ws.prepare(self.workspace, self.spec.architecture)
         self._refresh_identity()
         await self._gate()
         await self._ensure_claude()
@@ -187,19 +231,19 @@ class ProjectLoop:
         while self.state.current_step < len(self.state.steps):
             await self._gate()
             await self._run_step()
-        self.state.status = "completed"
-        self.state.loop.phase = "done"
+        self.state.status = ProjectStatus.COMPLETED
+        self.state.loop.phase = Phase.DONE
         self.report()
-        self.sink.log("info", f"All {len(self.state.steps)} steps are done: the project is completed")
-        return "completed"
+        self.sink.log(LogLevel.INFO, f"All {len(self.state.steps)} steps are done: the project is completed")
+        return ProjectStatus.COMPLETED
 
     async def _ensure_claude(self) -> None:
         if await self.claude.alive():
-            self.sink.log("info", "Claude Code is already running in the project's session: continuing with it")
+            self.sink.log(LogLevel.INFO, "Claude Code is already running in the project's session: continuing with it")
             return
         self._claude_fresh = True
-        resume = bool(self.state.claude_session_id) and self.state.loop.phase != "planning"
-        self.sink.log("info", "Resuming Claude Code's session" if resume else "Starting Claude Code")
+        resume = bool(self.state.claude_session_id) and self.state.loop.phase is not Phase.PLANNING
+        self.sink.log(LogLevel.INFO, "Resuming Claude Code's session" if resume else "Starting Claude Code")
         await self._start_claude(resume=resume)
 
     async def _start_claude(self, *, resume: bool) -> None:
@@ -219,42 +263,39 @@ class ProjectLoop:
             self.report()
 
     async def _plan(self) -> None:
-        self.state.status = "planning"
-        self.state.loop.phase = "planning"
+        self.state.status = ProjectStatus.PLANNING
+        self.state.loop.phase = Phase.PLANNING
         self.report()
-        self.sink.log("info", "Writing the implementation plan from the goal")
+        self.sink.log(LogLevel.INFO, "Writing the implementation plan from the goal")
         spec = self.spec
-        steps = await self._ask(
-            "write a plan",
-            lambda: self.manager.plan(
-                str(spec.get("goal", "")), str(spec.get("architecture", "")), str(spec.get("details", ""))
-            ),
-        )
+        steps = await self._ask("write a plan", lambda: self.manager.plan(spec.goal, spec.architecture, spec.details))
         self.state.steps = steps
         self.state.current_step = 0
-        self.state.status = "running"
-        self.state.loop.phase = "sending"
+        self.state.status = ProjectStatus.RUNNING
+        self.state.loop.phase = Phase.SENDING
         self._refresh_identity()
         self.report()
         outline = "; ".join(f"{i + 1}. {s.title}" for i, s in enumerate(steps))
-        self.sink.log("agent_decision", f"Plan of {len(steps)} steps: {outline}")
+        self.sink.log(LogLevel.AGENT_DECISION, f"Plan of {len(steps)} steps: {outline}")
 
     async def _run_step(self) -> None:
         index = self.state.current_step
         step = self.state.step
         loop = self.state.loop
-        resuming = step.status == "running" and loop.phase == "monitoring" and bool(loop.last_task)
-        step.status = "running"
-        self.state.status = "running"
+        resuming = step.status is StepStatus.RUNNING and loop.phase is Phase.MONITORING and bool(loop.last_task)
+        step.status = StepStatus.RUNNING
+        self.state.status = ProjectStatus.RUNNING
         if resuming:
-            self.sink.log("info", f"Resuming step {index + 1}: {step.title}")
+            self.sink.log(LogLevel.INFO, f"Resuming step {index + 1}: {step.title}")
             if self._claude_fresh:  # the turn in progress died with the old Claude Code: give the task again
-                self.sink.log("info", "Claude Code was not running: resending the step's task to its resumed session")
+                self.sink.log(
+                    LogLevel.INFO, "Claude Code was not running: resending the step's task to its resumed session"
+                )
                 await self._send(loop.last_task)
         else:
             loop.errors = []
             loop.alternative_tried = False
-            self.sink.log("info", f"Step {index + 1} of {len(self.state.steps)}: {step.title}")
+            self.sink.log(LogLevel.INFO, f"Step {index + 1} of {len(self.state.steps)}: {step.title}")
             task = await self._ask("compose the task", lambda: self.manager.compose_task(self.state.steps, index))
             await self._send(task)
         await self._monitor(step)
@@ -263,10 +304,10 @@ class ProjectLoop:
         loop = self.state.loop
         if remember:
             loop.last_task = text
-        loop.phase = "monitoring"
+        loop.phase = Phase.MONITORING
         loop.submitted_at = time.monotonic()
         self.report()
-        self.sink.log("action", f"Sent to Claude Code: {shorten(text)}")
+        self.sink.log(LogLevel.ACTION, f"Sent to Claude Code: {shorten(text)}")
         try:
             await self.claude.submit(text)
         except ClaudeTrouble as error:  # once: restart it and send again; a second failure ends the loop
@@ -274,129 +315,149 @@ class ProjectLoop:
             await self.claude.submit(text)
 
     async def _restart_claude(self, why: str) -> None:
-        self.sink.log("error", why)
+        self.sink.log(LogLevel.ERROR, why)
         await self.claude.kill()
         await self._start_claude(resume=bool(self.state.claude_session_id))
 
-    # -- monitoring -----------------------------------------------------------------------------------
-    async def _monitor(self, step: Step) -> None:
-        loop = self.state.loop
-        last_fingerprint = ""
-        last_change = time.monotonic()
-        seen_busy = False
-        polls_since_submit = 0
-        silence_strikes = 0
-        compacted = False
-        rate_limit_noted = False
-        answered: tuple[str, float] = ("", 0.0)
+    # -- monitoring: one poll at a time, each observed state to its handler ----------------------------
+    async def _monitor(self, step: PlanStep) -> None:
+        watch = Watch(step)
         while True:
             await self._sleep(self.timing.poll_seconds)
-            if await self._gate():
-                current = (
-                    self.state.steps[self.state.current_step]
-                    if self.state.current_step < len(self.state.steps)
-                    else None
+            if await self._gate() and not self._same_step_after_plan_edit(watch):
+                self.sink.log(
+                    LogLevel.INFO, "The plan's edit changed the current step: interrupting Claude Code, moving on"
                 )
-                if current is None or current.title != step.title or current.status == "done":
-                    self.sink.log(
-                        "info", "The plan's edit changed the current step: interrupting Claude Code, moving on"
-                    )
-                    await self.claude.interrupt()
-                    return
-                step = current  # the same step, perhaps with new details: keep watching it
+                await self.claude.interrupt()
+                return
             if self._replies:
                 await self._deliver_replies()
-                seen_busy, polls_since_submit = False, 0
+                watch.message_sent()
                 continue
             if not await self.claude.alive():
-                await self._restart_claude("Claude Code exited (crashed or quit): restarting it with its session")
-                await self._send(loop.last_task, remember=False)
-                seen_busy, polls_since_submit, last_change = False, 0, time.monotonic()
+                await self._on_crash(watch)
                 continue
-            screen = await self.claude.capture()
-            seen = self.claude.observe(screen)
-            hooks = self.claude.hook_events()
-            names = {str(event.get("hook_event_name", "")) for event in hooks}
-            polls_since_submit += 1
-            now = time.monotonic()
-            if seen.fingerprint != last_fingerprint:
-                last_fingerprint, last_change = seen.fingerprint, now
-                silence_strikes = 0
-            if "PreCompact" in names or seen.kind == "compacting":
-                if not compacted:
-                    self.sink.log("info", "Claude Code's context is full: it is compacting the conversation")
-                compacted = True
-                continue
-            if seen.kind == "busy":
-                seen_busy = True
-                if now - last_change > self.timing.silence_seconds:
-                    silence_strikes += 1
-                    await self._on_silence(silence_strikes)
-                    last_change = time.monotonic()
-                    seen_busy, polls_since_submit = False, 0
-                continue
-            if seen.kind == "asking":
-                if answered[0] == seen.fingerprint and now - answered[1] < 10:
-                    continue  # the prompt we just answered, still on screen
-                await self._answer(step, seen)
-                answered = (seen.fingerprint, time.monotonic())
-                continue
-            if seen.kind == "rate_limited" and seen.retrying:
-                seen_busy = True  # Claude Code waits and retries by itself; only a final limit needs the user
-                if not rate_limit_noted:
-                    self.sink.log("error", f"Claude Code is rate limited and retrying: {shorten(seen.error, 200)}")
-                    rate_limit_noted = True
-                continue
-            if seen.kind == "context_full":
-                self.sink.log("error", "Claude Code's context is full and was not compacted: running /compact")
-                await self.claude.submit("/compact")
-                compacted = True
-                continue
-            if seen.kind == "rate_limited":
-                await self._escalate(
-                    f"Claude Code shows a rate-limit or billing screen ({shorten(seen.error or seen.question, 200)}). "
-                    "It was not answered automatically: resolve it, then reply or resume."
-                )
-                continue
-            if seen.kind in ("starting", "exited"):
-                continue
-            finished = seen_busy or "Stop" in names or polls_since_submit >= IDLE_POLLS_AFTER_SUBMIT
-            if not finished:
-                continue
-            if compacted:
-                compacted = False
-                summary = await self._ask(
-                    "summarize the state", lambda: self.manager.summarize(self.state.steps, self.state.current_step)
-                )
-                self.sink.log("info", "Sending a summary of the project's state after the compaction")
-                await self._send(summary, remember=False)
-                seen_busy, polls_since_submit = False, 0
-                continue
-            if await self._evaluate(step, seen, screen):
+            poll = await self._look(watch)
+            if await self._handlers[poll.state](watch, poll):
                 return
-            seen_busy, polls_since_submit = False, 0
 
-    async def _evaluate(self, step: Step, seen: Observation, screen: str) -> bool:
+    def _same_step_after_plan_edit(self, watch: Watch) -> bool:
+        """Whether the edited plan still has the watched step open at the current index (then watch that)."""
+        steps, index = self.state.steps, self.state.current_step
+        current = steps[index] if index < len(steps) else None
+        if current is None or current.title != watch.step.title or current.status is StepStatus.DONE:
+            return False
+        watch.step = current  # the same step, perhaps with new details: keep watching it
+        return True
+
+    async def _look(self, watch: Watch) -> Poll:
+        """Capture the screen and read it and the new hook events; note progress for the silence check."""
+        screen = await self.claude.capture()
+        seen = self.claude.observe(screen)
+        hooks = frozenset(str(event.get("hook_event_name", "")) for event in self.claude.hook_events())
+        watch.polls_since_submit += 1
+        now = time.monotonic()
+        if seen.fingerprint != watch.last_fingerprint:
+            watch.last_fingerprint, watch.last_change = seen.fingerprint, now
+            watch.silence_strikes = 0
+        return Poll(screen, seen, hooks, now)
+
+    async def _on_crash(self, watch: Watch) -> None:
+        await self._restart_claude("Claude Code exited (crashed or quit): restarting it with its session")
+        await self._send(self.state.loop.last_task, remember=False)
+        watch.message_sent()
+        watch.last_change = time.monotonic()
+
+    async def _on_not_ready(self, watch: Watch, poll: Poll) -> bool:
+        """Starting up or an unknown screen: wait (an exit shows at the next poll's liveness check)."""
+        return False
+
+    async def _on_compacting(self, watch: Watch, poll: Poll) -> bool:
+        if not watch.compacted:
+            self.sink.log(LogLevel.INFO, "Claude Code's context is full: it is compacting the conversation")
+        watch.compacted = True
+        return False
+
+    async def _on_busy(self, watch: Watch, poll: Poll) -> bool:
+        watch.seen_busy = True
+        if poll.time - watch.last_change > self.timing.silence_seconds:
+            watch.silence_strikes += 1
+            await self._on_silence(watch.silence_strikes)
+            watch.last_change = time.monotonic()
+            watch.message_sent()
+        return False
+
+    async def _on_asking(self, watch: Watch, poll: Poll) -> bool:
+        fingerprint, answered_at = watch.answered
+        if fingerprint == poll.seen.fingerprint and poll.time - answered_at < ANSWERED_ECHO_SECONDS:
+            return False  # the prompt we just answered, still on screen
+        await self._answer(watch.step, poll.seen)
+        watch.answered = (poll.seen.fingerprint, time.monotonic())
+        return False
+
+    async def _on_rate_limited(self, watch: Watch, poll: Poll) -> bool:
+        seen = poll.seen
+        if seen.retrying:  # Claude Code waits and retries by itself; only a final limit needs the user
+            watch.seen_busy = True
+            if not watch.rate_limit_noted:
+                self.sink.log(LogLevel.ERROR, f"Claude Code is rate limited and retrying: {shorten(seen.error, 200)}")
+                watch.rate_limit_noted = True
+            return False
+        await self._escalate(
+            f"Claude Code shows a rate-limit or billing screen ({shorten(seen.error or seen.question, 200)}). "
+            "It was not answered automatically: resolve it, then reply or resume."
+        )
+        return False
+
+    async def _on_context_full(self, watch: Watch, poll: Poll) -> bool:
+        self.sink.log(LogLevel.ERROR, "Claude Code's context is full and was not compacted: running /compact")
+        await self.claude.submit("/compact")
+        watch.compacted = True
+        return False
+
+    async def _on_turn_over(self, watch: Watch, poll: Poll) -> bool:
+        """Idle or an API error: once the turn really ran, send the summary a compaction needs, or judge it."""
+        finished = watch.seen_busy or "Stop" in poll.hooks or watch.polls_since_submit >= IDLE_POLLS_AFTER_SUBMIT
+        if not finished:
+            return False
+        if watch.compacted:
+            watch.compacted = False
+            summary = await self._ask(
+                "summarize the state", lambda: self.manager.summarize(self.state.steps, self.state.current_step)
+            )
+            self.sink.log(LogLevel.INFO, "Sending a summary of the project's state after the compaction")
+            await self._send(summary, remember=False)
+            watch.message_sent()
+            return False
+        if await self._evaluate(watch.step, poll.seen, poll.screen):
+            return True
+        watch.message_sent()
+        return False
+
+    # -- judging and reacting -------------------------------------------------------------------------
+    async def _evaluate(self, step: PlanStep, seen: Observation, screen: str) -> bool:
         """True when the step is done; otherwise a fix or retry has been sent (or escalated)."""
-        if seen.kind == "api_error":
+        if seen.state is ClaudeState.API_ERROR:
             decision = Decision("retry", message=self.state.loop.last_task, reason=seen.error or "API error")
-            self.sink.log("error", f"Claude Code reported an error: {shorten(decision.reason, 300)}")
+            self.sink.log(LogLevel.ERROR, f"Claude Code reported an error: {shorten(decision.reason, 300)}")
         else:
             evidence = await ws.evidence(self.workspace)
             decision = await self._ask("evaluate the step", lambda: self.manager.evaluate(step, screen, evidence))
         if decision.verdict == "complete":
-            step.status = "done"
+            step.status = StepStatus.DONE
             self.state.current_step += 1
-            self.state.loop.phase = "sending"
+            self.state.loop.phase = Phase.SENDING
             self.state.loop.last_task = ""
             self._refresh_identity()
             self.report()
-            self.sink.log("agent_decision", f"Step {self.state.current_step} is done: {shorten(decision.reason, 300)}")
+            self.sink.log(
+                LogLevel.AGENT_DECISION, f"Step {self.state.current_step} is done: {shorten(decision.reason, 300)}"
+            )
             return True
         await self._retry(step, decision)
         return False
 
-    async def _retry(self, step: Step, decision: Decision) -> None:
+    async def _retry(self, step: PlanStep, decision: Decision) -> None:
         loop = self.state.loop
         step.attempts += 1
         signature = error_signature(decision.reason or decision.message)
@@ -405,7 +466,7 @@ class ProjectLoop:
         self.report()
         if repeats < self.timing.max_attempts:
             self.sink.log(
-                "agent_decision",
+                LogLevel.AGENT_DECISION,
                 f"Not done yet ({decision.verdict}, attempt {step.attempts}): {shorten(decision.reason, 300)}",
             )
             await self._send(decision.message or loop.last_task, remember=decision.verdict == "retry")
@@ -413,7 +474,7 @@ class ProjectLoop:
         if not loop.alternative_tried:
             loop.alternative_tried = True
             self.sink.log(
-                "agent_decision",
+                LogLevel.AGENT_DECISION,
                 f"The same problem came back {repeats} times ({shorten(decision.reason, 200)}): "
                 "trying another approach",
             )
@@ -426,10 +487,10 @@ class ProjectLoop:
             f"another approach: {shorten(decision.reason, 300)}. Reply with guidance, or edit the plan and resume."
         )
 
-    async def _answer(self, step: Step, seen: Observation) -> None:
+    async def _answer(self, step: PlanStep, seen: Observation) -> None:
         answer = await self._ask("answer Claude Code", lambda: self.manager.answer(step, seen.question, seen.options))
         self.sink.log(
-            "agent_decision",
+            LogLevel.AGENT_DECISION,
             f"Claude Code asked: {shorten(seen.question, 200)} -> answering {answer.keys!r} "
             f"({shorten(answer.reason, 200)})",
         )
@@ -439,7 +500,7 @@ class ProjectLoop:
             else:
                 await self.claude.submit(answer.keys)
         except ClaudeTrouble as error:  # the next poll sees the question again and answers again
-            self.sink.log("error", str(error))
+            self.sink.log(LogLevel.ERROR, str(error))
 
     async def _on_silence(self, strikes: int) -> None:
         minutes = self.timing.silence_seconds / 60
@@ -447,7 +508,9 @@ class ProjectLoop:
             await self._restart_claude(f"Claude Code is still silent after {strikes} checks: restarting it")
             await self._send(self.state.loop.last_task, remember=False)
             return
-        self.sink.log("error", f"No change on Claude Code's screen for {minutes:g} min: interrupting it and asking why")
+        self.sink.log(
+            LogLevel.ERROR, f"No change on Claude Code's screen for {minutes:g} min: interrupting it and asking why"
+        )
         await self.claude.interrupt()
         await self._send(
             f"You showed no progress for {minutes:g} minutes and were interrupted. Say briefly what happened, "
@@ -460,29 +523,29 @@ class ProjectLoop:
         loop = self.state.loop
         previous_phase = loop.phase
         self.state.escalation = message
-        self.state.status = "paused"
-        loop.phase = "escalated"
+        self.state.status = ProjectStatus.PAUSED
+        loop.phase = Phase.ESCALATED
         self._resumed = False
         self.report()
-        self.sink.log("error", f"Needs you: {message}")
+        self.sink.log(LogLevel.ERROR, f"Needs you: {message}")
         while not self._replies and not self._resumed and not self._stopping:
-            await self._sleep(3600)
+            await self._sleep(WAIT_FOR_COMMAND_SECONDS)
         if self._stopping:
             raise Stopped
         self._resumed = False
         self.state.escalation = ""
-        self.state.status = "running"
-        loop.phase = previous_phase if previous_phase != "escalated" else "monitoring"
+        self.state.status = ProjectStatus.RUNNING
+        loop.phase = previous_phase if previous_phase is not Phase.ESCALATED else Phase.MONITORING
         loop.errors = []
         loop.alternative_tried = False
         self.report()
         if self._replies:
             await self._deliver_replies()
         else:
-            self.sink.log("info", "Resumed by the user")
+            self.sink.log(LogLevel.INFO, "Resumed by the user")
 
     async def _deliver_replies(self) -> None:
         replies, self._replies = self._replies, []
         text = "\n\n".join(replies)
-        self.sink.log("info", f"The user answered: {shorten(text)}")
+        self.sink.log(LogLevel.INFO, f"The user answered: {shorten(text)}")
         await self._send(f"The project owner says:\n{text}\n\nContinue with the current task.", remember=False)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-from autocode_runner.coding.plan import Answer, Decision, Step
-
-ScreenKind = Literal[
-    "starting", "idle", "busy", "asking", "rate_limited", "api_error", "compacting", "context_full", "exited"
-]
+from autocode_runner.coding.claude.screen import ClaudeState
+from autocode_runner.coding.plan import Answer, Decision
+from autocode_runner.contract.plan import PlanStep
 
 
 class ClaudeTrouble(Exception):
@@ -23,9 +21,12 @@ class ClaudeTrouble(Exception):
 
 @dataclass(frozen=True)
 class Observation:
-    """Claude Code's state as the loop needs it, from the screen (and hooks, where they say more)."""
+    """Claude Code's state as the loop needs it, from the screen (and hooks, where they say more).
 
-    kind: ScreenKind
+    `state` is the classifier's vocabulary (claude/screen.py), used as is: one word per state everywhere.
+    """
+
+    state: ClaudeState
     fingerprint: str = ""  # the screen without spinners and timers: unchanged means no progress
     question: str = ""
     options: Sequence[str] = field(default_factory=tuple)
@@ -50,9 +51,9 @@ class ClaudePort(Protocol):
 
 class ManagerPort(Protocol):
     def set_identity(self, identity: str) -> None: ...
-    async def plan(self, goal: str, architecture: str, details: str) -> list[Step]: ...
-    async def compose_task(self, steps: Sequence[Step], index: int) -> str: ...
-    async def evaluate(self, step: Step, screen: str, evidence: str) -> Decision: ...
-    async def answer(self, step: Step, question: str, options: Sequence[str]) -> Answer: ...
-    async def alternative(self, step: Step, errors: Sequence[str]) -> str: ...
-    async def summarize(self, steps: Sequence[Step], index: int) -> str: ...
+    async def plan(self, goal: str, architecture: str, details: str) -> list[PlanStep]: ...
+    async def compose_task(self, steps: Sequence[PlanStep], index: int) -> str: ...
+    async def evaluate(self, step: PlanStep, screen: str, evidence: str) -> Decision: ...
+    async def answer(self, step: PlanStep, question: str, options: Sequence[str]) -> Answer: ...
+    async def alternative(self, step: PlanStep, errors: Sequence[str]) -> str: ...
+    async def summarize(self, steps: Sequence[PlanStep], index: int) -> str: ...

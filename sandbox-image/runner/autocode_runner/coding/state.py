@@ -6,17 +6,31 @@ starts from the last one: finished steps are never repeated, and a step in progr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from autocode_runner.coding.plan import Step
+from autocode_runner.contract.plan import PlanStep
+from autocode_runner.contract.specs import CodingSpec
+from autocode_runner.contract.vocab import ProjectStatus
+
+
+class Phase(StrEnum):
+    """Where the loop is within the project; stored in `loop_state`, which only the loop reads."""
+
+    PLANNING = "planning"
+    SENDING = "sending"  # the current step's task is to be composed and sent
+    MONITORING = "monitoring"  # a task was sent: watching Claude Code work on it
+    ESCALATED = "escalated"  # waiting for the user's answer
+    DONE = "done"
 
 
 @dataclass
 class LoopState:
-    """Opaque to the control plane. phase: planning | sending | monitoring | escalated | done."""
+    """Opaque to the control plane: the loop's own notes on the current step."""
 
-    phase: str = "planning"
+    phase: Phase = Phase.PLANNING
     last_task: str = ""
     errors: list[str] = field(default_factory=list)  # normalized error signatures of the current step
     alternative_tried: bool = False
@@ -24,7 +38,7 @@ class LoopState:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "phase": self.phase,
+            "phase": self.phase.value,
             "last_task": self.last_task,
             "errors": self.errors,
             "alternative_tried": self.alternative_tried,
@@ -32,49 +46,50 @@ class LoopState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LoopState:
+        """Tolerant: the state of an older loop still resumes (an unknown phase starts over at planning)."""
         return cls(
-            phase=str(data.get("phase", "planning")),
+            phase=_phase(data.get("phase")),
             last_task=str(data.get("last_task", "")),
             errors=[str(e) for e in data.get("errors", []) if isinstance(e, str)],
             alternative_tried=bool(data.get("alternative_tried", False)),
         )
 
 
+def _phase(value: object) -> Phase:
+    try:
+        return Phase(str(value))
+    except ValueError:
+        return Phase.PLANNING
+
+
 @dataclass
 class ProjectState:
-    status: str
-    steps: list[Step]
+    status: ProjectStatus
+    steps: list[PlanStep]
     current_step: int
     loop: LoopState
     claude_session_id: str
     escalation: str = ""
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> ProjectState:
-        steps = []
-        for raw in spec.get("plan") or []:
-            try:
-                steps.append(Step.from_dict(raw))
-            except (ValueError, TypeError):
-                continue
-        current = spec.get("current_step") or 0
-        current = min(max(int(current), 0), len(steps))
+    def from_spec(cls, spec: CodingSpec) -> ProjectState:
+        steps = [dataclasses.replace(step) for step in spec.plan]  # the loop updates its own copies
         return cls(
-            status=str(spec.get("status") or "planning"),
+            status=spec.status,
             steps=steps,
-            current_step=current,
-            loop=LoopState.from_dict(spec.get("loop_state") or {}),
-            claude_session_id=str(spec.get("claude_session_id") or ""),
+            current_step=min(max(spec.current_step, 0), len(steps)),
+            loop=LoopState.from_dict(spec.loop_state),
+            claude_session_id=spec.claude_session_id,
             escalation="",
         )
 
     @property
-    def step(self) -> Step:
+    def step(self) -> PlanStep:
         return self.steps[self.current_step]
 
     def report(self) -> dict[str, Any]:
         return {
-            "status": self.status,
+            "status": self.status.value,
             "plan": [step.to_dict() for step in self.steps],
             "current_step": self.current_step,
             "loop_state": self.loop.to_dict(),

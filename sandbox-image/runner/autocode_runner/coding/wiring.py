@@ -1,5 +1,5 @@
-"""The loop's ports, made from the real parts: Claude Code in tmux (claude.py, screen.py) and the nanobot
-manager (manager_llm.py, one process per decision: manager_process.py), configured from the instance spec."""
+"""The loop's ports, made from the real parts: Claude Code in tmux (claude/driver.py, claude/screen.py) and the
+nanobot manager (manager/llm.py, one process per decision: manager/process.py), configured from the spec."""
 
 from __future__ import annotations
 
@@ -8,33 +8,22 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.claude import ClaudeError, ClaudeSession, seed_home
-from autocode_runner.coding.events import EventSink
-from autocode_runner.coding.manager_process import ManagerProcess
+from autocode_runner.coding.claude.driver import ClaudeError, ClaudeSession, seed_home
+from autocode_runner.coding.claude.screen import activity_fingerprint, classify
+from autocode_runner.coding.manager.process import ManagerProcess
 from autocode_runner.coding.ports import ClaudeTrouble, Observation
-from autocode_runner.coding.screen import ClaudeState, activity_fingerprint, classify
+from autocode_runner.contract.specs import CodingSpec
+from autocode_runner.instance_io import EventSink
 from autocode_runner.tmux import Tmux
 
 START_TIMEOUT = 60.0
-KIND = {
-    ClaudeState.UNKNOWN: "starting",
-    ClaudeState.IDLE: "idle",
-    ClaudeState.BUSY: "busy",
-    ClaudeState.PERMISSION: "asking",
-    ClaudeState.QUESTION: "asking",
-    ClaudeState.API_ERROR: "api_error",
-    ClaudeState.RATE_LIMITED: "rate_limited",
-    ClaudeState.COMPACTING: "compacting",
-    ClaudeState.CONTEXT_FULL: "context_full",
-    ClaudeState.EXITED: "exited",
-}
 
 
 def observe(screen: str) -> Observation:
     reading = classify(screen)
     question = "\n".join(part for part in (reading.title, reading.details, reading.question) if part)
     return Observation(
-        kind=KIND[reading.state],  # type: ignore[arg-type]
+        state=reading.state,
         fingerprint=activity_fingerprint(screen),
         question=question,
         options=tuple(option.label for option in reading.options),
@@ -47,17 +36,17 @@ def observe(screen: str) -> Observation:
 class ClaudeCode:
     """ClaudePort over a ClaudeSession; knows the project's session id and reports new ones."""
 
-    def __init__(self, spec: dict[str, Any], home: Path | None = None) -> None:
-        claude = spec.get("claude") or {}
+    def __init__(self, spec: CodingSpec, home: Path | None = None) -> None:
+        claude = spec.claude
         self.home = home or Path.home()
-        self.workspace = Path(spec["workspace"])
-        self.session_id = str(spec.get("claude_session_id") or uuid.uuid4())
-        env = {"ANTHROPIC_AUTH_TOKEN": str(claude.get("api_key", ""))}
-        if claude.get("base_url"):
-            env["ANTHROPIC_BASE_URL"] = str(claude["base_url"]).rstrip("/")
-        if isinstance(claude.get("max_retries"), int):
-            env["CLAUDE_CODE_MAX_RETRIES"] = str(claude["max_retries"])
-        name = str(spec["tmux_session"])
+        self.workspace = Path(spec.workspace)
+        self.session_id = spec.claude_session_id or str(uuid.uuid4())
+        env = {"ANTHROPIC_AUTH_TOKEN": claude.access.api_key}
+        if claude.access.base_url:
+            env["ANTHROPIC_BASE_URL"] = claude.access.base_url.rstrip("/")
+        if claude.max_retries is not None:
+            env["CLAUDE_CODE_MAX_RETRIES"] = str(claude.max_retries)
+        name = spec.tmux_session
         self.session = ClaudeSession(
             Tmux(),
             name,
@@ -65,7 +54,7 @@ class ClaudeCode:
             self.session_id,
             hooks_file=self.home / ".autocode" / "run" / name / "hooks.jsonl",
             env=env,
-            permission_mode=str(claude.get("permission_mode") or "bypassPermissions"),
+            permission_mode=claude.permission_mode or "bypassPermissions",
         )
 
     async def start(self, *, resume: bool) -> None:
@@ -126,17 +115,13 @@ def _first_line(error: Exception) -> str:
     return str(error).split(":\n", 1)[0].splitlines()[0] if str(error) else type(error).__name__
 
 
-def claude_for(spec: dict[str, Any], sink: EventSink) -> ClaudeCode:
+def claude_for(spec: CodingSpec, sink: EventSink) -> ClaudeCode:
     return ClaudeCode(spec)
 
 
-def manager_for(spec: dict[str, Any], workspace: Path) -> ManagerProcess:
+def manager_for(spec: CodingSpec, workspace: Path) -> ManagerProcess:
     """The manager, deciding in a short-lived process per call so the monitoring instance stays small."""
-    manager = spec.get("manager") or {}
     workspace.mkdir(parents=True, exist_ok=True)
     return ManagerProcess(
-        workspace,
-        model=str(manager.get("model") or spec.get("agent", {}).get("model", "")),
-        api_key=str(manager.get("api_key", "")),
-        base_url=manager.get("base_url") or None,
+        workspace, model=spec.agent.model, api_key=spec.manager.api_key, base_url=spec.manager.base_url or None
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypedDict
 
 NBSP = "\u00a0"
 SPINNER_GLYPHS = "·✢✳✶✻✽*"
@@ -203,11 +204,11 @@ def _dialog(lines: list[str]) -> ScreenReading | None:
     before = [line for line in region[:first_option] if line.strip() and not set(line.strip()) <= {"╌", "─"}]
     header_index = next((i for i, line in enumerate(before) if re.search(r"[☐☒✔]", line)), None)
     if header_index is not None or "Enter to select" in lines[footer_index]:
-        title = re.sub(r"[←→☐☒✔]", " ", before[header_index]).split() if header_index is not None else []
+        header = re.sub(r"[←→☐☒✔]", " ", before[header_index]).split() if header_index is not None else []
         question_lines = before[header_index + 1 :] if header_index is not None else before
         return ScreenReading(
             ClaudeState.QUESTION,
-            title=" ".join(title) or None,
+            title=" ".join(header) or None,
             question=" ".join(line.strip() for line in question_lines) or None,
             options=options,
         )
@@ -221,6 +222,13 @@ def _dialog(lines: list[str]) -> ScreenReading | None:
         options=options,
         details="\n".join(details) or None,
     )
+
+
+class _InputBox(TypedDict):
+    """What every reading of a screen with an input box carries."""
+
+    input_text: str | None
+    context_left_percent: int | None
 
 
 def classify(screen: str) -> ScreenReading:
@@ -238,15 +246,15 @@ def classify(screen: str) -> ScreenReading:
         return ScreenReading(ClaudeState.UNKNOWN)
     top, bottom = box
     footer = "\n".join(lines[bottom + 1 :])
-    input_text = "\n".join(lines[top + 1 : bottom])[1:].lstrip(NBSP + " ").rstrip()
-    input_text = None if not input_text or input_text in INPUT_PLACEHOLDERS else input_text
+    typed = "\n".join(lines[top + 1 : bottom])[1:].lstrip(NBSP + " ").rstrip()
+    input_text = None if not typed or typed in INPUT_PLACEHOLDERS else typed
     transcript = [line for line in lines[:top] if not _VOLATILE_LINE.search(line)]
     turn = _current_turn(transcript)
     blocks = _blocks(turn)
     context_left = _context_left("\n".join(lines[max(0, top - 2) :]))
-    common = {"input_text": input_text, "context_left_percent": context_left}
-    spinner_line = next((b[0] for b in reversed(blocks) if _SPINNER.match(b[0])), None)
-    spinner = _SPINNER.match(spinner_line).group(2) if spinner_line else None  # type: ignore[union-attr]
+    common = _InputBox(input_text=input_text, context_left_percent=context_left)
+    spinner_found = next((found for b in reversed(blocks) if (found := _SPINNER.match(b[0]))), None)
+    spinner = spinner_found.group(2) if spinner_found else None
     if "esc to interrupt" in footer.lower():
         retry_found = _RETRY.search(spinner or "")
         retry = (

@@ -1,4 +1,4 @@
-"""One manager decision in its own short-lived process: `python -m autocode_runner.coding.manager_call`.
+"""One manager decision in its own short-lived process: `python -m autocode_runner.coding.manager.call`.
 
 The project's instance stays small while it monitors (it polls Claude Code for hours between decisions);
 nanobot and the provider SDKs (~110 MB) are loaded only while the manager decides. The conversation lives
@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.manager_errors import MalformedReplyError, ManagerError, ProviderError
-from autocode_runner.coding.plan import Answer, Decision, Step
+from autocode_runner.coding.manager.errors import MalformedReplyError, ManagerError, ProviderError
+from autocode_runner.contract.plan import PlanStep
 
 ERRORS: dict[str, type[ManagerError]] = {
     "ProviderError": ProviderError,
@@ -26,12 +26,12 @@ ERRORS: dict[str, type[ManagerError]] = {
 }
 
 
-def _steps(raw: list[dict[str, Any]]) -> list[Step]:
-    return [Step.from_dict(item) for item in raw]
+def _steps(raw: list[dict[str, Any]]) -> list[PlanStep]:
+    return [PlanStep.from_dict(item) for item in raw]
 
 
 async def call(request: dict[str, Any]) -> Any:
-    from autocode_runner.coding.manager_llm import ManagerLLM
+    from autocode_runner.coding.manager.llm import ManagerLLM
 
     manager = ManagerLLM(
         Path(request["workspace"]), request["model"], request["api_key"], request.get("base_url"), request["identity"]
@@ -44,11 +44,11 @@ async def call(request: dict[str, Any]) -> Any:
         if method == "compose_task":
             return await manager.compose_task(_steps(args[0]), args[1])
         if method == "evaluate":
-            return (await manager.evaluate(Step.from_dict(args[0]), args[1], args[2])).to_dict()
+            return (await manager.evaluate(PlanStep.from_dict(args[0]), args[1], args[2])).to_dict()
         if method == "answer":
-            return (await manager.answer(Step.from_dict(args[0]), args[1], args[2])).to_dict()
+            return (await manager.answer(PlanStep.from_dict(args[0]), args[1], args[2])).to_dict()
         if method == "alternative":
-            return await manager.alternative(Step.from_dict(args[0]), args[1])
+            return await manager.alternative(PlanStep.from_dict(args[0]), args[1])
         if method == "summarize":
             return await manager.summarize(_steps(args[0]), args[1])
         raise ManagerError(f"unknown manager method {method!r}")
@@ -56,19 +56,13 @@ async def call(request: dict[str, Any]) -> Any:
         await manager.close()
 
 
-def decode(reply: dict[str, Any], method: str) -> Any:
-    """The caller's side: the result in its types, or the manager's error raised again."""
+def result_of(reply: dict[str, Any]) -> Any:
+    """The caller's side: the call's JSON result (its types are the caller's to restore), or the manager's
+    error raised again."""
     if "error" in reply:
         error = reply["error"]
         raise ERRORS.get(error.get("type"), ManagerError)(str(error.get("message", "")))
-    result = reply.get("result")
-    if method == "plan":
-        return _steps(result)
-    if method == "evaluate":
-        return Decision.from_dict(result)
-    if method == "answer":
-        return Answer.from_dict(result)
-    return result
+    return reply.get("result")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ relies on were measured on Claude Code 2.1.330 (see /work/shared/notes/claude-co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -30,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.screen import ClaudeState, ScreenReading, classify
+from autocode_runner.coding.claude.screen import ClaudeState, ScreenReading, classify
 from autocode_runner.hooks import HOOKS_FILE_VARIABLE
-from autocode_runner.protocol import ErrorCode, RunnerError
-from autocode_runner.tmux import Tmux
+from autocode_runner.tmux import SessionNotFound, Tmux
 
 # By absolute path: hooks run through /bin/sh with Claude Code's environment, and a login shell (a tmux
 # session without a command) resets PATH to Debian's default, which lacks the runner's venv (measured).
@@ -187,10 +187,8 @@ class ClaudeSession:
     async def alive(self) -> bool:
         try:
             return (await self.tmux.display(self.name, "#{pane_dead}")).strip() == "0"
-        except RunnerError as error:
-            if error.code == ErrorCode.NOT_FOUND:
-                return False
-            raise
+        except SessionNotFound:
+            return False
 
     async def capture(self) -> str:
         return await self.tmux.capture(self.name, lines=0, escapes=False)
@@ -278,11 +276,8 @@ class ClaudeSession:
 
     async def kill(self) -> None:
         """End the tmux session and Claude Code with it; nothing happens when it is already gone."""
-        try:
+        with contextlib.suppress(SessionNotFound):
             await self.tmux.kill(self.name)
-        except RunnerError as error:
-            if error.code != ErrorCode.NOT_FOUND:
-                raise
 
     def hook_events(self) -> list[HookEvent]:
         """Hook events written since the last call (complete lines only; a half-written line waits)."""

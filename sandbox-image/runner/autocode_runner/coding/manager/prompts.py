@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from autocode_runner.coding.plan import Step
+from autocode_runner.contract.plan import PlanStep
 
 SCREEN_LIMIT = 6_000  # characters of Claude Code's screen kept (the end: where the outcome is)
 EVIDENCE_LIMIT = 8_000  # characters kept per piece of evidence (head and tail: commands fail at either end)
@@ -73,11 +73,11 @@ def clip_middle(text: str, limit: int) -> str:
     return f"{text[:head]}\n[... {len(text) - limit} characters omitted ...]\n{text[-tail:]}"
 
 
-def describe_step(step: Step) -> str:
+def describe_step(step: PlanStep) -> str:
     return f"Title: {step.title}\nDetails: {step.details}\nAcceptance: {step.acceptance}"
 
 
-def plan_outline(steps: Sequence[Step], current: int | None = None) -> str:
+def plan_outline(steps: Sequence[PlanStep], current: int | None = None) -> str:
     lines = []
     for number, step in enumerate(steps, start=1):
         status = "current" if current is not None and number - 1 == current else step.status
@@ -108,7 +108,7 @@ Reply with exactly this JSON object and nothing else:
 {PLAN_SHAPE}"""
 
 
-def compose_request(steps: Sequence[Step], index: int) -> str:
+def compose_request(steps: Sequence[PlanStep], index: int) -> str:
     step = steps[index]
     return f"""TASK: compose_task
 
@@ -128,7 +128,7 @@ reports done; and ask it to end with a short summary of what it changed and the 
 Reply with the message text only: no preamble, no quotes, no fences."""
 
 
-def evaluate_request(step: Step, screen: str, evidence: Mapping[str, str] | str | None) -> str:
+def evaluate_request(step: PlanStep, screen: str, evidence: Mapping[str, str] | str | None) -> str:
     if isinstance(evidence, str):
         evidence = {"evidence": evidence}
     pieces = [f"## {name}\n{_block(clip_middle(text, EVIDENCE_LIMIT))}" for name, text in (evidence or {}).items()]
@@ -157,7 +157,7 @@ Reply with exactly this JSON object and nothing else:
 {DECISION_SHAPE}"""
 
 
-def answer_request(step: Step, question: str, options: Sequence[str]) -> str:
+def answer_request(step: PlanStep, question: str, options: Sequence[str]) -> str:
     if options:
         listed = "\n".join(f"{number}. {option}" for number, option in enumerate(options, start=1))
         choice = f"Options:\n{listed}\n\nChoose one option by its number."
@@ -180,7 +180,7 @@ Reply with exactly this JSON object and nothing else:
 {ANSWER_SHAPE}"""
 
 
-def alternative_request(step: Step, errors: Sequence[str]) -> str:
+def alternative_request(step: PlanStep, errors: Sequence[str]) -> str:
     listed = "\n\n".join(
         f"Attempt {number}:\n{_block(clip_middle(error, ERROR_LIMIT))}" for number, error in enumerate(errors, start=1)
     )
@@ -201,7 +201,7 @@ explicitly what not to repeat, and keep the step's acceptance check. Keep it und
 Reply with the message text only: no preamble, no quotes, no fences."""
 
 
-def summarize_request(steps: Sequence[Step], index: int) -> str:
+def summarize_request(steps: Sequence[PlanStep], index: int) -> str:
     return f"""TASK: summarize
 
 Claude Code's context was just compacted: it has lost the details of this session. Write the message that \

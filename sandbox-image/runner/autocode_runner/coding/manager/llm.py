@@ -18,17 +18,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from autocode_runner.coding import prompts
-from autocode_runner.coding.manager_bot import ManagerBot
-from autocode_runner.coding.manager_config import ManagerFiles, split_model, write_manager_files
-from autocode_runner.coding.manager_errors import (
+from autocode_runner.coding.manager import prompts
+from autocode_runner.coding.manager.bot import ManagerBot
+from autocode_runner.coding.manager.config import ManagerFiles, split_model, write_manager_files
+from autocode_runner.coding.manager.errors import (
     MalformedReplyError,
     ManagerError,
     ProviderError,
     ReplyFormatError,
 )
-from autocode_runner.coding.plan import Answer, Decision, Step
-from autocode_runner.coding.replies import parse_answer, parse_decision, parse_plan, plain_text
+from autocode_runner.coding.manager.replies import parse_answer, parse_decision, parse_plan, plain_text
+from autocode_runner.coding.plan import Answer, Decision
+from autocode_runner.contract.plan import PlanStep
 
 __all__ = [
     "Answer",
@@ -37,7 +38,6 @@ __all__ = [
     "ManagerError",
     "ManagerLLM",
     "ProviderError",
-    "Step",
 ]
 
 T = TypeVar("T")
@@ -56,41 +56,41 @@ class ManagerLLM:
 
     # --- what the loop asks -----------------------------------------------------------------------------------
 
-    async def plan(self, goal: str, architecture: str = "", details: str = "") -> list[Step]:
+    async def plan(self, goal: str, architecture: str = "", details: str = "") -> list[PlanStep]:
         """An ordered plan of pending steps for the goal."""
         request = prompts.plan_request(goal, architecture, details)
         steps = await self._ask_json("plan", request, parse_plan, prompts.PLAN_SHAPE)
         self._log("plan", f"{len(steps)} steps: " + "; ".join(step.title for step in steps))
         return steps
 
-    async def compose_task(self, steps: Sequence[Step], index: int) -> str:
+    async def compose_task(self, steps: Sequence[PlanStep], index: int) -> str:
         """The message that starts step `index` in Claude Code."""
         _check_index(steps, index)
         message = await self._ask_text("compose_task", prompts.compose_request(steps, index))
         self._log("compose_task", f"step {index + 1} {steps[index].title!r}")
         return message
 
-    async def evaluate(self, step: Step, screen: str, evidence: Evidence = None) -> Decision:
+    async def evaluate(self, step: PlanStep, screen: str, evidence: Evidence = None) -> Decision:
         """Whether Claude Code finished `step`, judged from its screen and evidence (diff stat, test output...)."""
         request = prompts.evaluate_request(step, screen, evidence)
         decision = await self._ask_json("evaluate", request, parse_decision, prompts.DECISION_SHAPE)
         self._log("evaluate", f"{step.title!r}: {decision.verdict} ({decision.reason})")
         return decision
 
-    async def answer(self, step: Step, question: str, options: Sequence[str] = ()) -> Answer:
+    async def answer(self, step: PlanStep, question: str, options: Sequence[str] = ()) -> Answer:
         """What to type when Claude Code asks: an option's number, or free text when there are no options."""
         request = prompts.answer_request(step, question, options)
         answer = await self._ask_json("answer", request, lambda text: parse_answer(text, options), prompts.ANSWER_SHAPE)
         self._log("answer", f"{step.title!r}: keys {answer.keys!r} ({answer.reason})")
         return answer
 
-    async def alternative(self, step: Step, errors: Sequence[str]) -> str:
+    async def alternative(self, step: PlanStep, errors: Sequence[str]) -> str:
         """A message taking a different approach to `step`, after the attempts that ended in `errors`."""
         message = await self._ask_text("alternative", prompts.alternative_request(step, errors))
         self._log("alternative", f"{step.title!r} after {len(errors)} failed attempts")
         return message
 
-    async def summarize(self, steps: Sequence[Step], index: int) -> str:
+    async def summarize(self, steps: Sequence[PlanStep], index: int) -> str:
         """The state summary to send Claude Code after its context was compacted, while on step `index`."""
         _check_index(steps, index)
         message = await self._ask_text("summarize", prompts.summarize_request(steps, index))
@@ -150,6 +150,6 @@ class ManagerLLM:
             history.write(f"- {stamp} {kind}: {' '.join(line.split())}\n")
 
 
-def _check_index(steps: Sequence[Step], index: int) -> None:
+def _check_index(steps: Sequence[PlanStep], index: int) -> None:
     if not 0 <= index < len(steps):
         raise IndexError(f"step index {index} is outside the plan's {len(steps)} steps")

@@ -26,9 +26,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.manager_config import ManagerFiles
-from autocode_runner.coding.manager_errors import ManagerError, ProviderError
-from autocode_runner.coding.prompts import system_prompt
+from autocode_runner.coding.manager.config import ManagerFiles
+from autocode_runner.coding.manager.errors import ManagerError, ProviderError
+from autocode_runner.coding.manager.prompts import system_prompt
 
 SESSION_KEY = "autocode:manager"
 LOG_LEVEL = "WARNING"
@@ -41,7 +41,7 @@ def quiet_nanobot_logs() -> None:
     global _logs_quieted
     if _logs_quieted:
         return
-    from loguru import logger
+    from loguru import logger  # type: ignore[import-not-found]  # only in the sandbox's venv
 
     with contextlib.suppress(ValueError):
         logger.remove(0)  # the default handler; leave any handler somebody added on purpose
@@ -82,9 +82,9 @@ def _use_manager_prompt(context: Any, files: ManagerFiles) -> None:
     class is swapped in place rather than the object replaced. IDENTITY.md and MEMORY.md are read on every
     turn: updating them updates the next prompt.
     """
-    from nanobot.agent.context import ContextBuilder
+    from nanobot.agent.context import ContextBuilder  # type: ignore[import-not-found]  # only in the sandbox's venv
 
-    class ManagerPromptBuilder(ContextBuilder):
+    class ManagerPromptBuilder(ContextBuilder):  # type: ignore[misc]  # nanobot is untyped here: Any
         def build_system_prompt(self, *, session_summary: Any = None, **_ignored: Any) -> str:
             archived = ""
             if session_summary and session_summary.get("text") not in (None, "(nothing)"):
@@ -103,11 +103,11 @@ def build_nanobot(files: ManagerFiles, provider: str, api_key: str) -> Any:
     quiet_nanobot_logs()
     if "TIKTOKEN_CACHE_DIR" not in os.environ and IMAGE_TIKTOKEN_CACHE.is_dir():
         os.environ["TIKTOKEN_CACHE_DIR"] = str(IMAGE_TIKTOKEN_CACHE)
-    from nanobot import Nanobot
-    from nanobot.agent.loop import AgentLoop
-    from nanobot.agent.tools.registry import ToolRegistry
-    from nanobot.config.loader import load_config, resolve_config_env_vars, set_config_path
-    from nanobot.session.manager import SessionManager
+    from nanobot import Nanobot  # type: ignore[import-not-found]  # only in the sandbox's venv
+    from nanobot.agent.loop import AgentLoop  # type: ignore[import-not-found]  # only in the sandbox's venv
+    from nanobot.agent.tools.registry import ToolRegistry  # type: ignore[import-not-found]  # only in the sandbox's venv
+    from nanobot.config.loader import load_config, resolve_config_env_vars, set_config_path  # type: ignore[import-not-found]  # only in the sandbox's venv
+    from nanobot.session.manager import SessionManager  # type: ignore[import-not-found]  # only in the sandbox's venv
 
     set_config_path(files.config)  # nanobot's data directory (usage records and such) becomes .nanobot/
     config = load_config(files.config)
@@ -146,7 +146,8 @@ class ManagerBot:
             raise ManagerError("the manager's turn was cancelled")
         if result.stop_reason == "empty_final_response":
             return ""
-        return result.content
+        content: str = result.content
+        return content
 
     async def aclose(self) -> None:
         if self._bot is not None:

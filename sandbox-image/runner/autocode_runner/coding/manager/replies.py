@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from autocode_runner.coding.manager_errors import ReplyFormatError
-from autocode_runner.coding.plan import VERDICTS, Answer, Decision, Step
+from autocode_runner.coding.manager.errors import ReplyFormatError
+from autocode_runner.coding.plan import VERDICTS, Answer, Decision, Verdict
+from autocode_runner.contract.convert import ContractError
+from autocode_runner.contract.plan import PlanStep
 
 MAX_STEPS = 40
 _FENCE = re.compile(r"```[A-Za-z0-9_-]*[ \t]*\n(.*?)```", re.DOTALL)
@@ -71,7 +73,7 @@ def _optional_text(data: dict[str, Any], name: str, where: str) -> str:
     return value.strip()
 
 
-def parse_plan(text: str) -> list[Step]:
+def parse_plan(text: str) -> list[PlanStep]:
     """{"steps": [{"title", "details", "acceptance"}, ...]} -> pending steps."""
     data = json_object(text)
     steps = data.get("steps")
@@ -84,13 +86,13 @@ def parse_plan(text: str) -> list[Step]:
         where = f"steps[{index}]."
         if not isinstance(raw, dict):
             raise ReplyFormatError(f"steps[{index}] must be an object, got {raw!r}")
-        parsed.append(
-            Step(
-                title=_required_text(raw, "title", where),
-                details=_required_text(raw, "details", where),
-                acceptance=_required_text(raw, "acceptance", where),
-            )
-        )
+        title = _required_text(raw, "title", where)
+        details = _required_text(raw, "details", where)
+        acceptance = _required_text(raw, "acceptance", where)
+        try:
+            parsed.append(PlanStep(title=title, details=details, acceptance=acceptance))
+        except ContractError as error:  # within the contract's limits, or the model is asked again
+            raise ReplyFormatError(f"steps[{index}].{error}") from error
     return parsed
 
 
@@ -104,7 +106,7 @@ def parse_decision(text: str) -> Decision:
     message = _optional_text(data, "message", "")
     if verdict != "complete" and not message:
         raise ReplyFormatError(f"'message' must say what Claude Code should do when the verdict is {verdict!r}")
-    return Decision(verdict, message, _optional_text(data, "reason", ""))
+    return Decision(cast(Verdict, verdict), message, _optional_text(data, "reason", ""))
 
 
 def parse_answer(text: str, options: Sequence[str]) -> Answer:
