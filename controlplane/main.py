@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,14 +11,17 @@ from fastapi.routing import APIRoute
 from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
+from controlplane.api.errors import install_error_handlers
 from controlplane.api.routes import agents, audit, auth, health, projects, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.config import Settings
 from controlplane.db import make_engine
-from controlplane.projects.supervisor import ProjectSupervisor
+from controlplane.projects.kind import CodingKind
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.realtime.tickets import TicketStore
+from controlplane.runtime.kinds import KindHandler
+from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.docker_engine import DockerSandboxBackend
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.sandbox.reconciler import Reconciler
@@ -33,17 +36,19 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, extra_kinds: Sequence[KindHandler] = ()) -> FastAPI:
+    """The application; `extra_kinds` plugs further agent kinds into the runtime beside the built-in ones."""
     settings = settings or Settings()
     settings.ensure_data_dir()
     engine = make_engine(settings)
 
     manager = SandboxManager(settings, DockerSandboxBackend(settings), engine) if settings.sandboxes_enabled else None
-    reconciler = Reconciler(manager) if manager else None
     events = EventHub()
     logs = LogHub(engine)
     box = SecretBox(settings.signing_key)
-    supervisor = ProjectSupervisor(manager, engine, logs, events, box, settings) if manager else None
+    kinds: list[KindHandler] = [CodingKind(box, settings), *extra_kinds]
+    supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
+    reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
         manager.on_state_change(
             lambda user, state: events.publish(
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(JsonBodyLimit, max_body_size=settings.max_body_bytes)
+    install_error_handlers(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.secret_box = box
@@ -83,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reconciler = reconciler
     app.state.tickets = TicketStore()
     app.state.logs = logs
-    app.state.projects = supervisor
+    app.state.supervisor = supervisor
     app.state.events = events
     for module in (health, auth, users, agents, projects, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -148,7 +148,9 @@ def _populate(session: Session, username: str) -> dict[str, int]:
     session.add_all([project, research, subject])
     session.flush()
     course = LearningCourse(user_id=user.id, subject_id=subject.id, name="Konverzace", slug="konverzace")
-    instance = AgentInstance(user_id=user.id, agent_id=agent.id, project_id=project.id, pid=42)
+    instance = AgentInstance(
+        user_id=user.id, agent_id=agent.id, kind="coding", target_id=project.id, project_id=project.id, pid=42
+    )
     session.add_all([course, instance])
     session.flush()
     session.add_all(

@@ -1,20 +1,23 @@
-"""FastAPI dependencies: settings, database session, the signed-in user, ownership checks."""
+"""FastAPI dependencies: settings, database session, the signed-in user and their sandbox identity, and the
+application's long-lived parts (sandbox manager, instance supervisor)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from controlplane.config import Settings
+from controlplane.errors import Unavailable
 from controlplane.models import User
+from controlplane.runtime.supervisor import InstanceSupervisor
+from controlplane.sandbox.backend import SandboxUser
+from controlplane.sandbox.manager import SandboxManager
 from controlplane.security.secretbox import SecretBox
 from controlplane.security.tokens import InvalidToken, decode_access_token
-
-ModelT = TypeVar("ModelT", bound=SQLModel)
 
 
 def get_settings(request: Request) -> Settings:
@@ -73,9 +76,26 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def get_owned(session: Session, model: type[ModelT], item_id: int, user: User, label: str) -> ModelT:
-    """The row if it exists and belongs to `user`; otherwise 404, so ids of others reveal nothing."""
-    item = session.get(model, item_id)
-    if item is None or getattr(item, "user_id", None) != user.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{label} not found")
-    return item
+def get_sandbox_user(user: CurrentUser) -> SandboxUser:
+    return SandboxUser(user.id or 0, user.username)
+
+
+SandboxUserDep = Annotated[SandboxUser, Depends(get_sandbox_user)]
+SANDBOXES_DISABLED = "Sandboxes are disabled on this server"
+
+
+def get_manager(request: Request) -> SandboxManager:
+    manager: SandboxManager | None = request.app.state.sandboxes
+    if manager is None:
+        raise Unavailable(SANDBOXES_DISABLED)
+    return manager
+
+
+def get_optional_supervisor(request: Request) -> InstanceSupervisor | None:
+    """None when the server runs without sandboxes (rows can still be edited and deleted)."""
+    supervisor: InstanceSupervisor | None = request.app.state.supervisor
+    return supervisor
+
+
+ManagerDep = Annotated[SandboxManager, Depends(get_manager)]
+OptionalSupervisorDep = Annotated[InstanceSupervisor | None, Depends(get_optional_supervisor)]

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 
+from autocode_runner.contract.wire import SESSION_NAME
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -27,7 +28,6 @@ from controlplane.sandbox.backend import SandboxUser
 ticket_router = APIRouter(tags=["realtime"])
 router = APIRouter()
 AUTH_MESSAGE_TIMEOUT = 10.0
-SESSION_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 class TicketResponse(BaseModel):
@@ -70,7 +70,7 @@ async def relay_terminal(websocket: WebSocket, user: User, session: str, *, crea
     if manager is None:
         await websocket.close(CLOSE_UNAVAILABLE, "sandboxes are disabled on this server")
         return
-    if not session or len(session) > 64 or not set(session) <= SESSION_NAME_CHARS:
+    if not SESSION_NAME.fullmatch(session):
         await websocket.close(CLOSE_NOT_FOUND, "no such terminal session")
         return
     params = websocket.query_params

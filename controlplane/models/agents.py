@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from autocode_runner.contract.vocab import LogLevel, values
+from autocode_runner.contract.wire import InstanceKind
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from controlplane.models.base import (
     UTCDateTime,
     created_at_field,
     json_field,
+    one_of,
     owner_field,
     timestamp_field,
     utcnow,
 )
 
 AGENT_TYPES = ("coding", "research", "learning", "social_media", "custom")
-INSTANCE_STATUSES = ("running", "stopped", "crashed")
-LOG_LEVELS = ("info", "action", "error", "agent_decision")
+
+
+class InstanceStatus(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"  # it ended because somebody wanted it to (a stop, a completed project)
+    CRASHED = "crashed"  # it ended unasked; the supervisor starts it again when it is still wanted
 
 
 class Agent(SQLModel, table=True):
     __tablename__ = "agents"
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_agents_user_name"),
-        CheckConstraint("type IN ('coding', 'research', 'learning', 'social_media', 'custom')", name="ck_agents_type"),
+        one_of("type", AGENT_TYPES, "ck_agents_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,17 +53,25 @@ class Agent(SQLModel, table=True):
 
 
 class AgentInstance(SQLModel, table=True):
-    """A running (or finished) subprocess started from an agent, e.g. one coding project's manager."""
+    """A running (or finished) instance process of any kind, started from an agent: one coding project's
+    manager, one research chat... `target_id` is the id in the kind's own table (a project's id for coding);
+    coding rows also fill `project_id`, whose foreign key removes them with their project."""
 
     __tablename__ = "agent_instances"
-    __table_args__ = (CheckConstraint("status IN ('running', 'stopped', 'crashed')", name="ck_agent_instances_status"),)
+    __table_args__ = (
+        one_of("status", values(InstanceStatus), "ck_agent_instances_status"),
+        one_of("kind", values(InstanceKind), "ck_agent_instances_kind"),
+        Index("ix_agent_instances_kind_target", "kind", "target_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")
     agent_id: int = owner_field("agents")
+    kind: str = Field(default=InstanceKind.CODING.value, max_length=16)
+    target_id: int
     project_id: int | None = owner_field("projects", nullable=True)
     pid: int | None = None
-    status: str = Field(default="running", max_length=16)
+    status: str = Field(default=InstanceStatus.RUNNING.value, max_length=16)
     started_at: datetime = created_at_field()
     stopped_at: datetime | None = timestamp_field()
 
@@ -64,7 +80,7 @@ class Log(SQLModel, table=True):
     """A structured log line of an agent. user_id is kept beside the spec's fields for owner filtering."""
 
     __tablename__ = "logs"
-    __table_args__ = (CheckConstraint("level IN ('info', 'action', 'error', 'agent_decision')", name="ck_logs_level"),)
+    __table_args__ = (one_of("level", values(LogLevel), "ck_logs_level"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
@@ -52,3 +53,9 @@ def owner_field(table: str, *, nullable: bool = False, ondelete: str = "CASCADE"
 
 def json_field(default_factory: Any) -> Any:
     return Field(default_factory=default_factory, sa_type=JSON, nullable=False)
+
+
+def one_of(column: str, words: Iterable[str], name: str) -> CheckConstraint:
+    """A CHECK that the column holds a word of its vocabulary, built from the vocabulary itself."""
+    quoted = ", ".join(f"'{word}'" for word in words)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Text
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import created_at_field, owner_field
+from controlplane.models.base import created_at_field, one_of, owner_field
 
 SESSION_TYPES = ("research", "learning", "social_ai")
 CHAT_ROLES = ("user", "assistant")
@@ -20,8 +20,8 @@ CHAT_ROLES = ("user", "assistant")
 class ChatMessage(SQLModel, table=True):
     __tablename__ = "chat_messages"
     __table_args__ = (
-        CheckConstraint("session_type IN ('research', 'learning', 'social_ai')", name="ck_chat_messages_session_type"),
-        CheckConstraint("role IN ('user', 'assistant')", name="ck_chat_messages_role"),
+        one_of("session_type", SESSION_TYPES, "ck_chat_messages_session_type"),
+        one_of("role", CHAT_ROLES, "ck_chat_messages_role"),
         Index("ix_chat_messages_session", "session_type", "session_id", "id"),
     )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import created_at_field, timestamp_field
+from controlplane.models.base import created_at_field, one_of, timestamp_field
 
 SANDBOX_STATES = ("running", "stopped", "starting", "missing")
+DESIRED_STATES = ("running", "stopped")
 
 
 class SandboxRecord(SQLModel, table=True):
@@ -17,11 +17,8 @@ class SandboxRecord(SQLModel, table=True):
 
     __tablename__ = "sandboxes"
     __table_args__ = (
-        CheckConstraint("desired_state IN ('running', 'stopped')", name="ck_sandboxes_desired_state"),
-        CheckConstraint(
-            "observed_state IN ('running', 'stopped', 'starting', 'missing')",
-            name="ck_sandboxes_observed_state",
-        ),
+        one_of("desired_state", DESIRED_STATES, "ck_sandboxes_desired_state"),
+        one_of("observed_state", SANDBOX_STATES, "ck_sandboxes_observed_state"),
     )
 
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", primary_key=True)

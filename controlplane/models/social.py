@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Text
+from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import created_at_field, owner_field
+from controlplane.models.base import created_at_field, one_of, owner_field
 
 PLATFORMS = ("instagram", "facebook")
 
 
 class SocialAccount(SQLModel, table=True):
     __tablename__ = "social_accounts"
-    __table_args__ = (CheckConstraint("platform IN ('instagram', 'facebook')", name="ck_social_accounts_platform"),)
+    __table_args__ = (one_of("platform", PLATFORMS, "ck_social_accounts_platform"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")

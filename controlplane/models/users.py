@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import created_at_field, json_field, owner_field, timestamp_field
+from controlplane.models.base import created_at_field, json_field, one_of, owner_field, timestamp_field
 
 ROLES = ("admin", "user")
 
@@ -19,7 +19,7 @@ class User(SQLModel, table=True):
     # user's unexpired access tokens (which name only the id) would sign in as the newcomer.
     # A batch_alter_table on users must pass table_kwargs={"sqlite_autoincrement": True} to keep it.
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'user')", name="ck_users_role"),
+        one_of("role", ROLES, "ck_users_role"),
         {"sqlite_autoincrement": True},
     )
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from autocode_runner.contract.vocab import ProjectStatus, values
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import UTCDateTime, created_at_field, json_field, owner_field, utcnow
+from controlplane.models.base import UTCDateTime, created_at_field, json_field, one_of, owner_field, utcnow
+from controlplane.models.sandboxes import DESIRED_STATES
 
-# "stopped": its instance was stopped by the user (start resumes it); "paused": the instance waits at a safe
-# point, by the user's wish or because it escalated a question to the user.
-PROJECT_STATUSES = ("created", "planning", "running", "paused", "stopped", "completed", "failed")
 RESEARCH_STATUSES = ("active", "archived")
 
 
@@ -27,10 +26,8 @@ class Project(SQLModel, table=True):
     __tablename__ = "projects"
     __table_args__ = (
         UniqueConstraint("user_id", "slug", name="uq_projects_user_slug"),
-        CheckConstraint(
-            "status IN ('created', 'planning', 'running', 'paused', 'stopped', 'completed', 'failed')",
-            name="ck_projects_status",
-        ),
+        one_of("status", values(ProjectStatus), "ck_projects_status"),
+        one_of("desired_state", DESIRED_STATES, "ck_projects_desired_state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +39,7 @@ class Project(SQLModel, table=True):
     architecture: str = Field(default="", sa_type=Text)
     details: str = Field(default="", sa_type=Text)
     implementation_plan: list[dict[str, Any]] = json_field(list)
-    status: str = Field(default="created", max_length=16)
+    status: str = Field(default=ProjectStatus.CREATED.value, max_length=16)
     # What the user wants: "running" keeps the instance alive across runner, sandbox and control-plane restarts.
     desired_state: str = Field(default="stopped", max_length=16)
     current_step: int = 0
@@ -61,7 +58,7 @@ class ResearchSession(SQLModel, table=True):
     __tablename__ = "research_sessions"
     __table_args__ = (
         UniqueConstraint("user_id", "slug", name="uq_research_sessions_user_slug"),
-        CheckConstraint("status IN ('active', 'archived')", name="ck_research_sessions_status"),
+        one_of("status", RESEARCH_STATUSES, "ck_research_sessions_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

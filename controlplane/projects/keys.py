@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from controlplane.errors import MissingKey
 from controlplane.models import ApiKey
 from controlplane.security.secretbox import SecretBox
 
@@ -18,14 +19,6 @@ class ProviderKey:
     provider: str
     api_key: str
     base_url: str | None
-
-
-class MissingKey(Exception):
-    """The user has no key for a provider the project needs; the message says which and what for."""
-
-    def __init__(self, provider: str, purpose: str) -> None:
-        super().__init__(f"No API key for '{provider}' ({purpose}): add one in Settings, then start the project again")
-        self.provider = provider
 
 
 def provider_of(model: str) -> str:

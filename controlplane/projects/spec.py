@@ -1,4 +1,4 @@
-"""The instance spec: everything a project's manager process needs, sent once over the runner channel.
+"""The coding instance's spec: everything a project's manager process needs, sent once over the runner channel.
 
 Keys travel only here (over the engine's exec stream into the runner, then the instance's stdin), never
 through a file or a command line in the sandbox.
@@ -6,7 +6,9 @@ through a file or a command line in the sandbox.
 
 from __future__ import annotations
 
-from typing import Any
+from autocode_runner.contract.plan import PlanStep
+from autocode_runner.contract.specs import AgentProfile, ClaudeOptions, CodingSpec, ModelAccess, Timing
+from autocode_runner.contract.vocab import ProjectStatus
 
 from controlplane.config import Settings
 from controlplane.models import Agent, Project
@@ -14,38 +16,37 @@ from controlplane.projects.keys import ProjectKeys
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 
 
-def instance_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Settings) -> dict[str, Any]:
-    return {
-        "project_id": project.id,
-        "name": project.name,
-        "workspace": f"{SANDBOX_HOME}/{workspace_dir(project.slug)}",
-        "goal": project.description,
-        "architecture": project.architecture,
-        "details": project.details,
-        "plan": project.implementation_plan,
-        "current_step": project.current_step,
-        "status": project.status,
-        "loop_state": project.loop_state,
-        "claude_session_id": project.claude_session_id,
-        "tmux_session": claude_session_name(project.id or 0),
-        "rules_file": f"{SANDBOX_HOME}/{rules_file(agent.id or 0)}",
-        "agent": {
-            "id": agent.id,
-            "model": agent.model,
-            "identity": agent.identity,
-            "tools": agent.tools,
-            "mcp_servers": agent.mcp_servers,
-        },
-        "manager": {"model": agent.model, "api_key": keys.manager.api_key, "base_url": keys.manager.base_url},
-        "claude": {
-            "api_key": keys.claude.api_key,
-            "base_url": keys.claude.base_url,
-            "permission_mode": settings.claude_permission_mode,
-            "max_retries": settings.claude_max_retries,
-        },
-        "timing": {
-            "poll_seconds": settings.project_poll_seconds,
-            "silence_seconds": settings.project_silence_seconds,
-            "max_attempts": settings.project_max_attempts,
-        },
-    }
+def coding_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Settings) -> CodingSpec:
+    return CodingSpec(
+        name=project.name,
+        workspace=f"{SANDBOX_HOME}/{workspace_dir(project.slug)}",
+        goal=project.description,
+        architecture=project.architecture,
+        details=project.details,
+        plan=[PlanStep.from_dict(step) for step in project.implementation_plan],
+        current_step=project.current_step,
+        status=ProjectStatus(project.status),
+        loop_state=project.loop_state,
+        claude_session_id=project.claude_session_id,
+        escalation=project.escalation,
+        tmux_session=claude_session_name(project.id or 0),
+        rules_file=f"{SANDBOX_HOME}/{rules_file(agent.id or 0)}",
+        agent=AgentProfile(
+            id=agent.id or 0,
+            model=agent.model,
+            identity=agent.identity,
+            tools=list(agent.tools),
+            mcp_servers=dict(agent.mcp_servers),
+        ),
+        manager=ModelAccess(keys.manager.api_key, keys.manager.base_url),
+        claude=ClaudeOptions(
+            access=ModelAccess(keys.claude.api_key, keys.claude.base_url),
+            permission_mode=settings.claude_permission_mode,
+            max_retries=settings.claude_max_retries,
+        ),
+        timing=Timing(
+            poll_seconds=settings.project_poll_seconds,
+            silence_seconds=settings.project_silence_seconds,
+            max_attempts=settings.project_max_attempts,
+        ),
+    )

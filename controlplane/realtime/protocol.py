@@ -25,4 +25,3 @@ TERMINAL_SERVER_MESSAGES = {
     "error": {"message": "str"},
     "exit": {"reason": "str"},
 }
-MAX_TERMINAL_SIZE = 1000

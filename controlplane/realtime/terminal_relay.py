@@ -15,13 +15,13 @@ import json
 import logging
 from typing import Any
 
+from autocode_runner.contract.wire import MAX_TERMINAL_SIZE, Method
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from controlplane.realtime.protocol import (
     CLOSE_NORMAL,
     CLOSE_NOT_FOUND,
     CLOSE_UNAVAILABLE,
-    MAX_TERMINAL_SIZE,
     TERMINAL_CLIENT_MESSAGES,
 )
 from controlplane.sandbox.backend import ExecStream, SandboxError, SandboxUser
@@ -66,13 +66,13 @@ class TerminalRelay:
         self.session = session
 
     async def _open_session(self, create: bool) -> bool:
-        listing = await self.manager.call(self.user, "tmux.list")
+        listing = await self.manager.call(self.user, Method.TMUX_LIST)
         if self.session in {entry["name"] for entry in listing["sessions"]}:
             return True
         if not create:
             return False
         with contextlib.suppress(RunnerError):  # "exists": another viewer created it a moment ago
-            await self.manager.call(self.user, "tmux.new", {"name": self.session})
+            await self.manager.call(self.user, Method.TMUX_NEW, {"name": self.session})
         return True
 
     async def run(self, *, create: bool, cols: int | None, rows: int | None) -> None:
@@ -101,7 +101,7 @@ class TerminalRelay:
     async def _detach(self, pid: int) -> None:
         """A left-over attach client would keep rendering and pin the window size: detach it."""
         try:
-            await self.manager.call(self.user, "tmux.detach_client", {"pid": pid})
+            await self.manager.call(self.user, Method.TMUX_DETACH_CLIENT, {"pid": pid})
         except (SandboxError, ChannelClosed, RunnerError) as exc:
             log.warning("could not detach terminal client %s in %s's sandbox: %s", pid, self.user.username, exc)
 

@@ -15,11 +15,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from autocode_runner.contract.wire import PROTOCOL_VERSION, ErrorCode, Method
+
 from controlplane import __version__
 from controlplane.sandbox.backend import ExecStream
 
-PROTOCOL_VERSION = 1
-ATTACH_COMMAND = ["autocode-runner", "attach"]
 DEFAULT_TIMEOUT = 30.0
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,9 @@ EventHandler = Callable[[str, dict[str, Any]], None]
 
 
 class RunnerError(Exception):
-    """A typed error reply from the runner."""
+    """A typed error reply from the runner; `code` is an ErrorCode (an unknown one reads as INTERNAL)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
@@ -54,11 +54,11 @@ class RunnerChannel:
 
     @classmethod
     async def open(cls, stream: ExecStream, timeout: float = DEFAULT_TIMEOUT) -> RunnerChannel:
-        """Attach and exchange hello; a protocol mismatch raises RunnerError('protocol_mismatch')."""
+        """Attach and exchange hello; a protocol mismatch raises RunnerError(ErrorCode.PROTOCOL_MISMATCH)."""
         channel = cls(stream)
         try:
             channel.hello = await channel.call(
-                "hello",
+                Method.HELLO,
                 {"protocol": PROTOCOL_VERSION, "client": f"autocode-controlplane {__version__}"},
                 timeout,
             )
@@ -76,7 +76,7 @@ class RunnerChannel:
         self._handlers.append(handler)
         return lambda: self._handlers.remove(handler) if handler in self._handlers else None
 
-    async def call(self, method: str, params: dict[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
+    async def call(self, method: Method, params: dict[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT) -> Any:
         if self.closed:
             raise ChannelClosed("the runner channel is closed")
         request_id = next(self._ids)
@@ -148,7 +148,7 @@ class RunnerChannel:
             return
         if "error" in message:
             error = message["error"] or {}
-            future.set_exception(RunnerError(str(error.get("code", "internal")), str(error.get("message", ""))))
+            future.set_exception(RunnerError(_error_code(error.get("code")), str(error.get("message", ""))))
         else:
             future.set_result(message.get("result"))
 
@@ -159,3 +159,10 @@ class RunnerChannel:
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(ChannelClosed("the runner channel closed"))
+
+
+def _error_code(value: object) -> ErrorCode:
+    try:
+        return ErrorCode(str(value))
+    except ValueError:
+        return ErrorCode.INTERNAL

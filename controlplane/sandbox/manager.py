@@ -14,11 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from autocode_runner.contract.wire import ATTACH_COMMAND, ErrorCode, Method
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from controlplane.config import Settings
 from controlplane.models import AgentInstance, SandboxRecord, utcnow
+from controlplane.models.agents import InstanceStatus
 from controlplane.sandbox.backend import (
     SandboxBackend,
     SandboxError,
@@ -26,7 +28,7 @@ from controlplane.sandbox.backend import (
     SandboxStatus,
     SandboxUser,
 )
-from controlplane.sandbox.channel import ATTACH_COMMAND, ChannelClosed, RunnerChannel, RunnerError
+from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 
 log = logging.getLogger(__name__)
 StateListener = Callable[[SandboxUser, str], None]
@@ -84,7 +86,9 @@ class SandboxManager:
 
     def _has_running_agent_work(self, user: SandboxUser) -> bool:
         with Session(self.engine) as session:
-            query = select(AgentInstance.id).where(AgentInstance.user_id == user.id, AgentInstance.status == "running")
+            query = select(AgentInstance.id).where(
+                AgentInstance.user_id == user.id, AgentInstance.status == InstanceStatus.RUNNING
+            )
             return session.exec(query).first() is not None
 
     # -- desired state ------------------------------------------------------------------------------
@@ -140,10 +144,10 @@ class SandboxManager:
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             try:
-                stream = await self.backend.exec_stream(user, ATTACH_COMMAND)
+                stream = await self.backend.exec_stream(user, list(ATTACH_COMMAND))
                 return await RunnerChannel.open(stream, timeout=max(1.0, deadline - time.monotonic()))
             except RunnerError as exc:
-                if exc.code == "protocol_mismatch":
+                if exc.code == ErrorCode.PROTOCOL_MISMATCH:
                     raise SandboxError(exc.message) from exc
                 last_error = exc
             except (ChannelClosed, SandboxError, OSError) as exc:
@@ -157,7 +161,12 @@ class SandboxManager:
             f"({last_error}); see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
         )
 
-    async def call(self, user: SandboxUser, method: str, params: dict[str, Any] | None = None) -> Any:
+    def open_channel(self, user: SandboxUser) -> RunnerChannel | None:
+        """The sandbox's channel when one is open; never starts anything."""
+        channel = self._channels.get(user.username)
+        return channel if channel is not None and not channel.closed else None
+
+    async def call(self, user: SandboxUser, method: Method, params: dict[str, Any] | None = None) -> Any:
         """A runner request, starting the sandbox first when needed; retried once if the channel broke."""
         channel = await self.ensure_ready(user)
         try:

@@ -13,17 +13,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from autocode_runner.contract.wire import Method
 from sqlmodel import Session, select
 
 from controlplane.models import SandboxRecord, User
 from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
-from controlplane.sandbox.channel import ChannelClosed, RunnerError
+from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
 
 log = logging.getLogger(__name__)
 PING_TIMEOUT = 5.0
+HealthyCheck = Callable[[SandboxUser, RunnerChannel], Awaitable[None]]
 
 
 @dataclass
@@ -37,8 +40,10 @@ class ReconcileReport:
 
 
 class Reconciler:
-    def __init__(self, manager: SandboxManager) -> None:
+    def __init__(self, manager: SandboxManager, on_healthy: list[HealthyCheck] | None = None) -> None:
         self.manager = manager
+        # Run with each healthy sandbox's channel on every pass (the supervisor syncs its instances there).
+        self.on_healthy = on_healthy or []
         self._task: asyncio.Task[None] | None = None
 
     def _wanted(self) -> tuple[dict[int, User], dict[int, str]]:
@@ -87,9 +92,12 @@ class Reconciler:
                 await manager.stop(user)
                 report.stopped_idle.append(user.username)
                 return
-            if await self._runner_answers(user):
+            channel = await self._runner_answers(user)
+            if channel is not None:
                 report.adopted.append(user.username)
                 await asyncio.to_thread(manager.record, user, observed_state=SandboxState.RUNNING.value)
+                for check in self.on_healthy:
+                    await check(user, channel)
                 return
             log.warning("the runner of %s does not answer: restarting the sandbox", user.username)
             await manager.restart(user, touch=False)
@@ -99,14 +107,15 @@ class Reconciler:
             log.error("could not reconcile the sandbox of %s: %s", user.username, exc)
             report.failed[user.username] = str(exc)
 
-    async def _runner_answers(self, user: SandboxUser) -> bool:
+    async def _runner_answers(self, user: SandboxUser) -> RunnerChannel | None:
+        """The channel to a runner that answered a ping, or None (the channel is dropped)."""
         try:
             channel = await asyncio.wait_for(self.manager.ensure_ready(user, touch=False), PING_TIMEOUT * 2)
-            await channel.call("ping", timeout=PING_TIMEOUT)
+            await channel.call(Method.PING, timeout=PING_TIMEOUT)
         except (TimeoutError, SandboxError, RunnerError, ChannelClosed, OSError):
             await self.manager.drop_channel(user.username)
-            return False
-        return True
+            return None
+        return channel
 
     def _count_restart(self, user: SandboxUser) -> None:
         with Session(self.manager.engine) as session:

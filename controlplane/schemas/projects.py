@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from autocode_runner.contract.plan import MAX_PLAN_STEPS, PlanStep
+from autocode_runner.contract.vocab import ProjectStatus
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from controlplane.schemas.common import STRICT_BODY, LongText
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
-StepStatus = Literal["pending", "running", "done", "failed"]
-ProjectStatus = Literal["created", "planning", "running", "paused", "stopped", "completed", "failed"]
 
 
 class ProjectCreate(BaseModel):
@@ -34,21 +34,19 @@ class ProjectUpdate(BaseModel):
     architecture: LongText | None = None
     details: LongText | None = None
 
-
-class PlanStep(BaseModel):
-    model_config = STRICT_BODY
-
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    details: LongText = ""
-    acceptance: LongText = ""
-    status: StepStatus = "pending"
-    attempts: int = Field(default=0, ge=0, le=1000)
+    @field_validator("name", "description", "architecture", "details", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        """Each field may be left out, but null would blank it by accident."""
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
 
 
 class PlanUpdate(BaseModel):
     model_config = STRICT_BODY
 
-    steps: list[PlanStep] = Field(max_length=200)
+    steps: list[PlanStep] = Field(max_length=MAX_PLAN_STEPS)
 
 
 class RulesBody(BaseModel):
@@ -83,7 +81,7 @@ class ProjectPublic(BaseModel):
     description: str
     architecture: str
     details: str
-    implementation_plan: list[dict[str, Any]]
+    implementation_plan: list[PlanStep]
     status: ProjectStatus
     desired_state: Literal["running", "stopped"]
     current_step: int

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from controlplane.api.deps import CurrentUser, SessionDep, get_owned
+from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SessionDep
 from controlplane.api.errors import field_error
+from controlplane.errors import Conflict
 from controlplane.models import Agent, User
 from controlplane.schemas.agents import (
     AgentCreate,
@@ -20,6 +22,7 @@ from controlplane.schemas.agents import (
     template_views,
 )
 from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE
+from controlplane.services.ownership import owned
 
 router = APIRouter(tags=["agents"])
 CONFLICT = {409: {"description": "An agent with this name exists"}}
@@ -65,7 +68,7 @@ def _commit_or_conflict(session: Session, name: str) -> None:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise HTTPException(status.HTTP_409_CONFLICT, f"You already have an agent named '{name}'") from exc
+        raise Conflict(f"You already have an agent named '{name}'") from exc
 
 
 @router.get("/agent-templates", response_model=list[AgentTemplatePublic])
@@ -93,7 +96,7 @@ def create_agent(body: AgentCreate, session: SessionDep, user: CurrentUser) -> A
     if body.mcp_servers is not None:
         fields["mcp_servers"] = _dump_mcp(body.mcp_servers)
     if _name_taken(session, user, body.name):
-        raise HTTPException(status.HTTP_409_CONFLICT, f"You already have an agent named '{body.name}'")
+        raise Conflict(f"You already have an agent named '{body.name}'")
     agent = Agent(user_id=user.id, name=body.name, **fields)
     session.add(agent)
     _commit_or_conflict(session, body.name)
@@ -103,16 +106,16 @@ def create_agent(body: AgentCreate, session: SessionDep, user: CurrentUser) -> A
 
 @router.get("/agents/{agent_id}", response_model=AgentPublic)
 def get_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Agent:
-    return get_owned(session, Agent, agent_id, user, "Agent")
+    return owned(session, Agent, agent_id, user.id, "Agent")
 
 
 @router.put("/agents/{agent_id}", response_model=AgentPublic, responses=CONFLICT)
 def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, user: CurrentUser) -> Agent:
     """Change any of the given fields; omitted fields keep their values."""
-    agent = get_owned(session, Agent, agent_id, user, "Agent")
+    agent = owned(session, Agent, agent_id, user.id, "Agent")
     # Checked before any attribute changes: the query would autoflush a clashing name into the UNIQUE index.
     if body.name is not None and _name_taken(session, user, body.name, except_id=agent.id):
-        raise HTTPException(status.HTTP_409_CONFLICT, f"You already have an agent named '{body.name}'")
+        raise Conflict(f"You already have an agent named '{body.name}'")
     changes = body.model_dump(exclude_unset=True, exclude={"mcp_servers"})
     for field, value in changes.items():
         if value is None:
@@ -128,10 +131,18 @@ def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, user: Cu
     return agent
 
 
-@router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Response:
-    """Delete the agent and everything made from it (projects, sessions, instances, logs)."""
-    agent = get_owned(session, Agent, agent_id, user, "Agent")
-    session.delete(agent)
+def _delete(session: Session, user_id: int, agent_id: int) -> None:
+    session.delete(owned(session, Agent, agent_id, user_id, "Agent"))
     session.commit()
+
+
+@router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_agent(
+    agent_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> Response:
+    """Delete the agent and everything made from it (projects, sessions, instances, logs); instances that
+    ran from it are stopped, since nothing wants them any more."""
+    await asyncio.to_thread(_delete, session, me.id, agent_id)
+    if supervisor is not None:
+        await supervisor.resync(me)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -6,13 +6,14 @@ import asyncio
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from controlplane.api.deps import AdminUser, CurrentUser
+from controlplane.api.deps import AdminUser, ManagerDep, SandboxUserDep
+from controlplane.errors import NotFound
 from controlplane.models import SandboxRecord, User, utcnow
-from controlplane.sandbox.backend import EngineUnavailable, SandboxError, SandboxStatus, SandboxUser
+from controlplane.sandbox.backend import SandboxStatus, SandboxUser
 from controlplane.sandbox.manager import SandboxManager
 
 router = APIRouter(tags=["sandbox"])
@@ -35,13 +36,6 @@ class SandboxAdminView(SandboxView):
     cpu_percent: float | None = None
 
 
-def get_manager(request: Request) -> SandboxManager:
-    manager: SandboxManager | None = request.app.state.sandboxes
-    if manager is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Sandboxes are disabled on this server")
-    return manager
-
-
 def _record(manager: SandboxManager, user_id: int) -> SandboxRecord | None:
     with Session(manager.engine) as session:
         return session.get(SandboxRecord, user_id)
@@ -60,16 +54,8 @@ def _view(user: SandboxUser, current: SandboxStatus, record: SandboxRecord | Non
     )
 
 
-async def _guarded(coroutine):  # type: ignore[no-untyped-def]
-    """Engine and sandbox failures become 503 with the reason and what to do."""
-    try:
-        return await coroutine
-    except (EngineUnavailable, SandboxError) as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-
-
 async def _current_view(manager: SandboxManager, user: SandboxUser) -> SandboxView:
-    current = await _guarded(manager.status(user))
+    current = await manager.status(user)
     return _view(user, current, await asyncio.to_thread(_record, manager, user.id))
 
 
@@ -78,24 +64,22 @@ def _me(user: User) -> SandboxUser:
 
 
 @router.get("/sandbox", response_model=SandboxView, responses=UNAVAILABLE)
-async def get_sandbox(request: Request, user: CurrentUser) -> SandboxView:
-    return await _current_view(get_manager(request), _me(user))
+async def get_sandbox(manager: ManagerDep, me: SandboxUserDep) -> SandboxView:
+    return await _current_view(manager, me)
 
 
 @router.post("/sandbox/start", response_model=SandboxView, responses=UNAVAILABLE)
-async def start_sandbox(request: Request, user: CurrentUser) -> SandboxView:
+async def start_sandbox(manager: ManagerDep, me: SandboxUserDep) -> SandboxView:
     """Start the sandbox (if needed) and wait until its runner answers."""
-    manager = get_manager(request)
-    await _guarded(manager.ensure_ready(_me(user)))
-    return await _current_view(manager, _me(user))
+    await manager.ensure_ready(me)
+    return await _current_view(manager, me)
 
 
 @router.post("/sandbox/stop", response_model=SandboxView, responses=UNAVAILABLE)
-async def stop_sandbox(request: Request, user: CurrentUser) -> SandboxView:
+async def stop_sandbox(manager: ManagerDep, me: SandboxUserDep) -> SandboxView:
     """Stop the sandbox; files stay, running terminals and agents end."""
-    manager = get_manager(request)
-    await _guarded(manager.stop(_me(user)))
-    return await _current_view(manager, _me(user))
+    await manager.stop(me)
+    return await _current_view(manager, me)
 
 
 def _all_users(manager: SandboxManager) -> list[User]:
@@ -104,14 +88,13 @@ def _all_users(manager: SandboxManager) -> list[User]:
 
 
 @router.get("/admin/sandboxes", response_model=list[SandboxAdminView], responses=UNAVAILABLE)
-async def list_sandboxes(request: Request, _admin: AdminUser) -> list[SandboxAdminView]:
+async def list_sandboxes(manager: ManagerDep, _admin: AdminUser) -> list[SandboxAdminView]:
     """Every user's sandbox with its state, uptime and resource use."""
-    manager = get_manager(request)
     views = []
     for account in await asyncio.to_thread(_all_users, manager):
         user = _me(account)
         base = await _current_view(manager, user)
-        usage = await _guarded(asyncio.to_thread(manager.backend.usage, user.username))
+        usage = await asyncio.to_thread(manager.backend.usage, user.username)
         views.append(
             SandboxAdminView(
                 **base.model_dump(),
@@ -127,20 +110,19 @@ def _user_or_404(manager: SandboxManager, user_id: int) -> SandboxUser:
     with Session(manager.engine) as session:
         account = session.get(User, user_id)
     if account is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
+        raise NotFound("User")
     return _me(account)
 
 
 @router.post("/admin/sandboxes/{user_id}/{action}", response_model=SandboxView, responses=UNAVAILABLE)
 async def control_sandbox(
-    user_id: int, action: Literal["start", "stop", "restart"], request: Request, _admin: AdminUser
+    user_id: int, action: Literal["start", "stop", "restart"], manager: ManagerDep, _admin: AdminUser
 ) -> SandboxView:
-    manager = get_manager(request)
     user = await asyncio.to_thread(_user_or_404, manager, user_id)
     if action == "start":
-        await _guarded(manager.ensure_ready(user))
+        await manager.ensure_ready(user)
     elif action == "stop":
-        await _guarded(manager.stop(user))
+        await manager.stop(user)
     else:
-        await _guarded(manager.restart(user))
+        await manager.restart(user)
     return await _current_view(manager, user)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from controlplane.api.deps import CurrentUser, SecretBoxDep, SessionDep, client_ip, get_owned
+from controlplane.api.deps import CurrentUser, SecretBoxDep, SessionDep, client_ip
+from controlplane.errors import Conflict
 from controlplane.models import ApiKey, UserPreferences, utcnow
 from controlplane.schemas.settings import ApiKeyCreate, ApiKeyPublic, Preferences
 from controlplane.security.secretbox import SecretBox, SecretUnreadable
 from controlplane.services import audit
+from controlplane.services.ownership import owned
 
 router = APIRouter(prefix="/settings", tags=["settings"])
 
@@ -45,10 +47,7 @@ def add_api_key(
     body: ApiKeyCreate, request: Request, session: SessionDep, user: CurrentUser, box: SecretBoxDep
 ) -> ApiKeyPublic:
     """Store a provider key, encrypted. One key per provider: delete the old one to replace it."""
-    conflict = HTTPException(
-        status.HTTP_409_CONFLICT,
-        f"You already have a key for '{body.provider}'; delete it first to replace it",
-    )
+    conflict = Conflict(f"You already have a key for '{body.provider}'; delete it first to replace it")
     exists = session.exec(select(ApiKey.id).where(ApiKey.user_id == user.id, ApiKey.provider == body.provider))
     if exists.first() is not None:
         raise conflict
@@ -78,7 +77,7 @@ def add_api_key(
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_api_key(key_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    key = get_owned(session, ApiKey, key_id, user, "API key")
+    key = owned(session, ApiKey, key_id, user.id, "API key")
     audit.record(
         session,
         "api_key_removed",

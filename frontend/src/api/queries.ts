@@ -199,6 +199,8 @@ export type Project = Schemas["ProjectPublic"];
 export type ProjectCreate = Schemas["ProjectCreate"];
 export type ProjectUpdate = Schemas["ProjectUpdate"];
 export type PlanStep = Schemas["PlanStep"];
+export type ProjectStatus = Schemas["ProjectStatus"];
+export type StepStatus = Schemas["StepStatus"];
 export type ProjectAction = "start" | "stop" | "restart" | "pause" | "resume";
 
 export const projectKeys = {

@@ -116,7 +116,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Agent
-         * @description Delete the agent and everything made from it (projects, sessions, instances, logs).
+         * @description Delete the agent and everything made from it (projects, sessions, instances, logs); instances that
+         *     ran from it are stopped, since nothing wants them any more.
          */
         delete: operations["agents-delete_agent"];
         options?: never;
@@ -783,7 +784,10 @@ export interface components {
             /** Username */
             username: string;
         };
-        /** PlanStep */
+        /**
+         * PlanStep
+         * @description One coherent change Claude Code can finish in one session, with the check that proves it.
+         */
         PlanStep: {
             /**
              * Acceptance
@@ -800,12 +804,8 @@ export interface components {
              * @default
              */
             details: string;
-            /**
-             * Status
-             * @default pending
-             * @enum {string}
-             */
-            status: "pending" | "running" | "done" | "failed";
+            /** @default pending */
+            status: components["schemas"]["StepStatus"];
             /** Title */
             title: string;
         };
@@ -884,19 +884,13 @@ export interface components {
             /** Id */
             id: number;
             /** Implementation Plan */
-            implementation_plan: {
-                [key: string]: unknown;
-            }[];
+            implementation_plan: components["schemas"]["PlanStep"][];
             instance: components["schemas"]["InstancePublic"] | null;
             /** Name */
             name: string;
             /** Slug */
             slug: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "created" | "planning" | "running" | "paused" | "stopped" | "completed" | "failed";
+            status: components["schemas"]["ProjectStatus"];
             /** Steps Done */
             steps_done: number;
             /** Steps Total */
@@ -911,6 +905,13 @@ export interface components {
             /** Workspace Path */
             workspace_path: string;
         };
+        /**
+         * ProjectStatus
+         * @description A coding project's status. "stopped": its instance was stopped by the user (start resumes it);
+         *     "paused": the instance waits at a safe point, by the user's wish or because it asked the user.
+         * @enum {string}
+         */
+        ProjectStatus: "created" | "planning" | "running" | "paused" | "stopped" | "completed" | "failed";
         /** ProjectUpdate */
         ProjectUpdate: {
             /** Architecture */
@@ -1001,6 +1002,11 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /**
+         * StepStatus
+         * @enum {string}
+         */
+        StepStatus: "pending" | "running" | "done" | "failed";
         /** TicketResponse */
         TicketResponse: {
             /** Expires In */

@@ -1,25 +1,15 @@
 // The implementation plan with each step's status, and an editor for it while the manager is not working.
 import { useState } from "react";
 import { formErrors } from "../api/formErrors";
-import { useSavePlan, type PlanStep, type Project } from "../api/queries";
+import { useSavePlan, type PlanStep, type Project, type StepStatus } from "../api/queries";
 import { buttonClass, FormError, inputClass } from "../components/Form";
 import { Empty } from "../components/States";
 
-const STEP_MARK: Record<string, string> = { done: "✓", running: "▶", failed: "✗", pending: "·" };
-
-function asSteps(plan: Project["implementation_plan"]): PlanStep[] {
-  return plan.map((raw) => ({
-    title: String(raw.title ?? ""),
-    details: String(raw.details ?? ""),
-    acceptance: String(raw.acceptance ?? ""),
-    status: (["pending", "running", "done", "failed"].includes(String(raw.status)) ? raw.status : "pending") as PlanStep["status"],
-    attempts: typeof raw.attempts === "number" ? raw.attempts : 0,
-  }));
-}
+const STEP_MARK: Record<StepStatus, string> = { done: "✓", running: "▶", failed: "✗", pending: "·" };
 
 export function PlanView({ project }: { project: Project }) {
   const [editing, setEditing] = useState(false);
-  const steps = asSteps(project.implementation_plan);
+  const steps = project.implementation_plan;
   const busy = project.status === "running" || project.status === "planning";
   if (editing) return <PlanEditor project={project} initial={steps} onDone={() => setEditing(false)} />;
   return (

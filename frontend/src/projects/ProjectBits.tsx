@@ -1,12 +1,12 @@
 // Small pieces of project UI: the status badge, the step progress bar and a project's row in a list.
 import { Link } from "react-router";
-import type { Project } from "../api/queries";
+import type { Project, ProjectStatus } from "../api/queries";
 import { STATUS_LABEL, STATUS_STYLE } from "./status";
 
-export function ProjectBadge({ status }: { status: string }) {
+export function ProjectBadge({ status }: { status: ProjectStatus }) {
   return (
     <span className={`rounded-full px-2.5 py-0.5 text-sm ${STATUS_STYLE[status] ?? "bg-slate-800 text-slate-300"}`}>
-      {STATUS_LABEL[status] ?? status}
+      {STATUS_LABEL[status]}
     </span>
   );
 }

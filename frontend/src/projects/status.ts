@@ -1,7 +1,8 @@
-// How a project's status reads and which controls make sense in it.
-import type { Project, ProjectAction } from "../api/queries";
+// How a project's status reads and which controls make sense in it. The vocabulary itself comes from the
+// generated API types: a status added on the server fails the type check here until it has a label.
+import type { Project, ProjectAction, ProjectStatus } from "../api/queries";
 
-export const STATUS_LABEL: Record<string, string> = {
+export const STATUS_LABEL: Record<ProjectStatus, string> = {
   created: "not started",
   planning: "planning",
   running: "running",
@@ -11,7 +12,7 @@ export const STATUS_LABEL: Record<string, string> = {
   failed: "failed",
 };
 
-export const STATUS_STYLE: Record<string, string> = {
+export const STATUS_STYLE: Partial<Record<ProjectStatus, string>> = {
   running: "bg-emerald-900 text-emerald-200",
   planning: "bg-sky-900 text-sky-200",
   paused: "bg-amber-900 text-amber-200",

@@ -13,13 +13,11 @@ import logging
 from contextlib import suppress
 from typing import Any
 
+from autocode_runner.contract.wire import MAX_LINE_BYTES, PROTOCOL_VERSION, ErrorCode, Method
 from autocode_runner.lines import LineReader
 from autocode_runner.methods import Handler
 from autocode_runner.params import Params
 from autocode_runner.protocol import (
-    MAX_LINE_BYTES,
-    PROTOCOL_VERSION,
-    ErrorCode,
     RejectedLine,
     Request,
     RequestId,
@@ -97,10 +95,10 @@ class Connection:
         except RejectedLine as rejected:
             await self._send(error_reply(rejected.request_id, rejected.error))
             return
-        if request.method == "hello":
+        if request.method == Method.HELLO:
             await self._hello(request)
         elif not self.greeted:
-            error = RunnerError(ErrorCode.HELLO_REQUIRED, "the first request on a connection must be 'hello'")
+            error = RunnerError(ErrorCode.HELLO_REQUIRED, f"the first request on a connection must be '{Method.HELLO}'")
             await self._send(error_reply(request.id, error))
         else:
             self._start(self._dispatch(request))
@@ -158,7 +156,10 @@ class Connection:
             log.exception("could not encode a reply")
             line = encode(error_reply(message.get("id"), RunnerError(ErrorCode.INTERNAL, one_line(error))))
         if len(line) > MAX_LINE_BYTES:
-            error = RunnerError(ErrorCode.TOO_LARGE, "the reply would be longer than the 16 MiB line limit")
+            error = RunnerError(
+                ErrorCode.TOO_LARGE,
+                f"the reply would be longer than the {MAX_LINE_BYTES // (1024 * 1024)} MiB line limit",
+            )
             line = encode(error_reply(message.get("id"), error))
         await self._outgoing.put(line)
 

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from autocode_runner.protocol import ErrorCode, RunnerError
+from autocode_runner.contract.wire import ErrorCode
+from autocode_runner.protocol import RunnerError
 
 NEW_FILE_MODE = 0o644
 

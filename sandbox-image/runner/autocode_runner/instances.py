@@ -1,9 +1,10 @@
-"""Project instances: one subprocess per running coding project, started from its spec.
+"""Instances: one subprocess per running agent instance, of any kind, keyed by (kind, id).
 
-The spec (keys included) goes to the instance's stdin as the first line, then commands (pause, resume,
-reply, plan, stop) as further lines; the instance answers with event lines on stdout, which the runner
-forwards to every connection as `project.log` / `project.state`, always stamped with the instance's own
-project id. When the runner dies, the instances' stdin closes and they exit; the control plane starts
+The first line on the instance's stdin is `{"kind", "id", "spec"}` (keys included, so never a file or an
+argument); further lines are commands (`{"type": ...}`, `stop` among them). The instance answers with
+`log` and `state` lines on stdout, which the runner forwards to every connection as `instance.log` /
+`instance.state`, always stamped with the instance's own kind and id, and reports its end as
+`instance.exited`. When the runner dies, the instances' stdin closes and they exit; the control plane starts
 them again from the persisted state when it reconnects.
 """
 
@@ -15,81 +16,122 @@ import json
 import logging
 import os
 import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from autocode_runner.protocol import ErrorCode, RunnerError
+from autocode_runner.contract.wire import (
+    FORWARDED,
+    MAX_LINE_BYTES,
+    Command,
+    ErrorCode,
+    Event,
+    InstanceKind,
+    InstanceOutput,
+)
+from autocode_runner.kinds import process_command
+from autocode_runner.protocol import RunnerError
 
 log = logging.getLogger(__name__)
 Emit = Callable[[str, dict[str, Any]], None]
-INSTANCE_COMMAND = [sys.executable, "-m", "autocode_runner.coding.instance"]
-FORWARDED_EVENTS = ("project.log", "project.state")
+InstanceKey = tuple[InstanceKind, int]
 STOP_GRACE_SECONDS = 10.0
 TERM_GRACE_SECONDS = 3.0
-MAX_LINE_BYTES = 16 * 1024 * 1024
+KILL_GRACE_SECONDS = 5.0
+# The stop command first; then the process group is signalled, each step with its own grace period.
+STOP_ESCALATION = (
+    (None, STOP_GRACE_SECONDS),
+    (signal.SIGTERM, TERM_GRACE_SECONDS),
+    (signal.SIGKILL, KILL_GRACE_SECONDS),
+)
 
 
 @dataclass
 class Instance:
-    project_id: int
+    kind: InstanceKind
+    id: int
     process: asyncio.subprocess.Process
     stop_requested: bool = False
     reader: asyncio.Task[None] | None = field(default=None, repr=False)
 
+    @property
+    def key(self) -> InstanceKey:
+        return (self.kind, self.id)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} instance {self.id}"
+
+    def stamp(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "kind": self.kind.value, "id": self.id}
+
+
+def _label(key: InstanceKey) -> str:
+    return f"{key[0]} instance {key[1]}"
+
 
 class Instances:
-    def __init__(self, emit: Emit, command: list[str] | None = None) -> None:
+    def __init__(self, emit: Emit) -> None:
         self._emit = emit
-        self._command = command or INSTANCE_COMMAND
-        self._running: dict[int, Instance] = {}
+        self._running: dict[InstanceKey, Instance] = {}
         self._lock = asyncio.Lock()
 
     def list(self) -> list[dict[str, Any]]:
-        return [{"project_id": i.project_id, "pid": i.process.pid} for i in self._running.values()]
+        return [{"kind": i.kind.value, "id": i.id, "pid": i.process.pid} for i in self._running.values()]
 
-    async def start(self, project_id: int, spec: dict[str, Any]) -> int:
+    def is_running(self, key: InstanceKey) -> bool:
+        return key in self._running
+
+    async def start(self, key: InstanceKey, spec: dict[str, Any]) -> int:
+        kind, instance_id = key
         async with self._lock:
-            if project_id in self._running:
-                raise RunnerError(ErrorCode.EXISTS, f"project {project_id} is already running")
+            if key in self._running:
+                raise RunnerError(ErrorCode.EXISTS, f"{_label(key)} is already running")
             process = await asyncio.create_subprocess_exec(
-                *self._command,
+                *process_command(kind),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 limit=MAX_LINE_BYTES,
                 start_new_session=True,  # its own process group: a stop reaches whatever it started
-                env={**os.environ, "AUTOCODE_PROJECT_ID": str(project_id)},
+                env={**os.environ, "AUTOCODE_INSTANCE_KIND": kind.value, "AUTOCODE_INSTANCE_ID": str(instance_id)},
             )
-            instance = Instance(project_id, process)
-            self._running[project_id] = instance
-            self._write(instance, {**spec, "project_id": project_id})
+            instance = Instance(kind, instance_id, process)
+            self._running[key] = instance
+            self._write(instance, {"kind": kind.value, "id": instance_id, "spec": spec})
             instance.reader = asyncio.create_task(self._read(instance))
             return process.pid
 
     def _write(self, instance: Instance, message: dict[str, Any]) -> None:
         stdin = instance.process.stdin
         if stdin is None or stdin.is_closing():
-            raise RunnerError(ErrorCode.NOT_FOUND, f"project {instance.project_id} is not running")
+            raise RunnerError(ErrorCode.NOT_FOUND, f"{instance.label} is not running")
         stdin.write(json.dumps(message).encode() + b"\n")
 
-    async def send(self, project_id: int, command: dict[str, Any]) -> None:
-        instance = self._running.get(project_id)
+    def _get(self, key: InstanceKey) -> Instance:
+        instance = self._running.get(key)
         if instance is None:
-            raise RunnerError(ErrorCode.NOT_FOUND, f"project {project_id} is not running")
-        self._write(instance, command)
-        with contextlib.suppress(ConnectionError):
-            await instance.process.stdin.drain()  # type: ignore[union-attr]
+            raise RunnerError(ErrorCode.NOT_FOUND, f"{_label(key)} is not running")
+        return instance
 
-    async def stop(self, project_id: int) -> bool:
-        """Ask it to stop (it ends Claude Code and saves its state), then insist."""
-        instance = self._running.get(project_id)
-        if instance is None:
-            raise RunnerError(ErrorCode.NOT_FOUND, f"project {project_id} is not running")
+    async def send(self, key: InstanceKey, command: dict[str, Any]) -> None:
+        instance = self._get(key)
+        self._write(instance, command)
+        if instance.process.stdin is not None:
+            with contextlib.suppress(ConnectionError):
+                await instance.process.stdin.drain()
+
+    async def stop(self, key: InstanceKey) -> bool:
+        """Ask it to stop (it saves its state and ends what it started), then insist."""
+        instance = self._get(key)
         instance.stop_requested = True
         with contextlib.suppress(RunnerError, ConnectionError):
-            await self.send(project_id, {"type": "stop"})
-        for signum, grace in ((None, STOP_GRACE_SECONDS), (signal.SIGTERM, TERM_GRACE_SECONDS), (signal.SIGKILL, 5.0)):
+            await self.send(key, {"type": Command.STOP.value})
+        escalation = (
+            (None, STOP_GRACE_SECONDS),
+            (signal.SIGTERM, TERM_GRACE_SECONDS),
+            (signal.SIGKILL, KILL_GRACE_SECONDS),
+        )
+        for signum, grace in escalation:
             if signum is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(instance.process.pid, signum)
@@ -97,7 +139,7 @@ class Instances:
                 await asyncio.wait_for(asyncio.shield(instance.process.wait()), grace)
                 break
             except TimeoutError:
-                log.warning("project %s did not stop in %.0f s", project_id, grace)
+                log.warning("%s did not stop in %.0f s", instance.label, grace)
         if instance.reader is not None:
             await asyncio.wait({instance.reader}, timeout=5.0)
         return True
@@ -109,24 +151,25 @@ class Instances:
             while line := await stdout.readline():
                 self._forward(instance, line)
         except (ValueError, asyncio.LimitOverrunError) as error:
-            log.warning("project %s wrote an oversized line: %s", instance.project_id, error)
+            log.warning("%s wrote an oversized line: %s", instance.label, error)
         code = await instance.process.wait()
-        self._running.pop(instance.project_id, None)
-        self._emit(
-            "project.exited",
-            {"project_id": instance.project_id, "code": code, "requested": instance.stop_requested},
-        )
+        self._running.pop(instance.key, None)
+        self._emit(Event.INSTANCE_EXITED, instance.stamp({"code": code, "requested": instance.stop_requested}))
 
     def _forward(self, instance: Instance, line: bytes) -> None:
         try:
             message = json.loads(line)
         except ValueError:
-            log.warning("project %s wrote a line that is not JSON: %r", instance.project_id, line[:200])
+            log.warning("%s wrote a line that is not JSON: %r", instance.label, line[:200])
             return
-        if not isinstance(message, dict) or message.get("event") not in FORWARDED_EVENTS:
+        if not isinstance(message, dict):
             return
-        data = message.get("data") if isinstance(message.get("data"), dict) else {}
-        self._emit(message["event"], {**data, "project_id": instance.project_id})
+        try:
+            event = FORWARDED[InstanceOutput(message.get("event"))]
+        except ValueError:
+            return
+        data = message.get("data")
+        self._emit(event, instance.stamp(data if isinstance(data, dict) else {}))
 
     async def close(self) -> None:
         """The runner is stopping: close every instance's stdin (they save and exit), then wait briefly."""

@@ -9,26 +9,56 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from autocode_runner.contract.wire import (
+    KIND_COMMANDS,
+    MAX_CAPTURE_LINES,
+    MAX_INSTANCE_ID,
+    MAX_KEYS_LENGTH,
+    MAX_READ_BYTES,
+    MAX_TERMINAL_SIZE,
+    SESSION_NAME,
+    SESSION_NAME_RULE,
+    ErrorCode,
+    InstanceKind,
+    Method,
+)
 from autocode_runner.fs import HomeFS
-from autocode_runner.instances import Instances
+from autocode_runner.instances import InstanceKey, Instances
 from autocode_runner.params import Params, invalid
-from autocode_runner.protocol import ErrorCode, RunnerError
-from autocode_runner.tmux import ENV_NAME, SESSION_NAME, Tmux
+from autocode_runner.protocol import RunnerError
+from autocode_runner.tmux import ENV_NAME, SessionExists, SessionNotFound, Tmux, TmuxError
 from autocode_runner.versions import Versions
 from autocode_runner.watcher import SessionWatcher
 
 Handler = Callable[[Params], Awaitable[dict[str, Any]]]
+P = ParamSpec("P")
+R = TypeVar("R")
 
-# A reply must fit in one 16 MiB line: 10 MiB of bytes is at most ~13.4 MiB of base64.
-MAX_READ_BYTES = 10 * 1024 * 1024
-MAX_TERMINAL_SIZE = 1000
-MAX_CAPTURE_LINES = 100_000
-MAX_KEYS_LENGTH = 1024 * 1024
+# The tmux layer's exceptions as the wire's codes; any other TmuxError (no tmux, a refused command) is tmux_error.
+TMUX_ERROR_CODES: dict[type[TmuxError], ErrorCode] = {
+    SessionNotFound: ErrorCode.NOT_FOUND,
+    SessionExists: ErrorCode.EXISTS,
+}
+
+
+def tmux_errors_as_replies(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """The one place tmux meets the protocol: a handler's TmuxError becomes a typed error reply."""
+
+    @functools.wraps(handler)
+    async def handle(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await handler(*args, **kwargs)
+        except TmuxError as error:
+            code = next((c for kind, c in TMUX_ERROR_CODES.items() if isinstance(error, kind)), ErrorCode.TMUX_ERROR)
+            raise RunnerError(code, str(error)) from error
+
+    return handle
 
 
 class Methods:
@@ -42,52 +72,54 @@ class Methods:
         self._versions = versions
         self._started = time.monotonic()
 
-    def table(self) -> dict[str, Handler]:
+    def table(self) -> dict[str, Handler]:  # keyed by Method, whose members are their names
         return {
-            "ping": self.ping,
-            "status": self.status,
-            "fs.read": self.fs_read,
-            "fs.write": self.fs_write,
-            "fs.list": self.fs_list,
-            "fs.mkdir": self.fs_mkdir,
-            "fs.remove": self.fs_remove,
-            "tmux.new": self.tmux_new,
-            "tmux.kill": self.tmux_kill,
-            "tmux.list": self.tmux_list,
-            "tmux.send_keys": self.tmux_send_keys,
-            "tmux.capture": self.tmux_capture,
-            "tmux.detach_client": self.tmux_detach_client,
-            "project.start": self.project_start,
-            "project.stop": self.project_stop,
-            "project.send": self.project_send,
-            "project.list": self.project_list,
+            Method.PING: self.ping,
+            Method.STATUS: self.status,
+            Method.FS_READ: self.fs_read,
+            Method.FS_WRITE: self.fs_write,
+            Method.FS_LIST: self.fs_list,
+            Method.FS_MKDIR: self.fs_mkdir,
+            Method.FS_REMOVE: self.fs_remove,
+            Method.TMUX_NEW: self.tmux_new,
+            Method.TMUX_KILL: self.tmux_kill,
+            Method.TMUX_LIST: self.tmux_list,
+            Method.TMUX_SEND_KEYS: self.tmux_send_keys,
+            Method.TMUX_CAPTURE: self.tmux_capture,
+            Method.TMUX_DETACH_CLIENT: self.tmux_detach_client,
+            Method.INSTANCE_START: self.instance_start,
+            Method.INSTANCE_STOP: self.instance_stop,
+            Method.INSTANCE_SEND: self.instance_send,
+            Method.INSTANCE_LIST: self.instance_list,
         }
 
-    # -- coding projects -------------------------------------------------------------------------------
+    # -- agent instances -------------------------------------------------------------------------------
 
-    async def project_start(self, params: Params) -> dict[str, Any]:
-        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+    async def instance_start(self, params: Params) -> dict[str, Any]:
+        key = _instance_key(params)
         spec = params.mapping("spec")
         params.done()
-        return {"pid": await self._instances.start(project_id, spec)}
+        return {"pid": await self._instances.start(key, spec)}
 
-    async def project_stop(self, params: Params) -> dict[str, Any]:
-        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+    async def instance_stop(self, params: Params) -> dict[str, Any]:
+        key = _instance_key(params)
         params.done()
-        return {"stopped": await self._instances.stop(project_id)}
+        return {"stopped": await self._instances.stop(key)}
 
-    async def project_send(self, params: Params) -> dict[str, Any]:
-        project_id = params.integer("project_id", minimum=1, maximum=2**53)
+    async def instance_send(self, params: Params) -> dict[str, Any]:
+        key = _instance_key(params)
         command = params.mapping("command")
         params.done()
-        if command.get("type") not in ("pause", "resume", "reply", "plan"):
-            raise invalid("'command.type' must be pause, resume, reply or plan")
-        await self._instances.send(project_id, command)
+        allowed = KIND_COMMANDS[key[0]]
+        if command.get("type") not in allowed:
+            words = ", ".join(sorted(allowed))
+            raise invalid(f"'command.type' of a {key[0]} instance must be one of: {words}")
+        await self._instances.send(key, command)
         return {}
 
-    async def project_list(self, params: Params) -> dict[str, Any]:
+    async def instance_list(self, params: Params) -> dict[str, Any]:
         params.done()
-        return {"projects": self._instances.list()}
+        return {"instances": self._instances.list()}
 
     # -- runner --------------------------------------------------------------------------------------
 
@@ -95,6 +127,7 @@ class Methods:
         params.done()
         return {"pong": True, "time": time.time()}
 
+    @tmux_errors_as_replies
     async def status(self, params: Params) -> dict[str, Any]:
         params.done()
         sessions = await self._tmux.sessions()
@@ -145,6 +178,7 @@ class Methods:
 
     # -- tmux ----------------------------------------------------------------------------------------
 
+    @tmux_errors_as_replies
     async def tmux_new(self, params: Params) -> dict[str, Any]:
         name = _session_name(params)
         command = params.text("command", None)
@@ -164,6 +198,7 @@ class Methods:
             self._watcher.created(name)
         return {"name": name}
 
+    @tmux_errors_as_replies
     async def tmux_kill(self, params: Params) -> dict[str, Any]:
         name = _session_name(params)
         params.done()
@@ -172,6 +207,7 @@ class Methods:
             self._watcher.killed(name)
         return {}
 
+    @tmux_errors_as_replies
     async def tmux_list(self, params: Params) -> dict[str, Any]:
         params.done()
         sessions = sorted(await self._tmux.sessions(), key=lambda session: session.name)
@@ -181,6 +217,7 @@ class Methods:
             ]
         }
 
+    @tmux_errors_as_replies
     async def tmux_send_keys(self, params: Params) -> dict[str, Any]:
         name = _session_name(params)
         keys = params.text("keys", max_length=MAX_KEYS_LENGTH)
@@ -190,6 +227,7 @@ class Methods:
         await self._tmux.send_keys(name, keys, literal=literal, enter=enter)
         return {}
 
+    @tmux_errors_as_replies
     async def tmux_capture(self, params: Params) -> dict[str, Any]:
         name = _session_name(params)
         lines = params.integer("lines", 0, minimum=0, maximum=MAX_CAPTURE_LINES)
@@ -197,16 +235,27 @@ class Methods:
         params.done()
         return {"content": await self._tmux.capture(name, lines=lines, escapes=escapes)}
 
+    @tmux_errors_as_replies
     async def tmux_detach_client(self, params: Params) -> dict[str, Any]:
         pid = params.integer("pid", minimum=1, maximum=2**22)
         params.done()
         return {"detached": await self._tmux.detach_client(pid)}
 
 
+def _instance_key(params: Params) -> InstanceKey:
+    kind = params.text("kind")
+    instance_id = params.integer("id", minimum=1, maximum=MAX_INSTANCE_ID)
+    try:
+        return (InstanceKind(kind), instance_id)
+    except ValueError:
+        words = ", ".join(InstanceKind)
+        raise invalid(f"'kind' must be one of: {words}") from None
+
+
 def _session_name(params: Params) -> str:
-    name = params.text("name")
+    name: str = params.text("name")
     if not SESSION_NAME.fullmatch(name):
-        raise invalid("'name' must be 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'")
+        raise invalid(f"'name' must be {SESSION_NAME_RULE}")
     return name
 
 

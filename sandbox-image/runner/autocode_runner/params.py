@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autocode_runner.protocol import ErrorCode, RunnerError
+from autocode_runner.contract.wire import ErrorCode
+from autocode_runner.protocol import RunnerError
 
 _MISSING: Any = object()
 

@@ -1,39 +1,16 @@
-"""The wire format of the runner protocol (docs/runner-protocol.md), with no I/O in it.
-
-One module defines the framing, the message shapes and the error codes, so the server and its tests
-cannot drift apart on what a line looks like.
+"""The framing of the runner protocol (docs/runner-protocol.md), with no I/O in it: how a line becomes a
+request, and how replies and events become lines. The names and limits are in autocode_runner.contract.wire.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-PROTOCOL_VERSION = 1
-MAX_LINE_BYTES = 16 * 1024 * 1024
+from autocode_runner.contract.wire import ErrorCode
 
 RequestId = int | str | None
-
-
-class ErrorCode(StrEnum):
-    """Every error code a reply may carry; clients branch on these, never on messages."""
-
-    BAD_REQUEST = "bad_request"
-    HELLO_REQUIRED = "hello_required"
-    PROTOCOL_MISMATCH = "protocol_mismatch"
-    UNKNOWN_METHOD = "unknown_method"
-    INVALID_PARAMS = "invalid_params"
-    FORBIDDEN_PATH = "forbidden_path"
-    NOT_FOUND = "not_found"
-    EXISTS = "exists"
-    NOT_A_DIRECTORY = "not_a_directory"
-    IS_A_DIRECTORY = "is_a_directory"
-    NOT_EMPTY = "not_empty"
-    TOO_LARGE = "too_large"
-    TMUX_ERROR = "tmux_error"
-    INTERNAL = "internal"
 
 
 class RunnerError(Exception):

@@ -16,7 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from autocode_runner import __version__
-from autocode_runner.protocol import PROTOCOL_VERSION
+from autocode_runner.contract.wire import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT_SECONDS = 5.0

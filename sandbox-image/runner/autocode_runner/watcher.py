@@ -13,11 +13,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from autocode_runner.contract.wire import Event
 from autocode_runner.tmux import Tmux, TmuxUnavailable
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL_SECONDS = 1.0
-SESSION_CLOSED = "tmux.session_closed"
 
 Emit = Callable[[str, dict[str, str]], None]
 
@@ -45,7 +45,7 @@ class SessionWatcher:
     def _closed(self, names: set[str]) -> None:
         for name in sorted(names & self._known):
             self._known.discard(name)
-            self._emit(SESSION_CLOSED, {"name": name})
+            self._emit(Event.TMUX_SESSION_CLOSED, {"name": name})
 
     async def check(self) -> None:
         async with self._lock:

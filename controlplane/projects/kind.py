@@ -1,0 +1,153 @@
+"""The coding kind's handler for the runtime: projects are its targets, their rows its state.
+
+What a coding instance reports lands in its project's row; the supervisor (controlplane.runtime) does the
+rest. Every method touches only the given user's rows: a runner can speak only for its own user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from autocode_runner.contract.convert import ContractError
+from autocode_runner.contract.plan import PlanStep, steps_done
+from autocode_runner.contract.vocab import (
+    ACTIVE_PROJECT_STATUSES,
+    FINAL_PROJECT_STATUSES,
+    REPORTED_PROJECT_STATUSES,
+    ProjectStatus,
+)
+from autocode_runner.contract.wire import InstanceKind
+from sqlmodel import Session, select
+
+from controlplane.config import Settings
+from controlplane.errors import NotFound
+from controlplane.models import Agent, Project
+from controlplane.models.base import utcnow
+from controlplane.projects.keys import project_keys
+from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
+from controlplane.projects.spec import coding_spec
+from controlplane.runtime.kinds import Launch, LiveEvent
+from controlplane.security.secretbox import SecretBox
+
+MAX_SESSION_ID = 64
+
+
+def owned_project(session: Session, user_id: int, project_id: int) -> Project | None:
+    project = session.get(Project, project_id)
+    return project if project is not None and project.user_id == user_id else None
+
+
+def read_plan(project: Project) -> list[PlanStep]:
+    """The stored plan as steps (a step that no longer reads is left out rather than failing the page)."""
+    steps = []
+    for raw in project.implementation_plan:
+        try:
+            steps.append(PlanStep.from_dict(raw))
+        except ContractError:
+            continue
+    return steps
+
+
+def status_event(project: Project) -> LiveEvent:
+    plan = read_plan(project)
+    return {
+        "type": "project.status",
+        "project_id": project.id,
+        "agent_id": project.agent_id,
+        "status": project.status,
+        "current_step": project.current_step,
+        "steps_done": steps_done(plan),
+        "steps_total": len(plan),
+    }
+
+
+@dataclass
+class CodingKind:
+    box: SecretBox
+    settings: Settings
+    kind: InstanceKind = InstanceKind.CODING
+    noun: str = "project"
+
+    def wanted(self, session: Session, user_id: int) -> set[int]:
+        query = select(Project.id).where(Project.user_id == user_id, Project.desired_state == "running")
+        return {project_id for project_id in session.exec(query).all() if project_id is not None}
+
+    def exists(self, session: Session, user_id: int, target_id: int) -> bool:
+        return owned_project(session, user_id, target_id) is not None
+
+    def owner_columns(self, target_id: int) -> dict[str, int]:
+        return {"project_id": target_id}
+
+    def launch(self, session: Session, user_id: int, target_id: int) -> Launch:
+        project = owned_project(session, user_id, target_id)
+        agent = session.get(Agent, project.agent_id) if project is not None else None
+        if project is None or agent is None:
+            raise NotFound("Project")
+        keys = project_keys(session, self.box, user_id, agent.model)
+        return Launch(
+            agent_id=agent.id or 0,
+            spec=coding_spec(project, agent, keys, self.settings),
+            files={rules_file(agent.id or 0): agent.global_rules},
+        )
+
+    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int) -> str:
+        project = owned_project(session, user_id, target_id)
+        if project is None:
+            raise NotFound("Project")
+        if not project.implementation_plan:
+            project.status = ProjectStatus.PLANNING
+        elif project.status not in ACTIVE_PROJECT_STATUSES:
+            project.status = ProjectStatus.RUNNING
+        project.escalation = ""
+        project.desired_state = "running"
+        project.tmux_session = claude_session_name(target_id)
+        project.workspace_path = f"{SANDBOX_HOME}/{workspace_dir(project.slug)}"
+        project.updated_at = utcnow()
+        session.add(project)
+        word = "Resumed" if resumed else "Started"
+        return f"{word} the project's manager (pid {pid}) at step {project.current_step + 1}"
+
+    def ended(self, session: Session, user_id: int, target_id: int, *, wanted: bool) -> None:
+        if not wanted:
+            return  # a crash: it is still wanted, and the supervisor starts it again
+        project = owned_project(session, user_id, target_id)
+        if project is None:
+            return
+        project.desired_state = "stopped"
+        if project.status not in FINAL_PROJECT_STATUSES:
+            project.status = ProjectStatus.STOPPED
+        project.updated_at = utcnow()
+        session.add(project)
+
+    def finished(self, session: Session, user_id: int, target_id: int) -> bool:
+        project = owned_project(session, user_id, target_id)
+        return project is not None and project.status in FINAL_PROJECT_STATUSES
+
+    def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
+        """Persist a state report: status, plan, step, the loop's own state, Claude's session, escalation."""
+        project = owned_project(session, user_id, target_id)
+        if project is None:
+            return []
+        previous_escalation = project.escalation
+        if data.get("status") in REPORTED_PROJECT_STATUSES:
+            project.status = ProjectStatus(data["status"])
+        if isinstance(data.get("plan"), list):
+            project.implementation_plan = [step for step in data["plan"] if isinstance(step, dict)]
+        if isinstance(data.get("current_step"), int):
+            project.current_step = data["current_step"]
+        if isinstance(data.get("loop_state"), dict):
+            project.loop_state = data["loop_state"]
+        if isinstance(data.get("claude_session_id"), str):
+            project.claude_session_id = data["claude_session_id"][:MAX_SESSION_ID]
+        if isinstance(data.get("escalation"), str):
+            project.escalation = data["escalation"]
+        if project.status in FINAL_PROJECT_STATUSES:
+            project.desired_state = "stopped"
+        project.updated_at = utcnow()
+        session.add(project)
+        session.commit()
+        events = [status_event(project)]
+        if project.escalation and project.escalation != previous_escalation:
+            events.append({"type": "escalation", "project_id": project.id, "message": project.escalation})
+        return events

@@ -1,0 +1,244 @@
+"""Coding projects for the routes: CRUD, views, and the instance lifecycle through the runtime's supervisor.
+
+Blocking functions take the request's database session; the async ones run their database work in worker
+threads with that same session (one session per request), and reach the sandbox through the supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal, TypeVar
+
+from autocode_runner.contract.plan import PlanStep, first_open_step, steps_done
+from autocode_runner.contract.vocab import ProjectStatus
+from autocode_runner.contract.wire import Command, ErrorCode, InstanceKind, Method
+from sqlmodel import Session, col, select
+
+from controlplane.errors import Conflict, Unavailable
+from controlplane.models import Agent, Project
+from controlplane.models.base import utcnow
+from controlplane.projects.keys import project_keys
+from controlplane.projects.kind import read_plan
+from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
+from controlplane.runtime import instance_rows
+from controlplane.runtime.kinds import InstanceKey
+from controlplane.runtime.supervisor import InstanceSupervisor
+from controlplane.sandbox.backend import SandboxState, SandboxUser
+from controlplane.sandbox.channel import RunnerError
+from controlplane.schemas.projects import InstancePublic, ProjectCreate, ProjectPublic, ProjectUpdate
+from controlplane.security.secretbox import SecretBox
+from controlplane.services.ownership import owned
+from controlplane.services.slugs import unique_slug
+
+T = TypeVar("T")
+Action = Literal["start", "stop", "restart", "pause", "resume"]
+EDITING_STATUSES = frozenset({ProjectStatus.PLANNING, ProjectStatus.RUNNING})
+
+
+def _key(project_id: int) -> InstanceKey:
+    return (InstanceKind.CODING, project_id)
+
+
+def _in_thread(session: Session, work: Callable[[Session], T]) -> Coroutine[Any, Any, T]:
+    """The request's session, used from a worker thread so the event loop never waits on the database."""
+    return asyncio.to_thread(work, session)
+
+
+# -- views --------------------------------------------------------------------------------------------
+def view(session: Session, project: Project) -> ProjectPublic:
+    instance = instance_rows.latest(session, _key(project.id or 0))
+    plan = read_plan(project)
+    return ProjectPublic(
+        **project.model_dump(exclude={"user_id", "loop_state", "claude_session_id", "implementation_plan"}),
+        implementation_plan=plan,
+        steps_done=steps_done(plan),
+        steps_total=len(plan),
+        instance=InstancePublic.model_validate(instance) if instance else None,
+    )
+
+
+def fresh_view(session: Session, user_id: int, project_id: int) -> ProjectPublic:
+    """The project as it is now in the database (the supervisor writes through its own sessions)."""
+    session.expire_all()
+    return view(session, owned(session, Project, project_id, user_id, "Project"))
+
+
+# -- CRUD ---------------------------------------------------------------------------------------------
+def coding_agent(session: Session, user_id: int, agent_id: int) -> Agent:
+    agent = owned(session, Agent, agent_id, user_id, "Agent")
+    if agent.type != "coding":
+        raise Conflict(f"'{agent.name}' is a {agent.type} agent; only coding agents have projects")
+    return agent
+
+
+def list_of_agent(session: Session, user_id: int, agent_id: int) -> list[ProjectPublic]:
+    owned(session, Agent, agent_id, user_id, "Agent")
+    query = select(Project).where(Project.agent_id == agent_id, Project.user_id == user_id).order_by(col(Project.id))
+    return [view(session, project) for project in session.exec(query).all()]
+
+
+def list_of_user(session: Session, user_id: int) -> list[ProjectPublic]:
+    """All the user's projects across their agents, newest first (the dashboard's active work)."""
+    query = select(Project).where(Project.user_id == user_id).order_by(col(Project.id).desc())
+    return [view(session, project) for project in session.exec(query).all()]
+
+
+def create(session: Session, user_id: int, agent_id: int, body: ProjectCreate) -> ProjectPublic:
+    coding_agent(session, user_id, agent_id)
+    slug = unique_slug(session, Project, body.name, user_id=user_id)
+    project = Project(
+        user_id=user_id,
+        agent_id=agent_id,
+        name=body.name,
+        slug=slug,
+        description=body.description,
+        architecture=body.architecture,
+        details=body.details,
+        workspace_path=f"{SANDBOX_HOME}/{workspace_dir(slug)}",
+    )
+    session.add(project)
+    session.flush()  # the id names the tmux session
+    project.tmux_session = claude_session_name(project.id or 0)
+    session.commit()
+    session.refresh(project)
+    return view(session, project)
+
+
+def update(session: Session, user_id: int, project_id: int, body: ProjectUpdate) -> ProjectPublic:
+    project = owned(session, Project, project_id, user_id, "Project")
+    for field, value in body.model_dump(exclude_unset=True).items():
+        setattr(project, field, value)
+    project.updated_at = utcnow()
+    session.add(project)
+    session.commit()
+    session.refresh(project)
+    return view(session, project)
+
+
+def require_keys(session: Session, box: SecretBox, user_id: int, project_id: int) -> None:
+    """Both the manager's and Claude Code's provider keys exist: else MissingKey naming the first absent."""
+    project = owned(session, Project, project_id, user_id, "Project")
+    agent = session.get(Agent, project.agent_id)
+    project_keys(session, box, user_id, agent.model if agent else "")
+
+
+def _delete_row(session: Session, user_id: int, project_id: int) -> None:
+    session.delete(owned(session, Project, project_id, user_id, "Project"))
+    session.commit()
+
+
+async def delete(session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int) -> None:
+    """Stop its instance, remove its workspace inside the sandbox, then its rows (logs included)."""
+    project = await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
+    if supervisor is not None:
+        await _remove_workspace(supervisor, user, project_id, project.slug)
+    await _in_thread(session, lambda s: _delete_row(s, user.id, project_id))
+
+
+async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, project_id: int, slug: str) -> None:
+    """Inside the sandbox, where a symlink the user made cannot lead the deletion elsewhere."""
+    await supervisor.discard(user, _key(project_id))
+    manager = supervisor.manager
+    listed = await manager.call(user, Method.TMUX_LIST)
+    if any(item.get("name") == claude_session_name(project_id) for item in listed.get("sessions", [])):
+        await manager.call(user, Method.TMUX_KILL, {"name": claude_session_name(project_id)})
+    try:
+        await manager.call(user, Method.FS_REMOVE, {"path": workspace_dir(slug), "recursive": True})
+    except RunnerError as exc:
+        if exc.code != ErrorCode.NOT_FOUND:
+            raise Unavailable(f"The workspace could not be removed: {exc.message}") from exc
+
+
+# -- lifecycle ----------------------------------------------------------------------------------------
+def _require_supervisor(supervisor: InstanceSupervisor | None) -> InstanceSupervisor:
+    if supervisor is None:
+        raise Unavailable("Sandboxes are disabled on this server")
+    return supervisor
+
+
+async def control(
+    session: Session,
+    box: SecretBox,
+    supervisor: InstanceSupervisor | None,
+    user: SandboxUser,
+    project_id: int,
+    action: Action,
+) -> ProjectPublic:
+    """start/stop/restart the project's manager instance; pause/resume it at its next safe point."""
+    await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))  # 404 before anything
+    if action in ("start", "restart"):
+        await _in_thread(session, lambda s: require_keys(s, box, user.id, project_id))
+    running = _require_supervisor(supervisor)
+    if action == "start":
+        await running.start(user, _key(project_id))
+    elif action == "stop":
+        await running.stop(user, _key(project_id))
+    elif action == "restart":
+        await running.restart(user, _key(project_id))
+    else:
+        command = Command.PAUSE if action == "pause" else Command.RESUME
+        await running.send(user, _key(project_id), {"type": command.value})
+    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+
+
+async def reply(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, message: str
+) -> ProjectPublic:
+    """Answer the project's escalation; the manager takes the answer into account and continues."""
+    await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
+    command = {"type": Command.REPLY.value, "message": message}
+    await _require_supervisor(supervisor).send(user, _key(project_id), command)
+    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+
+
+def _save_plan(session: Session, user_id: int, project_id: int, steps: list[PlanStep]) -> bool:
+    """Store the plan unless the manager is working on it; returns whether an instance runs."""
+    project = owned(session, Project, project_id, user_id, "Project")
+    live = instance_rows.running_id(session, _key(project_id)) is not None
+    if live and project.status in EDITING_STATUSES:
+        raise Conflict(f"The project is {project.status}: pause it before editing its plan, then resume")
+    project.implementation_plan = [step.to_dict() for step in steps]
+    project.current_step = first_open_step(steps)
+    project.updated_at = utcnow()
+    session.add(project)
+    session.commit()
+    return live
+
+
+async def replace_plan(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, steps: list[PlanStep]
+) -> ProjectPublic:
+    """Replace the plan's steps. While the manager works on it, pause first; it continues from the first
+    step that is not done."""
+    live = await _in_thread(session, lambda s: _save_plan(s, user.id, project_id, steps))
+    if live:
+        command: dict[str, Any] = {"type": Command.PLAN.value, "steps": [step.to_dict() for step in steps]}
+        await _require_supervisor(supervisor).send(user, _key(project_id), command)
+    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+
+
+# -- the agent's global rules ---------------------------------------------------------------------------
+def rules_of(session: Session, user_id: int, agent_id: int) -> str:
+    return owned(session, Agent, agent_id, user_id, "Agent").global_rules
+
+
+def _save_rules(session: Session, user_id: int, agent_id: int, content: str) -> None:
+    agent = owned(session, Agent, agent_id, user_id, "Agent")
+    agent.global_rules = content
+    session.add(agent)
+    session.commit()
+
+
+async def save_rules(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, agent_id: int, content: str
+) -> None:
+    """Rules shared by all the agent's projects: stored, and written to RULES.md now when the sandbox runs
+    (every start writes it anyway)."""
+    await _in_thread(session, lambda s: _save_rules(s, user.id, agent_id, content))
+    if supervisor is None:
+        return
+    manager = supervisor.manager
+    if (await manager.status(user)).state is SandboxState.RUNNING:
+        params = {"path": rules_file(agent_id), "content": content, "parents": True}
+        await manager.call(user, Method.FS_WRITE, params)

@@ -1,0 +1,66 @@
+"""The `agent_instances` rows of every kind (blocking; the supervisor calls these in worker threads)."""
+
+from __future__ import annotations
+
+from autocode_runner.contract.wire import InstanceKind
+from sqlmodel import Session, col, select
+
+from controlplane.models import AgentInstance, utcnow
+from controlplane.models.agents import InstanceStatus
+from controlplane.runtime.kinds import InstanceKey
+
+_KINDS = {kind.value for kind in InstanceKind}
+
+
+def _running(session: Session, key: InstanceKey) -> list[AgentInstance]:
+    kind, target_id = key
+    query = select(AgentInstance).where(
+        AgentInstance.kind == kind.value,
+        AgentInstance.target_id == target_id,
+        AgentInstance.status == InstanceStatus.RUNNING,
+    )
+    return list(session.exec(query).all())
+
+
+def close(session: Session, key: InstanceKey, status: InstanceStatus) -> None:
+    """End the key's running rows with this status (added to the session, not committed)."""
+    for row in _running(session, key):
+        row.status = status.value
+        row.stopped_at = utcnow()
+        session.add(row)
+
+
+def open_row(
+    session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int, owner_columns: dict[str, int]
+) -> AgentInstance:
+    """A new running row for a started instance; any older running row of the key is closed first."""
+    close(session, key, InstanceStatus.STOPPED)
+    row = AgentInstance(
+        user_id=user_id, agent_id=agent_id, kind=key[0].value, target_id=key[1], pid=pid, **owner_columns
+    )
+    session.add(row)
+    return row
+
+
+def running_id(session: Session, key: InstanceKey) -> int | None:
+    rows = _running(session, key)
+    return rows[0].id if rows else None
+
+
+def running_keys(session: Session, user_id: int) -> set[InstanceKey]:
+    """What the rows say runs for this user (the runner must confirm it after a channel opens)."""
+    rows = session.exec(
+        select(AgentInstance.kind, AgentInstance.target_id).where(
+            AgentInstance.user_id == user_id, AgentInstance.status == InstanceStatus.RUNNING
+        )
+    ).all()
+    return {(InstanceKind(kind), target_id) for kind, target_id in rows if kind in _KINDS}
+
+
+def latest(session: Session, key: InstanceKey) -> AgentInstance | None:
+    kind, target_id = key
+    return session.exec(
+        select(AgentInstance)
+        .where(AgentInstance.kind == kind.value, AgentInstance.target_id == target_id)
+        .order_by(col(AgentInstance.started_at).desc(), col(AgentInstance.id).desc())
+    ).first()

@@ -1,0 +1,61 @@
+"""What an agent kind tells the runtime: the one interface between the supervisor and a kind's own tables.
+
+Every method takes an open database session and the sandbox's user id, and touches only that user's rows:
+a runner can speak only for its own user, whatever ids it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autocode_runner.contract.specs import AnySpec
+from autocode_runner.contract.wire import InstanceKind
+from sqlmodel import Session
+
+InstanceKey = tuple[InstanceKind, int]
+LiveEvent = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What starting one instance takes: its agent, its spec, and files to write in the sandbox first."""
+
+    agent_id: int
+    spec: AnySpec
+    files: dict[str, str] = field(default_factory=dict)  # path under the sandbox's home -> content
+
+
+class KindHandler(Protocol):
+    kind: InstanceKind
+    noun: str  # what the user calls one ("project"), for messages
+
+    def wanted(self, session: Session, user_id: int) -> set[int]:
+        """The ids the user wants running (they are started again after any restart)."""
+        ...
+
+    def exists(self, session: Session, user_id: int, target_id: int) -> bool: ...
+
+    def owner_columns(self, target_id: int) -> dict[str, int]:
+        """Columns that tie this kind's instance and log rows to their owner (e.g. project_id)."""
+        ...
+
+    def launch(self, session: Session, user_id: int, target_id: int) -> Launch:
+        """Everything a start needs; raises NotFound, or MissingKey when a provider key is absent."""
+        ...
+
+    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int) -> str:
+        """Mark it wanted and running in the kind's own rows; returns the log line that says so."""
+        ...
+
+    def ended(self, session: Session, user_id: int, target_id: int, *, wanted: bool) -> None:
+        """Its process ended: wanted=True when somebody wanted that (a stop, a finished job)."""
+        ...
+
+    def finished(self, session: Session, user_id: int, target_id: int) -> bool:
+        """Whether its work is done, so that its process ending is expected."""
+        ...
+
+    def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
+        """Store a state report; returns the live events it causes."""
+        ...

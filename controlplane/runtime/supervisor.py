@@ -1,0 +1,336 @@
+"""The supervisor of agent instances of every kind: starts and stops them through the user's runner, and turns
+what they report (logs, state, exits) into rows and live events through each kind's handler.
+
+Each sandbox's runner channel gets one ordered consumer of its events, so an instance's logs and state land
+in the order the instance sent them. After a channel opens (a sandbox start, a runner restart, a control
+plane restart), and on every reconciler pass, the supervisor syncs: instances that should run but do not are
+started again from their persisted state, and instances nobody wants (a stop, a deleted owner) are stopped.
+One lock per user keeps a sync from judging an instance that a start or stop is halfway through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Iterable
+from functools import partial
+from typing import Any, TypeVar
+
+from autocode_runner.contract.specs import encode_spec
+from autocode_runner.contract.vocab import LogLevel
+from autocode_runner.contract.wire import ErrorCode, Event, InstanceKind, Method
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from controlplane.errors import Conflict, NotFound, Unavailable
+from controlplane.models.agents import InstanceStatus
+from controlplane.realtime.events import EventHub
+from controlplane.realtime.logs import LogHub
+from controlplane.runtime import instance_rows
+from controlplane.runtime.kinds import InstanceKey, KindHandler
+from controlplane.sandbox.backend import SandboxState, SandboxUser
+from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
+from controlplane.sandbox.manager import SandboxManager
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+INSTANCE_EVENTS = frozenset({Event.INSTANCE_LOG, Event.INSTANCE_STATE, Event.INSTANCE_EXITED})
+RESTART_DELAY_SECONDS = 2.0
+MAX_LOG_MESSAGE = 100_000
+RunnerEvent = tuple[str, dict[str, Any]]
+
+
+class InstanceSupervisor:
+    def __init__(
+        self, manager: SandboxManager, engine: Engine, logs: LogHub, events: EventHub, kinds: Iterable[KindHandler]
+    ) -> None:
+        self.manager = manager
+        self.engine = engine
+        self.logs = logs
+        self.events = events
+        self.kinds: dict[InstanceKind, KindHandler] = {handler.kind: handler for handler in kinds}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping: set[InstanceKey] = set()  # instances whose exit somebody asked for
+        self._user_locks: dict[int, asyncio.Lock] = {}
+        manager.on_channel_open(self.attach)
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    def _db(self, work: Callable[[Session], T]) -> Coroutine[Any, Any, T]:
+        """Run `work` with its own session in a worker thread; it commits what it wants kept."""
+
+        def run() -> T:
+            with Session(self.engine) as session:
+                return work(session)
+
+        return asyncio.to_thread(run)
+
+    def _handler(self, kind: InstanceKind) -> KindHandler:
+        return self.kinds[kind]
+
+    def _lock(self, user: SandboxUser) -> asyncio.Lock:
+        return self._user_locks.setdefault(user.id, asyncio.Lock())
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _log(self, user: SandboxUser, key: InstanceKey, level: LogLevel, message: str) -> None:
+        handler = self._handler(key[0])
+        instance_id = await self._db(lambda session: instance_rows.running_id(session, key))
+        await asyncio.to_thread(
+            self.logs.write,
+            user_id=user.id,
+            level=level.value,
+            message=message,
+            agent_instance_id=instance_id,
+            **{"project_id": None, **handler.owner_columns(key[1])},
+        )
+
+    def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: str) -> None:
+        handler = self._handler(key[0])
+        event = {"type": "agent_instance.status", "kind": key[0].value, "id": key[1], "status": status}
+        self.events.publish(user.id, {**event, **handler.owner_columns(key[1])})
+
+    # -- channel lifecycle --------------------------------------------------------------------------
+    def attach(self, user: SandboxUser, channel: RunnerChannel) -> None:
+        """Consume this channel's instance events in order, then sync the user's instances."""
+        queue: asyncio.Queue[RunnerEvent] = asyncio.Queue()
+
+        def on_event(name: str, data: dict[str, Any]) -> None:
+            if name in INSTANCE_EVENTS:
+                queue.put_nowait((name, data))
+
+        channel.on_event(on_event)
+        self._spawn(self._consume(user, channel, queue))
+        self._spawn(self.sync(user, channel))
+
+    async def _consume(self, user: SandboxUser, channel: RunnerChannel, queue: asyncio.Queue[RunnerEvent]) -> None:
+        closed = asyncio.ensure_future(channel.wait_closed())
+        getter: asyncio.Future[RunnerEvent] | None = None
+        try:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if getter not in done:
+                    break
+                await self._handle_safely(user, *getter.result())
+            while not queue.empty():  # what arrived before the channel closed still counts
+                await self._handle_safely(user, *queue.get_nowait())
+        finally:
+            closed.cancel()
+            if getter is not None and not getter.done():
+                getter.cancel()
+
+    async def _handle_safely(self, user: SandboxUser, name: str, data: dict[str, Any]) -> None:
+        try:
+            await self._handle(user, name, data)
+        except Exception:
+            log.exception("handling %s from %s's runner failed", name, user.username)
+
+    async def _handle(self, user: SandboxUser, name: str, data: dict[str, Any]) -> None:
+        key = _key_of(data)
+        if key is None or key[0] not in self.kinds:
+            return
+        handler = self._handler(key[0])
+        if not await self._db(lambda session: handler.exists(session, user.id, key[1])):
+            return  # not this user's (or deleted meanwhile): a runner speaks only for its own user
+        if name == Event.INSTANCE_LOG:
+            level = LogLevel(data["level"]) if data.get("level") in set(LogLevel) else LogLevel.INFO
+            await self._log(user, key, level, str(data.get("message", ""))[:MAX_LOG_MESSAGE])
+        elif name == Event.INSTANCE_STATE:
+            changes = await self._db(lambda session: handler.apply_state(session, user.id, key[1], data))
+            for event in changes:
+                self.events.publish(user.id, event)
+        elif name == Event.INSTANCE_EXITED:
+            await self._on_exit(user, key, data)
+
+    async def _on_exit(self, user: SandboxUser, key: InstanceKey, data: dict[str, Any]) -> None:
+        handler = self._handler(key[0])
+        asked = key in self._stopping or bool(data.get("requested"))
+        self._stopping.discard(key)
+
+        def record(session: Session) -> bool:
+            wanted = asked or handler.finished(session, user.id, key[1])
+            instance_rows.close(session, key, InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED)
+            handler.ended(session, user.id, key[1], wanted=wanted)
+            session.commit()
+            return wanted
+
+        wanted = await self._db(record)
+        self._publish_instance(user, key, "exited")
+        if not wanted:
+            reason = str(data.get("reason") or f"exit code {data.get('code')}")
+            message = f"The {handler.noun}'s manager process ended unexpectedly ({reason}); it will be started again"
+            await self._log(user, key, LogLevel.ERROR, message)
+            self._spawn(self._restart_later(user, key))
+
+    async def _restart_later(self, user: SandboxUser, key: InstanceKey) -> None:
+        await asyncio.sleep(RESTART_DELAY_SECONDS)
+        handler = self._handler(key[0])
+        if key[1] not in await self._db(lambda session: handler.wanted(session, user.id)):
+            return
+        try:
+            await self.start(user, key)
+        except (NotFound, Conflict, Unavailable, ChannelClosed, RunnerError) as exc:
+            log.warning("restarting %s %s failed: %s", key[0], key[1], exc)
+
+    # -- sync ---------------------------------------------------------------------------------------
+    async def sync(self, user: SandboxUser, channel: RunnerChannel) -> None:
+        """Make the runner's instances match what the database wants for this user.
+
+        Asks over the given channel, never through the manager: a sync must not start (or, while the user is
+        being deleted, re-create) a sandbox by itself.
+        """
+        async with self._lock(user):
+            try:
+                listed = await channel.call(Method.INSTANCE_LIST)
+            except (ChannelClosed, RunnerError) as exc:
+                log.warning("could not list %s's instances: %s", user.username, exc)
+                return
+            running = {key for item in listed.get("instances", []) if (key := _key_of(item)) is not None}
+            wanted = await self._db(lambda session: self._wanted(session, user.id))
+            believed = await self._db(lambda session: instance_rows.running_keys(session, user.id))
+            for key in believed - running:
+                await self._db(partial(self._record_gone, user_id=user.id, key=key))
+            for key in sorted(wanted - running):
+                await self._resume(user, key)
+            for key in sorted(running - wanted):
+                try:
+                    await self._stop_instance(user, key, channel)
+                except Exception:
+                    log.exception("stopping unwanted %s %s of %s failed", key[0], key[1], user.username)
+
+    async def resync(self, user: SandboxUser) -> None:
+        """After a kind's rows were deleted (or changed behind its back): sync over the open channel, if any."""
+        channel = self.manager.open_channel(user)
+        if channel is not None:
+            await self.sync(user, channel)
+
+    def _wanted(self, session: Session, user_id: int) -> set[InstanceKey]:
+        return {(kind, target) for kind, handler in self.kinds.items() for target in handler.wanted(session, user_id)}
+
+    def _record_gone(self, session: Session, user_id: int, key: InstanceKey) -> None:
+        """Its row said running, but the runner does not know it (the sandbox restarted)."""
+        instance_rows.close(session, key, InstanceStatus.CRASHED)
+        if key[0] in self.kinds and self._handler(key[0]).exists(session, user_id, key[1]):
+            self._handler(key[0]).ended(session, user_id, key[1], wanted=False)
+        session.commit()
+
+    async def _resume(self, user: SandboxUser, key: InstanceKey) -> None:
+        try:
+            await self._start_unlocked(user, key, resumed=True)
+        except (NotFound, Conflict, Unavailable) as exc:
+            await self._log(user, key, LogLevel.ERROR, exc.message)
+        except Exception:  # a background task: say it in the server log and carry on with the others
+            log.exception("resuming %s %s of %s failed", key[0], key[1], user.username)
+
+    # -- commands -----------------------------------------------------------------------------------
+    async def start(self, user: SandboxUser, key: InstanceKey, *, resumed: bool = False) -> None:
+        async with self._lock(user):
+            await self._start_unlocked(user, key, resumed=resumed)
+
+    async def _start_unlocked(self, user: SandboxUser, key: InstanceKey, *, resumed: bool) -> None:
+        handler = self._handler(key[0])
+        launch = await self._db(lambda session: handler.launch(session, user.id, key[1]))
+        channel = await self.manager.ensure_ready(user)
+        for path, content in launch.files.items():
+            await channel.call(Method.FS_WRITE, {"path": path, "content": content, "parents": True})
+        params = {"kind": key[0].value, "id": key[1], "spec": encode_spec(launch.spec)}
+        try:
+            result = await channel.call(Method.INSTANCE_START, params)
+        except RunnerError as exc:
+            if exc.code != ErrorCode.EXISTS:
+                raise Unavailable(f"The sandbox could not start the {handler.noun}: {exc.message}") from exc
+            return  # already running: starting is idempotent
+        pid = int(result.get("pid") or 0)
+
+        def record(session: Session) -> str:
+            instance_rows.open_row(session, user.id, launch.agent_id, key, pid, handler.owner_columns(key[1]))
+            message = handler.started(session, user.id, key[1], resumed=resumed, pid=pid)
+            session.commit()
+            return message
+
+        message = await self._db(record)
+        await self._log(user, key, LogLevel.INFO, message)
+        self._publish_instance(user, key, "running")
+
+    async def _stop_instance(self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel | None = None) -> bool:
+        """Stop the process (its exit event then records why); False when it was not running."""
+        self._stopping.add(key)
+        params = {"kind": key[0].value, "id": key[1]}
+        try:
+            if channel is not None:
+                result = await channel.call(Method.INSTANCE_STOP, params)
+            else:
+                result = await self.manager.call(user, Method.INSTANCE_STOP, params)
+        except RunnerError as exc:
+            self._stopping.discard(key)
+            if exc.code == ErrorCode.NOT_FOUND:
+                return False
+            noun = self._handler(key[0]).noun
+            raise Unavailable(f"The sandbox could not stop the {noun}: {exc.message}") from exc
+        return bool(result.get("stopped"))
+
+    async def stop(self, user: SandboxUser, key: InstanceKey) -> None:
+        """The user stops it: the process ends and it is no longer wanted (start resumes it)."""
+        handler = self._handler(key[0])
+        async with self._lock(user):
+            if not await self._db(lambda session: handler.exists(session, user.id, key[1])):
+                raise NotFound(handler.noun.capitalize())
+            if (await self.manager.status(user)).state is SandboxState.RUNNING:
+                await self._stop_instance(user, key)
+
+            def record(session: Session) -> None:
+                instance_rows.close(session, key, InstanceStatus.STOPPED)
+                handler.ended(session, user.id, key[1], wanted=True)
+                session.commit()
+
+            await self._db(record)
+        await self._log(user, key, LogLevel.INFO, "Stopped by the user")
+
+    async def restart(self, user: SandboxUser, key: InstanceKey) -> None:
+        await self.stop(user, key)
+        await self.start(user, key)
+
+    async def send(self, user: SandboxUser, key: InstanceKey, command: dict[str, Any]) -> None:
+        """A command for a running instance (pause, resume, reply, a new plan...)."""
+        handler = self._handler(key[0])
+        if not await self._db(lambda session: handler.exists(session, user.id, key[1])):
+            raise NotFound(handler.noun.capitalize())
+        params = {"kind": key[0].value, "id": key[1], "command": command}
+        try:
+            await self.manager.call(user, Method.INSTANCE_SEND, params)
+        except RunnerError as exc:
+            if exc.code == ErrorCode.NOT_FOUND:
+                raise Conflict(f"The {handler.noun} is not running: start it first") from exc
+            raise Unavailable(f"The sandbox refused: {exc.message}") from exc
+
+    async def discard(self, user: SandboxUser, key: InstanceKey) -> None:
+        """Its owner is being deleted: stop the process if it runs (no row is kept up to date)."""
+        async with self._lock(user):
+            if (await self.manager.status(user)).state is SandboxState.RUNNING:
+                with contextlib.suppress(Unavailable):
+                    await self._stop_instance(user, key)
+
+    def running_instance(self, key: InstanceKey) -> Coroutine[Any, Any, int | None]:
+        return self._db(lambda session: instance_rows.running_id(session, key))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _key_of(data: Any) -> InstanceKey | None:
+    """The (kind, id) an event or list item names, or None when it names none we know."""
+    if not isinstance(data, dict):
+        return None
+    kind, target = data.get("kind"), data.get("id")
+    if kind not in {k.value for k in InstanceKind} or not isinstance(target, int) or isinstance(target, bool):
+        return None
+    return (InstanceKind(kind), target)
+

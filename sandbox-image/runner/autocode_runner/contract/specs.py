@@ -1,0 +1,101 @@
+"""Instance specs: everything an instance process needs, built by the control plane and read by the instance.
+
+A spec travels once, as the first line on the instance's stdin (inside an `instance.start` request over the
+engine's exec stream), so keys never touch a file or a command line in the sandbox. Every default is written
+here once: the control plane's settings and the instance read the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from autocode_runner.contract.convert import ContractError, from_dict, to_dict
+from autocode_runner.contract.plan import PlanStep
+from autocode_runner.contract.vocab import ProjectStatus
+from autocode_runner.contract.wire import InstanceKind
+
+SPEC_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ModelAccess:
+    """A provider's key (and its endpoint when the user set one)."""
+
+    api_key: str
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    id: int
+    model: str
+    identity: str = ""
+    tools: list[str] = field(default_factory=list)
+    mcp_servers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClaudeOptions:
+    """How Claude Code runs in a project; the sandbox is the isolation boundary, so it may bypass prompts."""
+
+    access: ModelAccess
+    permission_mode: str = "bypassPermissions"
+    max_retries: int | None = None  # Claude Code's own default (10) when None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the manager watches Claude Code."""
+
+    poll_seconds: float = 2.0  # capture-pane interval
+    silence_seconds: float = 300.0  # no screen change for this long: interrupt and ask why
+    max_attempts: int = 3  # the same error this often in a step: another approach once, then ask the user
+
+
+@dataclass(frozen=True)
+class CodingSpec:
+    """One coding project's manager: the project, its agent, both keys and the timing."""
+
+    name: str
+    workspace: str
+    goal: str
+    tmux_session: str
+    rules_file: str
+    agent: AgentProfile
+    manager: ModelAccess
+    claude: ClaudeOptions
+    architecture: str = ""
+    details: str = ""
+    plan: list[PlanStep] = field(default_factory=list)
+    current_step: int = 0
+    status: ProjectStatus = ProjectStatus.PLANNING
+    loop_state: dict[str, Any] = field(default_factory=dict)
+    claude_session_id: str = ""
+    escalation: str = ""
+    timing: Timing = field(default_factory=Timing)
+    version: int = SPEC_VERSION
+
+
+@dataclass(frozen=True)
+class EchoSpec:
+    """The echo kind: greets, logs what it is told to `say`, and reports how many it has heard as state."""
+
+    greeting: str = "hello"
+    heard: int = 0  # resumed from the last state the control plane stored
+    version: int = SPEC_VERSION
+
+
+SPEC_TYPES: dict[InstanceKind, type[Any]] = {InstanceKind.CODING: CodingSpec, InstanceKind.ECHO: EchoSpec}
+AnySpec = CodingSpec | EchoSpec
+
+
+def encode_spec(spec: AnySpec) -> dict[str, Any]:
+    return to_dict(spec)
+
+
+def decode_spec(kind: InstanceKind, data: object) -> Any:
+    """The kind's spec from JSON data; a spec of another version is refused rather than half-read."""
+    if isinstance(data, dict) and data.get("version", SPEC_VERSION) != SPEC_VERSION:
+        raise ContractError(f"spec version {data.get('version')!r}, this runner reads version {SPEC_VERSION}")
+    return from_dict(SPEC_TYPES[kind], data)
