@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from autocode_runner.methods import tmux_errors_as_replies
+from autocode_runner.protocol import RunnerError
+from autocode_runner.tmux import SessionExists, SessionNotFound, TmuxError, TmuxUnavailable
 
 from tests.runner.conftest import ProtocolClient, Runner, wait_until
 
@@ -168,3 +172,22 @@ def test_capture_with_escapes_and_scrollback(client: ProtocolClient) -> None:
 def test_capture_bad_params(client: ProtocolClient, bad: dict[str, object]) -> None:
     client.call("tmux.new", {"name": "p", "command": "sleep 60"})
     assert client.error("tmux.capture", {"name": "p", **bad})["code"] == "invalid_params"
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (SessionNotFound("gone"), "not_found"),
+        (SessionExists("twice"), "exists"),
+        (TmuxUnavailable("tmux is not installed"), "tmux_error"),
+        (TmuxError("unknown option -- z"), "tmux_error"),
+    ],
+)
+def test_tmux_exceptions_become_typed_error_replies_with_their_message(error: TmuxError, code: str) -> None:
+    @tmux_errors_as_replies
+    async def handler() -> dict[str, object]:
+        raise error
+
+    with pytest.raises(RunnerError) as raised:
+        asyncio.run(handler())
+    assert (raised.value.code, raised.value.message) == (code, str(error))
