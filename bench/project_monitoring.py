@@ -99,8 +99,8 @@ def run(projects: int, seconds: float) -> dict[str, float]:
                     lambda pid=project_id: "Sent to Claude Code" in world.log_text(pid), 120, f"project {project_id}"
                 )
             time.sleep(5)  # past the first polls: measure the steady monitoring state
-            listed = world.harness.call(world.sandbox_user, "project.list")  # type: ignore[attr-defined]
-            pids = [item["pid"] for item in listed["projects"]]
+            listed = world.harness.call(world.sandbox_user, "instance.list")  # type: ignore[attr-defined]
+            pids = [item["pid"] for item in listed["instances"] if item["kind"] == "coding"]
             runner_pid = world.harness.call(world.sandbox_user, "status")["pid"]  # type: ignore[attr-defined]
             baseline_script = (
                 "i=0; while [ $i -lt 100000 ]; do tmux capture-pane -p -t =project-1: >/dev/null; sleep 2; "

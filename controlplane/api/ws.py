@@ -87,8 +87,10 @@ async def terminal(websocket: WebSocket, name: str) -> None:
         await relay_terminal(websocket, user, name, create=name == "shell")
 
 
-async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int = 0) -> None:
-    """Send what the subscriber receives until the client leaves; a too-slow client is closed with 4408."""
+async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int | None = None) -> None:
+    """Send what the subscriber receives until the client leaves; a too-slow client is closed with 4408.
+
+    skip_until (log streams only): entries are numbered, and those up to this id were sent from the backlog."""
 
     async def watch_disconnect() -> None:
         with contextlib.suppress(WebSocketDisconnect):
@@ -99,10 +101,11 @@ async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int 
         last = skip_until
         while True:
             item = await subscriber.get()
-            if isinstance(item.get("id"), int) and item["id"] <= last:
-                continue  # already sent from the backlog
+            if last is not None and isinstance(item.get("id"), int):
+                if item["id"] <= last:
+                    continue  # already sent from the backlog
+                last = item["id"]
             await websocket.send_text(json.dumps(item))
-            last = item["id"] if isinstance(item.get("id"), int) else last
 
     tasks = [asyncio.create_task(watch_disconnect()), asyncio.create_task(forward())]
     done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -12,19 +12,21 @@ from controlplane.runtime.kinds import InstanceKey
 _KINDS = {kind.value for kind in InstanceKind}
 
 
-def _running(session: Session, key: InstanceKey) -> list[AgentInstance]:
+def _running(session: Session, key: InstanceKey, user_id: int | None = None) -> list[AgentInstance]:
     kind, target_id = key
     query = select(AgentInstance).where(
         AgentInstance.kind == kind.value,
         AgentInstance.target_id == target_id,
         AgentInstance.status == InstanceStatus.RUNNING,
     )
+    if user_id is not None:
+        query = query.where(AgentInstance.user_id == user_id)
     return list(session.exec(query).all())
 
 
-def close(session: Session, key: InstanceKey, status: InstanceStatus) -> None:
-    """End the key's running rows with this status (added to the session, not committed)."""
-    for row in _running(session, key):
+def close(session: Session, user_id: int, key: InstanceKey, status: InstanceStatus) -> None:
+    """End the user's running rows of the key with this status (added to the session, not committed)."""
+    for row in _running(session, key, user_id):
         row.status = status.value
         row.stopped_at = utcnow()
         session.add(row)
@@ -34,7 +36,7 @@ def open_row(
     session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int, owner_columns: dict[str, int]
 ) -> AgentInstance:
     """A new running row for a started instance; any older running row of the key is closed first."""
-    close(session, key, InstanceStatus.STOPPED)
+    close(session, user_id, key, InstanceStatus.STOPPED)
     row = AgentInstance(
         user_id=user_id, agent_id=agent_id, kind=key[0].value, target_id=key[1], pid=pid, **owner_columns
     )

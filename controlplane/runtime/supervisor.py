@@ -90,7 +90,7 @@ class InstanceSupervisor:
 
     def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: str) -> None:
         handler = self._handler(key[0])
-        event = {"type": "agent_instance.status", "kind": key[0].value, "id": key[1], "status": status}
+        event = {"type": "agent_instance.status", "kind": key[0].value, "target_id": key[1], "status": status}
         self.events.publish(user.id, {**event, **handler.owner_columns(key[1])})
 
     # -- channel lifecycle --------------------------------------------------------------------------
@@ -134,6 +134,9 @@ class InstanceSupervisor:
         if key is None or key[0] not in self.kinds:
             return
         handler = self._handler(key[0])
+        if name == Event.INSTANCE_EXITED:  # also when its owner is gone: its rows close and the dashboard hears it
+            await self._on_exit(user, key, data)
+            return
         if not await self._db(lambda session: handler.exists(session, user.id, key[1])):
             return  # not this user's (or deleted meanwhile): a runner speaks only for its own user
         if name == Event.INSTANCE_LOG:
@@ -143,23 +146,26 @@ class InstanceSupervisor:
             changes = await self._db(lambda session: handler.apply_state(session, user.id, key[1], data))
             for event in changes:
                 self.events.publish(user.id, event)
-        elif name == Event.INSTANCE_EXITED:
-            await self._on_exit(user, key, data)
 
     async def _on_exit(self, user: SandboxUser, key: InstanceKey, data: dict[str, Any]) -> None:
         handler = self._handler(key[0])
         asked = key in self._stopping or bool(data.get("requested"))
         self._stopping.discard(key)
 
-        def record(session: Session) -> bool:
-            wanted = asked or handler.finished(session, user.id, key[1])
-            instance_rows.close(session, key, InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED)
-            handler.ended(session, user.id, key[1], wanted=wanted)
+        def record(session: Session) -> tuple[bool, bool]:
+            """(whether its end was wanted, whether its owner still exists)"""
+            exists = handler.exists(session, user.id, key[1])
+            wanted = asked or not exists or handler.finished(session, user.id, key[1])
+            instance_rows.close(session, user.id, key, InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED)
+            if exists:
+                handler.ended(session, user.id, key[1], wanted=wanted)
             session.commit()
-            return wanted
+            return wanted, exists
 
-        wanted = await self._db(record)
+        wanted, exists = await self._db(record)
         self._publish_instance(user, key, "exited")
+        if not exists:
+            return
         if not wanted:
             reason = str(data.get("reason") or f"exit code {data.get('code')}")
             message = f"The {handler.noun}'s manager process ended unexpectedly ({reason}); it will be started again"
@@ -213,7 +219,7 @@ class InstanceSupervisor:
 
     def _record_gone(self, session: Session, user_id: int, key: InstanceKey) -> None:
         """Its row said running, but the runner does not know it (the sandbox restarted)."""
-        instance_rows.close(session, key, InstanceStatus.CRASHED)
+        instance_rows.close(session, user_id, key, InstanceStatus.CRASHED)
         if key[0] in self.kinds and self._handler(key[0]).exists(session, user_id, key[1]):
             self._handler(key[0]).ended(session, user_id, key[1], wanted=False)
         session.commit()
@@ -283,7 +289,7 @@ class InstanceSupervisor:
                 await self._stop_instance(user, key)
 
             def record(session: Session) -> None:
-                instance_rows.close(session, key, InstanceStatus.STOPPED)
+                instance_rows.close(session, user.id, key, InstanceStatus.STOPPED)
                 handler.ended(session, user.id, key[1], wanted=True)
                 session.commit()
 
@@ -333,4 +339,3 @@ def _key_of(data: Any) -> InstanceKey | None:
     if kind not in {k.value for k in InstanceKind} or not isinstance(target, int) or isinstance(target, bool):
         return None
     return (InstanceKind(kind), target)
-
