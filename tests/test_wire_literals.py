@@ -55,9 +55,9 @@ def violations(tree: ast.AST) -> Iterator[tuple[int, str]]:
                     yield node.lineno, f"command {_text(value)!r} written as a literal: use wire.Command"
         if isinstance(node, ast.Compare) and any(_text(c) in COMMANDS for c in node.comparators):
             left = node.left
-            if isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "get":
-                if _text(left.args[0] if left.args else None) == "type":
-                    yield node.lineno, "a command's type compared with a literal: use wire.Command"
+            reads_type = isinstance(left, ast.Call) and isinstance(left.func, ast.Attribute) and left.func.attr == "get"
+            if reads_type and _text(left.args[0] if left.args else None) == "type":  # type: ignore[union-attr]
+                yield node.lineno, "a command's type compared with a literal: use wire.Command"
 
 
 def test_no_protocol_name_is_written_outside_the_contract() -> None:
