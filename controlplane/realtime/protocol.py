@@ -1,7 +1,7 @@
 """Close codes and message types of the /ws endpoints (documented in docs/websockets.md).
 
-The frontend keeps a copy of the terminal's message types in frontend/src/terminal/protocol.ts; a test
-checks that the two agree.
+The frontend keeps a copy of the terminal's message types in frontend/src/terminal/protocol.ts and of the close
+codes in frontend/src/realtime/closeCodes.ts; a test checks that they agree.
 """
 
 from __future__ import annotations
