@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
+from autocode_runner.contract.specs import ClaudeOptions, Timing
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -72,19 +73,24 @@ class Settings(BaseSettings):
     reconcile_interval_seconds: float = Field(default=15, gt=0)
 
     # Coding projects: how the manager watches Claude Code.
-    project_poll_seconds: float = Field(default=2.0, gt=0, le=60, description="capture-pane interval.")
+    # The defaults are the spec's own (autocode_runner.contract.specs), written there once.
+    project_poll_seconds: float = Field(default=Timing.poll_seconds, gt=0, le=60, description="capture-pane interval.")
     project_silence_seconds: float = Field(
-        default=300, gt=0, description="No screen change for this long: interrupt Claude Code and ask why."
+        default=Timing.silence_seconds,
+        gt=0,
+        description="No screen change for this long: interrupt Claude Code and ask why.",
     )
-    project_max_attempts: int = Field(default=3, ge=1, le=20, description="Same error this often: change approach.")
+    project_max_attempts: int = Field(
+        default=Timing.max_attempts, ge=1, le=20, description="Same error this often: change approach."
+    )
     claude_max_retries: int | None = Field(
-        default=None,
+        default=ClaudeOptions.max_retries,
         ge=0,
         le=50,
         description="How often Claude Code retries a failed API request (its own default, 10, when unset).",
     )
     claude_permission_mode: str = Field(
-        default="bypassPermissions",
+        default=ClaudeOptions.permission_mode,
         pattern=r"^(bypassPermissions|acceptEdits|default|plan)$",
         description="Claude Code's permission mode in projects; the sandbox is the isolation boundary.",
     )

@@ -54,7 +54,7 @@ class ClaudeCode:
             self.session_id,
             hooks_file=self.home / ".autocode" / "run" / name / "hooks.jsonl",
             env=env,
-            permission_mode=claude.permission_mode or "bypassPermissions",
+            permission_mode=claude.permission_mode,
         )
 
     async def start(self, *, resume: bool) -> None:

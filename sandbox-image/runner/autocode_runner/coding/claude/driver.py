@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.coding.claude.screen import ClaudeState, ScreenReading, classify
+from autocode_runner.contract.specs import ClaudeOptions
 from autocode_runner.hooks import HOOKS_FILE_VARIABLE
 from autocode_runner.tmux import SessionNotFound, Tmux
 
@@ -144,7 +145,7 @@ class ClaudeSession:
         hooks_file: Path,
         resume: bool = False,
         env: dict[str, str] | None = None,
-        permission_mode: str = "bypassPermissions",
+        permission_mode: str = ClaudeOptions.permission_mode,
         model: str | None = None,
         width: int = 200,
         height: int = 50,
