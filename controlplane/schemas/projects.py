@@ -9,6 +9,7 @@ from autocode_runner.contract.plan import MAX_PLAN_STEPS, PlanStep
 from autocode_runner.contract.vocab import ProjectStatus
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from controlplane.models.agents import InstanceStatus
 from controlplane.schemas.common import STRICT_BODY, LongText
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -68,7 +69,7 @@ class InstancePublic(BaseModel):
 
     id: int
     pid: int | None
-    status: str
+    status: InstanceStatus
     started_at: datetime
     stopped_at: datetime | None
 

@@ -772,11 +772,15 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["InstanceStatus"];
             /** Stopped At */
             stopped_at: string | null;
         };
+        /**
+         * InstanceStatus
+         * @enum {string}
+         */
+        InstanceStatus: "running" | "stopped" | "crashed";
         /** LoginRequest */
         LoginRequest: {
             /** Password */

@@ -3,6 +3,7 @@
 import { Link } from "react-router";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
 import { ProjectRow } from "../projects/ProjectBits";
+import { ACTIVE_STATUSES } from "../projects/status";
 import { TYPE_LABEL } from "../agents/types";
 import { buttonClass } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
@@ -41,12 +42,11 @@ function SandboxCard() {
   );
 }
 
-const ACTIVE = new Set(["planning", "running", "paused"]);
 
 function AgentsCard() {
   const agents = useAgents();
   const projects = useAllProjects();
-  const working = new Set((projects.data ?? []).filter((p) => ACTIVE.has(p.status)).map((p) => p.agent_id));
+  const working = new Set((projects.data ?? []).filter((p) => ACTIVE_STATUSES.has(p.status)).map((p) => p.agent_id));
   return (
     <section aria-labelledby="agents-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="mb-3 flex items-center justify-between gap-2">
@@ -74,7 +74,7 @@ function AgentsCard() {
 
 function ActiveWorkCard() {
   const projects = useAllProjects();
-  const active = (projects.data ?? []).filter((p) => ACTIVE.has(p.status));
+  const active = (projects.data ?? []).filter((p) => ACTIVE_STATUSES.has(p.status));
   return (
     <section aria-labelledby="work-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 lg:col-span-2">
       <h2 id="work-h" className="mb-3 font-semibold">Active work</h2>

@@ -12,6 +12,9 @@ export const STATUS_LABEL: Record<ProjectStatus, string> = {
   failed: "failed",
 };
 
+/** Statuses in which a project is at work or waits for its user (the dashboard's active work). */
+export const ACTIVE_STATUSES: ReadonlySet<ProjectStatus> = new Set<ProjectStatus>(["planning", "running", "paused"]);
+
 export const STATUS_STYLE: Partial<Record<ProjectStatus, string>> = {
   running: "bg-emerald-900 text-emerald-200",
   planning: "bg-sky-900 text-sky-200",
