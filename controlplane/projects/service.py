@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from autocode_runner.contract.plan import PlanStep, first_open_step, steps_done
 from autocode_runner.contract.vocab import ProjectStatus
-from autocode_runner.contract.wire import Command, ErrorCode, InstanceKind, Method
+from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, select
 
 from controlplane.errors import Conflict, Unavailable
@@ -22,7 +22,6 @@ from controlplane.projects.keys import project_keys
 from controlplane.projects.kind import read_plan
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 from controlplane.runtime import instance_rows
-from controlplane.runtime.kinds import InstanceKey
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxState, SandboxUser
 from controlplane.sandbox.channel import RunnerError

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from autocode_runner.contract.wire import InstanceKind
+from autocode_runner.contract.wire import InstanceKey, InstanceKind
 from sqlmodel import Session, col, select
 
 from controlplane.models import AgentInstance, utcnow
 from controlplane.models.agents import InstanceStatus
-from controlplane.runtime.kinds import InstanceKey
+from controlplane.runtime.kinds import OwnerColumns
 
 _KINDS = {kind.value for kind in InstanceKind}
 
@@ -33,7 +33,7 @@ def close(session: Session, user_id: int, key: InstanceKey, status: InstanceStat
 
 
 def open_row(
-    session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int, owner_columns: dict[str, int]
+    session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int, owner_columns: OwnerColumns
 ) -> AgentInstance:
     """A new running row for a started instance; any older running row of the key is closed first."""
     close(session, user_id, key, InstanceStatus.STOPPED)

@@ -7,14 +7,20 @@ a runner can speak only for its own user, whatever ids it names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from autocode_runner.contract.specs import AnySpec
 from autocode_runner.contract.wire import InstanceKind
 from sqlmodel import Session
 
-InstanceKey = tuple[InstanceKind, int]
 LiveEvent = dict[str, Any]
+
+
+class OwnerColumns(TypedDict, total=False):
+    """The agent_instances and logs columns that tie an instance's rows to its owner; a kind fills the
+    ones it has (coding: project_id) and none when its rows hang on nothing but the user."""
+
+    project_id: int
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class KindHandler(Protocol):
 
     def exists(self, session: Session, user_id: int, target_id: int) -> bool: ...
 
-    def owner_columns(self, target_id: int) -> dict[str, int]:
+    def owner_columns(self, target_id: int) -> OwnerColumns:
         """Columns that tie this kind's instance and log rows to their owner (e.g. project_id)."""
         ...
 

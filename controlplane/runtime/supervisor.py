@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from autocode_runner.contract.specs import encode_spec
 from autocode_runner.contract.vocab import LogLevel
-from autocode_runner.contract.wire import ErrorCode, Event, InstanceKind, Method
+from autocode_runner.contract.wire import ErrorCode, Event, InstanceKey, InstanceKind, Method
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -28,7 +28,7 @@ from controlplane.models.agents import InstanceStatus
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.runtime import instance_rows
-from controlplane.runtime.kinds import InstanceKey, KindHandler
+from controlplane.runtime.kinds import KindHandler
 from controlplane.sandbox.backend import SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
@@ -85,7 +85,7 @@ class InstanceSupervisor:
             level=level.value,
             message=message,
             agent_instance_id=instance_id,
-            **{"project_id": None, **handler.owner_columns(key[1])},
+            project_id=handler.owner_columns(key[1]).get("project_id"),
         )
 
     def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: str) -> None:

@@ -26,6 +26,7 @@ from autocode_runner.contract.wire import (
     Command,
     ErrorCode,
     Event,
+    InstanceKey,
     InstanceKind,
     InstanceOutput,
 )
@@ -34,7 +35,6 @@ from autocode_runner.protocol import RunnerError
 
 log = logging.getLogger(__name__)
 Emit = Callable[[str, dict[str, Any]], None]
-InstanceKey = tuple[InstanceKind, int]
 STOP_GRACE_SECONDS = 10.0
 TERM_GRACE_SECONDS = 3.0
 KILL_GRACE_SECONDS = 5.0
@@ -164,8 +164,11 @@ class Instances:
             return
         if not isinstance(message, dict):
             return
+        output = message.get("event")
+        if not isinstance(output, str):
+            return
         try:
-            event = FORWARDED[InstanceOutput(message.get("event"))]
+            event = FORWARDED[InstanceOutput(output)]
         except ValueError:
             return
         data = message.get("data")

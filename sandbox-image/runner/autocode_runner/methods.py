@@ -25,11 +25,12 @@ from autocode_runner.contract.wire import (
     SESSION_NAME,
     SESSION_NAME_RULE,
     ErrorCode,
+    InstanceKey,
     InstanceKind,
     Method,
 )
 from autocode_runner.fs import HomeFS
-from autocode_runner.instances import InstanceKey, Instances
+from autocode_runner.instances import Instances
 from autocode_runner.params import Params, invalid
 from autocode_runner.protocol import RunnerError
 from autocode_runner.tmux import ENV_NAME, SessionExists, SessionNotFound, Tmux, TmuxError

@@ -112,6 +112,9 @@ class Command(StrEnum):
     SAY = "say"
 
 
+# An instance is named by its kind and the id of its target in the kind's own table (a project's id).
+InstanceKey = tuple[InstanceKind, int]
+
 # Which commands each kind takes from a client; `stop` goes through `instance.stop`.
 KIND_COMMANDS: dict[InstanceKind, frozenset[Command]] = {
     InstanceKind.CODING: frozenset({Command.PAUSE, Command.RESUME, Command.REPLY, Command.PLAN}),
