@@ -32,7 +32,7 @@ frontend-test: $(FRONTEND_STAMP)
 	cd frontend && npm test && npm run build
 
 # The PWA's typed API client, regenerated from the control plane's OpenAPI document after an API change
-# (tests/test_api_client.py fails while it is stale).
+# (tests/controlplane/test_api_client.py fails while it is stale).
 api-client: $(STAMP) $(FRONTEND_STAMP)
 	$(BIN)/autocode openapi --output frontend/openapi.json
 	cd frontend && npm run api:generate

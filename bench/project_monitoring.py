@@ -5,7 +5,7 @@ baseline measured in the same sandbox and run: a shell loop doing only `tmux cap
     .venv/bin/python bench/project_monitoring.py [--projects 5] [--seconds 60]
 
 Everything is real (sandbox, runner, instances, Claude Code in tmux, nanobot); the providers are the
-scripted servers of tests/fakes inside the sandbox, and Claude Code's turn is a reply streamed slowly, so
+scripted servers of tests/support/fakes inside the sandbox, and Claude Code's turn is a reply streamed slowly, so
 every project stays in the monitoring phase (capture-pane every 2 s, classify, fingerprint) for the whole window.
 Targets (issue 6): under 1% of one core and under 100 MB per project.
 """
@@ -28,8 +28,8 @@ from fastapi.testclient import TestClient
 
 from controlplane.config import Settings
 from controlplane.main import create_app
-from tests.sandbox.coding_world import CodingWorld, plan_reply
-from tests.sandbox.conftest import Harness
+from tests.support.coding_world import CodingWorld, plan_reply
+from tests.support.engine import Harness
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from autocode_runner.contract.wire import PROTOCOL_VERSION
 
-from tests.waiting import DEADLINE, wait_until
+from tests.support.waiting import DEADLINE, wait_until
 
 ATTACH = Path(sys.executable).parent / "autocode-runner"
 

@@ -1,5 +1,5 @@
 // The close codes of every socket of the app (the terminal, /ws/events, a project's log), the browser's
-// copy. The server's copy is controlplane/realtime/protocol.py; tests/realtime/test_protocol_copies.py
+// copy. The server's copy is controlplane/realtime/protocol.py; tests/controlplane/realtime/test_protocol_copies.py
 // keeps the two in step. Documented in docs/websockets.md.
 
 export const CLOSE_CODES = {

@@ -1,6 +1,6 @@
 // The terminal WebSocket protocol's message types, the browser's copy (the close codes, shared by every
 // socket, are in ../realtime/closeCodes). The server's copy is controlplane/realtime/protocol.py;
-// tests/realtime/test_protocol_copies.py keeps the two in step. Documented in docs/websockets.md.
+// tests/controlplane/realtime/test_protocol_copies.py keeps the two in step. Documented in docs/websockets.md.
 
 /** Text frames the browser sends (JSON). Raw terminal output arrives as binary frames. */
 export const TERMINAL_CLIENT_MESSAGES = {

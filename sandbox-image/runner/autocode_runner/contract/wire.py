@@ -1,7 +1,7 @@
 """The runner protocol's names and limits (docs/runner-protocol.md). Both ends import them from here.
 
 A method, event, command or error code written as a string literal anywhere else is a bug:
-tests/test_wire_literals.py fails on it.
+tests/runner/contract/test_wire_literals.py fails on it.
 """
 
 from __future__ import annotations

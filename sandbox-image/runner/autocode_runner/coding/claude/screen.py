@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001, RUF002, RUF003 - the glyphs Claude Code draws are the subject of this module
 """What Claude Code is doing, read from a plain-text capture of its tmux pane (no tmux, no I/O here).
 
-Measured on Claude Code 2.1.330 (fixtures in tests/runner/fixtures/claude-code-2.1.330/). The screen is
+Measured on Claude Code 2.1.330 (fixtures in tests/runner/coding/fixtures/claude-code-2.1.330/). The screen is
 read bottom-up, because the visible scrollback still shows old turns (an old `● API Error` above a newer
 reply must not count):
 
