@@ -13,9 +13,8 @@ FRONTEND_STAMP := frontend/node_modules/.installed
 up: $(STAMP) image frontend
 	$(BIN)/autocode serve
 
-test: $(STAMP) image frontend-test chromium
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Lint first (seconds), then everything the tests need, then the tests.
+test: lint $(STAMP) image frontend-test chromium
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The PWA: dependencies from the lock file, then the unit tests (Vitest) and the production build that the
@@ -49,9 +48,11 @@ engine:
 image: $(STAMP) engine
 	$(BIN)/autocode sandbox build
 
+# Ruff, then mypy in strict mode over controlplane and the runner (what and how: [tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -75,4 +76,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

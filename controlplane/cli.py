@@ -6,6 +6,7 @@ import argparse
 import getpass
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -195,6 +196,9 @@ def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autocode", description="AutoCode control plane")
     parser.add_argument("--version", action="version", version=f"autocode {__version__}")
@@ -245,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings()
     except Exception as exc:
         return _fail(f"invalid configuration: {exc}")
-    return args.handler(args, settings)
+    handler: Command = args.handler  # each subcommand sets one of the cmd_* functions above
+    return handler(args, settings)
 
 
 if __name__ == "__main__":

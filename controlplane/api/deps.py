@@ -21,7 +21,8 @@ from controlplane.security.tokens import InvalidToken, decode_access_token
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings  # set by main.create_app; starlette's State is untyped
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -30,7 +31,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_secret_box(request: Request) -> SecretBox:
-    return request.app.state.secret_box
+    box: SecretBox = request.app.state.secret_box  # set by main.create_app; starlette's State is untyped
+    return box
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

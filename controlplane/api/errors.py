@@ -3,6 +3,8 @@ sandbox failure (so routes never translate errors themselves)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +12,9 @@ from fastapi.responses import JSONResponse
 from controlplane.errors import Conflict, DomainError, NotFound
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
+
+# A route's `responses=` in FastAPI's own type: the answers it documents in the OpenAPI document, by status.
+Responses = dict[int | str, dict[str, Any]]
 
 
 def field_error(field: str, message: str, value: object = None) -> RequestValidationError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
@@ -40,7 +40,7 @@ def timestamp_field(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-def owner_field(table: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+def owner_field(table: str, *, nullable: bool = False, ondelete: Literal["CASCADE", "SET NULL"] = "CASCADE") -> Any:
     """A foreign key that the database itself cascades, so deletes never leave orphans."""
     return Field(
         default=None if nullable else ...,

@@ -27,7 +27,7 @@ from controlplane.models.base import utcnow
 from controlplane.projects.keys import project_keys
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 from controlplane.projects.spec import coding_spec
-from controlplane.runtime.kinds import Launch, LiveEvent
+from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
 from controlplane.security.secretbox import SecretBox
 
 MAX_SESSION_ID = 64
@@ -76,7 +76,7 @@ class CodingKind:
     def exists(self, session: Session, user_id: int, target_id: int) -> bool:
         return owned_project(session, user_id, target_id) is not None
 
-    def owner_columns(self, target_id: int) -> dict[str, int]:
+    def owner_columns(self, target_id: int) -> OwnerColumns:
         return {"project_id": target_id}
 
     def launch(self, session: Session, user_id: int, target_id: int) -> Launch:

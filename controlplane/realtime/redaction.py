@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 SECRET_QUERY = re.compile(r"((?:ticket|token|access_token|refresh_token)=)[^&\s\"']+", re.IGNORECASE)
 BEARER = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+")
@@ -22,7 +23,7 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def uvicorn_log_config() -> dict:
+def uvicorn_log_config() -> dict[str, Any]:
     """uvicorn's own logging config with the redaction filter on every handler."""
     from uvicorn.config import LOGGING_CONFIG
 

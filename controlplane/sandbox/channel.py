@@ -140,7 +140,8 @@ class RunnerChannel:
                 except Exception:
                     log.exception("runner event handler failed")
             return
-        future = self._pending.get(message.get("id"))  # type: ignore[arg-type]
+        request_id = message.get("id")
+        future = self._pending.get(request_id) if isinstance(request_id, int) else None
         if future is None or future.done():
             if message.get("error"):
                 self.orphan_errors.append(message["error"])

@@ -304,4 +304,6 @@ class DockerSandboxBackend(SandboxBackend):
             )
         except APIError as exc:
             raise SandboxError(f"could not run {command[0]} in the sandbox: {exc.explanation}") from exc
-        return await start_exec(engine_socket_path(), self.client.api._version, self.client.api, created["Id"], tty=tty)
+        return await start_exec(
+            engine_socket_path(), self.client.api.api_version, self.client.api, created["Id"], tty=tty
+        )

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import json
 import struct
-from typing import Any
+
+from docker import APIClient
 
 from controlplane.sandbox.backend import ExecStream, SandboxError
 
@@ -26,7 +27,7 @@ class DockerExecStream(ExecStream):
         writer: asyncio.StreamWriter,
         *,
         tty: bool,
-        api: Any,
+        api: APIClient,
         exec_id: str,
     ) -> None:
         self._reader = reader
@@ -66,10 +67,13 @@ class DockerExecStream(ExecStream):
 
     async def exit_code(self) -> int | None:
         info = await asyncio.to_thread(self._api.exec_inspect, self.exec_id)
-        return info.get("ExitCode")
+        code: int | None = info.get("ExitCode")  # the engine's JSON: null while the process runs
+        return code
 
 
-async def start_exec(socket_path: str, api_version: str, api: Any, exec_id: str, *, tty: bool) -> DockerExecStream:
+async def start_exec(
+    socket_path: str, api_version: str, api: APIClient, exec_id: str, *, tty: bool
+) -> DockerExecStream:
     """POST /exec/{id}/start with an upgrade, then hand the socket over as a byte stream."""
     reader, writer = await asyncio.open_unix_connection(socket_path, limit=2**24)
     body = json.dumps({"Detach": False, "Tty": tty}).encode()

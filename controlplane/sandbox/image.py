@@ -80,14 +80,14 @@ def _prepare_context(target: Path, extra_ca_dir: Path | None, say: Say) -> None:
         say(f"trusting {len(certificates)} extra CA certificate(s) from {extra_ca_dir} during the build")
 
 
-def build_image(settings: Settings, client: docker.DockerClient, say: Say) -> str:
+def build_image(settings: Settings, client: docker.DockerClient, say: Say) -> str | None:
     """Build settings.sandbox_image, printing the build's progress; returns the image id."""
     base = ensure_base_image(client, settings.sandbox_base_image, say)
     with tempfile.TemporaryDirectory(prefix="autocode-image-") as tmp:
         context = Path(tmp) / "context"
         _prepare_context(context, settings.sandbox_extra_ca_dir, say)
         say(f"building {settings.sandbox_image} from {base} (cached layers make rebuilds quick) ...")
-        image_id = None
+        image_id: str | None = None
         for chunk in client.api.build(
             path=str(context),
             tag=settings.sandbox_image,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -16,10 +16,8 @@ from pydantic import (
 )
 
 from controlplane.schemas.common import STRICT_BODY, DisplayName, LongText
-from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE
+from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE, AgentType, TemplateKey
 
-AgentType = Literal["coding", "research", "learning", "social_media", "custom"]
-TemplateKey = Literal["coding", "research", "learning", "social_media"]
 MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
 
 
@@ -148,9 +146,9 @@ class ToolPublic(BaseModel):
 def template_views() -> list[AgentTemplatePublic]:
     return [
         AgentTemplatePublic(
-            key=t.key,  # type: ignore[arg-type]
+            key=t.key,
             name=t.name,
-            type=t.type,  # type: ignore[arg-type]
+            type=t.type,
             description=t.description,
             model=t.model,
             tools=list(t.tools),

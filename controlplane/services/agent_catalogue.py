@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+AgentType = Literal["coding", "research", "learning", "social_media", "custom"]
+TemplateKey = Literal["coding", "research", "learning", "social_media"]
 
 TOOL_CATALOGUE: dict[str, str] = {
     "tmux": "Drive terminal sessions in the sandbox: send keys, read the screen",
@@ -20,9 +23,9 @@ TOOL_CATALOGUE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class AgentTemplate:
-    key: str
+    key: TemplateKey
     name: str
-    type: str
+    type: AgentType
     description: str
     model: str
     tools: tuple[str, ...]

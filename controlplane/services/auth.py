@@ -134,7 +134,7 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str, i
     if stored.expires_at <= now or user is None:
         raise InvalidRefreshToken("refresh token expired")
     # Claim the token atomically: of two concurrent refreshes with one token, only one may win.
-    claimed = session.execute(
+    claimed = session.exec(
         update(RefreshToken)
         .where(
             col(RefreshToken.id) == stored.id,
@@ -143,7 +143,7 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str, i
         )
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         session.rollback()
         raise InvalidRefreshToken("refresh token was used concurrently; sign in again")
     return issue_tokens(session, settings, user, family_id=stored.family_id)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from slugify import slugify
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 MAX_SLUG_LENGTH = 64
 FALLBACK_SLUG = "untitled"
+
+
+class SluggedTable(Protocol):
+    """A table model with a `slug` column (Project, LearningCourse)."""
+
+    slug: str
 
 
 def make_slug(name: str, max_length: int = MAX_SLUG_LENGTH) -> str:
@@ -21,13 +27,13 @@ def make_slug(name: str, max_length: int = MAX_SLUG_LENGTH) -> str:
     return slug or FALLBACK_SLUG
 
 
-def unique_slug(session: Session, table: type[SQLModel], name: str, **scope: Any) -> str:
+def unique_slug(session: Session, table: type[SluggedTable], name: str, **scope: Any) -> str:
     """A slug for `name` that no row of `table` with the same scope (e.g. user_id=3) already uses.
 
     Collisions get "-2", "-3", ... appended, the base shortened so the whole still fits.
     """
     base = make_slug(name)
-    query = select(table.slug).where(col(table.slug).startswith(base))  # type: ignore[attr-defined]
+    query = select(table.slug).where(col(table.slug).startswith(base))
     for column, value in scope.items():
         query = query.where(getattr(table, column) == value)
     taken = set(session.exec(query).all())
@@ -42,9 +48,9 @@ def unique_slug(session: Session, table: type[SQLModel], name: str, **scope: Any
         counter += 1
 
 
-def _taken_exactly(session: Session, table: type[SQLModel], slug: str, scope: dict[str, Any]) -> bool:
+def _taken_exactly(session: Session, table: type[SluggedTable], slug: str, scope: dict[str, Any]) -> bool:
     """A shortened base may fall outside the prefix query above, so check the candidate itself."""
-    query = select(table.slug).where(table.slug == slug)  # type: ignore[attr-defined]
+    query = select(table.slug).where(table.slug == slug)
     for column, value in scope.items():
         query = query.where(getattr(table, column) == value)
     return session.exec(query).first() is not None

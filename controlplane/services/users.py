@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
 from controlplane.models import Agent, User
@@ -29,7 +29,7 @@ def admin_count(session: Session) -> int:
 
 
 def agent_counts(session: Session) -> dict[int, int]:
-    rows = session.exec(select(Agent.user_id, func.count()).group_by(Agent.user_id)).all()
+    rows = session.exec(select(Agent.user_id, func.count()).group_by(col(Agent.user_id))).all()
     return dict(rows)
 
 

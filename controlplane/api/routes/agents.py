@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SessionDep
-from controlplane.api.errors import field_error
+from controlplane.api.errors import Responses, field_error
 from controlplane.errors import Conflict
 from controlplane.models import Agent, User
 from controlplane.schemas.agents import (
@@ -25,7 +25,7 @@ from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE
 from controlplane.services.ownership import owned
 
 router = APIRouter(tags=["agents"])
-CONFLICT = {409: {"description": "An agent with this name exists"}}
+CONFLICT: Responses = {409: {"description": "An agent with this name exists"}}
 
 
 def _dump_mcp(servers: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def create_agent(body: AgentCreate, session: SessionDep, user: CurrentUser) -> A
         fields["mcp_servers"] = _dump_mcp(body.mcp_servers)
     if _name_taken(session, user, body.name):
         raise Conflict(f"You already have an agent named '{body.name}'")
-    agent = Agent(user_id=user.id, name=body.name, **fields)
+    agent = Agent(user_id=user.id or 0, name=body.name, **fields)
     session.add(agent)
     _commit_or_conflict(session, body.name)
     session.refresh(agent)

@@ -9,13 +9,14 @@ from typing import Literal
 from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
+from controlplane.api.errors import Responses
 from controlplane.models import Project
 from controlplane.projects import service
 from controlplane.schemas.projects import PlanUpdate, ProjectCreate, ProjectPublic, ProjectUpdate, ReplyBody, RulesBody
 from controlplane.services.ownership import owned
 
 router = APIRouter(tags=["projects"])
-REFUSED = {
+REFUSED: Responses = {
     404: {"description": "No such project of yours"},
     409: {"description": "Not possible in the project's state, or an API key is missing"},
     503: {"description": "The sandbox could not be reached"},

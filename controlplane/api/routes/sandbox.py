@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from controlplane.api.deps import AdminUser, ManagerDep, SandboxUserDep
+from controlplane.api.errors import Responses
 from controlplane.errors import NotFound
 from controlplane.models import SandboxRecord, User, utcnow
 from controlplane.sandbox.backend import SandboxStatus, SandboxUser
 from controlplane.sandbox.manager import SandboxManager
 
 router = APIRouter(tags=["sandbox"])
-UNAVAILABLE = {503: {"description": "Sandboxes are disabled or the container engine is unreachable"}}
+UNAVAILABLE: Responses = {503: {"description": "Sandboxes are disabled or the container engine is unreachable"}}
+
+DesiredState = Literal["running", "stopped"]
 
 
 class SandboxView(BaseModel):
     user_id: int
     username: str
     state: Literal["running", "stopped", "starting", "missing"]
-    desired_state: Literal["running", "stopped"]
+    desired_state: DesiredState
     started_at: datetime | None
     uptime_seconds: float | None
     restarts: int
@@ -47,7 +50,8 @@ def _view(user: SandboxUser, current: SandboxStatus, record: SandboxRecord | Non
         user_id=user.id,
         username=user.username,
         state=current.state.value,
-        desired_state=record.desired_state if record else "stopped",  # type: ignore[arg-type]
+        # the table's CHECK admits only the DesiredState values; pydantic checks it again
+        desired_state=cast(DesiredState, record.desired_state) if record else "stopped",
         started_at=current.started_at,
         uptime_seconds=uptime,
         restarts=record.restarts if record else 0,

@@ -52,7 +52,7 @@ def add_api_key(
     if exists.first() is not None:
         raise conflict
     key = ApiKey(
-        user_id=user.id,
+        user_id=user.id or 0,
         provider=body.provider,
         encrypted_key=box.encrypt(body.key),
         base_url=str(body.base_url).rstrip("/") if body.base_url else None,

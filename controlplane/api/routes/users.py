@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import col, select
 
 from controlplane.api.deps import AdminUser, SessionDep, SettingsDep, client_ip
+from controlplane.api.errors import Responses
 from controlplane.models import User
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
-from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
+from controlplane.schemas.users import Role, UserAdminView, UserCreate, UserUpdate
 from controlplane.services.userdirs import UserHomeExists
 from controlplane.services.users import (
     UserConflict,
@@ -21,15 +24,15 @@ from controlplane.services.users import (
 )
 
 router = APIRouter(prefix="/users", tags=["users"])
-CONFLICT = {409: {"description": "The change conflicts with existing state"}}
+CONFLICT: Responses = {409: {"description": "The change conflicts with existing state"}}
 
 
 def _view(user: User, agent_count: int) -> UserAdminView:
     return UserAdminView(
         id=user.id or 0,
         username=user.username,
-        role=user.role,
-        created_at=user.created_at,  # type: ignore[arg-type]
+        role=cast(Role, user.role),  # the table's CHECK admits only the Role values; pydantic checks it again
+        created_at=user.created_at,
         agent_count=agent_count,
     )
 

@@ -156,11 +156,11 @@ class Connection:
             log.exception("could not encode a reply")
             line = encode(error_reply(message.get("id"), RunnerError(ErrorCode.INTERNAL, one_line(error))))
         if len(line) > MAX_LINE_BYTES:
-            error = RunnerError(
+            too_large = RunnerError(
                 ErrorCode.TOO_LARGE,
                 f"the reply would be longer than the {MAX_LINE_BYTES // (1024 * 1024)} MiB line limit",
             )
-            line = encode(error_reply(message.get("id"), error))
+            line = encode(error_reply(message.get("id"), too_large))
         await self._outgoing.put(line)
 
     def abort(self) -> None:

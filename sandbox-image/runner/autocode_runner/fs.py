@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, TypedDict
 
 from autocode_runner.contract.wire import ErrorCode
 from autocode_runner.protocol import RunnerError
@@ -61,6 +61,15 @@ def _entry_type(mode: int) -> str:
     if stat.S_ISREG(mode):
         return "file"
     return "other"
+
+
+class ListEntry(TypedDict):
+    """One entry of fs.list's reply."""
+
+    name: str
+    type: str
+    size: int
+    mtime: float
 
 
 def _display_name(name: str) -> str:
@@ -142,7 +151,7 @@ class HomeFS:
 
     def list(self, path: str) -> dict[str, Any]:
         real = self.resolve(path)
-        entries = []
+        entries: list[ListEntry] = []
         with os_errors(path), os.scandir(real) as scan:
             for entry in scan:
                 try:

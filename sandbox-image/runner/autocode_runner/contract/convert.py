@@ -10,9 +10,12 @@ import dataclasses
 import enum
 import types
 import typing
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 class ContractError(ValueError):
@@ -44,7 +47,7 @@ def from_dict(cls: type[T], data: object, path: str = "") -> T:
     if not isinstance(data, dict):
         raise ContractError(f"{path or cls.__name__}: expected an object, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
-    fields = {field.name: field for field in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields = {field.name: field for field in dataclasses.fields(cls)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise ContractError(f"{path or cls.__name__}: unknown field(s) {', '.join(map(str, unknown))}")
