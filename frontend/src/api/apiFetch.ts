@@ -1,7 +1,6 @@
 // fetch for /api: adds the bearer token, and on a 401 refreshes once (shared with concurrent callers) and
 // sends the request again, body included.
 import { getAccessToken } from "./accessToken";
-import { apiErrorOf } from "./errors";
 import { refresh } from "./refresh";
 import { rawFetch, rawFetchRequest } from "./transport";
 
@@ -42,12 +41,4 @@ export function apiFetchRequest(request: Request): Promise<Response> {
     if (token) headers.set("Authorization", `Bearer ${token}`);
     return rawFetchRequest(new Request(original, { headers }));
   });
-}
-
-/** apiFetch that parses JSON and turns error statuses into ApiError with the server's message. */
-export async function apiJson<T>(input: string, init?: RequestInit): Promise<T> {
-  const res = await apiFetch(input, init);
-  if (!res.ok) throw await apiErrorOf(res);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
 }

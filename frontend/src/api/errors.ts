@@ -59,20 +59,14 @@ export function messageFromBody(body: unknown, fallback: string): string {
   return fallback;
 }
 
-/** The server's message: FastAPI's {"detail": "..."} or the first validation error's msg. */
-export async function errorMessage(res: Response): Promise<{ message: string; body: unknown }> {
+/** An ApiError carrying the server's message (see messageFromBody) for a response that is not ok. */
+export async function apiErrorOf(res: Response): Promise<ApiError> {
   const fallback = `${res.status} ${res.statusText}`.trim();
   let body: unknown = null;
   try {
     body = await res.json();
   } catch {
-    return { message: fallback, body };
+    return new ApiError(res.status, fallback, body);
   }
-  return { message: messageFromBody(body, fallback), body };
-}
-
-/** An ApiError carrying the server's message for a response that is not ok. */
-export async function apiErrorOf(res: Response): Promise<ApiError> {
-  const { message, body } = await errorMessage(res);
-  return new ApiError(res.status, message, body);
+  return new ApiError(res.status, messageFromBody(body, fallback), body);
 }
