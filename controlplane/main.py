@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -36,8 +36,8 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def create_app(settings: Settings | None = None, extra_kinds: Sequence[KindHandler] = ()) -> FastAPI:
-    """The application; `extra_kinds` plugs further agent kinds into the runtime beside the built-in ones."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application, with the agent runtime serving the kinds listed here."""
     settings = settings or Settings()
     settings.ensure_data_dir()
     engine = make_engine(settings)
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, extra_kinds: Sequence[KindHandl
     events = EventHub()
     logs = LogHub(engine)
     box = SecretBox(settings.signing_key)
-    kinds: list[KindHandler] = [CodingKind(box, settings), *extra_kinds]
+    kinds: list[KindHandler] = [CodingKind(box, settings)]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:

@@ -21,9 +21,9 @@ def alembic_config(settings: Settings, engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(settings: Settings, engine: Engine | None = None, revision: str = "head") -> None:
+def upgrade(settings: Settings, engine: Engine | None = None) -> None:
     settings.ensure_data_dir()
-    command.upgrade(alembic_config(settings, engine), revision)
+    command.upgrade(alembic_config(settings, engine), "head")
 
 
 def revision(settings: Settings, message: str, autogenerate: bool = True) -> None:

@@ -10,10 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from controlplane.config import PROJECT_ROOT, Settings
-
-COMMITTED_DOCUMENT = PROJECT_ROOT / "frontend" / "openapi.json"
-GENERATED_CLIENT = PROJECT_ROOT / "frontend" / "src" / "api" / "schema.d.ts"
+from controlplane.config import Settings
 
 
 def openapi_document() -> dict[str, Any]:

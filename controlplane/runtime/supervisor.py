@@ -320,9 +320,6 @@ class InstanceSupervisor:
                 with contextlib.suppress(Unavailable):
                     await self._stop_instance(user, key)
 
-    def running_instance(self, key: InstanceKey) -> Coroutine[Any, Any, int | None]:
-        return self._db(lambda session: instance_rows.running_id(session, key))
-
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()

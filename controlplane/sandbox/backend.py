@@ -63,9 +63,6 @@ class ExecStream(abc.ABC):
     async def write(self, data: bytes) -> None: ...
 
     @abc.abstractmethod
-    async def close_stdin(self) -> None: ...
-
-    @abc.abstractmethod
     async def resize(self, cols: int, rows: int) -> None:
         """Resize the TTY (TTY streams only)."""
 

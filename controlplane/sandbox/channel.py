@@ -11,7 +11,6 @@ import contextlib
 import itertools
 import json
 import logging
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -49,15 +48,13 @@ class RunnerChannel:
         self._closed = asyncio.Event()
         self._write_lock = asyncio.Lock()
         self._reader = asyncio.create_task(self._read_loop(), name="runner-channel-reader")
-        self.hello: dict[str, Any] = {}
-        self.orphan_errors: deque[dict[str, Any]] = deque(maxlen=20)  # error replies to no pending request
 
     @classmethod
     async def open(cls, stream: ExecStream, timeout: float = DEFAULT_TIMEOUT) -> RunnerChannel:
         """Attach and exchange hello; a protocol mismatch raises RunnerError(ErrorCode.PROTOCOL_MISMATCH)."""
         channel = cls(stream)
         try:
-            channel.hello = await channel.call(
+            await channel.call(
                 Method.HELLO,
                 {"protocol": PROTOCOL_VERSION, "client": f"autocode-controlplane {__version__}"},
                 timeout,
@@ -91,11 +88,6 @@ class RunnerChannel:
             raise ChannelClosed(f"the runner channel broke: {exc}") from exc
         finally:
             self._pending.pop(request_id, None)
-
-    async def send_raw(self, data: bytes) -> None:
-        """Write bytes as they are (tests use it to send malformed lines)."""
-        async with self._write_lock:
-            await self._stream.write(data)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
@@ -144,7 +136,6 @@ class RunnerChannel:
         future = self._pending.get(request_id) if isinstance(request_id, int) else None
         if future is None or future.done():
             if message.get("error"):
-                self.orphan_errors.append(message["error"])
                 log.warning("runner error without a pending request: %s", message["error"])
             return
         if "error" in message:

@@ -87,9 +87,9 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 class DockerSandboxBackend(SandboxBackend):
-    def __init__(self, settings: Settings, client: docker.DockerClient | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._client = client
+        self._client: docker.DockerClient | None = None
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._network_id: str | None = None

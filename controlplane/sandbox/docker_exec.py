@@ -51,10 +51,6 @@ class DockerExecStream(ExecStream):
         self._writer.write(data)
         await self._writer.drain()
 
-    async def close_stdin(self) -> None:
-        if self._writer.can_write_eof():
-            self._writer.write_eof()
-
     async def resize(self, cols: int, rows: int) -> None:
         if not self._tty:
             raise SandboxError("only a TTY exec can be resized")
@@ -64,11 +60,6 @@ class DockerExecStream(ExecStream):
         self._writer.close()
         with contextlib.suppress(Exception):
             await self._writer.wait_closed()
-
-    async def exit_code(self) -> int | None:
-        info = await asyncio.to_thread(self._api.exec_inspect, self.exec_id)
-        code: int | None = info.get("ExitCode")  # the engine's JSON: null while the process runs
-        return code
 
 
 async def start_exec(

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from controlplane.config import PROJECT_ROOT
-from controlplane.openapi_document import COMMITTED_DOCUMENT, GENERATED_CLIENT, openapi_document, render
+from controlplane.openapi_document import openapi_document, render
 
+COMMITTED_DOCUMENT = PROJECT_ROOT / "frontend" / "openapi.json"
+GENERATED_CLIENT = PROJECT_ROOT / "frontend" / "src" / "api" / "schema.d.ts"
 GENERATOR = PROJECT_ROOT / "frontend" / "node_modules" / ".bin" / "openapi-typescript"
 FIX = "the PWA's API client is stale: run `make api-client` and commit frontend/openapi.json and schema.d.ts"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from autocode_runner.contract.specs import EchoSpec
 from autocode_runner.contract.wire import InstanceKind
+from fastapi import FastAPI
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select, text, update
 from sqlmodel import Session
 
@@ -37,6 +38,12 @@ CREATE = """CREATE TABLE IF NOT EXISTS test_echoes (
     heard INTEGER NOT NULL DEFAULT 0
 )"""
 HEARD_EVENT = "test_echo.heard"
+
+
+def plug_in(app: FastAPI) -> None:
+    """Add the echo kind to an app's runtime before it starts, as a built-in kind is listed in create_app."""
+    handler = EchoKind()
+    app.state.supervisor.kinds[handler.kind] = handler
 
 
 def create_table(engine: Engine) -> None:

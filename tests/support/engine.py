@@ -26,6 +26,7 @@ from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.sandbox.backend import EngineUnavailable, SandboxUser
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend, connect_engine
+from controlplane.sandbox.docker_exec import DockerExecStream
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.services.users import create_user
 from tests.support.live_server import serving
@@ -141,8 +142,9 @@ class Harness:
         """Run a shell script in the sandbox as its user; returns (exit code, stdout+stderr)."""
 
         async def execute() -> tuple[int | None, str]:
-            stream = await self.backend.exec_stream(user, ["sh", "-c", script])
-            await stream.close_stdin()
+            # Nothing is ever written to the exec's stdin: the script reads /dev/null instead.
+            stream = await self.backend.exec_stream(user, ["sh", "-c", f"exec </dev/null\n{script}"])
+            assert isinstance(stream, DockerExecStream)
             output = bytearray()
 
             async def drain() -> None:
@@ -153,9 +155,9 @@ class Harness:
                     output.extend(data)
 
             await asyncio.wait_for(drain(), timeout)
-            code = await stream.exit_code()  # type: ignore[attr-defined]
+            info = await asyncio.to_thread(self.backend.client.api.exec_inspect, stream.exec_id)
             await stream.close()
-            return code, output.decode(errors="replace")
+            return info.get("ExitCode"), output.decode(errors="replace")
 
         return self.run(execute)
 

@@ -79,9 +79,6 @@ class Instances:
     def list(self) -> list[dict[str, Any]]:
         return [{"kind": i.kind.value, "id": i.id, "pid": i.process.pid} for i in self._running.values()]
 
-    def is_running(self, key: InstanceKey) -> bool:
-        return key in self._running
-
     async def start(self, key: InstanceKey, spec: dict[str, Any]) -> int:
         kind, instance_id = key
         async with self._lock:
@@ -126,12 +123,7 @@ class Instances:
         instance.stop_requested = True
         with contextlib.suppress(RunnerError, ConnectionError):
             await self.send(key, {"type": Command.STOP.value})
-        escalation = (
-            (None, STOP_GRACE_SECONDS),
-            (signal.SIGTERM, TERM_GRACE_SECONDS),
-            (signal.SIGKILL, KILL_GRACE_SECONDS),
-        )
-        for signum, grace in escalation:
+        for signum, grace in STOP_ESCALATION:
             if signum is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(instance.process.pid, signum)

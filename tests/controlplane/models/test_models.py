@@ -290,7 +290,7 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
 
 
 def test_migrations_downgrade_and_upgrade_again(settings: Settings, engine: Engine) -> None:
-    migrate.upgrade(settings, engine, "head")
+    migrate.upgrade(settings, engine)
     from alembic import command
 
     command.downgrade(migrate.alembic_config(settings, engine), "base")

@@ -21,7 +21,7 @@ from controlplane.main import create_app
 from controlplane.models import Agent, AgentInstance, Log
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.services.users import create_user
-from tests.support.echo_kind import HEARD_EVENT, EchoKind, add_echo, create_table, echo_row
+from tests.support.echo_kind import HEARD_EVENT, add_echo, create_table, echo_row, plug_in
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
@@ -67,7 +67,8 @@ class EchoWorld:
 
     @contextmanager
     def control_plane(self) -> Iterator[TestClient]:
-        app = create_app(self.settings, extra_kinds=[EchoKind()])
+        app = create_app(self.settings)
+        plug_in(app)
         with TestClient(app) as client:
             create_table(app.state.engine)
             self.client = client

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from typing import Any
 
 import pytest
-from autocode_runner.contract.wire import ATTACH_COMMAND
+from autocode_runner.contract.wire import ATTACH_COMMAND, PROTOCOL_VERSION, ErrorCode, Method
 
 from controlplane.sandbox.channel import RunnerChannel, RunnerError
 from tests.support.engine import Harness
@@ -17,7 +19,6 @@ pytestmark = pytest.mark.docker
 def test_requests_replies_and_events_round_trip(harness: Harness) -> None:
     alice = harness.user("alice")
     channel: RunnerChannel = harness.run(harness.manager.ensure_ready, alice)
-    assert channel.hello["protocol"] == 1
     events: list[tuple[str, dict]] = []
     channel.on_event(lambda name, data: events.append((name, data)))
     harness.call(alice, "tmux.new", {"name": "short", "command": "sleep 1"})
@@ -27,7 +28,7 @@ def test_requests_replies_and_events_round_trip(harness: Harness) -> None:
         assert time.monotonic() < deadline, f"no session_closed event; got {events}"
         harness.call(alice, "ping")  # lets the event loop deliver what arrived
     status = harness.call(alice, "status")
-    assert status["versions"]["protocol"] == 1 and status["versions"]["claude"]
+    assert status["versions"]["protocol"] == PROTOCOL_VERSION and status["versions"]["claude"]
 
 
 def test_several_requests_in_flight_get_their_own_replies(harness: Harness) -> None:
@@ -43,17 +44,43 @@ def test_several_requests_in_flight_get_their_own_replies(harness: Harness) -> N
     assert harness.run(read_all) == [str(i) * (i + 1) for i in range(5)]
 
 
-def test_a_malformed_line_gets_an_error_and_the_channel_stays_usable(harness: Harness) -> None:
+def test_a_malformed_line_gets_an_error_and_the_channel_stays_usable(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     alice = harness.user("alice")
-    channel: RunnerChannel = harness.run(harness.manager.ensure_ready, alice)
-    harness.run(channel.send_raw, b"this is not json\n")
-    harness.run(channel.send_raw, b'["a", "list"]\n')
-    assert harness.call(alice, "ping")["pong"] is True
-    deadline = time.monotonic() + 10
-    while len(channel.orphan_errors) < 2:
-        assert time.monotonic() < deadline
-        harness.call(alice, "ping")
-    assert {error["code"] for error in channel.orphan_errors} == {"bad_request"}
+    harness.call(alice, "ping")
+
+    def orphan_errors() -> list[Any]:
+        """The error replies the channel got for no request of its own (it logs them and carries on)."""
+        return [
+            record.args  # the error object, logged as the message's one argument
+            for record in caplog.records
+            if record.name == "controlplane.sandbox.channel" and record.msg.startswith("runner error without")
+        ]
+
+    async def exchange() -> tuple[Any, Any]:
+        # A channel of the test's own, over an attach exec whose stream the test keeps: the malformed lines go
+        # straight into the exec, since the channel itself never sends one.
+        stream = await harness.backend.exec_stream(alice, list(ATTACH_COMMAND))
+        channel = RunnerChannel(stream)
+        try:
+            hello = await channel.call(Method.HELLO, {"protocol": PROTOCOL_VERSION, "client": "tests"})
+            await stream.write(b"this is not json\n")
+            await stream.write(b'["a", "list"]\n')
+            pong = await channel.call(Method.PING)
+            deadline = time.monotonic() + 10
+            while len(orphan_errors()) < 2:
+                assert time.monotonic() < deadline
+                await channel.call(Method.PING)
+            return hello, pong
+        finally:
+            await channel.close()
+
+    with caplog.at_level(logging.WARNING, logger="controlplane.sandbox.channel"):
+        hello, pong = harness.run(exchange)
+    assert hello["protocol"] == PROTOCOL_VERSION
+    assert pong["pong"] is True
+    assert {error["code"] for error in orphan_errors()} == {ErrorCode.BAD_REQUEST}
 
 
 @pytest.mark.parametrize("path", ["../other", "/etc/passwd", "projects/../../etc/passwd", "/home"])

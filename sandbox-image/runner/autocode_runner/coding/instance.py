@@ -35,7 +35,7 @@ def build_loop(spec: CodingSpec, sink: EventSink) -> ProjectLoop:
     workspace = Path(spec.workspace)
     return ProjectLoop(
         spec,
-        claude=claude_for(spec, sink),
+        claude=claude_for(spec),
         manager=manager_for(spec, workspace),
         sink=sink,
         workspace=workspace,

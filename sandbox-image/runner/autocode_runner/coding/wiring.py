@@ -13,7 +13,6 @@ from autocode_runner.coding.claude.screen import activity_fingerprint, classify
 from autocode_runner.coding.manager.process import ManagerProcess
 from autocode_runner.coding.ports import ClaudeTrouble, Observation
 from autocode_runner.contract.specs import CodingSpec
-from autocode_runner.instance_io import EventSink
 from autocode_runner.tmux import Tmux
 
 START_TIMEOUT = 60.0
@@ -36,9 +35,9 @@ def observe(screen: str) -> Observation:
 class ClaudeCode:
     """ClaudePort over a ClaudeSession; knows the project's session id and reports new ones."""
 
-    def __init__(self, spec: CodingSpec, home: Path | None = None) -> None:
+    def __init__(self, spec: CodingSpec) -> None:
         claude = spec.claude
-        self.home = home or Path.home()
+        self.home = Path.home()
         self.workspace = Path(spec.workspace)
         self.session_id = spec.claude_session_id or str(uuid.uuid4())
         env = {"ANTHROPIC_AUTH_TOKEN": claude.access.api_key}
@@ -115,7 +114,7 @@ def _first_line(error: Exception) -> str:
     return str(error).split(":\n", 1)[0].splitlines()[0] if str(error) else type(error).__name__
 
 
-def claude_for(spec: CodingSpec, sink: EventSink) -> ClaudeCode:
+def claude_for(spec: CodingSpec) -> ClaudeCode:
     return ClaudeCode(spec)
 
 

@@ -95,13 +95,13 @@ def _write_json(path: Path, value: dict[str, Any]) -> None:
         raise
 
 
-def seed_home(home: Path, trusted_dir: Path, *, hook_command: str = HOOK_COMMAND) -> None:
+def seed_home(home: Path, trusted_dir: Path) -> None:
     """Make `claude` start straight to its prompt in `trusted_dir` and report hook events.
 
     Merges into what is there (keys the user set stay; invalid JSON raises rather than being overwritten):
     `~/.claude.json` gets `hasCompletedOnboarding` and the trust of `trusted_dir` (which covers its
     subdirectories); `~/.claude/settings.json` gets `skipDangerousModePermissionPrompt` and one hook entry per
-    event in HOOK_EVENTS running `hook_command`, added only when that command is not there already.
+    event in HOOK_EVENTS running HOOK_COMMAND, added only when that command is not there already.
     Idempotent.
     """
     state_path = home / ".claude.json"
@@ -118,8 +118,8 @@ def seed_home(home: Path, trusted_dir: Path, *, hook_command: str = HOOK_COMMAND
     for event in HOOK_EVENTS:
         entries = hooks.setdefault(event, [])
         commands = [hook.get("command") for entry in entries for hook in entry.get("hooks", [])]
-        if hook_command not in commands:
-            entries.append({"matcher": "*", "hooks": [{"type": "command", "command": hook_command, "timeout": 10}]})
+        if HOOK_COMMAND not in commands:
+            entries.append({"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 10}]})
     _write_json(settings_path, settings)
 
 
