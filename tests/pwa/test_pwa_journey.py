@@ -30,7 +30,7 @@ from tests.support.pwa import (
     sign_in,
 )
 
-pytestmark = [pytest.mark.docker, pytest.mark.browser]
+pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "family-password-1"
 API_KEY = "sk-test-secret-value-7f3a"

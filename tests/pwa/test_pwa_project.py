@@ -27,7 +27,7 @@ from tests.support.coding_world import (
 from tests.support.engine import serving_pwa
 from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
 
-pytestmark = [pytest.mark.docker, pytest.mark.browser]
+pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
 PASSWORD = "coder-password-1"
 WORKSPACE = "/home/agent/projects/weather-cli"

@@ -13,7 +13,7 @@ from controlplane.config import Settings
 from tests.support.coding_world import CLAUDE_KEY, MANAGER_KEY, CodingWorld, plan_reply, verdict
 from tests.support.engine import Harness
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
 WORKSPACE = "/home/agent/projects/greetings"  # the slug of "Greetings"; the scripted Write needs absolute paths
 
 
