@@ -13,6 +13,7 @@ from controlplane.main import create_app
 from controlplane.sandbox.backend import SandboxState
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend
 from tests.support.engine import Harness
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -56,6 +57,9 @@ def test_a_killed_runner_is_restarted(harness: Harness) -> None:
     alice = harness.user("alice")
     first_pid = harness.call(alice, "status")["pid"]
     harness.sh(alice, "pkill -f 'autocode-runner serve'; true")
+    # The runner's death ends the container (it is the main process under tini); a runner still shutting down
+    # could answer a ping, so reconcile once the container has stopped.
+    wait_until(lambda: harness.container(alice).status != "running", 30, "the container to stop", interval=0.2)
     report = harness.run(harness.app.state.reconciler.reconcile_once)
     assert "alice" in report.started + report.restarted
     status = harness.call(alice, "status")
