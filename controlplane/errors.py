@@ -1,7 +1,7 @@
 """Domain errors: what the services refuse, in words a family member can act on, with no HTTP in them.
 
 One exception handler (controlplane.api.errors) answers each with its status: NotFound 404, Conflict 409
-(MissingKey among them), Unavailable 503.
+(MissingKey among them), InvalidField 422 (in FastAPI's own shape, naming the field), Unavailable 503.
 """
 
 from __future__ import annotations
@@ -34,3 +34,12 @@ class MissingKey(Conflict):
 
 class Unavailable(DomainError):
     """A part the request needs (the sandboxes, a runner) is off or not answering."""
+
+
+class InvalidField(DomainError):
+    """A value that passed the schema but not a check needing the database or another field."""
+
+    def __init__(self, field: str, message: str, value: object = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value

@@ -86,8 +86,14 @@ SandboxUserDep = Annotated[SandboxUser, Depends(get_sandbox_user)]
 SANDBOXES_DISABLED = "Sandboxes are disabled on this server"
 
 
-def get_manager(request: Request) -> SandboxManager:
+def get_optional_manager(request: Request) -> SandboxManager | None:
+    """None when the server runs without sandboxes."""
     manager: SandboxManager | None = request.app.state.sandboxes
+    return manager
+
+
+def get_manager(request: Request) -> SandboxManager:
+    manager = get_optional_manager(request)
     if manager is None:
         raise Unavailable(SANDBOXES_DISABLED)
     return manager
@@ -100,4 +106,5 @@ def get_optional_supervisor(request: Request) -> InstanceSupervisor | None:
 
 
 ManagerDep = Annotated[SandboxManager, Depends(get_manager)]
+OptionalManagerDep = Annotated[SandboxManager | None, Depends(get_optional_manager)]
 OptionalSupervisorDep = Annotated[InstanceSupervisor | None, Depends(get_optional_supervisor)]

@@ -1,25 +1,21 @@
-"""Errors into HTTP answers: domain validation as FastAPI's own 422 shape, and one handler for every domain and
-sandbox failure (so routes never translate errors themselves)."""
+"""Errors into HTTP answers: one handler for every domain and sandbox failure (so routes never translate errors
+themselves), with a field's validation failure in FastAPI's own 422 shape."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from controlplane.errors import Conflict, DomainError, NotFound
+from controlplane.errors import Conflict, DomainError, InvalidField, NotFound
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
 
 # A route's `responses=` in FastAPI's own type: the answers it documents in the OpenAPI document, by status.
 Responses = dict[int | str, dict[str, Any]]
-
-
-def field_error(field: str, message: str, value: object = None) -> RequestValidationError:
-    """A 422 that names the body field at fault, for checks that need the database or other fields."""
-    return RequestValidationError([{"type": "value_error", "loc": ("body", field), "msg": message, "input": value}])
 
 
 def domain_status(error: DomainError) -> int:
@@ -32,6 +28,9 @@ def domain_status(error: DomainError) -> int:
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
+    if isinstance(error, InvalidField):  # the same 422 as a schema error, so the PWA shows it under the field
+        problem = {"type": "value_error", "loc": ("body", error.field), "msg": error.message, "input": error.value}
+        return await request_validation_exception_handler(request, RequestValidationError([problem]))
     return JSONResponse({"detail": error.message}, status_code=domain_status(error))
 
 

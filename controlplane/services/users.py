@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
+from controlplane.errors import Conflict, NotFound, Unavailable
 from controlplane.models import Agent, User
+from controlplane.sandbox.backend import EngineUnavailable, SandboxError
+from controlplane.sandbox.manager import SandboxManager
 from controlplane.security.passwords import hash_password, password_problem
 from controlplane.services import audit
 from controlplane.services.auth import revoke_all_for_user
-from controlplane.services.userdirs import USERNAME_PATTERN, create_user_home, remove_user_home
+from controlplane.services.userdirs import USERNAME_PATTERN, UserHomeExists, create_user_home, remove_user_home
 
 
-class UserConflict(Exception):
-    """The change would break an invariant (duplicate name, last admin, own account)."""
+class UserConflict(Conflict):
+    """The change would break an invariant (duplicate name, last admin, own account, a leftover directory)."""
 
 
 def username_problem(username: str) -> str | None:
@@ -57,6 +62,12 @@ def create_user(
         raise UserConflict(f"A user named '{username}' already exists") from exc
     try:
         create_user_home(settings.users_dir, username)
+    except UserHomeExists as exc:
+        session.rollback()
+        raise UserConflict(
+            f"A directory for '{username}' already exists on the server ({exc}); "
+            "move or remove it, or choose another username"
+        ) from exc
     except Exception:
         session.rollback()
         raise
@@ -131,6 +142,27 @@ def check_deletable(session: Session, user: User, actor: User | None) -> None:
         raise UserConflict("You cannot delete your own account")
     if user.role == "admin" and admin_count(session) <= 1:
         raise UserConflict("The last admin cannot be deleted")
+
+
+def account(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("User")
+    return user
+
+
+async def remove_account(
+    session: Session, settings: Settings, manager: SandboxManager | None, user_id: int, actor: User, ip: str | None
+) -> None:
+    """Delete the account: its sandbox container first (or nothing at all), then its rows and its directory."""
+    user = account(session, user_id)
+    check_deletable(session, user, actor)
+    if manager is not None:
+        try:
+            await manager.remove(user.username)
+        except (EngineUnavailable, SandboxError) as exc:
+            raise Unavailable(f"The user's sandbox could not be removed ({exc}); nothing was deleted") from exc
+    await asyncio.to_thread(delete_user, session, settings, user, actor, ip)
 
 
 def delete_user(session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None) -> None:
