@@ -3,14 +3,7 @@ import { getAccessToken, onAuthChange, setAccessToken } from "./accessToken";
 import { apiFetch, apiFetchRequest } from "./apiFetch";
 import { refresh } from "./refresh";
 import { setFetch } from "./transport";
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
-function authOf(init?: RequestInit): string | null {
-  return new Headers(init?.headers).get("Authorization");
-}
+import { authOf, json } from "../testing/http";
 
 describe("refresh on 401", () => {
   beforeEach(() => setAccessToken(null));

@@ -3,14 +3,7 @@ import { getAccessToken, setAccessToken } from "./accessToken";
 import { apiFetch } from "./apiFetch";
 import { signIn } from "./auth";
 import { setFetch } from "./transport";
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
-function authOf(init?: RequestInit): string | null {
-  return new Headers(init?.headers).get("Authorization");
-}
+import { authOf, json } from "../testing/http";
 
 describe("auth", () => {
   beforeEach(() => setAccessToken(null));
