@@ -23,6 +23,8 @@ from controlplane.realtime.protocol import (
     CLOSE_NOT_FOUND,
     CLOSE_UNAVAILABLE,
     TERMINAL_CLIENT_MESSAGES,
+    TerminalClientMessage,
+    TerminalServerMessage,
 )
 from controlplane.sandbox.backend import ExecStream, SandboxError, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
@@ -36,7 +38,7 @@ PID_LINE_LIMIT = 64
 
 
 async def _error(websocket: WebSocket, message: str) -> None:
-    await websocket.send_text(json.dumps({"type": "error", "message": message}))
+    await websocket.send_text(json.dumps({"type": TerminalServerMessage.ERROR, "message": message}))
 
 
 def _size(value: Any) -> int | None:
@@ -115,7 +117,9 @@ class TerminalRelay:
                 await task
         if output in done and not output.cancelled() and output.exception() is None:
             with contextlib.suppress(Exception):  # the session ended or detached: say so and close
-                await self.websocket.send_text(json.dumps({"type": "exit", "reason": "the session ended"}))
+                await self.websocket.send_text(
+                    json.dumps({"type": TerminalServerMessage.EXIT, "reason": "the session ended"})
+                )
                 await self.websocket.close(CLOSE_NORMAL)
 
     async def _pump_output(self, stream: ExecStream, early: bytes) -> None:
@@ -150,21 +154,20 @@ class TerminalRelay:
             await _error(websocket, "not JSON")
             return
         kind = message.get("type") if isinstance(message, dict) else None
-        if kind not in TERMINAL_CLIENT_MESSAGES:
-            await _error(
-                websocket, f"unknown message type {kind!r}; expected one of {sorted(TERMINAL_CLIENT_MESSAGES)}"
-            )
-        elif kind == "input":
+        if not isinstance(kind, str) or kind not in TERMINAL_CLIENT_MESSAGES:
+            expected = sorted(map(str, TERMINAL_CLIENT_MESSAGES))
+            await _error(websocket, f"unknown message type {kind!r}; expected one of {expected}")
+        elif kind == TerminalClientMessage.INPUT:
             data = message.get("data")
             if not isinstance(data, str):
                 await _error(websocket, "input needs 'data' as a string")
                 return
             await stream.write(data.encode())
-        elif kind == "resize":
+        elif kind == TerminalClientMessage.RESIZE:
             cols, rows = _size(message.get("cols")), _size(message.get("rows"))
             if cols is None or rows is None:
                 await _error(websocket, f"resize needs integer 'cols' and 'rows' from 1 to {MAX_TERMINAL_SIZE}")
                 return
             await stream.resize(cols, rows)
         else:
-            await websocket.send_text(json.dumps({"type": "pong"}))
+            await websocket.send_text(json.dumps({"type": TerminalServerMessage.PONG}))
