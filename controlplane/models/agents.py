@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from autocode_runner.contract.vocab import LogLevel, values
 from autocode_runner.contract.wire import InstanceKind
@@ -21,7 +21,8 @@ from controlplane.models.base import (
     utcnow,
 )
 
-AGENT_TYPES = ("coding", "research", "learning", "social_media", "custom")
+AgentType = Literal["coding", "research", "learning", "social_media", "custom"]
+AGENT_TYPES: tuple[str, ...] = get_args(AgentType)
 
 
 class InstanceStatus(StrEnum):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from sqlalchemy import JSON, CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
+
+
+class DesiredState(StrEnum):
+    """What the user wants of something that runs (a sandbox, an agent instance); it survives restarts."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
 
 
 def utcnow() -> datetime:

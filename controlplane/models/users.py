@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from controlplane.models.base import created_at_field, json_field, one_of, owner_field, timestamp_field
 
-ROLES = ("admin", "user")
+Role = Literal["admin", "user"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 class User(SQLModel, table=True):

@@ -12,8 +12,15 @@ from autocode_runner.contract.vocab import ProjectStatus, values
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from controlplane.models.base import UTCDateTime, created_at_field, json_field, one_of, owner_field, utcnow
-from controlplane.models.sandboxes import DESIRED_STATES
+from controlplane.models.base import (
+    DesiredState,
+    UTCDateTime,
+    created_at_field,
+    json_field,
+    one_of,
+    owner_field,
+    utcnow,
+)
 
 RESEARCH_STATUSES = ("active", "archived")
 
@@ -27,7 +34,7 @@ class Project(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "slug", name="uq_projects_user_slug"),
         one_of("status", values(ProjectStatus), "ck_projects_status"),
-        one_of("desired_state", DESIRED_STATES, "ck_projects_desired_state"),
+        one_of("desired_state", values(DesiredState), "ck_projects_desired_state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,7 +48,7 @@ class Project(SQLModel, table=True):
     implementation_plan: list[dict[str, Any]] = json_field(list)
     status: str = Field(default=ProjectStatus.CREATED.value, max_length=16)
     # What the user wants: "running" keeps the instance alive across runner, sandbox and control-plane restarts.
-    desired_state: str = Field(default="stopped", max_length=16)
+    desired_state: str = Field(default=DesiredState.STOPPED.value, max_length=16)
     current_step: int = 0
     claude_session_id: str = Field(default="", max_length=64)
     # The loop's own resumable state (phase, last task, error history); opaque to the control plane.

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from controlplane.config import Settings
 from controlplane.errors import NotFound
 from controlplane.models import Agent, Project
-from controlplane.models.base import utcnow
+from controlplane.models.base import DesiredState, utcnow
 from controlplane.projects.keys import project_keys
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 from controlplane.projects.spec import coding_spec
@@ -70,7 +70,7 @@ class CodingKind:
     noun: str = "project"
 
     def wanted(self, session: Session, user_id: int) -> set[int]:
-        query = select(Project.id).where(Project.user_id == user_id, Project.desired_state == "running")
+        query = select(Project.id).where(Project.user_id == user_id, Project.desired_state == DesiredState.RUNNING)
         return {project_id for project_id in session.exec(query).all() if project_id is not None}
 
     def exists(self, session: Session, user_id: int, target_id: int) -> bool:
@@ -100,7 +100,7 @@ class CodingKind:
         elif project.status not in ACTIVE_PROJECT_STATUSES:
             project.status = ProjectStatus.RUNNING
         project.escalation = ""
-        project.desired_state = "running"
+        project.desired_state = DesiredState.RUNNING
         project.tmux_session = claude_session_name(target_id)
         project.workspace_path = f"{SANDBOX_HOME}/{workspace_dir(project.slug)}"
         project.updated_at = utcnow()
@@ -114,7 +114,7 @@ class CodingKind:
         project = owned_project(session, user_id, target_id)
         if project is None:
             return
-        project.desired_state = "stopped"
+        project.desired_state = DesiredState.STOPPED
         if project.status not in FINAL_PROJECT_STATUSES:
             project.status = ProjectStatus.STOPPED
         project.updated_at = utcnow()
@@ -143,7 +143,7 @@ class CodingKind:
         if isinstance(data.get("escalation"), str):
             project.escalation = data["escalation"]
         if project.status in FINAL_PROJECT_STATUSES:
-            project.desired_state = "stopped"
+            project.desired_state = DesiredState.STOPPED
         project.updated_at = utcnow()
         session.add(project)
         session.commit()

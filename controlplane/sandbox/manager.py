@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from controlplane.config import Settings
 from controlplane.models import AgentInstance, SandboxRecord, utcnow
 from controlplane.models.agents import InstanceStatus
+from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import (
     SandboxBackend,
     SandboxError,
@@ -104,7 +105,7 @@ class SandboxManager:
     def desired_state(self, user: SandboxUser) -> str:
         with Session(self.engine) as session:
             row = session.get(SandboxRecord, user.id)
-            return row.desired_state if row else "stopped"
+            return row.desired_state if row else DesiredState.STOPPED
 
     # -- lifecycle ----------------------------------------------------------------------------------
     async def ensure_ready(self, user: SandboxUser, *, touch: bool = True) -> RunnerChannel:
@@ -119,7 +120,7 @@ class SandboxManager:
             channel = self._channels.get(user.username)
             if channel is not None and not channel.closed:
                 return channel
-            await asyncio.to_thread(self.record, user, desired_state="running", last_active_at=utcnow())
+            await asyncio.to_thread(self.record, user, desired_state=DesiredState.RUNNING, last_active_at=utcnow())
             was_running = (await asyncio.to_thread(self.backend.status, user.username)).state is SandboxState.RUNNING
             if not was_running:  # only real changes reach the dashboard, not a channel being reopened
                 self._announce(user, SandboxState.STARTING)
@@ -182,7 +183,7 @@ class SandboxManager:
             await channel.close()
 
     async def stop(self, user: SandboxUser) -> None:
-        await asyncio.to_thread(self.record, user, desired_state="stopped")
+        await asyncio.to_thread(self.record, user, desired_state=DesiredState.STOPPED)
         await self.drop_channel(user.username)
         await asyncio.to_thread(self.backend.stop, user.username)
         await asyncio.to_thread(self.record, user, observed_state=SandboxState.STOPPED.value)

@@ -20,6 +20,7 @@ from autocode_runner.contract.wire import Method
 from sqlmodel import Session, select
 
 from controlplane.models import SandboxRecord, User
+from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
@@ -67,9 +68,9 @@ class Reconciler:
                 continue
             seen.add(owner.id or 0)
             user = SandboxUser(owner.id or 0, owner.username)
-            await self._converge(user, status.state, desired.get(user.id, "stopped"), report)
+            await self._converge(user, status.state, desired.get(user.id, DesiredState.STOPPED), report)
         for user_id, state in desired.items():
-            if state == "running" and user_id not in seen and user_id in users:
+            if state == DesiredState.RUNNING and user_id not in seen and user_id in users:
                 user = SandboxUser(user_id, users[user_id].username)
                 await self._converge(user, SandboxState.MISSING, state, report)
         return report
@@ -77,7 +78,7 @@ class Reconciler:
     async def _converge(self, user: SandboxUser, observed: SandboxState, desired: str, report: ReconcileReport) -> None:
         manager = self.manager
         try:
-            if desired != "running":
+            if desired != DesiredState.RUNNING:
                 await asyncio.to_thread(manager.record, user, observed_state=observed.value)
                 return
             if observed is not SandboxState.RUNNING:

@@ -15,8 +15,9 @@ from pydantic import (
     Tag,
 )
 
+from controlplane.models.agents import AgentType
 from controlplane.schemas.common import STRICT_BODY, DisplayName, LongText
-from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE, AgentType, TemplateKey
+from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE, TemplateKey
 
 MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
 

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from controlplane.models.users import Role
 from controlplane.schemas.common import STRICT_BODY
 
 
@@ -24,5 +25,5 @@ class TokenResponse(BaseModel):
 class UserPublic(BaseModel):
     id: int
     username: str
-    role: Literal["admin", "user"]
+    role: Role
     created_at: datetime

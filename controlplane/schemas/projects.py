@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from autocode_runner.contract.plan import MAX_PLAN_STEPS, PlanStep
 from autocode_runner.contract.vocab import ProjectStatus
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from controlplane.models.agents import InstanceStatus
+from controlplane.models.base import DesiredState
 from controlplane.schemas.common import STRICT_BODY, LongText
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -84,7 +85,7 @@ class ProjectPublic(BaseModel):
     details: str
     implementation_plan: list[PlanStep]
     status: ProjectStatus
-    desired_state: Literal["running", "stopped"]
+    desired_state: DesiredState
     current_step: int
     escalation: str
     workspace_path: str

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel
 
-DesiredState = Literal["running", "stopped"]
+from controlplane.models.base import DesiredState
+from controlplane.sandbox.backend import SandboxState
 
 
 class SandboxView(BaseModel):
     user_id: int
     username: str
-    state: Literal["running", "stopped", "starting", "missing"]
+    state: SandboxState
     desired_state: DesiredState
     started_at: datetime | None
     uptime_seconds: float | None

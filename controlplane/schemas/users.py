@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, model_validator
 
+from controlplane.models.users import Role
 from controlplane.schemas.auth import UserPublic
 from controlplane.schemas.common import STRICT_BODY, NewPassword
 from controlplane.services.users import username_problem
-
-Role = Literal["admin", "user"]
 
 
 def _check_username(value: str) -> str:

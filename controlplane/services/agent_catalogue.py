@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-AgentType = Literal["coding", "research", "learning", "social_media", "custom"]
+from controlplane.models.agents import AgentType
+
 TemplateKey = Literal["coding", "research", "learning", "social_media"]
 
 TOOL_CATALOGUE: dict[str, str] = {

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal, cast
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from controlplane.errors import NotFound
 from controlplane.models import SandboxRecord, User, utcnow
+from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import SandboxStatus, SandboxUser
 from controlplane.sandbox.manager import SandboxManager
-from controlplane.schemas.sandboxes import DesiredState, SandboxAdminView, SandboxView
+from controlplane.schemas.sandboxes import SandboxAdminView, SandboxView
 
 Action = Literal["start", "stop", "restart"]
 
@@ -25,9 +26,8 @@ def _view(user: SandboxUser, current: SandboxStatus, record: SandboxRecord | Non
     return SandboxView(
         user_id=user.id,
         username=user.username,
-        state=current.state.value,
-        # the table's CHECK admits only the DesiredState values; pydantic checks it again
-        desired_state=cast(DesiredState, record.desired_state) if record else "stopped",
+        state=current.state,
+        desired_state=DesiredState(record.desired_state) if record else DesiredState.STOPPED,
         started_at=current.started_at,
         uptime_seconds=uptime,
         restarts=record.restarts if record else 0,

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from controlplane.api.deps import AdminUser, OptionalManagerDep, SessionDep, SettingsDep, client_ip
 from controlplane.api.errors import Responses
 from controlplane.models import User
-from controlplane.schemas.users import Role, UserAdminView, UserCreate, UserUpdate
+from controlplane.models.users import Role
+from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
 from controlplane.services.users import account, agent_counts, create_user, remove_account, update_user
 
 router = APIRouter(prefix="/users", tags=["users"])

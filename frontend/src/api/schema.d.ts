@@ -741,6 +741,12 @@ export interface components {
             /** Target Type */
             target_type: string | null;
         };
+        /**
+         * DesiredState
+         * @description What the user wants of something that runs (a sandbox, an agent instance); it survives restarts.
+         * @enum {string}
+         */
+        DesiredState: "running" | "stopped";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -876,11 +882,7 @@ export interface components {
             current_step: number;
             /** Description */
             description: string;
-            /**
-             * Desired State
-             * @enum {string}
-             */
-            desired_state: "running" | "stopped";
+            desired_state: components["schemas"]["DesiredState"];
             /** Details */
             details: string;
             /** Escalation */
@@ -944,11 +946,7 @@ export interface components {
         SandboxAdminView: {
             /** Cpu Percent */
             cpu_percent?: number | null;
-            /**
-             * Desired State
-             * @enum {string}
-             */
-            desired_state: "running" | "stopped";
+            desired_state: components["schemas"]["DesiredState"];
             /** Memory Bytes */
             memory_bytes?: number | null;
             /** Memory Limit Bytes */
@@ -957,11 +955,7 @@ export interface components {
             restarts: number;
             /** Started At */
             started_at: string | null;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "running" | "stopped" | "starting" | "missing";
+            state: components["schemas"]["SandboxState"];
             /** Uptime Seconds */
             uptime_seconds: number | null;
             /** User Id */
@@ -969,22 +963,19 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * SandboxState
+         * @enum {string}
+         */
+        SandboxState: "running" | "stopped" | "starting" | "missing";
         /** SandboxView */
         SandboxView: {
-            /**
-             * Desired State
-             * @enum {string}
-             */
-            desired_state: "running" | "stopped";
+            desired_state: components["schemas"]["DesiredState"];
             /** Restarts */
             restarts: number;
             /** Started At */
             started_at: string | null;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "running" | "stopped" | "starting" | "missing";
+            state: components["schemas"]["SandboxState"];
             /** Uptime Seconds */
             uptime_seconds: number | null;
             /** User Id */
