@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autocode_runner.contract.convert import ContractError
 from autocode_runner.contract.plan import PlanStep, steps_done
 from autocode_runner.contract.vocab import (
     ACTIVE_PROJECT_STATUSES,
@@ -26,6 +25,7 @@ from controlplane.models import Agent, Project
 from controlplane.models.base import DesiredState, utcnow
 from controlplane.projects.keys import project_keys
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
+from controlplane.projects.plans import read_plan
 from controlplane.projects.spec import coding_spec
 from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
 from controlplane.security.secretbox import SecretBox
@@ -36,17 +36,6 @@ MAX_SESSION_ID = 64
 def owned_project(session: Session, user_id: int, project_id: int) -> Project | None:
     project = session.get(Project, project_id)
     return project if project is not None and project.user_id == user_id else None
-
-
-def read_plan(project: Project) -> list[PlanStep]:
-    """The stored plan as steps (a step that no longer reads is left out rather than failing the page)."""
-    steps = []
-    for raw in project.implementation_plan:
-        try:
-            steps.append(PlanStep.from_dict(raw))
-        except ContractError:
-            continue
-    return steps
 
 
 def status_event(project: Project) -> LiveEvent:
@@ -91,7 +80,7 @@ class CodingKind:
             files={rules_file(agent.id or 0): agent.global_rules},
         )
 
-    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int) -> str:
+    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
         project = owned_project(session, user_id, target_id)
         if project is None:
             raise NotFound("Project")
@@ -133,7 +122,8 @@ class CodingKind:
         if data.get("status") in REPORTED_PROJECT_STATUSES:
             project.status = ProjectStatus(data["status"])
         if isinstance(data.get("plan"), list):
-            project.implementation_plan = [step for step in data["plan"] if isinstance(step, dict)]
+            plan = [PlanStep.from_stored(step) for step in data["plan"] if isinstance(step, dict)]
+            project.implementation_plan = [step.to_dict() for step in plan]
         if isinstance(data.get("current_step"), int):
             project.current_step = data["current_step"]
         if isinstance(data.get("loop_state"), dict):

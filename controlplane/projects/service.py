@@ -19,8 +19,8 @@ from controlplane.errors import Conflict, Unavailable
 from controlplane.models import Agent, Project
 from controlplane.models.base import utcnow
 from controlplane.projects.keys import project_keys
-from controlplane.projects.kind import read_plan
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
+from controlplane.projects.plans import read_plan
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxState, SandboxUser
@@ -46,7 +46,7 @@ def _in_thread(session: Session, work: Callable[[Session], T]) -> Coroutine[Any,
 
 # -- views --------------------------------------------------------------------------------------------
 def view(session: Session, project: Project) -> ProjectPublic:
-    instance = instance_rows.latest(session, _key(project.id or 0))
+    instance = instance_rows.latest(session, project.user_id, _key(project.id or 0))
     plan = read_plan(project)
     return ProjectPublic(
         **project.model_dump(exclude={"user_id", "loop_state", "claude_session_id", "implementation_plan"}),
@@ -194,7 +194,7 @@ async def reply(
 def _save_plan(session: Session, user_id: int, project_id: int, steps: list[PlanStep]) -> bool:
     """Store the plan unless the manager is working on it; returns whether an instance runs."""
     project = owned(session, Project, project_id, user_id, "Project")
-    live = instance_rows.running_id(session, _key(project_id)) is not None
+    live = instance_rows.running_id(session, user_id, _key(project_id)) is not None
     if live and project.status in EDITING_STATUSES:
         raise Conflict(f"The project is {project.status}: pause it before editing its plan, then resume")
     project.implementation_plan = [step.to_dict() for step in steps]

@@ -6,7 +6,6 @@ through a file or a command line in the sandbox.
 
 from __future__ import annotations
 
-from autocode_runner.contract.plan import PlanStep
 from autocode_runner.contract.specs import AgentProfile, ClaudeOptions, CodingSpec, ModelAccess, Timing
 from autocode_runner.contract.vocab import ProjectStatus
 
@@ -14,6 +13,7 @@ from controlplane.config import Settings
 from controlplane.models import Agent, Project
 from controlplane.projects.keys import ProjectKeys
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
+from controlplane.projects.plans import read_plan
 
 
 def coding_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Settings) -> CodingSpec:
@@ -23,7 +23,7 @@ def coding_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Set
         goal=project.description,
         architecture=project.architecture,
         details=project.details,
-        plan=[PlanStep.from_dict(step) for step in project.implementation_plan],
+        plan=read_plan(project),
         current_step=project.current_step,
         status=ProjectStatus(project.status),
         loop_state=project.loop_state,

@@ -1,4 +1,7 @@
-"""The `agent_instances` rows of every kind (blocking; the supervisor calls these in worker threads)."""
+"""The `agent_instances` rows of every kind (blocking; the supervisor calls these in worker threads).
+
+Every query is the given user's: ids name rows in each kind's own table, so only the owner makes them unique.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +15,29 @@ from controlplane.runtime.kinds import OwnerColumns
 _KINDS = {kind.value for kind in InstanceKind}
 
 
-def _running(session: Session, key: InstanceKey, user_id: int | None = None) -> list[AgentInstance]:
+def _running(session: Session, user_id: int, key: InstanceKey) -> list[AgentInstance]:
     kind, target_id = key
     query = select(AgentInstance).where(
+        AgentInstance.user_id == user_id,
         AgentInstance.kind == kind.value,
         AgentInstance.target_id == target_id,
         AgentInstance.status == InstanceStatus.RUNNING,
     )
-    if user_id is not None:
-        query = query.where(AgentInstance.user_id == user_id)
     return list(session.exec(query).all())
 
 
-def close(session: Session, user_id: int, key: InstanceKey, status: InstanceStatus) -> None:
-    """End the user's running rows of the key with this status (added to the session, not committed)."""
-    for row in _running(session, key, user_id):
-        row.status = status.value
-        row.stopped_at = utcnow()
-        session.add(row)
+def close(session: Session, user_id: int, key: InstanceKey, status: InstanceStatus, *, pid: int | None = None) -> None:
+    """End the running rows of the key with this status (added to the session, not committed); with `pid`, only
+    that process's row, so an old process's late exit cannot close its successor's."""
+    for row in _running(session, user_id, key):
+        if pid is None or row.pid == pid:
+            row.status = status.value
+            row.stopped_at = utcnow()
+            session.add(row)
 
 
 def open_row(
-    session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int, owner_columns: OwnerColumns
+    session: Session, user_id: int, agent_id: int, key: InstanceKey, pid: int | None, owner_columns: OwnerColumns
 ) -> AgentInstance:
     """A new running row for a started instance; any older running row of the key is closed first."""
     close(session, user_id, key, InstanceStatus.STOPPED)
@@ -44,8 +48,8 @@ def open_row(
     return row
 
 
-def running_id(session: Session, key: InstanceKey) -> int | None:
-    rows = _running(session, key)
+def running_id(session: Session, user_id: int, key: InstanceKey) -> int | None:
+    rows = _running(session, user_id, key)
     return rows[0].id if rows else None
 
 
@@ -59,10 +63,10 @@ def running_keys(session: Session, user_id: int) -> set[InstanceKey]:
     return {(InstanceKind(kind), target_id) for kind, target_id in rows if kind in _KINDS}
 
 
-def latest(session: Session, key: InstanceKey) -> AgentInstance | None:
+def latest(session: Session, user_id: int, key: InstanceKey) -> AgentInstance | None:
     kind, target_id = key
     return session.exec(
         select(AgentInstance)
-        .where(AgentInstance.kind == kind.value, AgentInstance.target_id == target_id)
+        .where(AgentInstance.user_id == user_id, AgentInstance.kind == kind.value, AgentInstance.target_id == target_id)
         .order_by(col(AgentInstance.started_at).desc(), col(AgentInstance.id).desc())
     ).first()

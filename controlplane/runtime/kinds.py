@@ -50,7 +50,7 @@ class KindHandler(Protocol):
         """Everything a start needs; raises NotFound, or MissingKey when a provider key is absent."""
         ...
 
-    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int) -> str:
+    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
         """Mark it wanted and running in the kind's own rows; returns the log line that says so."""
         ...
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Iterable
+from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
@@ -29,7 +30,7 @@ from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.runtime import instance_rows
 from controlplane.runtime.kinds import KindHandler
-from controlplane.sandbox.backend import SandboxState, SandboxUser
+from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
 
@@ -39,6 +40,13 @@ INSTANCE_EVENTS = frozenset({Event.INSTANCE_LOG, Event.INSTANCE_STATE, Event.INS
 RESTART_DELAY_SECONDS = 2.0
 MAX_LOG_MESSAGE = 100_000
 RunnerEvent = tuple[str, dict[str, Any]]
+
+
+class LiveInstanceStatus(StrEnum):
+    """The `status` of an `agent_instance.status` live event."""
+
+    RUNNING = "running"
+    EXITED = "exited"
 
 
 class InstanceSupervisor:
@@ -78,7 +86,7 @@ class InstanceSupervisor:
 
     async def _log(self, user: SandboxUser, key: InstanceKey, level: LogLevel, message: str) -> None:
         handler = self._handler(key[0])
-        instance_id = await self._db(lambda session: instance_rows.running_id(session, key))
+        instance_id = await self._db(lambda session: instance_rows.running_id(session, user.id, key))
         await asyncio.to_thread(
             self.logs.write,
             user_id=user.id,
@@ -88,7 +96,7 @@ class InstanceSupervisor:
             project_id=handler.owner_columns(key[1]).get("project_id"),
         )
 
-    def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: str) -> None:
+    def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: LiveInstanceStatus) -> None:
         handler = self._handler(key[0])
         event = {"type": "agent_instance.status", "kind": key[0].value, "target_id": key[1], "status": status}
         self.events.publish(user.id, {**event, **handler.owner_columns(key[1])})
@@ -151,36 +159,41 @@ class InstanceSupervisor:
         handler = self._handler(key[0])
         asked = key in self._stopping or bool(data.get("requested"))
         self._stopping.discard(key)
+        pid = data.get("pid") if isinstance(data.get("pid"), int) else None
 
         def record(session: Session) -> tuple[bool, bool]:
-            """(whether its end was wanted, whether its owner still exists)"""
+            """(whether its end was wanted, whether it still matters: its owner exists and no newer one runs)"""
             exists = handler.exists(session, user.id, key[1])
             wanted = asked or not exists or handler.finished(session, user.id, key[1])
-            instance_rows.close(session, user.id, key, InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED)
-            if exists:
+            status = InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED
+            instance_rows.close(session, user.id, key, status, pid=pid)
+            # An old process's late exit (a restart already started the next one) says nothing of the new one.
+            current = exists and instance_rows.running_id(session, user.id, key) is None
+            if current:
                 handler.ended(session, user.id, key[1], wanted=wanted)
             session.commit()
-            return wanted, exists
+            return wanted, current
 
-        wanted, exists = await self._db(record)
-        self._publish_instance(user, key, "exited")
-        if not exists:
+        wanted, current = await self._db(record)
+        if not current:
             return
+        self._publish_instance(user, key, LiveInstanceStatus.EXITED)
         if not wanted:
             reason = str(data.get("reason") or f"exit code {data.get('code')}")
-            message = f"The {handler.noun}'s manager process ended unexpectedly ({reason}); it will be started again"
+            message = f"The {handler.noun}'s process ended unexpectedly ({reason}); it will be started again"
             await self._log(user, key, LogLevel.ERROR, message)
             self._spawn(self._restart_later(user, key))
 
     async def _restart_later(self, user: SandboxUser, key: InstanceKey) -> None:
         await asyncio.sleep(RESTART_DELAY_SECONDS)
         handler = self._handler(key[0])
-        if key[1] not in await self._db(lambda session: handler.wanted(session, user.id)):
-            return
-        try:
-            await self.start(user, key)
-        except (NotFound, Conflict, Unavailable, ChannelClosed, RunnerError) as exc:
-            log.warning("restarting %s %s failed: %s", key[0], key[1], exc)
+        async with self._lock(user):  # judged under the lock: a stop in the meantime wins
+            if key[1] not in await self._db(lambda session: handler.wanted(session, user.id)):
+                return
+            try:
+                await self._start_unlocked(user, key, resumed=True)
+            except (NotFound, Conflict, Unavailable, ChannelClosed, RunnerError, SandboxError) as exc:
+                log.warning("restarting %s %s failed: %s", key[0], key[1], exc)
 
     # -- sync ---------------------------------------------------------------------------------------
     async def sync(self, user: SandboxUser, channel: RunnerChannel) -> None:
@@ -201,7 +214,7 @@ class InstanceSupervisor:
             for key in believed - running:
                 await self._db(partial(self._record_gone, user_id=user.id, key=key))
             for key in sorted(wanted - running):
-                await self._resume(user, key)
+                await self._resume(user, key, channel)
             for key in sorted(running - wanted):
                 try:
                     await self._stop_instance(user, key, channel)
@@ -224,9 +237,9 @@ class InstanceSupervisor:
             self._handler(key[0]).ended(session, user_id, key[1], wanted=False)
         session.commit()
 
-    async def _resume(self, user: SandboxUser, key: InstanceKey) -> None:
+    async def _resume(self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel) -> None:
         try:
-            await self._start_unlocked(user, key, resumed=True)
+            await self._start_unlocked(user, key, resumed=True, channel=channel)
         except (NotFound, Conflict, Unavailable) as exc:
             await self._log(user, key, LogLevel.ERROR, exc.message)
         except Exception:  # a background task: say it in the server log and carry on with the others
@@ -237,10 +250,15 @@ class InstanceSupervisor:
         async with self._lock(user):
             await self._start_unlocked(user, key, resumed=resumed)
 
-    async def _start_unlocked(self, user: SandboxUser, key: InstanceKey, *, resumed: bool) -> None:
+    async def _start_unlocked(
+        self, user: SandboxUser, key: InstanceKey, *, resumed: bool, channel: RunnerChannel | None = None
+    ) -> None:
+        """Start it over `channel` when given (a sync never starts a sandbox by itself), else through the
+        manager, which starts the sandbox first when needed."""
         handler = self._handler(key[0])
         launch = await self._db(lambda session: handler.launch(session, user.id, key[1]))
-        channel = await self.manager.ensure_ready(user)
+        self._stopping.discard(key)  # whatever stop came before is over
+        channel = channel or await self.manager.ensure_ready(user)
         for path, content in launch.files.items():
             await channel.call(Method.FS_WRITE, {"path": path, "content": content, "parents": True})
         params = {"kind": key[0].value, "id": key[1], "spec": encode_spec(launch.spec)}
@@ -250,7 +268,7 @@ class InstanceSupervisor:
             if exc.code != ErrorCode.EXISTS:
                 raise Unavailable(f"The sandbox could not start the {handler.noun}: {exc.message}") from exc
             return  # already running: starting is idempotent
-        pid = int(result.get("pid") or 0)
+        pid = result.get("pid") if isinstance(result.get("pid"), int) else None
 
         def record(session: Session) -> str:
             instance_rows.open_row(session, user.id, launch.agent_id, key, pid, handler.owner_columns(key[1]))
@@ -260,7 +278,7 @@ class InstanceSupervisor:
 
         message = await self._db(record)
         await self._log(user, key, LogLevel.INFO, message)
-        self._publish_instance(user, key, "running")
+        self._publish_instance(user, key, LiveInstanceStatus.RUNNING)
 
     async def _stop_instance(self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel | None = None) -> bool:
         """Stop the process (its exit event then records why); False when it was not running."""
@@ -277,6 +295,9 @@ class InstanceSupervisor:
                 return False
             noun = self._handler(key[0]).noun
             raise Unavailable(f"The sandbox could not stop the {noun}: {exc.message}") from exc
+        except BaseException:  # no exit event may follow: a later crash must not pass for this stop
+            self._stopping.discard(key)
+            raise
         return bool(result.get("stopped"))
 
     async def stop(self, user: SandboxUser, key: InstanceKey) -> None:
@@ -314,8 +335,17 @@ class InstanceSupervisor:
             raise Unavailable(f"The sandbox refused: {exc.message}") from exc
 
     async def discard(self, user: SandboxUser, key: InstanceKey) -> None:
-        """Its owner is being deleted: stop the process if it runs (no row is kept up to date)."""
+        """Its owner is about to be deleted: no longer wanted first (so no sync or restart brings it back while
+        the deletion goes on), then its process stopped if it runs."""
+        handler = self._handler(key[0])
         async with self._lock(user):
+
+            def unwant(session: Session) -> None:
+                if handler.exists(session, user.id, key[1]):
+                    handler.ended(session, user.id, key[1], wanted=True)
+                    session.commit()
+
+            await self._db(unwant)
             if (await self.manager.status(user)).state is SandboxState.RUNNING:
                 with contextlib.suppress(Unavailable):
                     await self._stop_instance(user, key)

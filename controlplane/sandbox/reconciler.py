@@ -98,7 +98,10 @@ class Reconciler:
                 report.adopted.append(user.username)
                 await asyncio.to_thread(manager.record, user, observed_state=SandboxState.RUNNING.value)
                 for check in self.on_healthy:
-                    await check(user, channel)
+                    try:
+                        await check(user, channel)
+                    except Exception:  # one user's failing check must not end the pass for everybody
+                        log.exception("a check of %s's healthy sandbox failed", user.username)
                 return
             log.warning("the runner of %s does not answer: restarting the sandbox", user.username)
             await manager.restart(user, touch=False)

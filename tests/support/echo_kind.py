@@ -93,7 +93,7 @@ class EchoKind:
             raise NotFound("Echo")
         return Launch(agent_id=row["agent_id"], spec=EchoSpec(greeting=f"echo {target_id} here", heard=row["heard"]))
 
-    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int) -> str:
+    def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
         self._set(session, user_id, target_id, desired_state="running")
         return f"{'Resumed' if resumed else 'Started'} echo {target_id} (pid {pid})"
 

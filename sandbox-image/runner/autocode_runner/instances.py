@@ -146,7 +146,10 @@ class Instances:
             log.warning("%s wrote an oversized line: %s", instance.label, error)
         code = await instance.process.wait()
         self._running.pop(instance.key, None)
-        self._emit(Event.INSTANCE_EXITED, instance.stamp({"code": code, "requested": instance.stop_requested}))
+        self._emit(
+            Event.INSTANCE_EXITED,
+            instance.stamp({"code": code, "pid": instance.process.pid, "requested": instance.stop_requested}),
+        )
 
     def _forward(self, instance: Instance, line: bytes) -> None:
         try:

@@ -15,6 +15,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
+from autocode_runner.contract.convert import ContractError
+from autocode_runner.contract.specs import decode_spec
 from autocode_runner.contract.wire import (
     KIND_COMMANDS,
     MAX_CAPTURE_LINES,
@@ -100,6 +102,10 @@ class Methods:
         key = _instance_key(params)
         spec = params.mapping("spec")
         params.done()
+        try:  # refused here, not by a process that would exit at once and be restarted again and again
+            decode_spec(key[0], spec)
+        except ContractError as error:
+            raise invalid(f"'spec' does not fit a {key[0]} instance: {error}") from None
         return {"pid": await self._instances.start(key, spec)}
 
     async def instance_stop(self, params: Params) -> dict[str, Any]:

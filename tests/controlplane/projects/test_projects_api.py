@@ -149,3 +149,28 @@ def test_unknown_actions_and_deleting(client: TestClient, alice: Account) -> Non
     assert client.delete(f"/api/projects/{pid}", headers=alice.headers).status_code == 204
     assert client.get(f"/api/projects/{pid}", headers=alice.headers).status_code == 404
     assert client.get(f"/api/agents/{agent['id']}/projects", headers=alice.headers).json() == []
+
+
+def test_a_plan_stored_before_the_limits_is_trimmed_never_dropped(client: TestClient, alice: Account) -> None:
+    """Older managers wrote steps with any title length; such a plan still shows (and starts) step for step."""
+    from sqlmodel import Session
+
+    from controlplane.models import Project
+
+    agent = coding_agent(client, alice)
+    pid = new_project(client, alice, agent["id"])["id"]
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        project = session.get(Project, pid)
+        assert project is not None
+        project.implementation_plan = [
+            {"title": "x" * 400, "status": "done", "attempts": 2},
+            {"title": "", "details": "no title", "status": "exploded"},
+            {"title": "Ship", "acceptance": "it runs", "status": "pending", "unknown": True},
+        ]
+        session.add(project)
+        session.commit()
+    body = client.get(f"/api/projects/{pid}", headers=alice.headers).json()
+    steps = body["implementation_plan"]
+    assert [len(s["title"]) for s in steps] == [300, len("Untitled step"), 4]
+    assert [s["status"] for s in steps] == ["done", "pending", "pending"]
+    assert (steps[0]["attempts"], steps[1]["details"], body["steps_done"], body["steps_total"]) == (2, "no title", 1, 3)

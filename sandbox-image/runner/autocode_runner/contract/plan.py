@@ -45,6 +45,20 @@ class PlanStep:
     def from_dict(cls, data: object) -> PlanStep:
         return from_dict(cls, data)
 
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> PlanStep:
+        """A stored step read forgivingly: one written before a limit existed is trimmed to fit, never dropped,
+        so the plan's step numbers stay what the user saw."""
+        status = data.get("status")
+        attempts = data.get("attempts")
+        return cls(
+            title=str(data.get("title") or "").strip()[:MAX_STEP_TITLE] or "Untitled step",
+            details=str(data.get("details") or "")[:MAX_STEP_TEXT],
+            acceptance=str(data.get("acceptance") or "")[:MAX_STEP_TEXT],
+            status=StepStatus(status) if status in set(StepStatus) else StepStatus.PENDING,
+            attempts=min(attempts, MAX_STEP_ATTEMPTS) if isinstance(attempts, int) and attempts >= 0 else 0,
+        )
+
 
 def steps_done(plan: list[PlanStep]) -> int:
     return sum(1 for step in plan if step.status is StepStatus.DONE)
