@@ -161,24 +161,24 @@ class InstanceSupervisor:
         self._stopping.discard(key)
         pid = data.get("pid") if isinstance(data.get("pid"), int) else None
 
-        def record(session: Session) -> tuple[bool, bool]:
-            """(whether its end was wanted, whether it still matters: its owner exists and no newer one runs)"""
+        def record(session: Session) -> tuple[bool, bool, bool]:
+            """(whether its end was wanted, whether its owner exists, whether a newer process already runs)"""
             exists = handler.exists(session, user.id, key[1])
             wanted = asked or not exists or handler.finished(session, user.id, key[1])
             status = InstanceStatus.STOPPED if wanted else InstanceStatus.CRASHED
             instance_rows.close(session, user.id, key, status, pid=pid)
             # An old process's late exit (a restart already started the next one) says nothing of the new one.
-            current = exists and instance_rows.running_id(session, user.id, key) is None
-            if current:
+            superseded = instance_rows.running_id(session, user.id, key) is not None
+            if exists and not superseded:
                 handler.ended(session, user.id, key[1], wanted=wanted)
             session.commit()
-            return wanted, current
+            return wanted, exists, superseded
 
-        wanted, current = await self._db(record)
-        if not current:
+        wanted, exists, superseded = await self._db(record)
+        if superseded:
             return
         self._publish_instance(user, key, LiveInstanceStatus.EXITED)
-        if not wanted:
+        if exists and not wanted:
             reason = str(data.get("reason") or f"exit code {data.get('code')}")
             message = f"The {handler.noun}'s process ended unexpectedly ({reason}); it will be started again"
             await self._log(user, key, LogLevel.ERROR, message)
