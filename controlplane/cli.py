@@ -168,7 +168,7 @@ def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
     import shutil
 
     from controlplane.sandbox.accounts import sandbox_uid
-    from controlplane.sandbox.backend import SandboxUser
+    from controlplane.sandbox.users import sandbox_user
 
     with Session(make_engine(settings)) as session:
         user = session.exec(select(User).where(User.username == args.username)).first()
@@ -177,7 +177,7 @@ def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
     docker_cli = shutil.which("docker")
     if docker_cli is None:
         return _fail("the docker command is not installed")
-    uid = sandbox_uid(settings, SandboxUser(user.id, user.username))
+    uid = sandbox_uid(settings, sandbox_user(user))
     name = f"{settings.sandbox_name_prefix}{user.username}"
     _say(f"docker exec -it --user {uid}:{uid} {name} bash -l   (the sandbox must be running)")
     os.execv(docker_cli, [docker_cli, "exec", "-it", "--user", f"{uid}:{uid}", "-w", "/home/agent", name, "bash", "-l"])  # noqa: S606

@@ -6,6 +6,8 @@ One exception handler (controlplane.api.errors) answers each with its status: No
 
 from __future__ import annotations
 
+SANDBOXES_DISABLED = "Sandboxes are disabled on this server"
+
 
 class DomainError(Exception):
     def __init__(self, message: str) -> None:

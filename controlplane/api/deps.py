@@ -9,13 +9,15 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
 from controlplane.config import Settings
-from controlplane.errors import Unavailable
+from controlplane.errors import SANDBOXES_DISABLED, Unavailable
 from controlplane.models import User
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.sandbox.manager import SandboxManager
+from controlplane.sandbox.users import sandbox_user
 from controlplane.security.secretbox import SecretBox
 from controlplane.security.tokens import InvalidToken, decode_access_token
 
@@ -79,16 +81,15 @@ def client_ip(request: Request) -> str | None:
 
 
 def get_sandbox_user(user: CurrentUser) -> SandboxUser:
-    return SandboxUser(user.id or 0, user.username)
+    return sandbox_user(user)
 
 
 SandboxUserDep = Annotated[SandboxUser, Depends(get_sandbox_user)]
-SANDBOXES_DISABLED = "Sandboxes are disabled on this server"
 
 
-def get_optional_manager(request: Request) -> SandboxManager | None:
-    """None when the server runs without sandboxes."""
-    manager: SandboxManager | None = request.app.state.sandboxes
+def get_optional_manager(connection: HTTPConnection) -> SandboxManager | None:
+    """None when the server runs without sandboxes (a request or a WebSocket)."""
+    manager: SandboxManager | None = connection.app.state.sandboxes
     return manager
 
 

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from controlplane.api.deps import CurrentUser
+from controlplane.api.deps import CurrentUser, get_optional_manager
+from controlplane.errors import SANDBOXES_DISABLED, NotFound
 from controlplane.models import Project, User
 from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
@@ -23,7 +24,8 @@ from controlplane.realtime.protocol import (
     CLOSE_UNAVAILABLE,
 )
 from controlplane.realtime.terminal_relay import TerminalRelay
-from controlplane.sandbox.backend import SandboxUser
+from controlplane.sandbox.users import sandbox_user
+from controlplane.services.ownership import owned
 
 ticket_router = APIRouter(tags=["realtime"])
 router = APIRouter()
@@ -61,14 +63,10 @@ async def authenticate(websocket: WebSocket) -> User | None:
     return user
 
 
-def _sandbox_user(user: User) -> SandboxUser:
-    return SandboxUser(user.id or 0, user.username)
-
-
 async def relay_terminal(websocket: WebSocket, user: User, session: str, *, create: bool) -> None:
-    manager = websocket.app.state.sandboxes
+    manager = get_optional_manager(websocket)
     if manager is None:
-        await websocket.close(CLOSE_UNAVAILABLE, "sandboxes are disabled on this server")
+        await websocket.close(CLOSE_UNAVAILABLE, SANDBOXES_DISABLED)
         return
     if not SESSION_NAME.fullmatch(session):
         await websocket.close(CLOSE_NOT_FOUND, "no such terminal session")
@@ -76,7 +74,7 @@ async def relay_terminal(websocket: WebSocket, user: User, session: str, *, crea
     params = websocket.query_params
     cols = int(params["cols"]) if params.get("cols", "").isdigit() else None
     rows = int(params["rows"]) if params.get("rows", "").isdigit() else None
-    await TerminalRelay(websocket, manager, _sandbox_user(user), session).run(create=create, cols=cols, rows=rows)
+    await TerminalRelay(websocket, manager, sandbox_user(user), session).run(create=create, cols=cols, rows=rows)
 
 
 @router.websocket("/ws/terminal/{name}")
@@ -116,10 +114,14 @@ async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int 
             await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id> for logs)")
 
 
-def _owned_project(websocket: WebSocket, user: User, project_id: int) -> Project | None:
+def _owns_project(websocket: WebSocket, user: User, project_id: int) -> bool:
+    """The same owner check as every REST route (another user's id looks like no id at all)."""
     with Session(websocket.app.state.engine) as session:
-        project = session.get(Project, project_id)
-    return project if project is not None and project.user_id == user.id else None
+        try:
+            owned(session, Project, project_id, user.id, "Project")
+        except NotFound:
+            return False
+        return True
 
 
 @router.websocket("/ws/project/{project_id}/logs")
@@ -128,7 +130,7 @@ async def project_logs(websocket: WebSocket, project_id: int) -> None:
     user = await authenticate(websocket)
     if user is None:
         return
-    if _owned_project(websocket, user, project_id) is None:
+    if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
         await websocket.close(CLOSE_NOT_FOUND, "project not found")
         return
     after_text = websocket.query_params.get("after", "0")
@@ -151,8 +153,7 @@ async def project_terminal(websocket: WebSocket, project_id: int) -> None:
     user = await authenticate(websocket)
     if user is None:
         return
-    project = await asyncio.to_thread(_owned_project, websocket, user, project_id)
-    if project is None:
+    if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
         await websocket.close(CLOSE_NOT_FOUND, "project not found")
         return
     await relay_terminal(websocket, user, claude_session_name(project_id), create=False)

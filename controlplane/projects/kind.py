@@ -119,8 +119,9 @@ class CodingKind:
         if project is None:
             return []
         previous_escalation = project.escalation
-        if data.get("status") in REPORTED_PROJECT_STATUSES:
-            project.status = ProjectStatus(data["status"])
+        reported = data.get("status")
+        if isinstance(reported, str) and reported in REPORTED_PROJECT_STATUSES:
+            project.status = ProjectStatus(reported)
         if isinstance(data.get("plan"), list):
             plan = [PlanStep.from_stored(step) for step in data["plan"] if isinstance(step, dict)]
             project.implementation_plan = [step.to_dict() for step in plan]

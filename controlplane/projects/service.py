@@ -15,7 +15,7 @@ from autocode_runner.contract.vocab import ProjectStatus
 from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, select
 
-from controlplane.errors import Conflict, Unavailable
+from controlplane.errors import SANDBOXES_DISABLED, Conflict, Unavailable
 from controlplane.models import Agent, Project
 from controlplane.models.base import utcnow
 from controlplane.projects.keys import project_keys
@@ -152,7 +152,7 @@ async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, p
 # -- lifecycle ----------------------------------------------------------------------------------------
 def _require_supervisor(supervisor: InstanceSupervisor | None) -> InstanceSupervisor:
     if supervisor is None:
-        raise Unavailable("Sandboxes are disabled on this server")
+        raise Unavailable(SANDBOXES_DISABLED)
     return supervisor
 
 

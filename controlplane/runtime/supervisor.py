@@ -36,6 +36,7 @@ from controlplane.sandbox.manager import SandboxManager
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+W = TypeVar("W", bound=StrEnum)
 INSTANCE_EVENTS = frozenset({Event.INSTANCE_LOG, Event.INSTANCE_STATE, Event.INSTANCE_EXITED})
 RESTART_DELAY_SECONDS = 2.0
 MAX_LOG_MESSAGE = 100_000
@@ -148,7 +149,7 @@ class InstanceSupervisor:
         if not await self._db(lambda session: handler.exists(session, user.id, key[1])):
             return  # not this user's (or deleted meanwhile): a runner speaks only for its own user
         if name == Event.INSTANCE_LOG:
-            level = LogLevel(data["level"]) if data.get("level") in set(LogLevel) else LogLevel.INFO
+            level = _word_of(LogLevel, data.get("level")) or LogLevel.INFO
             await self._log(user, key, level, str(data.get("message", ""))[:MAX_LOG_MESSAGE])
         elif name == Event.INSTANCE_STATE:
             changes = await self._db(lambda session: handler.apply_state(session, user.id, key[1], data))
@@ -366,3 +367,13 @@ def _key_of(data: Any) -> InstanceKey | None:
     if kind not in {k.value for k in InstanceKind} or not isinstance(target, int) or isinstance(target, bool):
         return None
     return (InstanceKind(kind), target)
+
+
+def _word_of(vocabulary: type[W], value: object) -> W | None:
+    """The vocabulary's word for a value a runner sent, or None for anything else (even an unhashable one)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return vocabulary(value)
+    except ValueError:
+        return None

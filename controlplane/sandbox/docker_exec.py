@@ -13,6 +13,7 @@ import contextlib
 import json
 import struct
 
+from autocode_runner.contract.wire import MAX_LINE_BYTES
 from docker import APIClient
 
 from controlplane.sandbox.backend import ExecStream, SandboxError
@@ -66,7 +67,7 @@ async def start_exec(
     socket_path: str, api_version: str, api: APIClient, exec_id: str, *, tty: bool
 ) -> DockerExecStream:
     """POST /exec/{id}/start with an upgrade, then hand the socket over as a byte stream."""
-    reader, writer = await asyncio.open_unix_connection(socket_path, limit=2**24)
+    reader, writer = await asyncio.open_unix_connection(socket_path, limit=MAX_LINE_BYTES)
     body = json.dumps({"Detach": False, "Tty": tty}).encode()
     request = (
         f"POST /v{api_version}/exec/{exec_id}/start HTTP/1.1\r\n"

@@ -24,6 +24,7 @@ from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
+from controlplane.sandbox.users import sandbox_user
 
 log = logging.getLogger(__name__)
 PING_TIMEOUT = 5.0
@@ -67,11 +68,11 @@ class Reconciler:
                 report.removed.append(status.username)
                 continue
             seen.add(owner.id or 0)
-            user = SandboxUser(owner.id or 0, owner.username)
+            user = sandbox_user(owner)
             await self._converge(user, status.state, desired.get(user.id, DesiredState.STOPPED), report)
         for user_id, state in desired.items():
             if state == DesiredState.RUNNING and user_id not in seen and user_id in users:
-                user = SandboxUser(user_id, users[user_id].username)
+                user = sandbox_user(users[user_id])
                 await self._converge(user, SandboxState.MISSING, state, report)
         return report
 

@@ -12,13 +12,10 @@ from controlplane.models import SandboxRecord, User, utcnow
 from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import SandboxStatus, SandboxUser
 from controlplane.sandbox.manager import SandboxManager
+from controlplane.sandbox.users import sandbox_user
 from controlplane.schemas.sandboxes import SandboxAdminView, SandboxView
 
 Action = Literal["start", "stop", "restart"]
-
-
-def sandbox_user(account: User) -> SandboxUser:
-    return SandboxUser(account.id or 0, account.username)
 
 
 def _view(user: SandboxUser, current: SandboxStatus, record: SandboxRecord | None) -> SandboxView:

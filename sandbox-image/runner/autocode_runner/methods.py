@@ -118,7 +118,8 @@ class Methods:
         command = params.mapping("command")
         params.done()
         allowed = KIND_COMMANDS[key[0]]
-        if command.get("type") not in allowed:
+        kind = command.get("type")
+        if not isinstance(kind, str) or kind not in allowed:
             words = ", ".join(sorted(allowed))
             raise invalid(f"'command.type' of a {key[0]} instance must be one of: {words}")
         await self._instances.send(key, command)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from autocode_runner.coding.loop import ProjectLoop, Stopped
 from autocode_runner.contract.specs import CodingSpec
-from autocode_runner.contract.vocab import ProjectStatus
+from autocode_runner.contract.vocab import LogLevel, ProjectStatus
 from autocode_runner.contract.wire import InstanceKind
 from autocode_runner.instance_io import EventSink, commands, read_spec, run_instance
 
@@ -58,7 +58,7 @@ async def run(reader: asyncio.StreamReader, sink: EventSink) -> int:
     try:
         work.result()
     except Stopped:
-        sink.log("info", "Stopping: Claude Code's session is closed; start the project to resume at this step")
+        sink.log(LogLevel.INFO, "Stopping: Claude Code's session is closed; start the project to resume at this step")
         project.report()
         with contextlib.suppress(Exception):
             await project.claude.kill()
@@ -68,7 +68,7 @@ async def run(reader: asyncio.StreamReader, sink: EventSink) -> int:
         project.state.status = ProjectStatus.FAILED
         project.state.escalation = f"The project's manager failed: {error}"
         project.report()
-        sink.log("error", f"The project's manager failed: {error}")
+        sink.log(LogLevel.ERROR, f"The project's manager failed: {error}")
         return 1
     await _close_manager(project)
     return 0

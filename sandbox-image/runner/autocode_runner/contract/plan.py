@@ -55,7 +55,7 @@ class PlanStep:
             title=str(data.get("title") or "").strip()[:MAX_STEP_TITLE] or "Untitled step",
             details=str(data.get("details") or "")[:MAX_STEP_TEXT],
             acceptance=str(data.get("acceptance") or "")[:MAX_STEP_TEXT],
-            status=StepStatus(status) if status in set(StepStatus) else StepStatus.PENDING,
+            status=StepStatus(status) if isinstance(status, str) and status in set(StepStatus) else StepStatus.PENDING,
             attempts=min(attempts, MAX_STEP_ATTEMPTS) if isinstance(attempts, int) and attempts >= 0 else 0,
         )
 
