@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from controlplane.models import AuditEvent, User
 
@@ -33,3 +33,11 @@ def record(
     )
     session.add(event)
     return event
+
+
+def events(session: Session, limit: int, before_id: int | None = None) -> list[AuditEvent]:
+    """Newest first; `before_id` pages backwards."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(col(AuditEvent.id) < before_id)
+    return list(session.exec(query).all())

@@ -166,6 +166,16 @@ def revoke_presented(session: Session, presented: str) -> User | None:
     return session.get(User, stored.user_id)
 
 
+def sign_out(session: Session, presented: str, ip: str | None) -> None:
+    """Revoke the refresh token's family and record who signed out (an unknown token changes nothing)."""
+    user = revoke_presented(session, presented)
+    if user is not None:
+        audit.record(
+            session, "logout", actor=user, target_type="user", target_id=user.id, target_name=user.username, ip=ip
+        )
+    session.commit()
+
+
 def revoke_all_for_user(session: Session, user_id: int) -> None:
     """After a password reset, every existing session of the user ends at its next refresh."""
     session.execute(

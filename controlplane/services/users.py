@@ -33,6 +33,10 @@ def admin_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User).where(User.role == "admin")).one()
 
 
+def accounts(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.username))).all())
+
+
 def agent_counts(session: Session) -> dict[int, int]:
     rows = session.exec(select(Agent.user_id, func.count()).group_by(col(Agent.user_id))).all()
     return dict(rows)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlmodel import col, select
 
 from controlplane.api.deps import AdminUser, SessionDep
 from controlplane.models import AuditEvent
+from controlplane.services import audit
 
 router = APIRouter(tags=["audit"])
 
@@ -36,7 +36,4 @@ def list_audit_events(
     before_id: Annotated[int | None, Query(ge=1, description="Page backwards from this id")] = None,
 ) -> list[AuditEvent]:
     """Newest first."""
-    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(col(AuditEvent.id) < before_id)
-    return list(session.exec(query).all())
+    return audit.events(session, limit, before_id)

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from controlplane.api.deps import CurrentUser, SessionDep, SettingsDep, client_ip
 from controlplane.config import Settings
 from controlplane.schemas.auth import LoginRequest, TokenResponse, UserPublic
-from controlplane.services import audit
 from controlplane.services.auth import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -18,8 +17,8 @@ from controlplane.services.auth import (
     LoginThrottled,
     authenticate,
     issue_tokens,
-    revoke_presented,
     rotate_refresh_token,
+    sign_out,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -95,18 +94,7 @@ def logout(
 ) -> Response:
     """Revoke this session's refresh tokens and clear the cookie."""
     if refresh_cookie:
-        user = revoke_presented(session, refresh_cookie)
-        if user is not None:
-            audit.record(
-                session,
-                "logout",
-                actor=user,
-                target_type="user",
-                target_id=user.id,
-                target_name=user.username,
-                ip=client_ip(request),
-            )
-        session.commit()
+        sign_out(session, refresh_cookie, client_ip(request))
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(
         REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 from fastapi import APIRouter, Request, Response, status
-from sqlmodel import col, select
 
 from controlplane.api.deps import AdminUser, OptionalManagerDep, SessionDep, SettingsDep, client_ip
 from controlplane.api.errors import Responses
 from controlplane.models import User
 from controlplane.models.users import Role
 from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
-from controlplane.services.users import account, agent_counts, create_user, remove_account, update_user
+from controlplane.services.users import account, accounts, agent_counts, create_user, remove_account, update_user
 
 router = APIRouter(prefix="/users", tags=["users"])
 CONFLICT: Responses = {409: {"description": "The change conflicts with existing state"}}
@@ -31,8 +30,7 @@ def _view(user: User, agent_count: int) -> UserAdminView:
 @router.get("", response_model=list[UserAdminView])
 def list_users(session: SessionDep, _admin: AdminUser) -> list[UserAdminView]:
     counts = agent_counts(session)
-    users = session.exec(select(User).order_by(col(User.username))).all()
-    return [_view(user, counts.get(user.id or 0, 0)) for user in users]
+    return [_view(user, counts.get(user.id or 0, 0)) for user in accounts(session)]
 
 
 @router.post("", response_model=UserAdminView, status_code=status.HTTP_201_CREATED, responses=CONFLICT)
