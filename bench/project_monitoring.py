@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from autocode_runner.contract.wire import Method
 from cleanup import remove_sandboxes
 from fastapi.testclient import TestClient
 
@@ -99,15 +100,15 @@ def run(projects: int, seconds: float) -> dict[str, float]:
                     lambda pid=project_id: "Sent to Claude Code" in world.log_text(pid), 120, f"project {project_id}"
                 )
             time.sleep(5)  # past the first polls: measure the steady monitoring state
-            listed = world.harness.call(world.sandbox_user, "instance.list")  # type: ignore[attr-defined]
+            listed = world.harness.call(world.sandbox_user, Method.INSTANCE_LIST)  # type: ignore[attr-defined]
             pids = [item["pid"] for item in listed["instances"] if item["kind"] == "coding"]
-            runner_pid = world.harness.call(world.sandbox_user, "status")["pid"]  # type: ignore[attr-defined]
+            runner_pid = world.harness.call(world.sandbox_user, Method.STATUS)["pid"]  # type: ignore[attr-defined]
             baseline_script = (
                 "i=0; while [ $i -lt 100000 ]; do tmux capture-pane -p -t =project-1: >/dev/null; sleep 2; "
                 "i=$((i+1)); done"
             )
             world.harness.call(
-                world.sandbox_user, "tmux.new", {"name": "baseline", "command": f"bash -c '{baseline_script}'"}
+                world.sandbox_user, Method.TMUX_NEW, {"name": "baseline", "command": f"bash -c '{baseline_script}'"}
             )  # type: ignore[attr-defined]
             _, out = world.harness.sh(world.sandbox_user, "pgrep -f 'i=0; while'")  # type: ignore[attr-defined]
             baseline_pid = int(out.split()[0])

@@ -28,6 +28,25 @@ describe("ReconnectingSocket", () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  it("a second start replaces the socket and closes the first, whose frames and close are no longer heard", async () => {
+    const { socket, closes } = makeSocket();
+    const texts: string[] = [];
+    socket.onText((t) => texts.push(t));
+    await socket.start();
+    const first = last();
+    first.serverOpen();
+    await socket.start();
+    const second = last();
+    expect(second).not.toBe(first);
+    expect(first.readyState).toBe(3);
+    first.serverMessage("stale");
+    second.serverOpen();
+    second.serverMessage("fresh");
+    expect(texts).toEqual(["fresh"]);
+    expect(closes).toEqual([]);
+    socket.stop();
+  });
+
   it("connects to its target with a ticket and delivers text and binary frames apart", async () => {
     const { socket } = makeSocket();
     const texts: string[] = [];

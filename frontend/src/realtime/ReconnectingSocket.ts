@@ -107,7 +107,12 @@ export class ReconnectingSocket {
     const Impl = this.config.WebSocketImpl ?? WebSocket;
     const ws = new Impl(`${this.config.baseUrl ?? defaultWsBase()}${path}?${params}`);
     ws.binaryType = "arraybuffer";
+    const previous = this.socket;
     this.socket = ws;
+    // A start while connected replaces the socket: the old one is closed, not left open and unheard.
+    if (previous && (previous.readyState === previous.CONNECTING || previous.readyState === previous.OPEN)) {
+      previous.close(CLOSE_CODES.normal);
+    }
     ws.onopen = () => {
       if (this.socket !== ws) return;
       if (this.config.resetBackoffOn !== "frame") this.attempt = 0;
