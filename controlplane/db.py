@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, text
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from controlplane.config import Settings
+
+T = TypeVar("T")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -37,3 +41,19 @@ def database_reachable(engine: Engine) -> bool:
     except Exception:
         return False
     return True
+
+
+async def in_worker(session: Session, work: Callable[[Session], T]) -> T:
+    """Run `work` with the request's session in a worker thread, so the event loop never waits on the database.
+
+    The connection goes back to the pool afterwards: between two pieces of work an async request may wait a
+    long time on a sandbox, and must not hold a connection meanwhile. The session stays usable.
+    """
+
+    def run() -> T:
+        try:
+            return work(session)
+        finally:
+            session.close()
+
+    return await asyncio.to_thread(run)

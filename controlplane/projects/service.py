@@ -6,8 +6,6 @@ threads with that same session (one session per request), and reach the sandbox 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
 
 from autocode_runner.contract.plan import PlanStep, first_open_step, steps_done
@@ -15,6 +13,7 @@ from autocode_runner.contract.vocab import ProjectStatus
 from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, select
 
+from controlplane.db import in_worker
 from controlplane.errors import SANDBOXES_DISABLED, Conflict, Unavailable
 from controlplane.models import Agent, Project
 from controlplane.models.base import utcnow
@@ -37,11 +36,6 @@ EDITING_STATUSES = frozenset({ProjectStatus.PLANNING, ProjectStatus.RUNNING})
 
 def _key(project_id: int) -> InstanceKey:
     return (InstanceKind.CODING, project_id)
-
-
-def _in_thread(session: Session, work: Callable[[Session], T]) -> Coroutine[Any, Any, T]:
-    """The request's session, used from a worker thread so the event loop never waits on the database."""
-    return asyncio.to_thread(work, session)
 
 
 # -- views --------------------------------------------------------------------------------------------
@@ -129,10 +123,10 @@ def _delete_row(session: Session, user_id: int, project_id: int) -> None:
 
 async def delete(session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int) -> None:
     """Stop its instance, remove its workspace inside the sandbox, then its rows (logs included)."""
-    project = await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
+    project = await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
     if supervisor is not None:
         await _remove_workspace(supervisor, user, project_id, project.slug)
-    await _in_thread(session, lambda s: _delete_row(s, user.id, project_id))
+    await in_worker(session, lambda s: _delete_row(s, user.id, project_id))
 
 
 async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, project_id: int, slug: str) -> None:
@@ -165,9 +159,9 @@ async def control(
     action: Action,
 ) -> ProjectPublic:
     """start/stop/restart the project's manager instance; pause/resume it at its next safe point."""
-    await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))  # 404 before anything
+    await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))  # 404 before anything
     if action in ("start", "restart"):
-        await _in_thread(session, lambda s: require_keys(s, box, user.id, project_id))
+        await in_worker(session, lambda s: require_keys(s, box, user.id, project_id))
     running = _require_supervisor(supervisor)
     if action == "start":
         await running.start(user, _key(project_id))
@@ -178,17 +172,17 @@ async def control(
     else:
         command = Command.PAUSE if action == "pause" else Command.RESUME
         await running.send(user, _key(project_id), {"type": command.value})
-    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+    return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 
 
 async def reply(
     session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, message: str
 ) -> ProjectPublic:
     """Answer the project's escalation; the manager takes the answer into account and continues."""
-    await _in_thread(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
+    await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
     command = {"type": Command.REPLY.value, "message": message}
     await _require_supervisor(supervisor).send(user, _key(project_id), command)
-    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+    return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 
 
 def _save_plan(session: Session, user_id: int, project_id: int, steps: list[PlanStep]) -> bool:
@@ -210,11 +204,11 @@ async def replace_plan(
 ) -> ProjectPublic:
     """Replace the plan's steps. While the manager works on it, pause first; it continues from the first
     step that is not done."""
-    live = await _in_thread(session, lambda s: _save_plan(s, user.id, project_id, steps))
+    live = await in_worker(session, lambda s: _save_plan(s, user.id, project_id, steps))
     if live:
         command: dict[str, Any] = {"type": Command.PLAN.value, "steps": [step.to_dict() for step in steps]}
         await _require_supervisor(supervisor).send(user, _key(project_id), command)
-    return await _in_thread(session, lambda s: fresh_view(s, user.id, project_id))
+    return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 
 
 # -- the agent's global rules ---------------------------------------------------------------------------
@@ -234,7 +228,7 @@ async def save_rules(
 ) -> None:
     """Rules shared by all the agent's projects: stored, and written to RULES.md now when the sandbox runs
     (every start writes it anyway)."""
-    await _in_thread(session, lambda s: _save_rules(s, user.id, agent_id, content))
+    await in_worker(session, lambda s: _save_rules(s, user.id, agent_id, content))
     if supervisor is None:
         return
     manager = supervisor.manager

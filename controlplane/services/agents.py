@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from controlplane.db import in_worker
 from controlplane.errors import Conflict, InvalidField
 from controlplane.models import Agent
 from controlplane.runtime.supervisor import InstanceSupervisor
@@ -107,6 +107,6 @@ def _delete_row(session: Session, user_id: int, agent_id: int) -> None:
 async def delete(session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, agent_id: int) -> None:
     """Delete the agent and everything made from it (projects, sessions, instances, logs, by cascade); the
     instances that ran from it are stopped, since nothing wants them any more."""
-    await asyncio.to_thread(_delete_row, session, user.id, agent_id)
+    await in_worker(session, lambda s: _delete_row(s, user.id, agent_id))
     if supervisor is not None:
         await supervisor.resync(user)

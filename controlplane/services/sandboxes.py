@@ -7,6 +7,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from controlplane.db import in_worker
 from controlplane.errors import NotFound
 from controlplane.models import SandboxRecord, User, utcnow
 from controlplane.models.base import DesiredState
@@ -38,7 +39,7 @@ def _record(session: Session, user_id: int) -> SandboxRecord | None:
 
 async def view(session: Session, manager: SandboxManager, user: SandboxUser) -> SandboxView:
     current = await manager.status(user)
-    return _view(user, current, await asyncio.to_thread(_record, session, user.id))
+    return _view(user, current, await in_worker(session, lambda s: _record(s, user.id)))
 
 
 async def control(session: Session, manager: SandboxManager, user: SandboxUser, action: Action) -> SandboxView:
@@ -58,7 +59,7 @@ def _accounts(session: Session) -> list[User]:
 async def admin_views(session: Session, manager: SandboxManager) -> list[SandboxAdminView]:
     """Every user's sandbox with its state, uptime and resource use."""
     views = []
-    for account in await asyncio.to_thread(_accounts, session):
+    for account in await in_worker(session, _accounts):
         user = sandbox_user(account)
         base = await view(session, manager, user)
         usage = await asyncio.to_thread(manager.backend.usage, user.username)
@@ -81,5 +82,5 @@ def _account(session: Session, user_id: int) -> SandboxUser:
 
 
 async def admin_control(session: Session, manager: SandboxManager, user_id: int, action: Action) -> SandboxView:
-    user = await asyncio.to_thread(_account, session, user_id)
+    user = await in_worker(session, lambda s: _account(s, user_id))
     return await control(session, manager, user, action)

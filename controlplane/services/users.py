@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
+from controlplane.db import in_worker
 from controlplane.errors import Conflict, NotFound, Unavailable
 from controlplane.models import Agent, User
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
@@ -166,7 +165,7 @@ async def remove_account(
             await manager.remove(user.username)
         except (EngineUnavailable, SandboxError) as exc:
             raise Unavailable(f"The user's sandbox could not be removed ({exc}); nothing was deleted") from exc
-    await asyncio.to_thread(delete_user, session, settings, user, actor, ip)
+    await in_worker(session, lambda s: delete_user(s, settings, user, actor, ip))
 
 
 def delete_user(session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None) -> None:
