@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.waiting import wait_until
+
 SERVER = Path(__file__).with_name("openai_server.py")
 KEY = "sk-fake-key"
 SCENARIO = {
@@ -42,8 +44,15 @@ class Fake:
         response = httpx.post(f"{self.url}/v1/chat/completions", json=body, headers=headers, timeout=10)
         return response.status_code, response.content
 
-    def records(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.record.read_text().splitlines()]
+    def records(self, count: int) -> list[dict[str, Any]]:
+        """The first `count` records; the server writes each one just after its reply, so wait for them."""
+
+        def read() -> list[dict[str, Any]]:
+            text = self.record.read_text() if self.record.exists() else ""
+            return [json.loads(line) for line in text.splitlines()]
+
+        wait_until(lambda: len(read()) >= count, 10, f"{count} recorded requests")
+        return read()
 
 
 @pytest.fixture
@@ -81,7 +90,7 @@ def test_a_streamed_text_reply_is_openai_shaped_and_recorded_without_the_key(fak
     assert text == "nothing matched"
     assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1] == "stop"
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
-    [record] = fake.records()
+    [record] = fake.records(1)
     assert record["path"] == "/v1/chat/completions" and record["rule"] is None and record["status"] == 200
     assert "authorization" not in record["headers"] and KEY not in json.dumps(record)
     assert record["authorization"] == {"scheme": "Bearer", "token_sha256": hashlib.sha256(KEY.encode()).hexdigest()}
@@ -111,7 +120,7 @@ def test_rules_match_in_order_with_uses_and_on_the_whole_request(fake: Fake) -> 
         "messages": [{"role": "system", "content": "SYSTEM-X"}, {"role": "user", "content": "hi"}],
     }
     assert reply(system) == "the system prompt was seen"
-    assert [r["rule"] for r in fake.records()] == [1, None, 2]
+    assert [r["rule"] for r in fake.records(3)] == [1, None, 2]
 
 
 def test_errors_keep_openais_shape(fake: Fake) -> None:
