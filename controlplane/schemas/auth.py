@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from controlplane.models.users import Role
-from controlplane.schemas.common import STRICT_BODY
+from controlplane.schemas.common import STRICT_BODY, NewPassword
 
 
 class LoginRequest(BaseModel):
@@ -14,6 +14,15 @@ class LoginRequest(BaseModel):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    """The signed-in user's own password change: the current password proves it is them."""
+
+    model_config = STRICT_BODY
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: NewPassword
 
 
 class TokenResponse(BaseModel):

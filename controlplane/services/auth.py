@@ -1,4 +1,5 @@
-"""Signing in, refresh-token rotation with reuse detection, signing out, and login throttling."""
+"""Signing in, refresh-token rotation with reuse detection, signing out, changing one's own password, and
+login throttling (wrong current passwords at a password change count as failed logins)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,40 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
+from controlplane.errors import InvalidField
 from controlplane.models import AuditEvent, RefreshToken, User, utcnow
-from controlplane.security.passwords import dummy_hash, verify_password
+from controlplane.security.passwords import dummy_hash, hash_password, password_problem, verify_password
 from controlplane.security.tokens import create_access_token, hash_refresh_token, new_refresh_token
 from controlplane.services import audit
 
 LOGIN_FAILED = "login_failed"
 LOGIN_SUCCEEDED = "login"
+PASSWORD_CHANGE_FAILED = "password_change_failed"  # noqa: S105 - an audit action
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an audit action
+# Both are wrong guesses at a user's password: they share one count, so a stolen access token cannot buy
+# more guesses at the password change than the sign-in form allows.
+FAILED_PASSWORD_CHECKS = (LOGIN_FAILED, PASSWORD_CHANGE_FAILED)
+WRONG_CURRENT_PASSWORD = "This is not your current password"  # noqa: S105 - a message
 
 
 class InvalidCredentials(Exception):
     pass
 
 
+def wait_in_words(seconds: int) -> str:
+    """'in 15 minutes', 'in 1 minute', 'in less than a minute': a wait as a person reads it (rounded up)."""
+    if seconds < 60:
+        return "in less than a minute"
+    minutes = math.ceil(seconds / 60)
+    return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+
+
 class LoginThrottled(Exception):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"too many failed logins; retry after {retry_after_seconds} s")
+    """Too many wrong passwords for a username; `message` says when to try again, in minutes."""
+
+    def __init__(self, retry_after_seconds: int, attempts: str = "failed sign-in attempts") -> None:
+        self.message = f"Too many {attempts} for this username; try again {wait_in_words(retry_after_seconds)}"
+        super().__init__(self.message)
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -42,7 +61,8 @@ class IssuedTokens:
 
 
 def _recent_failures(session: Session, settings: Settings, username: str, now: datetime) -> list[datetime]:
-    """Failed logins for `username` inside the window and after its last successful login."""
+    """Failed logins (and wrong current passwords) for `username` inside the window and after its last
+    successful login."""
     window_start = now - settings.login_window
     last_success = session.exec(
         select(func.max(AuditEvent.created_at)).where(
@@ -54,7 +74,7 @@ def _recent_failures(session: Session, settings: Settings, username: str, now: d
         session.exec(
             select(AuditEvent.created_at)
             .where(
-                AuditEvent.action == LOGIN_FAILED,
+                col(AuditEvent.action).in_(FAILED_PASSWORD_CHECKS),
                 AuditEvent.target_name == username,
                 col(AuditEvent.created_at) > since,
             )
@@ -63,15 +83,22 @@ def _recent_failures(session: Session, settings: Settings, username: str, now: d
     )
 
 
-def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str | None) -> User:
-    """The user for these credentials. Every failure path costs one bcrypt check."""
+def _check_throttle(
+    session: Session, settings: Settings, username: str, ip: str | None, attempts: str = "failed sign-in attempts"
+) -> None:
+    """Raise LoginThrottled (recording it) when `username` has used up its wrong passwords in the window."""
     now = utcnow()
     failures = _recent_failures(session, settings, username, now)
     if len(failures) >= settings.login_max_failures:
         retry_at = failures[0] + settings.login_window
         audit.record(session, "login_throttled", target_type="user", target_name=username, ip=ip)
         session.commit()
-        raise LoginThrottled(max(1, math.ceil((retry_at - now).total_seconds())))
+        raise LoginThrottled(max(1, math.ceil((retry_at - now).total_seconds())), attempts)
+
+
+def authenticate(session: Session, settings: Settings, username: str, password: str, ip: str | None) -> User:
+    """The user for these credentials. Every failure path costs one bcrypt check."""
+    _check_throttle(session, settings, username, ip)
 
     user = session.exec(select(User).where(User.username == username)).first()
     password_hash = user.password_hash if user else dummy_hash(settings.bcrypt_rounds)
@@ -183,3 +210,42 @@ def revoke_all_for_user(session: Session, user_id: int) -> None:
         .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def change_password(
+    session: Session, settings: Settings, user: User, current_password: str, new_password: str, ip: str | None
+) -> IssuedTokens:
+    """The signed-in user's own password change. Every sign-in of the user ends (other devices at their next
+    refresh); this one goes on with the fresh tokens returned. A wrong current password is refused under
+    `current_password` and counts towards the login throttle."""
+    if user.id is None:
+        raise ValueError("the user must be saved before the password is changed")
+    _check_throttle(session, settings, user.username, ip, attempts="wrong passwords")
+    if not verify_password(current_password, user.password_hash):
+        audit.record(
+            session,
+            PASSWORD_CHANGE_FAILED,
+            actor=user,
+            target_type="user",
+            target_id=user.id,
+            target_name=user.username,
+            ip=ip,
+        )
+        session.commit()
+        raise InvalidField("current_password", WRONG_CURRENT_PASSWORD)
+    problem = password_problem(new_password)  # the schema checks it too; the service does not rely on that
+    if problem:
+        raise InvalidField("new_password", problem)
+    user.password_hash = hash_password(new_password, settings.bcrypt_rounds)
+    session.add(user)
+    revoke_all_for_user(session, user.id)
+    audit.record(
+        session,
+        PASSWORD_CHANGED,
+        actor=user,
+        target_type="user",
+        target_id=user.id,
+        target_name=user.username,
+        ip=ip,
+    )
+    return issue_tokens(session, settings, user)

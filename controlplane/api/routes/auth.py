@@ -9,13 +9,14 @@ from fastapi.responses import JSONResponse
 
 from controlplane.api.deps import CurrentUser, SessionDep, SettingsDep, client_ip
 from controlplane.config import Settings
-from controlplane.schemas.auth import LoginRequest, TokenResponse, UserPublic
+from controlplane.schemas.auth import LoginRequest, PasswordChange, TokenResponse, UserPublic
 from controlplane.services.auth import (
     InvalidCredentials,
     InvalidRefreshToken,
     IssuedTokens,
     LoginThrottled,
     authenticate,
+    change_password,
     issue_tokens,
     rotate_refresh_token,
     sign_out,
@@ -54,6 +55,13 @@ def _refusal(detail: str, settings: Settings) -> JSONResponse:
     return response
 
 
+def _throttled(exc: LoginThrottled) -> HTTPException:
+    """429 with the wait in minutes for people and in seconds (Retry-After) for programs."""
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS, exc.message, headers={"Retry-After": str(exc.retry_after_seconds)}
+    )
+
+
 @router.post(
     "/login",
     response_model=TokenResponse,
@@ -64,11 +72,7 @@ def login(body: LoginRequest, request: Request, session: SessionDep, settings: S
     try:
         user = authenticate(session, settings, body.username, body.password, client_ip(request))
     except LoginThrottled as exc:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"Too many failed sign-in attempts for this username; try again in {exc.retry_after_seconds} s",
-            headers={"Retry-After": str(exc.retry_after_seconds)},
-        ) from exc
+        raise _throttled(exc) from exc
     except InvalidCredentials as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password") from exc
     return _token_response(issue_tokens(session, settings, user), settings)
@@ -105,3 +109,23 @@ def logout(
 @router.get("/me", response_model=UserPublic)
 def me(user: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/password",
+    response_model=TokenResponse,
+    responses={
+        401: {"description": "Not signed in"},
+        429: {"description": "Too many wrong passwords"},
+    },
+)
+def change_own_password(
+    body: PasswordChange, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """Change one's own password. Every other sign-in of this user ends; this one goes on with the new
+    access token and refresh cookie in the answer."""
+    try:
+        tokens = change_password(session, settings, user, body.current_password, body.new_password, client_ip(request))
+    except LoginThrottled as exc:
+        raise _throttled(exc) from exc
+    return _token_response(tokens, settings)

@@ -32,7 +32,7 @@ from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.models import AuditEvent, RefreshToken, utcnow
 from controlplane.security.tokens import create_access_token
-from controlplane.services.auth import InvalidRefreshToken, rotate_refresh_token
+from controlplane.services.auth import InvalidRefreshToken, rotate_refresh_token, wait_in_words
 from controlplane.services.users import create_user
 from tests.support.app import USER_PASSWORD, Account
 
@@ -40,6 +40,7 @@ LOGIN = "/api/auth/login"
 REFRESH = "/api/auth/refresh"
 LOGOUT = "/api/auth/logout"
 ME = "/api/auth/me"
+PASSWORD = "/api/auth/password"
 
 REFRESH_COOKIE = "autocode_refresh"
 COOKIE_PATH = "/api/auth"
@@ -307,10 +308,23 @@ def test_sixth_attempt_after_five_failures_is_throttled(client: TestClient, alic
     assert response.status_code == 429, response.text
     retry_after = int(response.headers["retry-after"])
     assert 0 < retry_after <= WINDOW.total_seconds()
-    detail = response.json()["detail"]
-    assert isinstance(detail, str)
-    assert str(retry_after) in detail
+    assert response.json()["detail"] == ("Too many failed sign-in attempts for this username; try again in 15 minutes")
     assert REFRESH_COOKIE not in response.cookies
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "in less than a minute"),
+        (59, "in less than a minute"),
+        (60, "in 1 minute"),
+        (61, "in 2 minutes"),
+        (895, "in 15 minutes"),
+        (900, "in 15 minutes"),
+    ],
+)
+def test_the_wait_is_said_in_minutes(seconds: int, words: str) -> None:
+    assert wait_in_words(seconds) == words
 
 
 def test_four_failures_do_not_throttle(client: TestClient, alice: Account) -> None:
@@ -354,6 +368,7 @@ def test_retry_after_counts_from_the_oldest_failure_in_the_window(
 
     assert response.status_code == 429
     assert 0 < int(response.headers["retry-after"]) <= 60
+    assert response.json()["detail"].endswith("try again in 1 minute")
 
 
 def test_throttle_lifts_once_failures_leave_the_window(client: TestClient, db: Session, alice: Account) -> None:
@@ -709,6 +724,93 @@ def test_only_admins_reset_passwords(client: TestClient, alice: Account, bob: Ac
 
     assert response.status_code == 403
     sign_in(client, "bob")
+
+
+# --- changing one's own password --------------------------------------------------------------
+
+
+def change_password(client: TestClient, token: str, current: str, new: str) -> httpx2.Response:
+    return client.post(PASSWORD, headers=bearer(token), json={"current_password": current, "new_password": new})
+
+
+def assert_field_error(response: httpx2.Response, field: str, message_part: str) -> None:
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert message_part in error["msg"]
+
+
+def test_changing_ones_password_swaps_it_and_ends_the_other_sign_ins(
+    client: TestClient, db: Session, alice: Account, bob: Account
+) -> None:
+    phone = sign_in(client, "alice")
+    laptop = sign_in(client, "alice")
+    bob_session = sign_in(client, "bob").refresh_token
+    hold_refresh_cookie(client, laptop.refresh_token)
+
+    response = change_password(client, laptop.access_token, USER_PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 200, response.text
+    fresh_access = response.json()["access_token"]
+    fresh_refresh = refresh_cookie_set_by(response).value
+    assert get_me(client, fresh_access).json()["username"] == "alice"
+    assert present_refresh_token(client, fresh_refresh).status_code == 200  # this device goes on
+    assert present_refresh_token(client, phone.refresh_token).status_code == 401
+    assert present_refresh_token(client, laptop.refresh_token).status_code == 401
+    assert present_refresh_token(client, bob_session).status_code == 200
+    assert attempt_login(client, "alice", USER_PASSWORD).status_code == 401
+    sign_in(client, "alice", NEW_PASSWORD)
+    (event,) = audit_rows(db, "password_changed", "alice")
+    assert event.actor_id == alice.id
+    assert event.target_id == alice.id
+
+
+def test_a_wrong_current_password_is_refused_under_its_field_and_changes_nothing(
+    client: TestClient, db: Session, alice: Account
+) -> None:
+    other = sign_in(client, "alice")
+
+    response = change_password(client, alice.token, WRONG_PASSWORD, NEW_PASSWORD)
+
+    assert_field_error(response, "current_password", "not your current password")
+    assert REFRESH_COOKIE not in response.cookies
+    assert present_refresh_token(client, other.refresh_token).status_code == 200
+    assert attempt_login(client, "alice", NEW_PASSWORD).status_code == 401
+    sign_in(client, "alice")
+    assert audit_rows(db, "password_changed", "alice") == []
+    assert len(audit_rows(db, "password_change_failed", "alice")) == 1
+
+
+def test_a_too_short_new_password_is_refused_under_its_field(client: TestClient, alice: Account) -> None:
+    response = change_password(client, alice.token, USER_PASSWORD, "short")
+
+    assert_field_error(response, "new_password", "at least 8 characters")
+    sign_in(client, "alice")
+
+
+def test_changing_a_password_needs_a_sign_in(client: TestClient, alice: Account) -> None:
+    response = client.post(PASSWORD, json={"current_password": USER_PASSWORD, "new_password": NEW_PASSWORD})
+
+    assert_bearer_challenge(response)
+    sign_in(client, "alice")
+
+
+def test_wrong_current_passwords_are_throttled_like_failed_logins(
+    client: TestClient, db: Session, alice: Account, checkpw_calls: list[bytes]
+) -> None:
+    sign_ins_long_ago(db, "alice")
+    fail_logins(client, "alice", 2)
+    for _ in range(MAX_FAILURES - 2):
+        assert change_password(client, alice.token, WRONG_PASSWORD, NEW_PASSWORD).status_code == 422
+    checkpw_calls.clear()
+
+    response = change_password(client, alice.token, USER_PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 429, response.text
+    assert 0 < int(response.headers["retry-after"]) <= WINDOW.total_seconds()
+    assert response.json()["detail"] == "Too many wrong passwords for this username; try again in 15 minutes"
+    assert checkpw_calls == []  # no more guesses are checked
+    assert attempt_login(client, "alice", USER_PASSWORD).status_code == 429  # the count is shared
 
 
 # --- audit trail -------------------------------------------------------------------------------
