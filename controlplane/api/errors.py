@@ -1,15 +1,16 @@
 """Errors into HTTP answers: one handler for every domain and sandbox failure (so routes never translate errors
-themselves), with a field's validation failure in FastAPI's own 422 shape."""
+themselves), with a field's validation failure in FastAPI's own 422 shape and a sentence a person understands."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from controlplane.api.validation_messages import plain_errors
 from controlplane.errors import Conflict, DomainError, InvalidField, NotFound
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
@@ -26,11 +27,19 @@ def domain_status(error: DomainError) -> int:
     return status.HTTP_503_SERVICE_UNAVAILABLE
 
 
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 (each error's type, loc, input and ctx as pydantic gave them) with each `msg` in plain words,
+    never a pattern or a validator's wording."""
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for RequestValidationError only
+    detail = jsonable_encoder(plain_errors(error.errors()))
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)  # noqa: S101 - registered for DomainError only
     if isinstance(error, InvalidField):  # the same 422 as a schema error, so the PWA shows it under the field
         problem = {"type": "value_error", "loc": ("body", error.field), "msg": error.message, "input": error.value}
-        return await request_validation_exception_handler(request, RequestValidationError([problem]))
+        return await _validation_error(request, RequestValidationError([problem]))
     return JSONResponse({"detail": error.message}, status_code=domain_status(error))
 
 
@@ -40,7 +49,8 @@ async def _sandbox_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """The one place domain and sandbox failures become HTTP answers."""
+    """The one place domain, sandbox and request validation failures become HTTP answers."""
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
     for sandbox_failure in (EngineUnavailable, SandboxError, ChannelClosed, RunnerError):
         app.add_exception_handler(sandbox_failure, _sandbox_error)

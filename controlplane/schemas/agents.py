@@ -41,7 +41,10 @@ def _unique(values: list[str]) -> list[str]:
 ModelName = Annotated[str, AfterValidator(_check_model)]
 ToolName = Annotated[str, AfterValidator(_check_tool)]
 ToolList = Annotated[list[ToolName], AfterValidator(_unique)]
-McpServerName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+MCP_SERVER_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MCP_SERVER_NAME_RULE = "Name an MCP server with 1 to 64 letters, digits, _ or -."  # the pattern in words
+McpServerName = Annotated[str, StringConstraints(pattern=MCP_SERVER_NAME_PATTERN)]
+MCP_SERVER_KIND_ERROR = "mcp_server_kind"  # an error type whose message is ours
 
 
 class StdioMcpServer(BaseModel):
@@ -76,7 +79,7 @@ McpServer = Annotated[
     Annotated[StdioMcpServer, Tag("stdio")] | Annotated[HttpMcpServer, Tag("http")],
     Discriminator(
         _mcp_kind,
-        custom_error_type="mcp_server_kind",
+        custom_error_type=MCP_SERVER_KIND_ERROR,
         custom_error_message="An MCP server needs either 'command' (with optional args, env) or 'url' "
         "(with optional headers)",
     ),

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from controlplane.models.agents import InstanceStatus
 from controlplane.models.base import DesiredState
 from controlplane.schemas.common import STRICT_BODY, LongText
+from controlplane.services.agents import NOT_NULL
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
@@ -41,7 +42,7 @@ class ProjectUpdate(BaseModel):
     def _not_null(cls, value: Any) -> Any:
         """Each field may be left out, but null would blank it by accident."""
         if value is None:
-            raise ValueError("may be omitted but not null")
+            raise ValueError(NOT_NULL)
         return value
 
 

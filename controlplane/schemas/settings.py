@@ -7,8 +7,18 @@ from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints
 
 from controlplane.schemas.common import STRICT_BODY
 
-Provider = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
-SecretValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000, pattern=r"^\S+$")]
+# Each pattern with its rule in words: what a person reads when a value does not match (api/validation_messages.py).
+PROVIDER_PATTERN = r"^[a-z][a-z0-9_-]{1,31}$"
+PROVIDER_RULE = (
+    'Use 2 to 32 characters: a lowercase letter first, then lowercase letters, digits, _ or -, like "openai".'
+)
+API_KEY_PATTERN = r"^\S+$"
+API_KEY_RULE = "The key cannot contain spaces or line breaks."
+
+Provider = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PROVIDER_PATTERN)]
+SecretValue = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8, max_length=1000, pattern=API_KEY_PATTERN)
+]
 
 
 class ApiKeyCreate(BaseModel):
