@@ -1,7 +1,8 @@
-// Smoke tests of the React tree in happy-dom: start-up lands on sign-in, or on the offline screen.
+// Smoke tests of the React tree in happy-dom: start-up lands on sign-in, or on the offline screen; a
+// sign-out on a shared device leaves nothing of the previous user for the next one.
 import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
+import { MemoryRouter, useLocation } from "react-router";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
@@ -14,20 +15,40 @@ import { makeQueryClient } from "./api/queryClient";
 
 let root: Root | null = null;
 
-async function mount(): Promise<HTMLElement> {
+/** The router's current path, where a test can read it. */
+function WhereAmI() {
+  return <output data-testid="path" hidden>{useLocation().pathname}</output>;
+}
+
+async function mount(path = "/"): Promise<HTMLElement> {
   const el = document.createElement("div");
   document.body.append(el);
   root = createRoot(el);
   await act(async () => {
     root!.render(
       <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>
+        <MemoryRouter initialEntries={[path]}>
           <App />
+          <WhereAmI />
         </MemoryRouter>
       </QueryClientProvider>,
     );
   });
   return el;
+}
+
+const pathIn = (el: HTMLElement) => el.querySelector("[data-testid=path]")?.textContent;
+
+/** Type into a React-controlled input as a person would. */
+function type(input: HTMLInputElement, value: string) {
+  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+function button(el: HTMLElement, name: string): HTMLButtonElement {
+  const found = [...el.querySelectorAll("button")].find((b) => b.textContent === name);
+  if (!found) throw new Error(`no button "${name}"`);
+  return found;
 }
 
 afterEach(() => {
@@ -80,5 +101,124 @@ describe("App", () => {
     expect(el.textContent).toContain("stopped");
     expect(el.textContent).not.toContain("Admin Panel");
     expect([...el.querySelectorAll("button")].some((b) => b.textContent === "Menu")).toBe(true);
+  });
+
+  describe("on a shared device", () => {
+    const ADMIN_AGENT = { id: 5, name: "Grandpa's secret agent", type: "custom", model: "m", identity: "", global_rules: "", tools: [], mcp_servers: {}, created_at: "" };
+    const users: Record<string, { id: number; username: string; role: string; created_at: string }> = {
+      "admin-token": { id: 1, username: "admin", role: "admin", created_at: "" },
+      "bob-token": { id: 2, username: "bob", role: "user", created_at: "" },
+    };
+    /** Who asked, by the bearer token: the fake server answers each user with their own data. */
+    const tokenOf = (input: string | URL | Request) =>
+      (input instanceof Request ? input.headers.get("Authorization") : null)?.replace("Bearer ", "") ?? "";
+    const asked: string[] = [];
+
+    function fakeServer() {
+      asked.length = 0;
+      let signedIn = true; // the refresh cookie of the admin's sign-in
+      setFetch(vi.fn(async (input: string | URL | Request) => {
+        const path = pathOf(input);
+        const user = users[tokenOf(input)];
+        asked.push(`${user?.username ?? "-"} ${path}`);
+        switch (path) {
+          case "/api/auth/refresh":
+            return signedIn ? json(200, { access_token: "admin-token", expires_in: 900 }) : json(401, { detail: "Sign in again" });
+          case "/api/auth/logout":
+            signedIn = false;
+            return new Response(null, { status: 204 });
+          case "/api/auth/login":
+            return json(200, { access_token: "bob-token", expires_in: 900 });
+        }
+        if (!user) return json(401, { detail: "Not signed in" });
+        switch (path) {
+          case "/api/auth/me":
+            return json(200, user);
+          case "/api/agents":
+            return json(200, user.username === "admin" ? [ADMIN_AGENT] : []);
+          case "/api/projects":
+            return json(200, []);
+          case "/api/sandbox":
+            return json(200, { user_id: user.id, username: user.username, state: "stopped", desired_state: "stopped", started_at: null, uptime_seconds: null, restarts: 0 });
+          default:
+            return json(404, { detail: "Not Found" });
+        }
+      }) as typeof fetch);
+    }
+
+    async function signOutFromTheAdminsAgentPage(): Promise<HTMLElement> {
+      fakeServer();
+      const el = await mount("/agents/5");
+      await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe(ADMIN_AGENT.name));
+      await act(async () => button(el, "Sign out").click());
+      await vi.waitFor(() => expect(el.querySelector("button[type=submit]")?.textContent).toBe("Sign in"));
+      return el;
+    }
+
+    it("sign-out lands on the sign-in page at the start, not on the previous page", async () => {
+      const el = await signOutFromTheAdminsAgentPage();
+
+      expect(pathIn(el)).toBe("/");
+      expect(el.textContent).not.toContain(ADMIN_AGENT.name);
+      expect(asked).toContain("- /api/auth/logout"); // the refresh cookie, not the access token, ends it
+    });
+
+    it("the next person lands on their own dashboard with none of the previous user's data", async () => {
+      const el = await signOutFromTheAdminsAgentPage();
+
+      await act(async () => {
+        type(el.querySelector<HTMLInputElement>("#username")!, "bob");
+        type(el.querySelector<HTMLInputElement>("#password")!, "bobs-password");
+      });
+      asked.length = 0;
+      await act(async () => button(el, "Sign in").click());
+
+      await vi.waitFor(() => expect(el.textContent).toContain("Signed in as bob"));
+      await vi.waitFor(() => expect(el.textContent).toContain("No agents yet."));
+      expect(pathIn(el)).toBe("/");
+      expect(el.textContent).not.toContain(ADMIN_AGENT.name);
+      expect(el.textContent).not.toContain("Agent not found");
+      expect(el.textContent).not.toContain("Admin Panel");
+      expect(asked.filter((a) => a.startsWith("admin "))).toEqual([]); // nothing more asked as the admin
+    });
+
+    it("someone else signing in after the session ran out lands on their dashboard, not on that page", async () => {
+      fakeServer();
+      const el = await mount("/agents/5");
+      await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe(ADMIN_AGENT.name));
+      await act(async () => setAccessToken(null)); // as a failed refresh does
+      await vi.waitFor(() => expect(el.querySelector("button[type=submit]")?.textContent).toBe("Sign in"));
+
+      await act(async () => {
+        type(el.querySelector<HTMLInputElement>("#username")!, "bob");
+        type(el.querySelector<HTMLInputElement>("#password")!, "bobs-password");
+      });
+      await act(async () => button(el, "Sign in").click());
+
+      await vi.waitFor(() => expect(el.textContent).toContain("No agents yet."));
+      expect(pathIn(el)).toBe("/");
+      expect(el.textContent).not.toContain("Agent not found");
+    });
+
+    it("the same user signing in again after the session ran out goes back to their page", async () => {
+      fakeServer();
+      const el = await mount("/agents/5");
+      await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe(ADMIN_AGENT.name));
+      await act(async () => setAccessToken(null));
+      await vi.waitFor(() => expect(el.querySelector("button[type=submit]")?.textContent).toBe("Sign in"));
+      users["bob-token"] = users["admin-token"]; // the login answers with a token of the admin's
+      try {
+        await act(async () => {
+          type(el.querySelector<HTMLInputElement>("#username")!, "admin");
+          type(el.querySelector<HTMLInputElement>("#password")!, "admin-password");
+        });
+        await act(async () => button(el, "Sign in").click());
+
+        await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe(ADMIN_AGENT.name));
+        expect(pathIn(el)).toBe("/agents/5");
+      } finally {
+        users["bob-token"] = { id: 2, username: "bob", role: "user", created_at: "" };
+      }
+    });
   });
 });

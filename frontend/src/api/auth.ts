@@ -15,12 +15,17 @@ export async function signIn(username: string, password: string): Promise<void> 
   setAccessToken(data.access_token);
 }
 
-export async function signOut(): Promise<void> {
+/**
+ * End this sign-in on the server and here. `forget` runs in the same tick as the sign-in page appears: the
+ * place to drop what belonged to this user (cached data, the page they were on), so no render shows it.
+ */
+export async function signOut(forget?: () => void): Promise<void> {
   try {
     await rawFetch("/api/auth/logout", { method: "POST" });
   } catch {
     // Signing out locally still matters when the server is unreachable.
   } finally {
+    forget?.();
     setAccessToken(null);
   }
 }

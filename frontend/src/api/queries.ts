@@ -1,6 +1,7 @@
 // TanStack Query hooks over the generated client, one per resource, so pages share cached data and
 // mutations invalidate what they change.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { setAccessToken } from "./accessToken";
 import { api, unwrap, type Schemas } from "./client";
 
 export type User = Schemas["UserPublic"];
@@ -13,6 +14,7 @@ export type Tool = Schemas["ToolPublic"];
 export type ApiKey = Schemas["ApiKeyPublic"];
 export type ApiKeyCreate = Schemas["ApiKeyCreate"];
 export type Preferences = Schemas["Preferences"];
+export type PasswordChange = Schemas["PasswordChange"];
 export type Sandbox = Schemas["SandboxView"];
 export type AdminSandbox = Schemas["SandboxAdminView"];
 export type SandboxState = Sandbox["state"];
@@ -31,6 +33,14 @@ export const keys = {
 
 export function useMe() {
   return useQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET("/api/auth/me")) });
+}
+
+/** Change one's own password. The server ends every sign-in and answers with new tokens for this one. */
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (body: PasswordChange) => unwrap(api.POST("/api/auth/password", { body })),
+    onSuccess: (tokens) => setAccessToken(tokens.access_token),
+  });
 }
 
 // Agents -------------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 // Navigation: Dashboard, one entry per agent, + New Agent, the terminal, Settings, Admin Panel (admins).
 import { NavLink } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
-import { signOut } from "../api/auth";
 import { useAgents, useMe } from "../api/queries";
+import { useSignOut } from "../api/session";
 
 const link = ({ isActive }: { isActive: boolean }) =>
   `block rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-sky-400 ${
@@ -12,7 +11,7 @@ const link = ({ isActive }: { isActive: boolean }) =>
 export function Sidebar({ onClose }: { onClose?: () => void }) {
   const me = useMe();
   const agents = useAgents();
-  const queryClient = useQueryClient();
+  const signOut = useSignOut();
 
   return (
     <nav aria-label="Main" className="flex h-full flex-col gap-1 overflow-y-auto p-3">
@@ -45,7 +44,7 @@ export function Sidebar({ onClose }: { onClose?: () => void }) {
         <button
           type="button"
           onClick={() => {
-            void signOut().then(() => queryClient.clear());
+            void signOut();
           }}
           className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400"
         >

@@ -1,10 +1,11 @@
-// Settings: the user's API keys (added with a provider and an optional base URL, shown only masked) and
-// preferences.
+// Settings: the user's API keys (added with a provider and an optional base URL, shown only masked),
+// preferences, and changing one's password.
 import { useState, type FormEvent } from "react";
 import { formErrors } from "../api/formErrors";
 import {
   useAddApiKey,
   useApiKeys,
+  useChangePassword,
   useDeleteApiKey,
   usePreferences,
   useSavePreferences,
@@ -22,6 +23,7 @@ export function SettingsPage() {
       <PageTitle>Settings</PageTitle>
       <ApiKeys />
       <PreferencesForm />
+      <ChangePasswordForm />
     </div>
   );
 }
@@ -156,5 +158,66 @@ function PreferencesFields({ initial }: { initial: Preferences }) {
         <Saved message={saved} />
       </div>
     </form>
+  );
+}
+
+const MIN_PASSWORD_LENGTH = 8; // the server's rule (controlplane/security/passwords.py)
+
+function ChangePasswordForm() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [mismatch, setMismatch] = useState<string | undefined>(undefined);
+  const [saved, setSaved] = useState<string | null>(null);
+  const change = useChangePassword();
+  const errors = formErrors(change.error);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaved(null);
+    change.reset();
+    if (next !== repeat) {
+      setMismatch("The two new passwords are not the same.");
+      return;
+    }
+    setMismatch(undefined);
+    change.mutate(
+      { current_password: current, new_password: next },
+      {
+        onSuccess: () => {
+          setCurrent("");
+          setNext("");
+          setRepeat("");
+          setSaved("Your password was changed.");
+        },
+      },
+    );
+  }
+
+  return (
+    <section aria-labelledby="password-h" className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
+      <div>
+        <h2 id="password-h" className="font-semibold">Change your password</h2>
+        <p className="text-sm text-slate-400">You stay signed in here; on your other devices you sign in again.</p>
+      </div>
+      <form onSubmit={submit} noValidate className="space-y-3">
+        <div className="max-w-sm space-y-3">
+          <TextInput label="Current password" type="password" autoComplete="current-password" value={current}
+            onChange={(e) => setCurrent(e.target.value)} error={errors.fields.current_password} />
+          <TextInput label="New password" type="password" autoComplete="new-password" value={next}
+            onChange={(e) => setNext(e.target.value)} error={errors.fields.new_password}
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+          <TextInput label="Repeat the new password" type="password" autoComplete="new-password" value={repeat}
+            onChange={(e) => setRepeat(e.target.value)} error={mismatch} />
+        </div>
+        <FormError message={errors.message} />
+        <div className="flex flex-wrap items-center gap-3">
+          <button type="submit" className={buttonClass.primary} disabled={change.isPending || !current || !next || !repeat}>
+            {change.isPending ? "Changing…" : "Change password"}
+          </button>
+          <Saved message={saved} />
+        </div>
+      </form>
+    </section>
   );
 }

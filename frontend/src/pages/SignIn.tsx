@@ -1,9 +1,13 @@
-// Sign-in form; shows the server's own message (wrong password, throttled, …).
+// Sign-in form; shows the server's own message (wrong password, throttled, …). It opens the page in the
+// address bar only for the user who was on it (signed in again after their session ran out); anyone else
+// lands on their dashboard.
 import { useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { signIn } from "../api/auth";
 import { NetworkError } from "../api/errors";
 import { setOffline } from "../api/connectivity";
+import { keys, type User } from "../api/queries";
 
 export function SignIn() {
   const [username, setUsername] = useState("");
@@ -11,12 +15,17 @@ export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
+      // Whose page is in the address bar: known only while their data is cached (a sign-out clears it).
+      const previous = queryClient.getQueryData<User>(keys.me)?.username;
+      // Before the sign-in, so no render shows the new user someone else's page.
+      if (previous !== username) void navigate("/", { replace: true });
       // A previous user's cached data must not flash up for the next one.
       queryClient.clear();
       await signIn(username, password);

@@ -1,0 +1,133 @@
+// The "Change your password" form in Settings: the rule shown up front, the repeat checked here, the
+// server's field errors under their fields, and the new sign-in kept.
+import { act } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { MemoryRouter } from "react-router";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { getAccessToken, setAccessToken } from "../api/accessToken";
+import { makeQueryClient } from "../api/queryClient";
+import { setFetch } from "../api/transport";
+import { json } from "../testing/http";
+import { SettingsPage } from "./Settings";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+let root: Root | null = null;
+let passwordCalls: unknown[] = [];
+let answer: () => Response = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
+
+beforeEach(() => {
+  passwordCalls = [];
+  setAccessToken("old-token");
+  setFetch(vi.fn(async (input: string | URL | Request) => {
+    const request = input as Request;
+    switch (new URL(request.url).pathname) {
+      case "/api/auth/password":
+        passwordCalls.push(await request.json());
+        return answer();
+      case "/api/settings/api-keys":
+        return json(200, []);
+      case "/api/settings/preferences":
+        return json(200, { terminal_font_size: 14 });
+      default:
+        return json(404, { detail: "Not Found" });
+    }
+  }) as typeof fetch);
+});
+
+afterEach(() => {
+  act(() => root?.unmount());
+  document.body.innerHTML = "";
+  setAccessToken(null);
+  answer = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
+});
+
+async function mount(): Promise<HTMLElement> {
+  const el = document.createElement("div");
+  document.body.append(el);
+  root = createRoot(el);
+  await act(async () => {
+    root!.render(
+      <QueryClientProvider client={makeQueryClient()}>
+        <MemoryRouter>
+          <SettingsPage />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    );
+  });
+  return el;
+}
+
+function field(el: HTMLElement, label: string): HTMLInputElement {
+  const found = [...el.querySelectorAll("label")].find((l) => l.textContent === label);
+  const input = found && el.querySelector<HTMLInputElement>(`#${CSS.escape(found.htmlFor)}`);
+  if (!input) throw new Error(`no field "${label}"`);
+  return input;
+}
+
+/** The texts linked to a field with aria-describedby: its hint and its error. */
+function describedBy(el: HTMLElement, label: string): string[] {
+  const ids = field(el, label).getAttribute("aria-describedby")?.split(" ") ?? [];
+  return ids.map((id) => el.querySelector(`#${CSS.escape(id)}`)?.textContent ?? "");
+}
+
+async function fill(el: HTMLElement, values: Record<string, string>) {
+  await act(async () => {
+    for (const [label, value] of Object.entries(values)) {
+      const input = field(el, label);
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+}
+
+async function submit(el: HTMLElement) {
+  const button = [...el.querySelectorAll("button")].find((b) => b.textContent === "Change password")!;
+  await act(async () => button.click());
+}
+
+const statusText = (el: HTMLElement) =>
+  [...el.querySelectorAll("[role=status]")].map((s) => s.textContent).join(" ");
+
+describe("Change your password", () => {
+  it("shows the length rule before anything is typed", async () => {
+    const el = await mount();
+    expect(el.textContent).toContain("Change your password");
+    expect(describedBy(el, "New password")).toEqual(["At least 8 characters."]);
+  });
+
+  it("checks the repeat here, under its field, and sends nothing", async () => {
+    const el = await mount();
+    await fill(el, { "Current password": "old-password", "New password": "new-password-1", "Repeat the new password": "new-password-2" });
+    await submit(el);
+
+    expect(describedBy(el, "Repeat the new password")).toEqual(["The two new passwords are not the same."]);
+    expect(field(el, "Repeat the new password").getAttribute("aria-invalid")).toBe("true");
+    expect(passwordCalls).toEqual([]);
+  });
+
+  it("shows the server's message under the field it names", async () => {
+    answer = () =>
+      json(422, { detail: [{ type: "value_error", loc: ["body", "current_password"], msg: "This is not your current password" }] });
+    const el = await mount();
+    await fill(el, { "Current password": "wrong-one", "New password": "new-password-1", "Repeat the new password": "new-password-1" });
+    await submit(el);
+
+    await vi.waitFor(() => expect(describedBy(el, "Current password")).toEqual(["This is not your current password"]));
+    expect(statusText(el)).not.toContain("Your password was changed.");
+    expect(getAccessToken()).toBe("old-token");
+  });
+
+  it("changes the password, says so, and keeps this sign-in with the new token", async () => {
+    const el = await mount();
+    await fill(el, { "Current password": "old-password", "New password": "new-password-1", "Repeat the new password": "new-password-1" });
+    await submit(el);
+
+    await vi.waitFor(() => expect(statusText(el)).toContain("Your password was changed."));
+    expect(passwordCalls).toEqual([{ current_password: "old-password", new_password: "new-password-1" }]);
+    expect(getAccessToken()).toBe("fresh-token");
+    expect(field(el, "Current password").value).toBe("");
+    expect(field(el, "New password").value).toBe("");
+  });
+});
