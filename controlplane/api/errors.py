@@ -27,11 +27,22 @@ def domain_status(error: DomainError) -> int:
     return status.HTTP_503_SERVICE_UNAVAILABLE
 
 
+# Fields whose value is a secret: a 422 names them but never sends their value back.
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "key", "api_key", "token", "secret"})
+
+
+def _without_secret(problem: dict[str, Any]) -> dict[str, Any]:
+    loc = problem.get("loc") or ()
+    if loc and str(loc[-1]) in SECRET_FIELDS:
+        return {**problem, "input": "[hidden]"}
+    return problem
+
+
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     """FastAPI's 422 (each error's type, loc, input and ctx as pydantic gave them) with each `msg` in plain words,
     never a pattern or a validator's wording."""
     assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for RequestValidationError only
-    detail = jsonable_encoder(plain_errors(error.errors()))
+    detail = jsonable_encoder([_without_secret(problem) for problem in plain_errors(error.errors())])
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 

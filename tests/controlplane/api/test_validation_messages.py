@@ -348,3 +348,19 @@ def test_an_unknown_type_gets_the_generic_sentence_not_the_validators() -> None:
 
     assert plain_message(error) == GENERIC
     assert plain_errors([error]) == [{**error, "msg": GENERIC}]  # type, loc and input untouched
+
+
+def test_a_refused_secret_is_never_sent_back(client: TestClient, admin: Account, alice: Account) -> None:
+    """A 422 names a password or key field but does not echo what was typed into it."""
+    key = client.post(
+        "/api/settings/api-keys", json={"provider": "openai", "key": "sk two words"}, headers=alice.headers
+    )
+    user = client.post("/api/users", json={"username": "bob", "password": "tiny-pw"}, headers=admin.headers)
+    for response, secret in ((key, "sk two words"), (user, "tiny-pw")):
+        assert response.status_code == 422, response.text
+        assert secret not in response.text, response.text
+        assert any(problem["input"] == "[hidden]" for problem in response.json()["detail"])
+    provider = client.post(
+        "/api/settings/api-keys", json={"provider": "Bad Name", "key": "k" * 20}, headers=alice.headers
+    )
+    assert "Bad Name" in provider.text  # what is not a secret is still shown back
