@@ -3,7 +3,7 @@
 import { Link } from "react-router";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
 import { ProjectRow } from "../projects/ProjectBits";
-import { ACTIVE_STATUSES } from "../projects/status";
+import { agentActivity, projectView, type ProjectView } from "../projects/status";
 import { TYPE_LABEL } from "../agents/types";
 import { buttonClass } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
@@ -46,7 +46,8 @@ function SandboxCard() {
 function AgentsCard() {
   const agents = useAgents();
   const projects = useAllProjects();
-  const working = new Set((projects.data ?? []).filter((p) => ACTIVE_STATUSES.has(p.status)).map((p) => p.agent_id));
+  const views = new Map<number, ProjectView[]>();
+  for (const p of projects.data ?? []) views.set(p.agent_id, [...(views.get(p.agent_id) ?? []), projectView(p)]);
   return (
     <section aria-labelledby="agents-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="mb-3 flex items-center justify-between gap-2">
@@ -62,7 +63,7 @@ function AgentsCard() {
             <li key={a.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
               <Link to={`/agents/${a.id}`} className="font-medium hover:underline">{a.name}</Link>
               <span className="text-sm text-slate-400">
-                {TYPE_LABEL[a.type] ?? a.type} · {working.has(a.id) ? "working" : "idle"}
+                {TYPE_LABEL[a.type] ?? a.type} · {agentActivity(views.get(a.id) ?? [])}
               </span>
             </li>
           ))}
@@ -74,7 +75,7 @@ function AgentsCard() {
 
 function ActiveWorkCard() {
   const projects = useAllProjects();
-  const active = (projects.data ?? []).filter((p) => ACTIVE_STATUSES.has(p.status));
+  const active = (projects.data ?? []).filter((p) => projectView(p).active);
   return (
     <section aria-labelledby="work-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 lg:col-span-2">
       <h2 id="work-h" className="mb-3 font-semibold">Active work</h2>

@@ -9,8 +9,8 @@ import { buttonClass, FormError, Saved, TextArea } from "../components/Form";
 import { ErrorNote, Loading, PageTitle } from "../components/States";
 import { LogView } from "../projects/LogView";
 import { PlanView } from "../projects/PlanView";
-import { ProjectBadge, Progress } from "../projects/ProjectBits";
-import { ACTION_LABEL, actionsFor } from "../projects/status";
+import { NeedsYou, ProjectBadge, Progress } from "../projects/ProjectBits";
+import { ACTION_LABEL, projectView, type ProjectView } from "../projects/status";
 
 const TerminalView = lazy(() => import("../terminal/TerminalView").then((m) => ({ default: m.TerminalView })));
 const TABS = ["Terminal", "Logs", "Description", "Architecture"] as const;
@@ -27,19 +27,21 @@ export function ProjectPage() {
 
 function ProjectView({ project }: { project: Project }) {
   const [tab, setTab] = useState<Tab>("Logs");
+  const view = projectView(project);
   return (
     <div className="mx-auto max-w-5xl space-y-4">
       <div>
         <p className="text-sm"><Link to={`/agents/${project.agent_id}`} className="text-sky-300 hover:underline">← Agent</Link></p>
         <PageTitle>{project.name}</PageTitle>
         <div className="-mt-2 flex flex-wrap items-center gap-3">
-          <ProjectBadge status={project.status} />
-          <Progress done={project.steps_done} total={project.steps_total} />
+          <ProjectBadge view={view} />
+          <NeedsYou view={view} />
+          <Progress done={project.steps_done} total={project.steps_total} empty={view.planShort} />
         </div>
       </div>
-      {project.escalation && <Escalation project={project} />}
-      <Controls project={project} />
-      <PlanView project={project} />
+      {view.escalation !== null && <Escalation project={project} question={view.escalation} />}
+      <Controls project={project} view={view} />
+      <PlanView project={project} view={view} />
       <div>
         <div role="tablist" aria-label="Project views" className="mb-2 flex flex-wrap gap-1">
           {TABS.map((t) => (
@@ -53,7 +55,10 @@ function ProjectView({ project }: { project: Project }) {
           ))}
         </div>
         <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-          {tab === "Terminal" && (
+          {tab === "Terminal" && view.terminalIdle !== null && (
+            <p className="rounded-lg border border-slate-800 bg-slate-950 p-3 text-sm text-slate-400">{view.terminalIdle}</p>
+          )}
+          {tab === "Terminal" && view.terminalIdle === null && (
             <div className="flex h-[28rem] flex-col">
               <Suspense fallback={<Loading label="Loading terminal…" />}>
                 <TerminalView name={project.tmux_session} path={`/ws/project/${project.id}/terminal`} />
@@ -69,7 +74,7 @@ function ProjectView({ project }: { project: Project }) {
   );
 }
 
-function Controls({ project }: { project: Project }) {
+function Controls({ project, view }: { project: Project; view: ProjectView }) {
   const action = useProjectAction(project.id);
   const remove = useDeleteProject();
   const navigate = useNavigate();
@@ -77,7 +82,7 @@ function Controls({ project }: { project: Project }) {
   return (
     <section aria-label="Controls" className="space-y-2">
       <div className="flex flex-wrap gap-2">
-        {actionsFor(project).map((a) => (
+        {view.actions.map((a) => (
           <button key={a} type="button" disabled={action.isPending}
             className={a === "start" || a === "resume" ? buttonClass.primary : buttonClass.secondary}
             onClick={() => action.mutate(a)}>
@@ -100,13 +105,13 @@ function Controls({ project }: { project: Project }) {
   );
 }
 
-function Escalation({ project }: { project: Project }) {
+function Escalation({ project, question }: { project: Project; question: string }) {
   const [message, setMessage] = useState("");
   const reply = useReply(project.id);
   return (
     <section role="alert" aria-labelledby="esc-h" className="space-y-2 rounded-xl border-2 border-amber-500 bg-amber-950/60 p-4">
       <h2 id="esc-h" className="font-semibold text-amber-200">The agent needs you</h2>
-      <p className="whitespace-pre-wrap text-amber-100">{project.escalation}</p>
+      <p className="whitespace-pre-wrap text-amber-100">{question}</p>
       <form noValidate className="space-y-2"
         onSubmit={(e) => {
           e.preventDefault();

@@ -4,13 +4,14 @@ import { formErrors } from "../api/formErrors";
 import { useSavePlan, type PlanStep, type Project, type StepStatus } from "../api/queries";
 import { buttonClass, FormError, inputClass } from "../components/Form";
 import { Empty } from "../components/States";
+import type { ProjectView } from "./status";
 
 const STEP_MARK: Record<StepStatus, string> = { done: "✓", running: "▶", failed: "✗", pending: "·" };
 
-export function PlanView({ project }: { project: Project }) {
+export function PlanView({ project, view }: { project: Project; view: ProjectView }) {
   const [editing, setEditing] = useState(false);
   const steps = project.implementation_plan;
-  const busy = project.status === "running" || project.status === "planning";
+  const busy = !view.planEditable;
   if (editing) return <PlanEditor project={project} initial={steps} onDone={() => setEditing(false)} />;
   return (
     <section aria-labelledby="plan-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
@@ -22,12 +23,12 @@ export function PlanView({ project }: { project: Project }) {
         </button>
       </div>
       {steps.length === 0 ? (
-        <Empty>{project.status === "planning" ? "The manager is writing the plan…" : "The plan is written when the project starts."}</Empty>
+        <Empty>{view.planText}</Empty>
       ) : (
         <ol aria-label="Plan steps" className="space-y-2">
           {steps.map((s, i) => (
-            <li key={i} aria-current={i === project.current_step && busy ? "step" : undefined}
-              className={`rounded-md border p-2 text-sm ${i === project.current_step && busy ? "border-sky-600" : "border-slate-800"}`}>
+            <li key={i} aria-current={i === view.currentStep ? "step" : undefined}
+              className={`rounded-md border p-2 text-sm ${i === view.currentStep ? "border-sky-600" : "border-slate-800"}`}>
               <span aria-hidden className="mr-2 font-mono">{STEP_MARK[s.status ?? "pending"]}</span>
               <span className="font-medium">{i + 1}. {s.title}</span>{" "}
               <span className="text-slate-400">({s.status}{s.attempts ? `, ${s.attempts} retries` : ""})</span>

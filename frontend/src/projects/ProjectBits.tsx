@@ -1,18 +1,21 @@
-// Small pieces of project UI: the status badge, the step progress bar and a project's row in a list.
+// Small pieces of project UI: the status badge, the step progress bar and a project's row in a list. What
+// they say comes from projectView (./status), the one place a project's state is put into words.
 import { Link } from "react-router";
-import type { Project, ProjectStatus } from "../api/queries";
-import { STATUS_LABEL, STATUS_STYLE } from "./status";
+import type { Project } from "../api/queries";
+import { NEEDS_YOU_TEXT, projectView, type ProjectView } from "./status";
 
-export function ProjectBadge({ status }: { status: ProjectStatus }) {
-  return (
-    <span className={`rounded-full px-2.5 py-0.5 text-sm ${STATUS_STYLE[status] ?? "bg-slate-800 text-slate-300"}`}>
-      {STATUS_LABEL[status]}
-    </span>
-  );
+export function ProjectBadge({ view }: { view: ProjectView }) {
+  return <span className={`rounded-full px-2.5 py-0.5 text-sm ${view.style}`}>{view.label}</span>;
 }
 
-export function Progress({ done, total }: { done: number; total: number }) {
-  if (total === 0) return <span className="text-sm text-slate-400">no plan yet</span>;
+/** "needs you", when an open escalation waits for the user's answer. */
+export function NeedsYou({ view }: { view: ProjectView }) {
+  if (!view.needsYou) return null;
+  return <span className="text-sm font-medium text-amber-300">{NEEDS_YOU_TEXT}</span>;
+}
+
+export function Progress({ done, total, empty }: { done: number; total: number; empty: string }) {
+  if (total === 0) return <span className="text-sm text-slate-400">{empty}</span>;
   return (
     <span className="flex items-center gap-2 text-sm text-slate-300">
       <progress value={done} max={total} aria-label={`${done} of ${total} steps done`}
@@ -24,13 +27,14 @@ export function Progress({ done, total }: { done: number; total: number }) {
 
 /** A project in a list: its name (a link), whether it needs the user, its progress and its status. */
 export function ProjectRow({ project }: { project: Project }) {
+  const view = projectView(project);
   return (
     <li className="flex flex-wrap items-center justify-between gap-2 py-2">
       <Link to={`/projects/${project.id}`} className="font-medium hover:underline">{project.name}</Link>
       <span className="flex items-center gap-3">
-        {project.escalation && <span className="text-sm font-medium text-amber-300">needs you</span>}
-        <Progress done={project.steps_done} total={project.steps_total} />
-        <ProjectBadge status={project.status} />
+        <NeedsYou view={view} />
+        <Progress done={project.steps_done} total={project.steps_total} empty={view.planShort} />
+        <ProjectBadge view={view} />
       </span>
     </li>
   );

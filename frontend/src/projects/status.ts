@@ -1,5 +1,7 @@
-// How a project's status reads and which controls make sense in it. The vocabulary itself comes from the
-// generated API types: a status added on the server fails the type check here until it has a label.
+// How a project's status reads and which controls make sense in it: projectView() derives everything a page
+// shows about a project's state (badge, "needs you", "working", the plan's and the terminal's idle texts,
+// the controls), so every badge, card and control agrees. The vocabulary itself comes from the generated
+// API types: a status added on the server fails the type check here until it has a label.
 import type { Project, ProjectAction, ProjectStatus } from "../api/queries";
 
 export const STATUS_LABEL: Record<ProjectStatus, string> = {
@@ -14,6 +16,8 @@ export const STATUS_LABEL: Record<ProjectStatus, string> = {
 
 /** Statuses in which a project is at work or waits for its user (the dashboard's active work). */
 export const ACTIVE_STATUSES: ReadonlySet<ProjectStatus> = new Set<ProjectStatus>(["planning", "running", "paused"]);
+
+const NEUTRAL_STYLE = "bg-slate-800 text-slate-300";
 
 export const STATUS_STYLE: Partial<Record<ProjectStatus, string>> = {
   running: "bg-emerald-900 text-emerald-200",
@@ -44,3 +48,75 @@ export const ACTION_LABEL: Record<ProjectAction, string> = {
   stop: "Stop",
   restart: "Restart",
 };
+
+/** What the plan card says while the project has no plan. */
+export const PLAN_TEXT = {
+  writing: "The manager is writing the plan…",
+  onStart: "The plan is written when the project starts.",
+  none: "No plan yet.",
+} as const;
+
+/** What the terminal tab says instead of connecting, before the project's first start. */
+export const TERMINAL_IDLE_TEXT = "Starts when the project starts.";
+
+/** The parts of a project its view is derived from. */
+export type ProjectState = Pick<Project, "status" | "escalation" | "instance" | "implementation_plan" | "current_step">;
+
+export interface ProjectView {
+  /** The badge's word and its colours. */
+  label: string;
+  style: string;
+  /** Its manager's instance is running. */
+  live: boolean;
+  /** The manager is at work: planning or running, with a live instance. */
+  working: boolean;
+  /** An open escalation waits for the user's answer: only while paused (never once stopped, completed or failed). */
+  needsYou: boolean;
+  /** The open escalation's question, or null when there is none to answer. */
+  escalation: string | null;
+  /** Shown in the dashboard's active work. */
+  active: boolean;
+  /** The plan card's text while there are no steps, and the short form for a project's row. */
+  planText: string;
+  planShort: string;
+  /** The plan can be edited (the server refuses while the manager works on it). */
+  planEditable: boolean;
+  /** The step being worked on, or null when none is. */
+  currentStep: number | null;
+  /** The controls offered, in display order. */
+  actions: ProjectAction[];
+  /** The terminal tab's text instead of a terminal, or null when it connects. */
+  terminalIdle: string | null;
+}
+
+/** Everything a page shows about a project's state, from one place. */
+export function projectView(project: ProjectState): ProjectView {
+  const { status } = project;
+  const live = project.instance?.status === "running";
+  const working = (status === "planning" || status === "running") && live;
+  const needsYou = status === "paused" && project.escalation.trim() !== "";
+  const planText = working ? PLAN_TEXT.writing : status === "created" ? PLAN_TEXT.onStart : PLAN_TEXT.none;
+  return {
+    label: STATUS_LABEL[status],
+    style: STATUS_STYLE[status] ?? NEUTRAL_STYLE,
+    live,
+    working,
+    needsYou,
+    escalation: needsYou ? project.escalation : null,
+    active: ACTIVE_STATUSES.has(status),
+    planText,
+    planShort: working ? "writing the plan" : "no plan yet",
+    planEditable: !working,
+    currentStep: working && project.current_step < project.implementation_plan.length ? project.current_step : null,
+    actions: actionsFor(project),
+    terminalIdle: status === "created" ? TERMINAL_IDLE_TEXT : null,
+  };
+}
+
+export const NEEDS_YOU_TEXT = "needs you";
+
+/** An agent's word on the dashboard, from its projects' views: it needs you, it works, or it is idle. */
+export function agentActivity(views: readonly ProjectView[]): "needs you" | "working" | "idle" {
+  if (views.some((v) => v.needsYou)) return NEEDS_YOU_TEXT;
+  return views.some((v) => v.working) ? "working" : "idle";
+}
