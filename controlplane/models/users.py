@@ -26,6 +26,7 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=32, unique=True, index=True)
+    display_name: str = Field(default="", max_length=80)  # how people are named; "" shows the username
     password_hash: str
     role: str = Field(default="user", max_length=16)
     created_at: datetime = created_at_field()

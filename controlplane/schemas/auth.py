@@ -34,5 +34,6 @@ class TokenResponse(BaseModel):
 class UserPublic(BaseModel):
     id: int
     username: str
+    display_name: str = Field(description='How the person is named ("" when not set: show the username)')
     role: Role
     created_at: datetime

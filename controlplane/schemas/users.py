@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, model_validator
+from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
 
 from controlplane.models.users import Role
 from controlplane.schemas.auth import UserPublic
 from controlplane.schemas.common import STRICT_BODY, NewPassword
-from controlplane.services.users import username_problem
+from controlplane.services.users import display_name_problem, username_problem
 
 
 def _check_username(value: str) -> str:
@@ -20,26 +20,39 @@ def _check_username(value: str) -> str:
 Username = Annotated[str, AfterValidator(_check_username)]
 
 
+def _check_display_name(value: str) -> str:
+    problem = display_name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Trimmed first; "" clears the name (the username is shown instead).
+UserDisplayName = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_display_name)]
+
+
 class UserCreate(BaseModel):
     model_config = STRICT_BODY
 
     username: Username
     password: NewPassword
     role: Role = "user"
+    display_name: UserDisplayName = ""
 
 
 class UserUpdate(BaseModel):
-    """A password reset, a role change, or both."""
+    """A password reset, a role change, a new display name, or any of them together."""
 
     model_config = STRICT_BODY
 
     password: NewPassword | None = None
     role: Role | None = None
+    display_name: UserDisplayName | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UserUpdate:
-        if self.password is None and self.role is None:
-            raise ValueError("Give a new password, a role, or both")
+        if self.password is None and self.role is None and self.display_name is None:
+            raise ValueError("Give a new password, a role or a display name")
         return self
 
 

@@ -28,6 +28,26 @@ def username_problem(username: str) -> str | None:
     return None
 
 
+DISPLAY_NAME_MAX = 80
+
+
+def display_name_problem(display_name: str) -> str | None:
+    """For an already trimmed name; "" is allowed (no name: the username is shown)."""
+    if len(display_name) > DISPLAY_NAME_MAX:
+        return f"Name must be at most {DISPLAY_NAME_MAX} characters"
+    if any(not char.isprintable() for char in display_name):
+        return "Name must not contain control characters"
+    return None
+
+
+def clean_display_name(display_name: str) -> str:
+    cleaned = display_name.strip()
+    problem = display_name_problem(cleaned)
+    if problem:
+        raise ValueError(problem)
+    return cleaned
+
+
 def admin_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User).where(User.role == "admin")).one()
 
@@ -49,14 +69,21 @@ def create_user(
     role: str = "user",
     actor: User | None = None,
     ip: str | None = None,
+    display_name: str = "",
 ) -> User:
     """Insert the account and make DATA_DIR/users/<username>/; neither exists if either step fails."""
     for problem in (username_problem(username), password_problem(password)):
         if problem:
             raise ValueError(problem)
+    display_name = clean_display_name(display_name)
     if session.exec(select(User).where(User.username == username)).first():
         raise UserConflict(f"A user named '{username}' already exists")
-    user = User(username=username, password_hash=hash_password(password, settings.bcrypt_rounds), role=role)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password, settings.bcrypt_rounds),
+        role=role,
+    )
     session.add(user)
     try:
         session.flush()
@@ -83,6 +110,7 @@ def create_user(
         target_name=username,
         ip=ip,
         role=role,
+        **({"display_name": display_name} if display_name else {}),
     )
     try:
         session.commit()
@@ -101,8 +129,11 @@ def update_user(
     actor: User,
     password: str | None = None,
     role: str | None = None,
+    display_name: str | None = None,
     ip: str | None = None,
 ) -> User:
+    if display_name is not None:
+        display_name = clean_display_name(display_name)
     if role is not None and role != user.role:
         if user.role == "admin" and admin_count(session) <= 1:
             raise UserConflict("The last admin cannot be demoted; make another user admin first")
@@ -118,6 +149,19 @@ def update_user(
             new=role,
         )
         user.role = role
+    if display_name is not None and display_name != user.display_name:
+        audit.record(
+            session,
+            "user_display_name_changed",
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            target_name=user.username,
+            ip=ip,
+            old=user.display_name,
+            new=display_name,
+        )
+        user.display_name = display_name
     if password is not None:
         problem = password_problem(password)
         if problem:

@@ -21,6 +21,7 @@ def _view(user: User, agent_count: int) -> UserAdminView:
     return UserAdminView(
         id=user.id or 0,
         username=user.username,
+        display_name=user.display_name,
         role=cast(Role, user.role),  # the table's CHECK admits only the Role values; pydantic checks it again
         created_at=user.created_at,
         agent_count=agent_count,
@@ -38,7 +39,16 @@ def create(
     body: UserCreate, request: Request, session: SessionDep, settings: SettingsDep, admin: AdminUser
 ) -> UserAdminView:
     """Create an account and its directory; the user can sign in at once."""
-    user = create_user(session, settings, body.username, body.password, body.role, admin, client_ip(request))
+    user = create_user(
+        session,
+        settings,
+        body.username,
+        body.password,
+        body.role,
+        admin,
+        client_ip(request),
+        display_name=body.display_name,
+    )
     return _view(user, 0)
 
 
@@ -51,7 +61,7 @@ def update(
     settings: SettingsDep,
     admin: AdminUser,
 ) -> UserAdminView:
-    """Reset a password (ends the user's sessions) and/or change the role."""
+    """Reset a password (ends the user's sessions), change the role and/or the display name."""
     user = update_user(
         session,
         account(session, user_id),
@@ -59,6 +69,7 @@ def update(
         actor=admin,
         password=body.password,
         role=body.role,
+        display_name=body.display_name,
         ip=client_ip(request),
     )
     return _view(user, agent_counts(session).get(user.id or 0, 0))

@@ -564,7 +564,7 @@ export interface paths {
         head?: never;
         /**
          * Update
-         * @description Reset a password (ends the user's sessions) and/or change the role.
+         * @description Reset a password (ends the user's sessions), change the role and/or the display name.
          */
         patch: operations["users-update"];
         trace?: never;
@@ -1072,6 +1072,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Display Name
+             * @description How the person is named ("" when not set: show the username)
+             */
+            display_name: string;
             /** Id */
             id: number;
             /**
@@ -1084,6 +1089,11 @@ export interface components {
         };
         /** UserCreate */
         UserCreate: {
+            /**
+             * Display Name
+             * @default
+             */
+            display_name: string;
             /** Password */
             password: string;
             /**
@@ -1102,6 +1112,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Display Name
+             * @description How the person is named ("" when not set: show the username)
+             */
+            display_name: string;
             /** Id */
             id: number;
             /**
@@ -1114,9 +1129,11 @@ export interface components {
         };
         /**
          * UserUpdate
-         * @description A password reset, a role change, or both.
+         * @description A password reset, a role change, a new display name, or any of them together.
          */
         UserUpdate: {
+            /** Display Name */
+            display_name?: string | null;
             /** Password */
             password?: string | null;
             /** Role */

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
-from controlplane.models import Agent, User
+from controlplane.models import Agent, AuditEvent, User
 from controlplane.services.userdirs import USER_SUBDIRS
 from controlplane.services.users import UserConflict, delete_user
 from tests.support.app import Account, login
@@ -192,6 +192,89 @@ def test_role_change_grants_and_removes_admin_rights(client: TestClient, admin: 
     demoted = client.patch(f"/api/users/{alice.id}", json={"role": "user"}, headers=admin.headers)
     assert demoted.json()["role"] == "user"
     assert client.get("/api/users", headers=alice.headers).status_code == 403
+
+
+# --- display names --------------------------------------------------------------------------------
+
+
+def test_a_display_name_is_set_at_creation_trimmed_and_shown_to_its_owner(client: TestClient, admin: Account) -> None:
+    response = create_via_api(client, admin, "lucie", display_name="  Lucie Nováková  ")
+
+    assert response.status_code == 201, response.text
+    assert response.json()["display_name"] == "Lucie Nováková"
+    assert users_by_name(client, admin)["lucie"]["display_name"] == "Lucie Nováková"
+    token = login(client, "lucie", NEW_PASSWORD)  # the login stays the username
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert (me["username"], me["display_name"]) == ("lucie", "Lucie Nováková")
+
+
+def test_without_a_display_name_it_is_empty(client: TestClient, admin: Account, alice: Account) -> None:
+    assert create_via_api(client, admin, "carol").json()["display_name"] == ""
+    assert client.get("/api/auth/me", headers=alice.headers).json()["display_name"] == ""
+
+
+def test_display_name_change_is_audited_and_can_be_cleared(
+    client: TestClient, admin: Account, alice: Account, db: Session
+) -> None:
+    named = client.patch(f"/api/users/{alice.id}", json={"display_name": " Alice Smith "}, headers=admin.headers)
+    assert named.status_code == 200, named.text
+    assert named.json()["display_name"] == "Alice Smith"
+    assert named.json()["role"] == "user"
+    assert login_status(client, "alice", alice.password) == 200  # her sessions and password are untouched
+
+    cleared = client.patch(f"/api/users/{alice.id}", json={"display_name": "   "}, headers=admin.headers)
+    assert cleared.json()["display_name"] == ""
+
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "user_display_name_changed").order_by(col(AuditEvent.id))
+    ).all()
+    assert [(e.target_name, e.actor_name, e.details) for e in events] == [
+        ("alice", "admin", {"old": "", "new": "Alice Smith"}),
+        ("alice", "admin", {"old": "Alice Smith", "new": ""}),
+    ]
+
+
+def test_an_unchanged_display_name_is_not_audited(
+    client: TestClient, admin: Account, alice: Account, db: Session
+) -> None:
+    for _ in range(2):
+        response = client.patch(f"/api/users/{alice.id}", json={"display_name": "Alice"}, headers=admin.headers)
+        assert response.status_code == 200, response.text
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "user_display_name_changed")).all()
+    assert len(events) == 1
+
+
+def test_boundary_display_names_are_accepted(client: TestClient, admin: Account, alice: Account) -> None:
+    longest = "Ž" * 80
+    response = client.patch(f"/api/users/{alice.id}", json={"display_name": f" {longest} "}, headers=admin.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["display_name"] == longest
+
+
+@pytest.mark.parametrize("display_name", ["x" * 81, "Tab\there", 7, None])
+def test_bad_display_names_are_refused_in_plain_words(
+    client: TestClient, admin: Account, alice: Account, display_name: Any
+) -> None:
+    created = create_via_api(client, admin, "carol", display_name=display_name)
+    patched = client.patch(f"/api/users/{alice.id}", json={"display_name": display_name}, headers=admin.headers)
+
+    for response in (created, patched):
+        if display_name is None and response is patched:
+            continue  # null in a PATCH means "no change", and then there is nothing to change
+        assert ["body", "display_name"] in error_locs(response)
+        message = response.json()["detail"][0]["msg"]
+        assert "Value error" not in message
+        assert "string" not in message.lower()
+    assert "carol" not in users_by_name(client, admin)
+    assert users_by_name(client, admin)["alice"]["display_name"] == ""
+
+
+def test_patch_with_only_a_null_display_name_is_refused(client: TestClient, admin: Account, alice: Account) -> None:
+    response = client.patch(f"/api/users/{alice.id}", json={"display_name": None}, headers=admin.headers)
+
+    assert response.status_code == 422
+    assert "display name" in response.text
 
 
 def test_patch_with_both_fields(client: TestClient, admin: Account, alice: Account) -> None:

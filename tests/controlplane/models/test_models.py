@@ -33,7 +33,7 @@ from controlplane.models import (
 )
 
 SPEC_COLUMNS = {
-    "users": {"id", "username", "password_hash", "role", "created_at"},
+    "users": {"id", "username", "display_name", "password_hash", "role", "created_at"},
     "agents": {
         "id",
         "user_id",
