@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { emptyRow, mcpJson, parseMcpJson, rowsFromServers, serversFromRows } from "./mcp";
+import { emptyRow, isBlankRow, mcpJson, parseMcpJson, rowsFromServers, serversFromRows } from "./mcp";
 
 describe("MCP rows", () => {
+  it("leave a row alone until something is typed in it, and leave a blank row out", () => {
+    const untouched = emptyRow();
+    const onlyKind = { ...emptyRow(), kind: "http" as const };
+    const spaces = { ...emptyRow(), name: "  ", pairs: "\n" };
+    expect([untouched, onlyKind, spaces].map(isBlankRow)).toEqual([true, true, true]);
+    expect(serversFromRows([untouched, onlyKind, spaces])).toEqual({ servers: {}, errors: {} });
+
+    const typed = { ...emptyRow(), name: "f" };
+    expect(isBlankRow(typed)).toBe(false);
+    expect(serversFromRows([untouched, typed]).errors).toEqual({ 1: "Command is required" });
+    expect(serversFromRows([{ ...emptyRow(), command: "npx" }]).errors[0]).toMatch(/letters, digits/);
+  });
+
   it("round-trip servers through rows", () => {
     const servers = {
       files: { command: "npx", args: ["-y", "@scope/server files", "/home/agent"], env: { TOKEN: "a=b" } },

@@ -30,6 +30,11 @@ export function emptyRow(): McpRow {
   return { name: "", kind: "stdio", command: "", args: "", pairs: "", url: "" };
 }
 
+/** Nothing typed in it yet (the connection kind alone is no input): such a row is left out, not refused. */
+export function isBlankRow(row: McpRow): boolean {
+  return [row.name, row.command, row.args, row.pairs, row.url].every((field) => !field.trim());
+}
+
 function pairsText(pairs: Record<string, string> | undefined): string {
   return Object.entries(pairs ?? {}).map(([k, v]) => `${k}=${v}`).join("\n");
 }
@@ -58,7 +63,7 @@ function parsePairs(text: string): { pairs: Record<string, string>; error?: stri
 
 export interface RowsResult {
   servers: McpServers;
-  /** Row index -> message. */
+  /** Row index -> message; blank rows have none (see isBlankRow). */
   errors: Record<number, string>;
 }
 
@@ -66,6 +71,7 @@ export function serversFromRows(rows: McpRow[]): RowsResult {
   const servers: McpServers = {};
   const errors: Record<number, string> = {};
   rows.forEach((row, i) => {
+    if (isBlankRow(row)) return; // no message before anything was typed; saving leaves it out
     const name = row.name.trim();
     if (!NAME_PATTERN.test(name)) {
       errors[i] = "Name: 1 to 64 letters, digits, - or _";

@@ -178,6 +178,21 @@ export function useResetPassword() {
   });
 }
 
+/** An admin sets someone's display name ("" clears it); the signed-in person's own name shows at once too. */
+export function useSetDisplayName() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, displayName }: { userId: number; displayName: string }) =>
+      unwrap(
+        api.PATCH("/api/users/{user_id}", { params: { path: { user_id: userId } }, body: { display_name: displayName } }),
+      ),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: keys.users });
+      void client.invalidateQueries({ queryKey: keys.me });
+    },
+  });
+}
+
 export function useDeleteUser() {
   const client = useQueryClient();
   return useMutation({

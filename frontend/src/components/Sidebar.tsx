@@ -40,7 +40,12 @@ export function Sidebar({ onClose }: { onClose?: () => void }) {
       {me.data?.role === "admin" && <NavLink to="/admin" className={link}>Admin Panel</NavLink>}
 
       <div className="mt-auto border-t border-slate-800 pt-3">
-        {me.data && <p className="px-3 pb-2 text-sm text-slate-400">Signed in as {me.data.username}</p>}
+        {me.data && (
+          <p className="px-3 pb-2 text-sm text-slate-400">
+            Signed in as {me.data.display_name || me.data.username}
+            {me.data.display_name && <span className="block text-xs">{me.data.username}</span>}
+          </p>
+        )}
         <button
           type="button"
           onClick={() => {

@@ -1,5 +1,7 @@
 // Shared loading / empty / error states, announced to screen readers.
 import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { ApiError } from "../api/errors";
 
 export function Loading({ label = "Loading…", fullScreen = false }: { label?: string; fullScreen?: boolean }) {
   return (
@@ -18,12 +20,17 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="rounded-lg border border-dashed border-slate-700 p-4 text-slate-400">{children}</p>;
 }
 
+/** The server's message, with Retry; for something that does not exist (404) a way back instead, as retrying cannot help. */
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const message = error instanceof Error ? error.message : "Something went wrong";
+  const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-red-800 bg-red-950/50 p-3 text-red-200">
       <span>{message}</span>
-      {onRetry && (
+      {notFound && (
+        <Link to="/" className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">Back to the dashboard</Link>
+      )}
+      {onRetry && !notFound && (
         <button type="button" onClick={onRetry} className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">
           Retry
         </button>

@@ -1,5 +1,5 @@
-// The Admin Panel: every account with its role, agent count and sandbox; create accounts, reset
-// passwords, delete accounts (typed confirmation), start/stop/restart sandboxes.
+// The Admin Panel: every account with its name, role, agent count and sandbox; create accounts, set
+// display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes.
 import { useState, type FormEvent } from "react";
 import { formErrors } from "../api/formErrors";
 import {
@@ -9,6 +9,7 @@ import {
   useDeleteUser,
   useMe,
   useResetPassword,
+  useSetDisplayName,
   useUsers,
   type AdminSandbox,
   type AdminUser,
@@ -73,18 +74,20 @@ interface CardProps {
 }
 
 function UserCard({ user, sandbox, sandboxesLoading, isMe }: CardProps) {
-  const [panel, setPanel] = useState<"none" | "password" | "delete">("none");
+  const [panel, setPanel] = useState<"none" | "name" | "password" | "delete">("none");
   const action = useAdminSandboxAction();
   const run = (a: SandboxAction) => action.mutate({ userId: user.id, action: a });
   const state = sandbox?.state;
+  const noSandbox = state === "missing"; // no container: nothing to stop or restart, only to start
 
   return (
     <li aria-label={user.username} className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <p className="font-medium">
-            {user.username} {isMe && <span className="text-sm text-slate-400">(you)</span>}
+            {user.display_name || user.username} {isMe && <span className="text-sm text-slate-400">(you)</span>}
           </p>
+          {user.display_name && <p className="text-sm text-slate-400">Username: {user.username}</p>}
           <p className="text-sm text-slate-400">
             {user.role === "admin" ? "Administrator" : "User"} · {user.agent_count} {user.agent_count === 1 ? "agent" : "agents"}
           </p>
@@ -105,12 +108,15 @@ function UserCard({ user, sandbox, sandboxesLoading, isMe }: CardProps) {
         <button type="button" className={buttonClass.secondary} disabled={action.isPending || state === "running"}
           onClick={() => run("start")}>Start sandbox</button>
         <button type="button" className={buttonClass.secondary}
-          disabled={action.isPending || state === "stopped" || state === "missing"} onClick={() => run("stop")}>
+          disabled={action.isPending || state === "stopped" || noSandbox} onClick={() => run("stop")}>
           Stop sandbox
         </button>
-        <button type="button" className={buttonClass.secondary} disabled={action.isPending} onClick={() => run("restart")}>
+        <button type="button" className={buttonClass.secondary} disabled={action.isPending || noSandbox}
+          title={noSandbox ? "There is no sandbox yet: start it" : undefined} onClick={() => run("restart")}>
           Restart sandbox
         </button>
+        <button type="button" className={buttonClass.secondary} aria-expanded={panel === "name"}
+          onClick={() => setPanel(panel === "name" ? "none" : "name")}>Edit name</button>
         <button type="button" className={buttonClass.secondary} aria-expanded={panel === "password"}
           onClick={() => setPanel(panel === "password" ? "none" : "password")}>Reset password</button>
         {!isMe && (
@@ -120,9 +126,40 @@ function UserCard({ user, sandbox, sandboxesLoading, isMe }: CardProps) {
       </div>
       {action.isPending && <p role="status" className="mt-2 text-sm text-slate-400">Working on the sandbox…</p>}
       {action.isError && <div className="mt-2"><FormError message={action.error.message} /></div>}
+      {panel === "name" && <EditName user={user} onDone={() => setPanel("none")} />}
       {panel === "password" && <ResetPassword user={user} onDone={() => setPanel("none")} />}
       {panel === "delete" && <DeleteUser user={user} onCancel={() => setPanel("none")} />}
     </li>
+  );
+}
+
+function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
+  const [name, setName] = useState(user.display_name);
+  const [saved, setSaved] = useState<string | null>(null);
+  const update = useSetDisplayName();
+  const errors = formErrors(update.error);
+  return (
+    <form noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(null);
+        update.mutate({ userId: user.id, displayName: name.trim() }, {
+          onSuccess: (changed) => {
+            setName(changed.display_name);
+            setSaved(changed.display_name ? `Saved: ${changed.display_name}.` : `Name cleared; ${user.username} is shown.`);
+          },
+        });
+      }}>
+      <TextInput label={`Name for ${user.username}`} value={name} maxLength={80} autoComplete="off"
+        onChange={(e) => setName(e.target.value)} error={errors.fields.display_name}
+        hint="Shown wherever this person is named; they still sign in with their username. Leave empty to show the username." />
+      <FormError message={errors.message} />
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="submit" className={buttonClass.primary} disabled={update.isPending}>Save name</button>
+        <button type="button" className={buttonClass.secondary} onClick={onDone}>Close</button>
+        <Saved message={saved} />
+      </div>
+    </form>
   );
 }
 
@@ -180,6 +217,7 @@ function DeleteUser({ user, onCancel }: { user: AdminUser; onCancel: () => void 
 
 function CreateUser() {
   const [username, setUsername] = useState("");
+  const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<"user" | "admin">("user");
   const [saved, setSaved] = useState<string | null>(null);
@@ -189,11 +227,12 @@ function CreateUser() {
   function submit(e: FormEvent) {
     e.preventDefault();
     setSaved(null);
-    create.mutate({ username: username.trim(), password, role }, {
+    create.mutate({ username: username.trim(), password, role, display_name: displayName.trim() }, {
       onSuccess: (user) => {
         setUsername("");
+        setDisplayName("");
         setPassword("");
-        setSaved(`Created ${user.username}.`);
+        setSaved(`Created ${user.username}${user.display_name ? ` (${user.display_name})` : ""}.`);
       },
     });
   }
@@ -202,9 +241,12 @@ function CreateUser() {
     <section aria-labelledby="create-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <h2 id="create-h" className="mb-3 font-semibold">Create user</h2>
       <form onSubmit={submit} noValidate className="space-y-3">
-        <div className="grid gap-3 sm:grid-cols-3">
+        <div className="grid gap-3 sm:grid-cols-2">
           <TextInput label="New username" value={username} onChange={(e) => setUsername(e.target.value)}
-            error={errors.fields.username} autoCapitalize="none" autoComplete="off" spellCheck={false} />
+            error={errors.fields.username} autoCapitalize="none" autoComplete="off" spellCheck={false}
+            hint="What they sign in with." />
+          <TextInput label="Name (optional)" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
+            error={errors.fields.display_name} maxLength={80} autoComplete="off" placeholder="Lucie Nováková" />
           <TextInput label="New password" type="password" autoComplete="new-password" value={password}
             onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
           <div className="space-y-1">

@@ -15,10 +15,12 @@ import { SettingsPage } from "./Settings";
 
 let root: Root | null = null;
 let passwordCalls: unknown[] = [];
+let preferenceCalls: unknown[] = [];
 let answer: () => Response = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
 
 beforeEach(() => {
   passwordCalls = [];
+  preferenceCalls = [];
   setAccessToken("old-token");
   setFetch(vi.fn(async (input: string | URL | Request) => {
     const request = input as Request;
@@ -29,6 +31,10 @@ beforeEach(() => {
       case "/api/settings/api-keys":
         return json(200, []);
       case "/api/settings/preferences":
+        if (request.method === "PUT") {
+          preferenceCalls.push(await request.json());
+          return json(200, preferenceCalls.at(-1)); // the saved preferences, as the server answers
+        }
         return json(200, { terminal_font_size: 14 });
       default:
         return json(404, { detail: "Not Found" });
@@ -129,5 +135,22 @@ describe("Change your password", () => {
     expect(getAccessToken()).toBe("fresh-token");
     expect(field(el, "Current password").value).toBe("");
     expect(field(el, "New password").value).toBe("");
+  });
+});
+
+describe("Preferences", () => {
+  it("says Saved. once the server has them, though the form is refilled with what it answered", async () => {
+    const el = await mount();
+    await vi.waitFor(() => expect(field(el, "Terminal font size").value).toBe("14"));
+    expect(statusText(el)).not.toContain("Saved.");
+    await fill(el, { "Terminal font size": "16" });
+    const save = [...el.querySelectorAll("button")].find((b) => b.textContent === "Save preferences")!;
+    await act(async () => save.click());
+
+    await vi.waitFor(() => expect(statusText(el)).toContain("Saved."));
+    expect(preferenceCalls).toEqual([{ terminal_font_size: 16 }]);
+    expect(field(el, "Terminal font size").value).toBe("16");
+    const status = [...el.querySelectorAll("[role=status]")].find((s) => s.textContent === "Saved.");
+    expect(status).toBeDefined();
   });
 });

@@ -123,19 +123,28 @@ function AddKeyForm() {
 
 function PreferencesForm() {
   const prefs = usePreferences();
+  // Kept here: the fields below are remounted with the saved preferences, which would lose the confirmation.
+  const [saved, setSaved] = useState<string | null>(null);
   return (
     <section aria-labelledby="prefs-h" className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <h2 id="prefs-h" className="font-semibold">Preferences</h2>
       {prefs.isPending && <Loading label="Loading preferences…" />}
       {prefs.isError && <ErrorNote error={prefs.error} onRetry={() => void prefs.refetch()} />}
-      {prefs.data && <PreferencesFields key={JSON.stringify(prefs.data)} initial={prefs.data} />}
+      {prefs.data && (
+        <PreferencesFields key={JSON.stringify(prefs.data)} initial={prefs.data} saved={saved} setSaved={setSaved} />
+      )}
     </section>
   );
 }
 
-function PreferencesFields({ initial }: { initial: Preferences }) {
+interface PreferencesFieldsProps {
+  initial: Preferences;
+  saved: string | null;
+  setSaved: (message: string | null) => void;
+}
+
+function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps) {
   const [draft, setDraft] = useState<Preferences>(initial);
-  const [saved, setSaved] = useState<string | null>(null);
   const save = useSavePreferences();
   const errors = formErrors(save.error);
   return (
@@ -143,12 +152,15 @@ function PreferencesFields({ initial }: { initial: Preferences }) {
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(null);
-        save.mutate(draft, { onSuccess: () => setSaved("Preferences saved.") });
+        save.mutate(draft, { onSuccess: () => setSaved("Saved.") });
       }}>
       <div className="max-w-48">
         <TextInput label="Terminal font size" type="number" min={8} max={32} value={draft.terminal_font_size ?? 14}
           error={errors.fields.terminal_font_size} hint="8 to 32 pixels, for every terminal you open."
-          onChange={(e) => setDraft({ ...draft, terminal_font_size: Number(e.target.value) })} />
+          onChange={(e) => {
+            setSaved(null);
+            setDraft({ ...draft, terminal_font_size: Number(e.target.value) });
+          }} />
       </div>
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-3">
