@@ -1,6 +1,15 @@
 // Form building blocks: every control has a visible label, and the server's message for a field is shown
-// under it, linked with aria-describedby so screen readers read it with the field.
-import { useId, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes } from "react";
+// under it, linked with aria-describedby so screen readers read it with the field. After a failed submit
+// useFocusFirstError takes the person to the first field the server (or the form) marked invalid.
+import {
+  useEffect,
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type RefObject,
+  type TextareaHTMLAttributes,
+} from "react";
+import type { FieldErrors } from "../api/errors";
 
 export const inputClass =
   "w-full rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-slate-100 placeholder:text-slate-400 " +
@@ -64,6 +73,39 @@ export function TextArea({ label, error, hint, className, ...rest }: TextAreaPro
       )}
     </Field>
   );
+}
+
+const FOCUSABLE = "input, select, textarea, button, [tabindex]";
+
+/**
+ * The first control of `form`, in DOM order, that is invalid: marked aria-invalid="true", or named (name
+ * or id) by a key of `fields` ("username", "steps.0.title").
+ */
+export function firstInvalidField(form: HTMLElement, fields: FieldErrors): HTMLElement | null {
+  const keys = new Set(Object.keys(fields));
+  for (const el of Array.from(form.querySelectorAll<HTMLElement>(FOCUSABLE))) {
+    const name = el.getAttribute("name");
+    if (el.getAttribute("aria-invalid") === "true" || (name && keys.has(name)) || (el.id && keys.has(el.id))) return el;
+  }
+  return null;
+}
+
+/**
+ * When a new set of field errors arrives (a new `fields` object with at least one key), focus the first
+ * invalid field of the form and scroll it to the middle of the screen, so its message is in view on a
+ * long form. `fields` must keep its identity between renders until the errors change: formErrors()
+ * returns one object per error.
+ */
+export function useFocusFirstError(fields: FieldErrors, formRef: RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const form = formRef.current;
+    if (!form || Object.keys(fields).length === 0) return;
+    const target = firstInvalidField(form, fields);
+    if (!target) return;
+    target.focus({ preventScroll: true });
+    // jsdom has no scrollIntoView.
+    if (typeof target.scrollIntoView === "function") target.scrollIntoView({ block: "center" });
+  }, [fields, formRef]);
 }
 
 /** A form-level message (a conflict, a server error) announced when it appears. */

@@ -1,6 +1,6 @@
 // The Admin Panel: every account with its name, role, agent count and sandbox; create accounts, set
 // display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes.
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { formErrors } from "../api/formErrors";
 import {
   useAdminSandboxAction,
@@ -15,7 +15,7 @@ import {
   type AdminUser,
   type SandboxAction,
 } from "../api/queries";
-import { buttonClass, FormError, inputClass, Saved, TextInput } from "../components/Form";
+import { buttonClass, FormError, inputClass, Saved, TextInput, useFocusFirstError } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
@@ -138,8 +138,10 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
   const update = useSetDisplayName();
   const errors = formErrors(update.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
   return (
-    <form noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
+    <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(null);
@@ -150,7 +152,7 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
           },
         });
       }}>
-      <TextInput label={`Name for ${user.username}`} value={name} maxLength={80} autoComplete="off"
+      <TextInput label={`Name for ${user.username}`} name="display_name" value={name} maxLength={80} autoComplete="off"
         onChange={(e) => setName(e.target.value)} error={errors.fields.display_name}
         hint="Shown wherever this person is named; they still sign in with their username. Leave empty to show the username." />
       <FormError message={errors.message} />
@@ -168,8 +170,10 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
   const [saved, setSaved] = useState<string | null>(null);
   const reset = useResetPassword();
   const errors = formErrors(reset.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
   return (
-    <form noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
+    <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
         e.preventDefault();
         reset.mutate({ userId: user.id, password }, {
@@ -179,7 +183,7 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
           },
         });
       }}>
-      <TextInput label={`New password for ${user.username}`} type="password" autoComplete="new-password" value={password}
+      <TextInput label={`New password for ${user.username}`} name="password" type="password" autoComplete="new-password" value={password}
         onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-2">
@@ -223,6 +227,8 @@ function CreateUser() {
   const [saved, setSaved] = useState<string | null>(null);
   const create = useCreateUser();
   const errors = formErrors(create.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -240,18 +246,18 @@ function CreateUser() {
   return (
     <section aria-labelledby="create-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <h2 id="create-h" className="mb-3 font-semibold">Create user</h2>
-      <form onSubmit={submit} noValidate className="space-y-3">
+      <form ref={formRef} onSubmit={submit} noValidate className="space-y-3">
         <div className="grid gap-3 sm:grid-cols-2">
-          <TextInput label="New username" value={username} onChange={(e) => setUsername(e.target.value)}
+          <TextInput label="New username" name="username" value={username} onChange={(e) => setUsername(e.target.value)}
             error={errors.fields.username} autoCapitalize="none" autoComplete="off" spellCheck={false}
             hint="What they sign in with." />
-          <TextInput label="Name (optional)" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
+          <TextInput label="Name (optional)" name="display_name" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
             error={errors.fields.display_name} maxLength={80} autoComplete="off" placeholder="Lucie Nováková" />
-          <TextInput label="New password" type="password" autoComplete="new-password" value={password}
+          <TextInput label="New password" name="password" type="password" autoComplete="new-password" value={password}
             onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
           <div className="space-y-1">
             <label htmlFor="new-role" className="block text-sm font-medium">Role</label>
-            <select id="new-role" value={role} onChange={(e) => setRole(e.target.value as "user" | "admin")} className={inputClass}>
+            <select id="new-role" name="role" value={role} onChange={(e) => setRole(e.target.value as "user" | "admin")} className={inputClass}>
               <option value="user">User</option>
               <option value="admin">Administrator</option>
             </select>

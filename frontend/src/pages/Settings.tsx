@@ -1,6 +1,7 @@
 // Settings: the user's API keys (added with a provider and an optional base URL, shown only masked),
 // preferences, and changing one's password.
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
+import type { FieldErrors } from "../api/errors";
 import { formErrors } from "../api/formErrors";
 import {
   useAddApiKey,
@@ -12,7 +13,7 @@ import {
   type ApiKey,
   type Preferences,
 } from "../api/queries";
-import { buttonClass, FormError, Saved, TextInput } from "../components/Form";
+import { buttonClass, FormError, Saved, TextInput, useFocusFirstError } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
 const PROVIDERS = ["anthropic", "openai", "openrouter", "gemini", "deepseek", "groq", "meta"];
@@ -80,6 +81,8 @@ function AddKeyForm() {
   const [saved, setSaved] = useState<string | null>(null);
   const add = useAddApiKey();
   const errors = formErrors(add.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -98,16 +101,16 @@ function AddKeyForm() {
   }
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-3 border-t border-slate-800 pt-4">
+    <form ref={formRef} onSubmit={submit} noValidate className="space-y-3 border-t border-slate-800 pt-4">
       <h3 className="text-sm font-semibold">Add an API key</h3>
       <div className="grid gap-3 sm:grid-cols-2">
-        <TextInput label="Provider" list="providers" value={provider} onChange={(e) => setProvider(e.target.value)}
+        <TextInput label="Provider" name="provider" list="providers" value={provider} onChange={(e) => setProvider(e.target.value)}
           error={errors.fields.provider} autoCapitalize="none" spellCheck={false} />
         <datalist id="providers">{PROVIDERS.map((p) => <option key={p} value={p} />)}</datalist>
-        <TextInput label="API key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
+        <TextInput label="API key" name="key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
           error={errors.fields.key} spellCheck={false} />
       </div>
-      <TextInput label="Base URL (optional)" type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)}
+      <TextInput label="Base URL (optional)" name="base_url" type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)}
         error={errors.fields.base_url} hint="Only for another endpoint of this provider, such as a proxy or a local server."
         placeholder="https://…" />
       <FormError message={errors.message} />
@@ -147,15 +150,17 @@ function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps)
   const [draft, setDraft] = useState<Preferences>(initial);
   const save = useSavePreferences();
   const errors = formErrors(save.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
   return (
-    <form noValidate className="space-y-3"
+    <form ref={formRef} noValidate className="space-y-3"
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(null);
         save.mutate(draft, { onSuccess: () => setSaved("Saved.") });
       }}>
       <div className="max-w-48">
-        <TextInput label="Terminal font size" type="number" min={8} max={32} value={draft.terminal_font_size ?? 14}
+        <TextInput label="Terminal font size" name="terminal_font_size" type="number" min={8} max={32} value={draft.terminal_font_size ?? 14}
           error={errors.fields.terminal_font_size} hint="8 to 32 pixels, for every terminal you open."
           onChange={(e) => {
             setSaved(null);
@@ -179,20 +184,23 @@ function ChangePasswordForm() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [mismatch, setMismatch] = useState<string | undefined>(undefined);
+  // A new object for every refused submit, so the repeat field is focused again each time.
+  const [mismatch, setMismatch] = useState<FieldErrors | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const change = useChangePassword();
   const errors = formErrors(change.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(mismatch ?? errors.fields, formRef);
 
   function submit(e: FormEvent) {
     e.preventDefault();
     setSaved(null);
     change.reset();
     if (next !== repeat) {
-      setMismatch("The two new passwords are not the same.");
+      setMismatch({ repeat_password: "The two new passwords are not the same." });
       return;
     }
-    setMismatch(undefined);
+    setMismatch(null);
     change.mutate(
       { current_password: current, new_password: next },
       {
@@ -212,15 +220,15 @@ function ChangePasswordForm() {
         <h2 id="password-h" className="font-semibold">Change your password</h2>
         <p className="text-sm text-slate-400">You stay signed in here; on your other devices you sign in again.</p>
       </div>
-      <form onSubmit={submit} noValidate className="space-y-3">
+      <form ref={formRef} onSubmit={submit} noValidate className="space-y-3">
         <div className="max-w-sm space-y-3">
-          <TextInput label="Current password" type="password" autoComplete="current-password" value={current}
+          <TextInput label="Current password" name="current_password" type="password" autoComplete="current-password" value={current}
             onChange={(e) => setCurrent(e.target.value)} error={errors.fields.current_password} />
-          <TextInput label="New password" type="password" autoComplete="new-password" value={next}
+          <TextInput label="New password" name="new_password" type="password" autoComplete="new-password" value={next}
             onChange={(e) => setNext(e.target.value)} error={errors.fields.new_password}
             hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
-          <TextInput label="Repeat the new password" type="password" autoComplete="new-password" value={repeat}
-            onChange={(e) => setRepeat(e.target.value)} error={mismatch} />
+          <TextInput label="Repeat the new password" name="repeat_password" type="password" autoComplete="new-password"
+            value={repeat} onChange={(e) => setRepeat(e.target.value)} error={mismatch?.repeat_password} />
         </div>
         <FormError message={errors.message} />
         <div className="flex flex-wrap items-center gap-3">

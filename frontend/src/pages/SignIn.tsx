@@ -8,6 +8,7 @@ import { signIn } from "../api/auth";
 import { NetworkError } from "../api/errors";
 import { setOffline } from "../api/connectivity";
 import { keys, type User } from "../api/queries";
+import { FormError } from "../components/Form";
 
 export function SignIn() {
   const [username, setUsername] = useState("");
@@ -53,9 +54,7 @@ export function SignIn() {
           <input id="password" name="password" type="password" autoComplete="current-password" required
             value={password} onChange={(e) => setPassword(e.target.value)} className={input} />
         </div>
-        {error && (
-          <p role="alert" className="rounded-md border border-red-800 bg-red-950/50 p-2 text-sm text-red-200">{error}</p>
-        )}
+        <FormError message={error} />
         <button type="submit" disabled={busy || !username || !password}
           className="w-full rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-300">
           {busy ? "Signing in…" : "Sign in"}

@@ -1,11 +1,11 @@
 // A coding agent's page body: its global rules (RULES.md, shared by all its projects), its projects with
 // status and progress, and "+ New Project" (a goal; architecture and details optional).
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { formErrors } from "../api/formErrors";
 import { useCreateProject, useProjects, useRules, useSaveRules, type Agent } from "../api/queries";
 import { MarkdownEditor } from "../agents/MarkdownEditor";
-import { buttonClass, FormError, Saved, TextArea, TextInput } from "../components/Form";
+import { buttonClass, FormError, Saved, TextArea, TextInput, useFocusFirstError } from "../components/Form";
 import { Empty, ErrorNote, Loading } from "../components/States";
 import { ProjectRow } from "./ProjectBits";
 
@@ -52,6 +52,8 @@ function NewProject({ agentId, onCancel }: { agentId: number; onCancel: () => vo
   const create = useCreateProject(agentId);
   const navigate = useNavigate();
   const errors = formErrors(create.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -62,15 +64,15 @@ function NewProject({ agentId, onCancel }: { agentId: number; onCancel: () => vo
   }
 
   return (
-    <form onSubmit={submit} noValidate className="mb-4 space-y-3 rounded-lg border border-slate-700 p-3">
+    <form ref={formRef} onSubmit={submit} noValidate className="mb-4 space-y-3 rounded-lg border border-slate-700 p-3">
       <h3 className="text-sm font-semibold">New project</h3>
-      <TextInput label="Project name" value={name} onChange={(e) => setName(e.target.value)} error={errors.fields.name} />
-      <TextArea label="Goal" rows={4} value={description} onChange={(e) => setDescription(e.target.value)}
+      <TextInput label="Project name" name="name" value={name} onChange={(e) => setName(e.target.value)} error={errors.fields.name} />
+      <TextArea label="Goal" name="description" rows={4} value={description} onChange={(e) => setDescription(e.target.value)}
         error={errors.fields.description} hint="What should exist when the project is done?" />
-      <TextArea label="Architecture (optional)" rows={3} value={architecture}
+      <TextArea label="Architecture (optional)" name="architecture" rows={3} value={architecture}
         onChange={(e) => setArchitecture(e.target.value)} error={errors.fields.architecture}
         hint="Languages, frameworks, structure you want." />
-      <TextArea label="Details (optional)" rows={3} value={details} onChange={(e) => setDetails(e.target.value)}
+      <TextArea label="Details (optional)" name="details" rows={3} value={details} onChange={(e) => setDetails(e.target.value)}
         error={errors.fields.details} />
       <FormError message={errors.message} />
       <div className="flex flex-wrap gap-2">
@@ -100,16 +102,19 @@ function RulesForm({ agentId, initial }: { agentId: number; initial: string }) {
   const [content, setContent] = useState(initial);
   const [saved, setSaved] = useState<string | null>(null);
   const save = useSaveRules(agentId);
+  const errors = formErrors(save.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
   return (
-    <form noValidate className="space-y-3"
+    <form ref={formRef} noValidate className="space-y-3"
       onSubmit={(e) => {
         e.preventDefault();
         setSaved(null);
         save.mutate(content, { onSuccess: () => setSaved("Rules saved.") });
       }}>
       <MarkdownEditor label="Rules" value={content} onChange={setContent} rows={6}
-        error={formErrors(save.error).fields.content} />
-      <FormError message={formErrors(save.error).message} />
+        error={errors.fields.content} />
+      <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className={buttonClass.primary} disabled={save.isPending}>
           {save.isPending ? "Saving…" : "Save rules"}

@@ -1,8 +1,8 @@
 // The implementation plan with each step's status, and an editor for it while the manager is not working.
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { formErrors } from "../api/formErrors";
 import { useSavePlan, type PlanStep, type Project, type StepStatus } from "../api/queries";
-import { buttonClass, FormError, inputClass } from "../components/Form";
+import { buttonClass, FormError, inputClass, TextArea, TextInput, useFocusFirstError } from "../components/Form";
 import { Empty } from "../components/States";
 import type { ProjectView } from "./status";
 
@@ -45,9 +45,15 @@ function PlanEditor({ project, initial, onDone }: { project: Project; initial: P
   const [steps, setSteps] = useState<PlanStep[]>(initial);
   const save = useSavePlan(project.id);
   const errors = formErrors(save.error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
+  const fields = errors.fields;
+  // An error on the list itself ("steps", e.g. too many) has no field of its own: it is the form's line.
+  const stepErrorShown = Object.keys(fields).some((key) => /^steps\.\d+/.test(key));
+  const message = fields.steps && !stepErrorShown ? fields.steps : errors.message;
   const set = (i: number, patch: Partial<PlanStep>) => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
   return (
-    <form noValidate className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4"
+    <form ref={formRef} noValidate className="space-y-3 rounded-xl border border-slate-800 bg-slate-900/60 p-4"
       onSubmit={(e) => {
         e.preventDefault();
         save.mutate(steps, { onSuccess: onDone });
@@ -56,14 +62,14 @@ function PlanEditor({ project, initial, onDone }: { project: Project; initial: P
       {steps.map((s, i) => (
         <fieldset key={i} className="space-y-2 rounded-lg border border-slate-700 p-3">
           <legend className="px-1 text-sm font-medium">Step {i + 1}</legend>
-          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-title`}>Title</label>
-          <input id={`step-${i}-title`} className={inputClass} value={s.title} onChange={(e) => set(i, { title: e.target.value })} />
-          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-details`}>Details</label>
-          <textarea id={`step-${i}-details`} rows={2} className={inputClass} value={s.details ?? ""}
-            onChange={(e) => set(i, { details: e.target.value })} />
-          <label className="block text-xs font-medium text-slate-300" htmlFor={`step-${i}-acceptance`}>Done when</label>
-          <textarea id={`step-${i}-acceptance`} rows={2} className={inputClass} value={s.acceptance ?? ""}
-            onChange={(e) => set(i, { acceptance: e.target.value })} />
+          {/* An error on the whole step (steps.N) is shown under its title. */}
+          <TextInput label="Title" name={`steps.${i}.title`} value={s.title}
+            error={fields[`steps.${i}.title`] ?? fields[`steps.${i}`]}
+            onChange={(e) => set(i, { title: e.target.value })} />
+          <TextArea label="Details" name={`steps.${i}.details`} rows={2} className={inputClass} value={s.details ?? ""}
+            error={fields[`steps.${i}.details`]} onChange={(e) => set(i, { details: e.target.value })} />
+          <TextArea label="Done when" name={`steps.${i}.acceptance`} rows={2} className={inputClass} value={s.acceptance ?? ""}
+            error={fields[`steps.${i}.acceptance`]} onChange={(e) => set(i, { acceptance: e.target.value })} />
           <div className="flex flex-wrap items-center gap-3 text-sm">
             <label className="flex items-center gap-2">
               <input type="checkbox" className="size-4 accent-sky-500" checked={s.status === "done"}
@@ -80,7 +86,7 @@ function PlanEditor({ project, initial, onDone }: { project: Project; initial: P
         onClick={() => setSteps([...steps, { title: "", details: "", acceptance: "", status: "pending", attempts: 0 }])}>
         Add step
       </button>
-      <FormError message={errors.message} />
+      <FormError message={message} />
       <div className="flex flex-wrap gap-2">
         <button type="submit" className={buttonClass.primary} disabled={save.isPending}>Save plan</button>
         <button type="button" className={buttonClass.secondary} onClick={onDone}>Cancel</button>
