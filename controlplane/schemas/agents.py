@@ -143,8 +143,9 @@ class AgentTemplatePublic(BaseModel):
 
 
 class ToolPublic(BaseModel):
-    name: str
-    description: str
+    name: str = Field(description="The stable code name an agent stores, e.g. 'web_search'.")
+    label: str = Field(description="The tool's plain name, e.g. 'Web search'.")
+    description: str = Field(description="One plain sentence on what the tool lets the agent do.")
 
 
 def template_views() -> list[AgentTemplatePublic]:

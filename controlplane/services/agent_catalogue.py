@@ -9,16 +9,28 @@ from controlplane.models.agents import AgentType
 
 TemplateKey = Literal["coding", "research", "learning", "social_media"]
 
-TOOL_CATALOGUE: dict[str, str] = {
-    "tmux": "Drive terminal sessions in the sandbox: send keys, read the screen",
-    "exec": "Run shell commands in the sandbox",
-    "read_file": "Read files in the agent's workspace",
-    "write_file": "Create and edit files in the agent's workspace",
-    "web_search": "Search the web",
-    "web_fetch": "Fetch and read a web page",
-    "claude_code": "Claude Code's built-in tools (web search, file access, shell) in an isolated session",
-    "instagram_graph": "Instagram Graph API: feed, stories, posts, comments, messages",
-    "facebook_graph": "Facebook Graph API: page feed, posts, comments, messages",
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool as people see it: a plain name and one sentence on what it lets the agent do."""
+
+    label: str
+    description: str
+
+
+# The key is the stable code name an agent stores; the label and description are what the PWA shows.
+TOOL_CATALOGUE: dict[str, Tool] = {
+    "tmux": Tool("Terminal control", "Open terminals in your workspace, type into them and read what they show."),
+    "exec": Tool("Run commands", "Run commands in your workspace and read their output."),
+    "read_file": Tool("Read files", "Read the files in your workspace."),
+    "write_file": Tool("Write files", "Create and change files in your workspace."),
+    "web_search": Tool("Web search", "Search the web."),
+    "web_fetch": Tool("Read web pages", "Open a web page and read what it says."),
+    "claude_code": Tool(
+        "Claude Code", "Let Claude Code search the web, read files and run commands in a separate session of its own."
+    ),
+    "instagram_graph": Tool("Instagram", "Read and manage your Instagram feed, stories, posts, comments and messages."),
+    "facebook_graph": Tool("Facebook", "Read and manage your Facebook page's feed, posts, comments and messages."),
 }
 
 
@@ -80,7 +92,7 @@ TEMPLATES: dict[str, AgentTemplate] = {
             key="coding",
             name="Coding Agent",
             type="coding",
-            description="Autonomously manages Claude Code in tmux and implements whole projects from a goal.",
+            description="Turns your goal into a plan and has Claude Code build the whole project, step by step.",
             model="openai/gpt-5.3-codex",
             tools=("tmux", "exec", "read_file", "write_file", "web_search"),
             identity=CODING_IDENTITY,
@@ -90,7 +102,7 @@ TEMPLATES: dict[str, AgentTemplate] = {
             key="research",
             name="Research Agent",
             type="research",
-            description="Chat over an isolated, resumable Claude Code session for web research and reports.",
+            description="Web research and reports, in a chat with Claude Code that you can pick up again later.",
             model="anthropic/claude-opus-4-6",
             tools=("claude_code",),
             identity=RESEARCH_IDENTITY,

@@ -34,6 +34,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "family-password-1"
 API_KEY = "sk-test-secret-value-7f3a"
+# The agent's model field says what the model does (its technical name, "manager model", is in the hint).
+MODEL = "The model that plans and checks the work"
 
 
 @dataclass
@@ -120,7 +122,7 @@ def test_a_familys_first_day(server: Server, browser: Browser, width_name: str) 
     expect(user.page.get_by_role("button", name="Use template: Coding Agent")).to_be_visible()
     user.screen("agent-builder")
     user.page.get_by_role("button", name="Use template: Coding Agent").click()
-    expect(user.page.get_by_label("Model", exact=True)).to_have_value("openai/gpt-5.3-codex")
+    expect(user.page.get_by_label(MODEL)).to_have_value("openai/gpt-5.3-codex")
     user.page.get_by_label("Name", exact=True).fill("Homework helper")
     user.page.get_by_role("group", name="Identity: view").get_by_role("button", name="Preview").click()
     expect(user.page.get_by_role("listitem").filter(has_text="Give Claude Code one step at a time")).to_be_visible()
@@ -136,13 +138,14 @@ def test_a_familys_first_day(server: Server, browser: Browser, width_name: str) 
     user.page.get_by_role("navigation", name="Main").get_by_role("link", name="+ New Agent").click()
     user.page.get_by_role("button", name="Build from scratch").click()
     user.page.get_by_label("Name", exact=True).fill("Recipe finder")
-    user.page.get_by_label("Model", exact=True).fill("gpt")
+    user.page.get_by_label(MODEL).fill("gpt")
     user.page.get_by_role("button", name="Create agent").click()
     expect(user.page.get_by_text('Model must look like "provider/model"')).to_be_visible()
-    expect(user.page.get_by_label("Model", exact=True)).to_have_attribute("aria-invalid", "true")
-    user.page.get_by_label("Model", exact=True).fill("anthropic/claude-sonnet-4-5")
+    expect(user.page.get_by_label(MODEL)).to_have_attribute("aria-invalid", "true")
+    user.page.get_by_label(MODEL).fill("anthropic/claude-sonnet-4-5")
     user.page.get_by_role("textbox", name="Identity").fill("You find **family recipes**.")
-    user.page.get_by_role("checkbox", name="web_fetch").check()
+    user.page.get_by_role("checkbox", name="Read web pages").check()  # tools are shown by their plain names
+    user.page.get_by_text("Advanced: connections to other services (MCP servers)").click()
     user.page.get_by_role("button", name="Add MCP server").click()
     user.page.get_by_label("Server name").fill("pantry")
     user.page.get_by_label("Command", exact=True).fill("pantry-mcp")

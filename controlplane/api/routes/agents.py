@@ -33,7 +33,9 @@ def list_templates(_user: CurrentUser) -> list[AgentTemplatePublic]:
 @router.get("/agent-tools", response_model=list[ToolPublic])
 def list_tools(_user: CurrentUser) -> list[ToolPublic]:
     """The catalogue of tools an agent may enable."""
-    return [ToolPublic(name=name, description=text) for name, text in TOOL_CATALOGUE.items()]
+    return [
+        ToolPublic(name=name, label=tool.label, description=tool.description) for name, tool in TOOL_CATALOGUE.items()
+    ]
 
 
 @router.get("/agents", response_model=list[AgentPublic])

@@ -1,6 +1,7 @@
 // The Agent Builder's form, for a new agent (from a template or from scratch) and for editing one:
-// name, model, identity, rules, tools from the catalogue, MCP servers.
-import { useState, type FormEvent } from "react";
+// name, the model that plans, identity, rules, tools from the catalogue (by their plain names), and, under
+// "Advanced", connections to other services (MCP servers).
+import { useId, useState, type FormEvent } from "react";
 import { formErrors } from "../api/formErrors";
 import { useTools, type Agent } from "../api/queries";
 import { buttonClass, FormError, TextInput } from "../components/Form";
@@ -29,6 +30,10 @@ export function draftFromAgent(agent: Pick<Agent, "name" | "model" | "identity" 
   };
 }
 
+/** The agent's own model. Its technical name ("manager model") and format are in the hint. */
+const MODEL_LABEL = "The model that plans and checks the work";
+const MODEL_HINT = 'The "manager model", as provider/model, e.g. "anthropic/claude-opus-4-6".';
+
 interface Props {
   initial: AgentDraft;
   submitLabel: string;
@@ -42,6 +47,7 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
   const [draft, setDraft] = useState<AgentDraft>(initial);
   const [mcpValid, setMcpValid] = useState(true);
   const tools = useTools();
+  const toolIds = useId();
   const errors = formErrors(error);
   const set = (patch: Partial<AgentDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
@@ -59,8 +65,8 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
       <div className="grid gap-4 sm:grid-cols-2">
         <TextInput label="Name" value={draft.name} onChange={(e) => set({ name: e.target.value })} required
           error={errors.fields.name} maxLength={100} />
-        <TextInput label="Model" value={draft.model} onChange={(e) => set({ model: e.target.value })} required
-          error={errors.fields.model} hint='provider/model, e.g. "anthropic/claude-opus-4-6"'
+        <TextInput label={MODEL_LABEL} value={draft.model} onChange={(e) => set({ model: e.target.value })} required
+          error={errors.fields.model} hint={MODEL_HINT}
           autoCapitalize="none" spellCheck={false} />
       </div>
 
@@ -71,20 +77,26 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
 
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">Tools</legend>
+        <p className="text-sm text-slate-400">What the agent may do on its own.</p>
         {tools.isPending && <Loading label="Loading tools…" />}
         {tools.isError && <ErrorNote error={tools.error} onRetry={() => void tools.refetch()} />}
         {tools.data && (
           <div className="grid gap-2 sm:grid-cols-2">
-            {tools.data.map((tool) => (
-              <label key={tool.name} className="flex items-start gap-2 rounded-md border border-slate-800 p-2 text-sm hover:bg-slate-900">
-                <input type="checkbox" className="mt-1 size-4 accent-sky-500" checked={draft.tools.includes(tool.name)}
-                  onChange={(e) => toggleTool(tool.name, e.target.checked)} />
-                <span>
-                  <span className="font-mono font-medium">{tool.name}</span>
-                  <span className="block text-slate-400">{tool.description}</span>
-                </span>
-              </label>
-            ))}
+            {tools.data.map((tool) => {
+              const id = `${toolIds}-${tool.name}`;
+              return (
+                <label key={tool.name} className="flex items-start gap-2 rounded-md border border-slate-800 p-2 text-sm hover:bg-slate-900">
+                  <input type="checkbox" className="mt-1 size-4 accent-sky-500" checked={draft.tools.includes(tool.name)}
+                    aria-labelledby={`${id}-label`} aria-describedby={`${id}-description`}
+                    onChange={(e) => toggleTool(tool.name, e.target.checked)} />
+                  <span>
+                    <span id={`${id}-label`} className="font-medium">{tool.label}</span>
+                    <span id={`${id}-description`} className="block text-slate-400">{tool.description}</span>
+                    <code className="block text-xs text-slate-500" title="The tool's technical name">{tool.name}</code>
+                  </span>
+                </label>
+              );
+            })}
           </div>
         )}
         {errors.fields.tools && <p className="text-sm text-red-300">{errors.fields.tools}</p>}

@@ -1,5 +1,6 @@
-// MCP servers for an agent: a structured form (one card per server) or the same data as JSON, validated
-// as you type. The parent gets the servers and whether they are valid.
+// MCP servers for an agent, under an "Advanced" disclosure named in plain words ("connections to other
+// services"): a structured form (one card per server) or the same data as JSON, validated as you type.
+// The parent gets the servers and whether they are valid. The disclosure starts open when there are servers.
 import { useId, useState } from "react";
 import { buttonClass, inputClass } from "../components/Form";
 import { emptyRow, mcpJson, parseMcpJson, rowsFromServers, serversFromRows, type McpRow, type McpServers } from "./mcp";
@@ -18,6 +19,7 @@ export function McpEditor({ initial, onChange, error }: Props) {
   const [jsonError, setJsonError] = useState<string | null>(null);
   const rowErrors = serversFromRows(rows).errors;
   const headingId = useId();
+  const [open, setOpen] = useState(() => Object.keys(initial).length > 0);
 
   function updateRows(next: McpRow[]) {
     setRows(next);
@@ -53,39 +55,48 @@ export function McpEditor({ initial, onChange, error }: Props) {
   const setRow = (i: number, patch: Partial<McpRow>) => updateRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
-    <fieldset className="space-y-2" aria-labelledby={headingId}>
-      <div className="flex items-center justify-between gap-2">
-        <legend id={headingId} className="text-sm font-medium">MCP servers</legend>
-        <div className="flex gap-1" role="group" aria-label="MCP servers: editor">
-          <button type="button" className={tab(mode === "form")} aria-pressed={mode === "form"} onClick={() => switchTo("form")}>Form</button>
-          <button type="button" className={tab(mode === "json")} aria-pressed={mode === "json"} onClick={() => switchTo("json")}>JSON</button>
-        </div>
-      </div>
-
-      {mode === "json" ? (
-        <div className="space-y-1">
-          <label htmlFor={`${headingId}-json`} className="sr-only">MCP servers as JSON</label>
-          <textarea id={`${headingId}-json`} rows={8} value={text} onChange={(e) => updateText(e.target.value)}
-            spellCheck={false} aria-invalid={Boolean(jsonError)} aria-describedby={`${headingId}-json-help`}
-            placeholder='{"files": {"command": "npx", "args": ["-y", "server"]}}' className={`${inputClass} font-mono text-sm`} />
-          <p id={`${headingId}-json-help`} className={`text-sm ${jsonError ? "text-red-300" : "text-slate-400"}`}>
-            {jsonError ?? 'An object of servers: {"name": {"command", "args", "env"}} or {"name": {"url", "headers"}}.'}
+    <>
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}
+        className="rounded-lg border border-slate-800 p-3 [&[open]>summary]:mb-2">
+        <summary className="cursor-pointer text-sm font-medium">Advanced: connections to other services (MCP servers)</summary>
+        <fieldset className="space-y-2" aria-labelledby={headingId}>
+          <div className="flex items-center justify-between gap-2">
+            <legend id={headingId} className="text-sm font-medium">MCP servers</legend>
+            <div className="flex gap-1" role="group" aria-label="MCP servers: editor">
+              <button type="button" className={tab(mode === "form")} aria-pressed={mode === "form"} onClick={() => switchTo("form")}>Form</button>
+              <button type="button" className={tab(mode === "json")} aria-pressed={mode === "json"} onClick={() => switchTo("json")}>JSON</button>
+            </div>
+          </div>
+          <p className="text-sm text-slate-400">
+            An MCP server is a small program or web address that gives the agent extra tools, such as your calendar or notes.
           </p>
-        </div>
-      ) : (
-        <div className="space-y-3">
-          {rows.length === 0 && <p className="text-sm text-slate-400">No MCP servers. Add one to give the agent more tools.</p>}
-          {rows.map((row, i) => (
-            <McpRowCard key={i} index={i} row={row} error={rowErrors[i]} onChange={(patch) => setRow(i, patch)}
-              onRemove={() => updateRows(rows.filter((_, j) => j !== i))} />
-          ))}
-          <button type="button" className={buttonClass.secondary} onClick={() => updateRows([...rows, emptyRow()])}>
-            Add MCP server
-          </button>
-        </div>
-      )}
+
+          {mode === "json" ? (
+            <div className="space-y-1">
+              <label htmlFor={`${headingId}-json`} className="sr-only">MCP servers as JSON</label>
+              <textarea id={`${headingId}-json`} rows={8} value={text} onChange={(e) => updateText(e.target.value)}
+                spellCheck={false} aria-invalid={Boolean(jsonError)} aria-describedby={`${headingId}-json-help`}
+                placeholder='{"files": {"command": "npx", "args": ["-y", "server"]}}' className={`${inputClass} font-mono text-sm`} />
+              <p id={`${headingId}-json-help`} className={`text-sm ${jsonError ? "text-red-300" : "text-slate-400"}`}>
+                {jsonError ?? 'An object of servers: {"name": {"command", "args", "env"}} or {"name": {"url", "headers"}}.'}
+              </p>
+            </div>
+          ) : (
+            <div className="space-y-3">
+              {rows.length === 0 && <p className="text-sm text-slate-400">No MCP servers. Add one to give the agent more tools.</p>}
+              {rows.map((row, i) => (
+                <McpRowCard key={i} index={i} row={row} error={rowErrors[i]} onChange={(patch) => setRow(i, patch)}
+                  onRemove={() => updateRows(rows.filter((_, j) => j !== i))} />
+              ))}
+              <button type="button" className={buttonClass.secondary} onClick={() => updateRows([...rows, emptyRow()])}>
+                Add MCP server
+              </button>
+            </div>
+          )}
+        </fieldset>
+      </details>
       {error && <p className="text-sm text-red-300">{error}</p>}
-    </fieldset>
+    </>
   );
 }
 

@@ -13,13 +13,13 @@ export const TYPE_LABEL: Record<string, string> = {
 /** What the agent's page will offer once its feature lands. */
 export const TYPE_FEATURES: Record<string, string> = {
   coding:
-    "Projects: give a goal, and the agent writes an implementation plan and drives Claude Code in your sandbox " +
+    "Projects: give a goal, and the agent writes an implementation plan and drives Claude Code in your workspace " +
     "through it, step by step. You will follow its live terminal, logs and progress here, and answer its questions.",
   research:
-    "Researches: each one a chat over its own resumable Claude Code session, with reports saved as Markdown.",
+    "Researches: each one a chat with Claude Code in a session of its own that you can come back to, with reports saved as Markdown.",
   learning:
     "Subjects and courses: one continuous tutor conversation per course, with the tutor's notes on your progress.",
   social_media:
     "Your Instagram and Facebook accounts: feed, stories, posts, comments and messages, with an AI writing assistant.",
-  custom: "Chat with this agent in your sandbox, using the tools and MCP servers you gave it.",
+  custom: "Chat with this agent in your workspace, using the tools and connections to other services you gave it.",
 };

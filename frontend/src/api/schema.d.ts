@@ -1058,9 +1058,20 @@ export interface components {
         };
         /** ToolPublic */
         ToolPublic: {
-            /** Description */
+            /**
+             * Description
+             * @description One plain sentence on what the tool lets the agent do.
+             */
             description: string;
-            /** Name */
+            /**
+             * Label
+             * @description The tool's plain name, e.g. 'Web search'.
+             */
+            label: string;
+            /**
+             * Name
+             * @description The stable code name an agent stores, e.g. 'web_search'.
+             */
             name: string;
         };
         /** UserAdminView */

@@ -5,6 +5,7 @@ import { useCreateAgent, useTemplates, type AgentTemplate } from "../api/queries
 import { AgentForm, draftFromAgent, type AgentDraft } from "../agents/AgentForm";
 import { AGENT_TYPES, TYPE_LABEL, type AgentType } from "../agents/types";
 import { buttonClass, inputClass } from "../components/Form";
+import { plural } from "../components/plural";
 import { ErrorNote, Loading, PageTitle } from "../components/States";
 
 type Start = { kind: "template"; template: AgentTemplate } | { kind: "scratch"; type: AgentType };
@@ -51,7 +52,7 @@ export function AgentBuilderPage() {
             <li key={t.key} className="flex flex-col gap-2 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
               <h3 className="font-medium">{t.name}</h3>
               <p className="flex-1 text-sm text-slate-300">{t.description}</p>
-              <p className="text-xs text-slate-400">{t.model} · {t.tools.length} tools</p>
+              <p className="text-xs text-slate-400">{t.model} · {plural(t.tools.length, "tool", "tools")}</p>
               <button type="button" className={buttonClass.primary} aria-label={`Use template: ${t.name}`}
                 onClick={() => setStart({ kind: "template", template: t })}>
                 Use template

@@ -1,7 +1,7 @@
 // An agent's page: what it is, what its type will offer here, and editing and deleting it.
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { useAgents, useDeleteAgent, useUpdateAgent, type Agent } from "../api/queries";
+import { useAgents, useDeleteAgent, useTools, useUpdateAgent, type Agent } from "../api/queries";
 import { AgentForm, draftFromAgent } from "../agents/AgentForm";
 import { TYPE_FEATURES, TYPE_LABEL } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
@@ -33,10 +33,12 @@ export function AgentPage() {
   const remove = useDeleteAgent();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
+  const tools = useTools();
   if (found.state === "loading") return <Loading />;
   if (found.state === "error") return <ErrorNote error={found.error} onRetry={found.retry} />;
   if (!found.agent) return <Missing />;
   const agent = found.agent;
+  const toolLabel = (name: string) => tools.data?.find((t) => t.name === name)?.label ?? name;
 
   return (
     <div className="mx-auto max-w-3xl space-y-4">
@@ -56,8 +58,8 @@ export function AgentPage() {
         <h2 id="setup-h" className="mb-2 font-semibold">Set-up</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
           <dt className="text-slate-400">Tools</dt>
-          <dd>{agent.tools.length ? agent.tools.join(", ") : "none"}</dd>
-          <dt className="text-slate-400">MCP servers</dt>
+          <dd>{agent.tools.length ? agent.tools.map(toolLabel).join(", ") : "none"}</dd>
+          <dt className="text-slate-400">Connections (MCP servers)</dt>
           <dd>{Object.keys(agent.mcp_servers).join(", ") || "none"}</dd>
         </dl>
         <div className="mt-4 flex flex-wrap gap-2">

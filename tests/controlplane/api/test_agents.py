@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -81,6 +82,23 @@ def test_tool_catalogue(client: TestClient, alice: Account) -> None:
     assert {"tmux", "exec", "read_file", "write_file", "web_search", "web_fetch"} <= set(tools)
     assert {"instagram_graph", "facebook_graph", "claude_code"} <= set(tools)
     assert all(description.strip() for description in tools.values())
+
+
+# Words a person who is not a developer would not know; the tool's code name is also one of them.
+CODE_WORDS = {"tmux", "exec", "sandbox", "container", "shell", "api", "graph", "mcp", "stdio", "json"}
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_CATALOGUE))
+def test_every_tool_has_a_plain_label_and_one_sentence(client: TestClient, alice: Account, name: str) -> None:
+    tool = next(t for t in client.get("/api/agent-tools", headers=alice.headers).json() if t["name"] == name)
+
+    label, description = tool["label"], tool["description"]
+    assert label.strip() and label[0].isupper() and label != name
+    assert description[0].isupper() and description.endswith(".")
+    assert description.count(".") == 1, f"one sentence, not {description!r}"
+    text = f"{label} {description}".lower()
+    assert "_" not in text and name not in text
+    assert not CODE_WORDS & set(re.findall(r"[a-z]+", text)), text
 
 
 # --- creating -------------------------------------------------------------------------------------
