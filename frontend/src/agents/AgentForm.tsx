@@ -92,7 +92,7 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
                   <span>
                     <span id={`${id}-label`} className="font-medium">{tool.label}</span>
                     <span id={`${id}-description`} className="block text-slate-400">{tool.description}</span>
-                    <code className="block text-xs text-slate-500" title="The tool's technical name">{tool.name}</code>
+                    <code className="block text-xs text-slate-400" title="The tool's technical name">{tool.name}</code>
                   </span>
                 </label>
               );
