@@ -1,59 +1,32 @@
 // Smoke tests of the React tree in happy-dom: start-up lands on sign-in, or on the offline screen; a
 // sign-out on a shared device leaves nothing of the previous user for the next one.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter, useLocation } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
+import { useLocation } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { setAccessToken } from "./api/accessToken";
 import { setFetch } from "./api/transport";
 import { setOffline } from "./api/connectivity";
-import { makeQueryClient } from "./api/queryClient";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
+import { button, render, type, unmountAll } from "./testing/render";
 
 /** The router's current path, where a test can read it. */
 function WhereAmI() {
   return <output data-testid="path" hidden>{useLocation().pathname}</output>;
 }
 
-async function mount(path = "/"): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter initialEntries={[path]}>
-          <App />
-          <WhereAmI />
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
+const mount = (path = "/") =>
+  render(
+    <>
+      <App />
+      <WhereAmI />
+    </>,
+    path,
+  );
 
 const pathIn = (el: HTMLElement) => el.querySelector("[data-testid=path]")?.textContent;
 
-/** Type into a React-controlled input as a person would. */
-function type(input: HTMLInputElement, value: string) {
-  Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
-  input.dispatchEvent(new Event("input", { bubbles: true }));
-}
-
-function button(el: HTMLElement, name: string): HTMLButtonElement {
-  const found = [...el.querySelectorAll("button")].find((b) => b.textContent === name);
-  if (!found) throw new Error(`no button "${name}"`);
-  return found;
-}
-
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
   setOffline(false);
 });

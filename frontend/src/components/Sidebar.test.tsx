@@ -1,22 +1,13 @@
 // The sidebar names the signed-in person by their display name when they have one.
-import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { render, unmountAll } from "../testing/render";
 import { Sidebar } from "./Sidebar";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
-
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
 });
 
@@ -32,19 +23,7 @@ async function mountAs(me: object): Promise<HTMLElement> {
         return json(404, { detail: "Not Found" });
     }
   }) as typeof fetch);
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>
-          <Sidebar />
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
+  return render(<Sidebar />);
 }
 
 const signedInAs = (el: HTMLElement) =>

@@ -1,40 +1,20 @@
 // ErrorNote: Retry for what may work next time; a way back, not Retry, for what does not exist (404).
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/errors";
+import { render, unmountAll } from "../testing/render";
 import { ErrorNote } from "./States";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+afterEach(unmountAll);
 
-let root: Root | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
-});
-
-async function render(error: unknown, onRetry?: () => void): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <MemoryRouter>
-        <ErrorNote error={error} onRetry={onRetry} />
-      </MemoryRouter>,
-    );
-  });
-  return el;
-}
+const show = (error: unknown, onRetry?: () => void) => render(<ErrorNote error={error} onRetry={onRetry} />);
 
 const buttons = (el: HTMLElement) => [...el.querySelectorAll("button")].map((b) => b.textContent);
 
 describe("ErrorNote", () => {
   it("offers Retry for a failure that may pass", async () => {
     const retry = vi.fn();
-    const el = await render(new ApiError(503, "The server is busy", null), retry);
+    const el = await show(new ApiError(503, "The server is busy", null), retry);
 
     expect(el.querySelector("[role=alert]")?.textContent).toContain("The server is busy");
     expect(buttons(el)).toEqual(["Retry"]);
@@ -44,7 +24,7 @@ describe("ErrorNote", () => {
   });
 
   it("offers the way back, not Retry, for something that does not exist", async () => {
-    const el = await render(new ApiError(404, "Project not found", null), vi.fn());
+    const el = await show(new ApiError(404, "Project not found", null), vi.fn());
 
     expect(el.querySelector("[role=alert]")?.textContent).toContain("Project not found");
     expect(buttons(el)).toEqual([]);

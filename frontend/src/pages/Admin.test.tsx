@@ -1,19 +1,13 @@
 // The Admin Panel: display names shown (the username as secondary text) and edited, a name given at
 // creation, and sandbox controls that make sense for the sandbox's state.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { button, field, fill, render, unmountAll } from "../testing/render";
 import { AdminPage } from "./Admin";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
 let sent: { method: string; path: string; body: unknown }[] = [];
 
 const ADMIN = { id: 1, username: "admin", display_name: "", role: "admin", created_at: "", agent_count: 0 };
@@ -48,49 +42,11 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
 });
 
-async function mount(): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>
-          <AdminPage />
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
-
-function field(el: HTMLElement, label: string): HTMLInputElement {
-  const found = [...el.querySelectorAll("label")].find((l) => l.textContent === label);
-  const input = found && el.querySelector<HTMLInputElement>(`#${CSS.escape(found.htmlFor)}`);
-  if (!input) throw new Error(`no field "${label}"`);
-  return input;
-}
-
-function button(el: Element, name: string): HTMLButtonElement {
-  const found = [...el.querySelectorAll("button")].find((b) => b.textContent?.trim() === name);
-  if (!found) throw new Error(`no button "${name}"`);
-  return found;
-}
-
-async function fill(el: HTMLElement, values: Record<string, string>) {
-  await act(async () => {
-    for (const [label, value] of Object.entries(values)) {
-      const input = field(el, label);
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-}
+const mount = () => render(<AdminPage />);
 
 const card = (el: HTMLElement, username: string) => el.querySelector<HTMLElement>(`li[aria-label="${username}"]`)!;
 

@@ -2,19 +2,12 @@
 // their plain names and descriptions (the code name only as a small hint), and the model field says what
 // the model does while MCP servers sit under "Advanced".
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { render, unmountAll } from "../testing/render";
 import { AgentBuilderPage } from "./AgentBuilder";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
 
 const template = (key: string, name: string, tools: string[]) => ({
   key, name, type: key, description: `${name}, described.`, model: "anthropic/claude-opus-4-6", tools,
@@ -42,26 +35,11 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
 });
 
-async function mount(): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>
-          <AgentBuilderPage />
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
+const mount = () => render(<AgentBuilderPage />);
 
 function click(el: HTMLElement, name: string) {
   const button = [...el.querySelectorAll("button")].find((b) => (b.getAttribute("aria-label") ?? b.textContent) === name);

@@ -1,22 +1,16 @@
 // After a failed submit the first invalid field is focused and scrolled into view, its message under it,
 // and the form's line says what to do: the Admin Panel's create form and Settings' password form.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { button, describedBy, field, fill, render, unmountAll } from "../testing/render";
 import { AdminPage } from "./Admin";
 import { SettingsPage } from "./Settings";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
 const ADMIN = { id: 1, username: "admin", display_name: "", role: "admin", created_at: "", agent_count: 0 };
 
-let root: Root | null = null;
 let createDetail: unknown[] = [];
 const scrolled: Element[] = [];
 
@@ -48,56 +42,10 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
   delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView;
 });
-
-async function mount(page: React.ReactNode): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>{page}</MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
-
-function field(el: HTMLElement, label: string): HTMLInputElement {
-  const found = [...el.querySelectorAll("label")].find((l) => l.textContent === label);
-  const input = found && el.querySelector<HTMLInputElement>(`#${CSS.escape(found.htmlFor)}`);
-  if (!input) throw new Error(`no field "${label}"`);
-  return input;
-}
-
-function button(el: Element, name: string): HTMLButtonElement {
-  const found = [...el.querySelectorAll("button")].find((b) => b.textContent?.trim() === name);
-  if (!found) throw new Error(`no button "${name}"`);
-  return found;
-}
-
-async function fill(el: HTMLElement, values: Record<string, string>) {
-  await act(async () => {
-    for (const [label, value] of Object.entries(values)) {
-      const input = field(el, label);
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-}
-
-function describedBy(input: Element): string {
-  return (input.getAttribute("aria-describedby") ?? "")
-    .split(" ")
-    .filter(Boolean)
-    .map((id) => document.getElementById(id)?.textContent ?? "")
-    .join(" | ");
-}
 
 describe("a failed submit takes the person to the first invalid field", () => {
   it("Admin Panel, create user: focuses the first field the server refused, in the form's order", async () => {
@@ -106,7 +54,7 @@ describe("a failed submit takes the person to the first invalid field", () => {
       { loc: ["body", "password"], msg: "Value error, Password must be at least 8 characters" },
       { loc: ["body", "username"], msg: "Value error, Username may use letters, digits, '.', '_' and '-'" },
     ];
-    const el = await mount(<AdminPage />);
+    const el = await render(<AdminPage />);
     await vi.waitFor(() => expect(el.textContent).toContain("Create user"));
     await fill(el, { "New username": "Not Valid!", "New password": "short" });
     await act(async () => button(el, "Create user").click());
@@ -122,7 +70,7 @@ describe("a failed submit takes the person to the first invalid field", () => {
 
   it("Admin Panel, create user: a refusal naming no field is the form's line, and nothing is focused", async () => {
     createDetail = [{ loc: ["body"], msg: "Invalid JSON" }];
-    const el = await mount(<AdminPage />);
+    const el = await render(<AdminPage />);
     await vi.waitFor(() => expect(el.textContent).toContain("Create user"));
     await fill(el, { "New username": "petr", "New password": "petr-password" });
     const submit = button(el, "Create user");
@@ -135,7 +83,7 @@ describe("a failed submit takes the person to the first invalid field", () => {
   });
 
   it("Settings, change password: two different new passwords focus the repeat field, every time", async () => {
-    const el = await mount(<SettingsPage />);
+    const el = await render(<SettingsPage />);
     await fill(el, { "Current password": "old-password", "New password": "new-password", "Repeat the new password": "other" });
     const repeat = field(el, "Repeat the new password");
 

@@ -1,19 +1,13 @@
 // The "Change your password" form in Settings: the rule shown up front, the repeat checked here, the
 // server's field errors under their fields, and the new sign-in kept.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAccessToken, setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { describedBy, field, fill, render, unmountAll } from "../testing/render";
 import { SettingsPage } from "./Settings";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let root: Root | null = null;
 let passwordCalls: unknown[] = [];
 let preferenceCalls: unknown[] = [];
 let answer: () => Response = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
@@ -43,50 +37,13 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
   answer = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
 });
 
-async function mount(): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter>
-          <SettingsPage />
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
+const mount = () => render(<SettingsPage />);
 
-function field(el: HTMLElement, label: string): HTMLInputElement {
-  const found = [...el.querySelectorAll("label")].find((l) => l.textContent === label);
-  const input = found && el.querySelector<HTMLInputElement>(`#${CSS.escape(found.htmlFor)}`);
-  if (!input) throw new Error(`no field "${label}"`);
-  return input;
-}
-
-/** The texts linked to a field with aria-describedby: its hint and its error. */
-function describedBy(el: HTMLElement, label: string): string[] {
-  const ids = field(el, label).getAttribute("aria-describedby")?.split(" ") ?? [];
-  return ids.map((id) => el.querySelector(`#${CSS.escape(id)}`)?.textContent ?? "");
-}
-
-async function fill(el: HTMLElement, values: Record<string, string>) {
-  await act(async () => {
-    for (const [label, value] of Object.entries(values)) {
-      const input = field(el, label);
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")!.set!.call(input, value);
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  });
-}
 
 async function submit(el: HTMLElement) {
   const button = [...el.querySelectorAll("button")].find((b) => b.textContent === "Change password")!;
@@ -100,7 +57,7 @@ describe("Change your password", () => {
   it("shows the length rule before anything is typed", async () => {
     const el = await mount();
     expect(el.textContent).toContain("Change your password");
-    expect(describedBy(el, "New password")).toEqual(["At least 8 characters."]);
+    expect(describedBy(field(el, "New password"))).toBe("At least 8 characters.");
   });
 
   it("checks the repeat here, under its field, and sends nothing", async () => {
@@ -108,7 +65,7 @@ describe("Change your password", () => {
     await fill(el, { "Current password": "old-password", "New password": "new-password-1", "Repeat the new password": "new-password-2" });
     await submit(el);
 
-    expect(describedBy(el, "Repeat the new password")).toEqual(["The two new passwords are not the same."]);
+    expect(describedBy(field(el, "Repeat the new password"))).toBe("The two new passwords are not the same.");
     expect(field(el, "Repeat the new password").getAttribute("aria-invalid")).toBe("true");
     expect(passwordCalls).toEqual([]);
   });
@@ -120,7 +77,7 @@ describe("Change your password", () => {
     await fill(el, { "Current password": "wrong-one", "New password": "new-password-1", "Repeat the new password": "new-password-1" });
     await submit(el);
 
-    await vi.waitFor(() => expect(describedBy(el, "Current password")).toEqual(["This is not your current password"]));
+    await vi.waitFor(() => expect(describedBy(field(el, "Current password"))).toBe("This is not your current password"));
     expect(statusText(el)).not.toContain("Your password was changed.");
     expect(getAccessToken()).toBe("old-token");
   });

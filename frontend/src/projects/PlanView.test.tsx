@@ -1,18 +1,14 @@
 // The plan editor shows the server's 422 on a step under that step's title (steps.0.title, or steps.0 for
 // the whole step) and takes the person there.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
 import type { Project } from "../api/queries";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
+import { button, describedBy, render, unmountAll } from "../testing/render";
 import { PlanView } from "./PlanView";
 import { projectView } from "./status";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const step = (title: string) => ({ title, details: "", acceptance: "", status: "pending", attempts: 0 });
 const PROJECT = {
@@ -22,7 +18,6 @@ const PROJECT = {
   current_step: 0, steps_done: 0, steps_total: 2, escalation: "", status: "paused", instance: null,
 } as unknown as Project;
 
-let root: Root | null = null;
 let detail: unknown[] = [];
 const scrolled: Element[] = [];
 
@@ -40,31 +35,15 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
   delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView;
 });
 
 async function editor(): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <PlanView project={PROJECT} view={projectView(PROJECT)} />
-      </QueryClientProvider>,
-    );
-  });
+  const el = await render(<PlanView project={PROJECT} view={projectView(PROJECT)} />);
   await act(async () => button(el, "Edit plan").click());
   return el;
-}
-
-function button(el: Element, name: string): HTMLButtonElement {
-  const found = [...el.querySelectorAll("button")].find((b) => b.textContent?.trim() === name);
-  if (!found) throw new Error(`no button "${name}"`);
-  return found;
 }
 
 /** The step's control labelled `label` (step 1 is the first fieldset). */
@@ -74,15 +53,6 @@ function control(el: HTMLElement, stepNo: number, label: string): HTMLInputEleme
   const input = found && fieldset.querySelector<HTMLInputElement>(`#${CSS.escape(found.htmlFor)}`);
   if (!input) throw new Error(`no field "${label}" in step ${stepNo}`);
   return input;
-}
-
-/** The messages an input is described by. */
-function describedBy(input: Element): string {
-  return (input.getAttribute("aria-describedby") ?? "")
-    .split(" ")
-    .filter(Boolean)
-    .map((id) => document.getElementById(id)?.textContent ?? "")
-    .join(" | ");
 }
 
 async function save(el: HTMLElement) {

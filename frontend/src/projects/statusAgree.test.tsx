@@ -2,19 +2,15 @@
 // escalation "needs you" on both; the same project after Stop (the server keeps the escalation's text)
 // neither needs you nor is working. Rendered with a fake server, as in App.test.tsx.
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
-import { MemoryRouter, Route, Routes } from "react-router";
-import { QueryClientProvider } from "@tanstack/react-query";
+import { Route, Routes } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
-import { makeQueryClient } from "../api/queryClient";
 import { setFetch } from "../api/transport";
 import { Dashboard } from "../pages/Dashboard";
 import { ProjectPage } from "../pages/ProjectPage";
 import { FakeSocket } from "../testing/FakeSocket";
 import { json } from "../testing/http";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { render, unmountAll } from "../testing/render";
 
 const QUESTION = "Which database should the app use?";
 const AGENT = { id: 3, name: "Builder", type: "coding", model: "openai/gpt-5", identity: "", global_rules: "", tools: [], mcp_servers: {}, created_at: "" };
@@ -34,8 +30,6 @@ const PAUSED = project({});
 const STOPPED = project({ status: "stopped", desired_state: "stopped", instance: { ...INSTANCE, status: "stopped", stopped_at: "" } });
 
 let current: ReturnType<typeof project> = PAUSED;
-let root: Root | null = null;
-
 beforeEach(() => {
   setAccessToken("t");
   vi.stubGlobal("WebSocket", FakeSocket);
@@ -58,32 +52,20 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  document.body.innerHTML = "";
+  unmountAll();
   setAccessToken(null);
   vi.unstubAllGlobals();
   FakeSocket.instances.length = 0;
 });
 
-async function mount(path: string): Promise<HTMLElement> {
-  const el = document.createElement("div");
-  document.body.append(el);
-  root = createRoot(el);
-  await act(async () => {
-    root!.render(
-      <QueryClientProvider client={makeQueryClient()}>
-        <MemoryRouter initialEntries={[path]}>
-          <Routes>
-            <Route path="/" element={<Dashboard />} />
-            <Route path="/projects/:id" element={<ProjectPage />} />
-          </Routes>
-        </MemoryRouter>
-      </QueryClientProvider>,
-    );
-  });
-  return el;
-}
+const mount = (path: string) =>
+  render(
+    <Routes>
+      <Route path="/" element={<Dashboard />} />
+      <Route path="/projects/:id" element={<ProjectPage />} />
+    </Routes>,
+    path,
+  );
 
 const region = (el: HTMLElement, heading: string) =>
   [...el.querySelectorAll("section")].find((s) => s.querySelector("h2")?.textContent === heading)!;
@@ -98,7 +80,7 @@ describe("statuses agree", () => {
     await vi.waitFor(() => expect(region(dash, "Your agents").textContent).toContain("Builder"));
     expect(region(dash, "Your agents").textContent).toContain("needs you");
     expect(dash.textContent).not.toContain("working");
-    act(() => root?.unmount());
+    unmountAll();
 
     const page = await mount("/projects/7");
     await vi.waitFor(() => expect(page.textContent).toContain("Weather CLI"));
@@ -117,7 +99,7 @@ describe("statuses agree", () => {
     expect(region(dash, "Your agents").textContent).toContain("idle");
     expect(dash.textContent).not.toContain("needs you");
     expect(dash.textContent).not.toContain("working");
-    act(() => root?.unmount());
+    unmountAll();
 
     const page = await mount("/projects/7");
     await vi.waitFor(() => expect(page.textContent).toContain("Weather CLI"));
@@ -133,7 +115,7 @@ describe("statuses agree", () => {
     const dash = await mount("/");
     await vi.waitFor(() => expect(region(dash, "Your agents").textContent).toContain("working"));
     expect(dash.textContent).not.toContain("needs you");
-    act(() => root?.unmount());
+    unmountAll();
 
     const page = await mount("/projects/7");
     await vi.waitFor(() => expect(page.querySelector("[aria-current=step]")?.textContent).toContain("Write weather.py"));
