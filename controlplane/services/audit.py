@@ -35,6 +35,22 @@ def record(
     return event
 
 
+def on_user(
+    session: Session, action: str, user: User, *, actor: User | None, ip: str | None, **details: Any
+) -> AuditEvent:
+    """An event whose target is an account (created, changed, signed in or out, deleted)."""
+    return record(
+        session,
+        action,
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        target_name=user.username,
+        ip=ip,
+        **details,
+    )
+
+
 def events(session: Session, limit: int, before_id: int | None = None) -> list[AuditEvent]:
     """Newest first; `before_id` pages backwards."""
     query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)

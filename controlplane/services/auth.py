@@ -106,15 +106,7 @@ def authenticate(session: Session, settings: Settings, username: str, password: 
         audit.record(session, LOGIN_FAILED, target_type="user", target_name=username, ip=ip)
         session.commit()
         raise InvalidCredentials()
-    audit.record(
-        session,
-        LOGIN_SUCCEEDED,
-        actor=user,
-        target_type="user",
-        target_id=user.id,
-        target_name=username,
-        ip=ip,
-    )
+    audit.on_user(session, LOGIN_SUCCEEDED, user, actor=user, ip=ip)
     return user
 
 
@@ -197,9 +189,7 @@ def sign_out(session: Session, presented: str, ip: str | None) -> None:
     """Revoke the refresh token's family and record who signed out (an unknown token changes nothing)."""
     user = revoke_presented(session, presented)
     if user is not None:
-        audit.record(
-            session, "logout", actor=user, target_type="user", target_id=user.id, target_name=user.username, ip=ip
-        )
+        audit.on_user(session, "logout", user, actor=user, ip=ip)
     session.commit()
 
 
@@ -222,15 +212,7 @@ def change_password(
         raise ValueError("the user must be saved before the password is changed")
     _check_throttle(session, settings, user.username, ip, attempts="wrong passwords")
     if not verify_password(current_password, user.password_hash):
-        audit.record(
-            session,
-            PASSWORD_CHANGE_FAILED,
-            actor=user,
-            target_type="user",
-            target_id=user.id,
-            target_name=user.username,
-            ip=ip,
-        )
+        audit.on_user(session, PASSWORD_CHANGE_FAILED, user, actor=user, ip=ip)
         session.commit()
         raise InvalidField("current_password", WRONG_CURRENT_PASSWORD)
     problem = password_problem(new_password)  # the schema checks it too; the service does not rely on that
@@ -239,13 +221,5 @@ def change_password(
     user.password_hash = hash_password(new_password, settings.bcrypt_rounds)
     session.add(user)
     revoke_all_for_user(session, user.id)
-    audit.record(
-        session,
-        PASSWORD_CHANGED,
-        actor=user,
-        target_type="user",
-        target_id=user.id,
-        target_name=user.username,
-        ip=ip,
-    )
+    audit.on_user(session, PASSWORD_CHANGED, user, actor=user, ip=ip)
     return issue_tokens(session, settings, user)

@@ -101,17 +101,8 @@ def create_user(
     except Exception:
         session.rollback()
         raise
-    audit.record(
-        session,
-        "user_created",
-        actor=actor,
-        target_type="user",
-        target_id=user.id,
-        target_name=username,
-        ip=ip,
-        role=role,
-        **({"display_name": display_name} if display_name else {}),
-    )
+    details = {"role": role, **({"display_name": display_name} if display_name else {})}
+    audit.on_user(session, "user_created", user, actor=actor, ip=ip, **details)
     try:
         session.commit()
     except Exception:
@@ -137,29 +128,11 @@ def update_user(
     if role is not None and role != user.role:
         if user.role == "admin" and admin_count(session) <= 1:
             raise UserConflict("The last admin cannot be demoted; make another user admin first")
-        audit.record(
-            session,
-            "user_role_changed",
-            actor=actor,
-            target_type="user",
-            target_id=user.id,
-            target_name=user.username,
-            ip=ip,
-            old=user.role,
-            new=role,
-        )
+        audit.on_user(session, "user_role_changed", user, actor=actor, ip=ip, old=user.role, new=role)
         user.role = role
     if display_name is not None and display_name != user.display_name:
-        audit.record(
-            session,
-            "user_display_name_changed",
-            actor=actor,
-            target_type="user",
-            target_id=user.id,
-            target_name=user.username,
-            ip=ip,
-            old=user.display_name,
-            new=display_name,
+        audit.on_user(
+            session, "user_display_name_changed", user, actor=actor, ip=ip, old=user.display_name, new=display_name
         )
         user.display_name = display_name
     if password is not None:
@@ -169,15 +142,7 @@ def update_user(
         user.password_hash = hash_password(password, settings.bcrypt_rounds)
         if user.id is not None:
             revoke_all_for_user(session, user.id)
-        audit.record(
-            session,
-            "user_password_reset",
-            actor=actor,
-            target_type="user",
-            target_id=user.id,
-            target_name=user.username,
-            ip=ip,
-        )
+        audit.on_user(session, "user_password_reset", user, actor=actor, ip=ip)
     session.add(user)
     session.commit()
     session.refresh(user)
@@ -216,15 +181,7 @@ def delete_user(session: Session, settings: Settings, user: User, actor: User | 
     """Delete the rows (the database cascades) and then the user's directory, never following symlinks."""
     check_deletable(session, user, actor)
     username = user.username
-    audit.record(
-        session,
-        "user_deleted",
-        actor=actor,
-        target_type="user",
-        target_id=user.id,
-        target_name=username,
-        ip=ip,
-    )
+    audit.on_user(session, "user_deleted", user, actor=actor, ip=ip)
     session.delete(user)
     session.commit()
     remove_user_home(settings.users_dir, username)
