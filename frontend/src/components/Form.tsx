@@ -4,12 +4,14 @@
 import {
   useEffect,
   useId,
+  useRef,
   type InputHTMLAttributes,
   type ReactNode,
   type RefObject,
   type TextareaHTMLAttributes,
 } from "react";
 import type { FieldErrors } from "../api/errors";
+import { formErrors, type FormErrors } from "../api/formErrors";
 
 export const inputClass =
   "w-full rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-slate-100 placeholder:text-slate-400 " +
@@ -106,6 +108,14 @@ export function useFocusFirstError(fields: FieldErrors, formRef: RefObject<HTMLE
     // jsdom has no scrollIntoView.
     if (typeof target.scrollIntoView === "function") target.scrollIntoView({ block: "center" });
   }, [fields, formRef]);
+}
+
+/** A form's errors from its mutation's `error`, and the ref for its <form> that useFocusFirstError follows. */
+export function useFormErrors(error: unknown): { errors: FormErrors; formRef: RefObject<HTMLFormElement | null> } {
+  const errors = formErrors(error);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstError(errors.fields, formRef);
+  return { errors, formRef };
 }
 
 /** A form-level message (a conflict, a server error) announced when it appears. */

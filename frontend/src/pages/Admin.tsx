@@ -1,7 +1,6 @@
 // The Admin Panel: every account with its name, role, agent count and sandbox; create accounts, set
 // display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes.
-import { useRef, useState, type FormEvent } from "react";
-import { formErrors } from "../api/formErrors";
+import { useState, type FormEvent } from "react";
 import {
   useAdminSandboxAction,
   useAdminSandboxes,
@@ -15,7 +14,7 @@ import {
   type AdminUser,
   type SandboxAction,
 } from "../api/queries";
-import { buttonClass, FormError, inputClass, Saved, TextInput, useFocusFirstError } from "../components/Form";
+import { buttonClass, FormError, inputClass, Saved, TextInput, useFormErrors } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
@@ -137,9 +136,7 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
   const [name, setName] = useState(user.display_name);
   const [saved, setSaved] = useState<string | null>(null);
   const update = useSetDisplayName();
-  const errors = formErrors(update.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(update.error);
   return (
     <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
@@ -169,9 +166,7 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
   const [password, setPassword] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const reset = useResetPassword();
-  const errors = formErrors(reset.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(reset.error);
   return (
     <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
@@ -226,9 +221,7 @@ function CreateUser() {
   const [role, setRole] = useState<"user" | "admin">("user");
   const [saved, setSaved] = useState<string | null>(null);
   const create = useCreateUser();
-  const errors = formErrors(create.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(create.error);
 
   function submit(e: FormEvent) {
     e.preventDefault();

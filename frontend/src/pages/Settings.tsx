@@ -13,7 +13,7 @@ import {
   type ApiKey,
   type Preferences,
 } from "../api/queries";
-import { buttonClass, FormError, Saved, TextInput, useFocusFirstError } from "../components/Form";
+import { buttonClass, FormError, Saved, TextInput, useFocusFirstError, useFormErrors } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
 const PROVIDERS = ["anthropic", "openai", "openrouter", "gemini", "deepseek", "groq", "meta"];
@@ -80,9 +80,7 @@ function AddKeyForm() {
   const [baseUrl, setBaseUrl] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const add = useAddApiKey();
-  const errors = formErrors(add.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(add.error);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -149,9 +147,7 @@ interface PreferencesFieldsProps {
 function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps) {
   const [draft, setDraft] = useState<Preferences>(initial);
   const save = useSavePreferences();
-  const errors = formErrors(save.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(save.error);
   return (
     <form ref={formRef} noValidate className="space-y-3"
       onSubmit={(e) => {

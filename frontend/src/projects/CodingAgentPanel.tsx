@@ -1,11 +1,10 @@
 // A coding agent's page body: its global rules (RULES.md, shared by all its projects), its projects with
 // status and progress, and "+ New Project" (a goal; architecture and details optional).
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
-import { formErrors } from "../api/formErrors";
 import { useCreateProject, useProjects, useRules, useSaveRules, type Agent } from "../api/queries";
 import { MarkdownEditor } from "../agents/MarkdownEditor";
-import { buttonClass, FormError, Saved, TextArea, TextInput, useFocusFirstError } from "../components/Form";
+import { buttonClass, FormError, Saved, TextArea, TextInput, useFormErrors } from "../components/Form";
 import { Empty, ErrorNote, Loading } from "../components/States";
 import { ProjectRow } from "./ProjectBits";
 
@@ -51,9 +50,7 @@ function NewProject({ agentId, onCancel }: { agentId: number; onCancel: () => vo
   const [details, setDetails] = useState("");
   const create = useCreateProject(agentId);
   const navigate = useNavigate();
-  const errors = formErrors(create.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(create.error);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -102,9 +99,7 @@ function RulesForm({ agentId, initial }: { agentId: number; initial: string }) {
   const [content, setContent] = useState(initial);
   const [saved, setSaved] = useState<string | null>(null);
   const save = useSaveRules(agentId);
-  const errors = formErrors(save.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(save.error);
   return (
     <form ref={formRef} noValidate className="space-y-3"
       onSubmit={(e) => {

@@ -1,8 +1,7 @@
 // The implementation plan with each step's status, and an editor for it while the manager is not working.
-import { useRef, useState } from "react";
-import { formErrors } from "../api/formErrors";
+import { useState } from "react";
 import { useSavePlan, type PlanStep, type Project, type StepStatus } from "../api/queries";
-import { buttonClass, FormError, inputClass, TextArea, TextInput, useFocusFirstError } from "../components/Form";
+import { buttonClass, FormError, inputClass, TextArea, TextInput, useFormErrors } from "../components/Form";
 import { Empty } from "../components/States";
 import type { ProjectView } from "./status";
 
@@ -44,9 +43,7 @@ export function PlanView({ project, view }: { project: Project; view: ProjectVie
 function PlanEditor({ project, initial, onDone }: { project: Project; initial: PlanStep[]; onDone: () => void }) {
   const [steps, setSteps] = useState<PlanStep[]>(initial);
   const save = useSavePlan(project.id);
-  const errors = formErrors(save.error);
-  const formRef = useRef<HTMLFormElement>(null);
-  useFocusFirstError(errors.fields, formRef);
+  const { errors, formRef } = useFormErrors(save.error);
   const fields = errors.fields;
   // An error on the list itself ("steps", e.g. too many) has no field of its own: it is the form's line.
   const stepErrorShown = Object.keys(fields).some((key) => /^steps\.\d+/.test(key));
