@@ -13,7 +13,7 @@ from autocode_runner.coding.claude.screen import activity_fingerprint, classify
 from autocode_runner.coding.manager.process import ManagerProcess
 from autocode_runner.coding.ports import ClaudeTrouble, Observation
 from autocode_runner.contract.specs import CodingSpec
-from autocode_runner.tmux import Tmux
+from autocode_runner.tmux import SessionNotFound, Tmux
 
 START_TIMEOUT = 60.0
 
@@ -79,7 +79,12 @@ class ClaudeCode:
         return await self.session.alive()
 
     async def capture(self) -> str:
-        return await self.session.capture()
+        """The screen; empty when the session is gone (Claude Code exited since the liveness check): an empty
+        screen reads as not ready, and the next poll's liveness check takes the crash path."""
+        try:
+            return await self.session.capture()
+        except SessionNotFound:
+            return ""
 
     async def submit(self, text: str) -> None:
         try:
