@@ -163,3 +163,39 @@ def template_views() -> list[AgentTemplatePublic]:
         )
         for t in TEMPLATES.values()
     ]
+
+
+class ModelChoicePublic(BaseModel):
+    name: str = Field(description='The model as an agent stores it, "provider/model".')
+    label: str = Field(description='Its plain name, e.g. "Claude Opus 4.6".')
+
+
+class ProviderPublic(BaseModel):
+    name: str = Field(description='The model prefix and the name its API key is stored under, e.g. "anthropic".')
+    label: str = Field(description='The provider\'s plain name, e.g. "Anthropic".')
+    purpose: str = Field(description="One plain sentence: what this provider's key is used for.")
+    has_key: bool = Field(description="Whether the signed-in user has a key for this provider.")
+    models: list[ModelChoicePublic] = Field(description="Suggested models, the first one preferred.")
+
+
+class KeyNeedPublic(BaseModel):
+    type: AgentType = Field(description="Agents of this type need the key whatever their model.")
+    provider: str
+    reason: str = Field(description="Why, in one plain sentence.")
+
+
+class TemplateModelPublic(BaseModel):
+    template: TemplateKey
+    model: str = Field(
+        description="The model a new agent from this template starts with: the template's own when the user has "
+        "its provider's key, else a suggested model of a provider they have a key for, else the template's."
+    )
+
+
+class ModelCataloguePublic(BaseModel):
+    """The models to choose from, per provider, as they suit the signed-in user's keys (keys are per person)."""
+
+    providers: list[ProviderPublic]
+    key_providers: list[str] = Field(description="Every provider the signed-in user has a key for.")
+    needs: list[KeyNeedPublic] = Field(description="Keys some agent types need whatever their model.")
+    templates: list[TemplateModelPublic]

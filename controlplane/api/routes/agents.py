@@ -13,10 +13,11 @@ from controlplane.schemas.agents import (
     AgentPublic,
     AgentTemplatePublic,
     AgentUpdate,
+    ModelCataloguePublic,
     ToolPublic,
     template_views,
 )
-from controlplane.services import agents
+from controlplane.services import agents, model_catalogue
 from controlplane.services.agent_catalogue import TOOL_CATALOGUE
 from controlplane.services.ownership import owned
 
@@ -36,6 +37,13 @@ def list_tools(_user: CurrentUser) -> list[ToolPublic]:
     return [
         ToolPublic(name=name, label=tool.label, description=tool.description) for name, tool in TOOL_CATALOGUE.items()
     ]
+
+
+@router.get("/models", response_model=ModelCataloguePublic)
+def list_models(session: SessionDep, user: CurrentUser) -> ModelCataloguePublic:
+    """The models to choose from per provider, which providers the signed-in user has a key for, and the model
+    each template should start with for those keys."""
+    return model_catalogue.catalogue_for(session, user.id or 0)
 
 
 @router.get("/agents", response_model=list[AgentPublic])

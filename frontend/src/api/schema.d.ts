@@ -305,6 +305,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description The models to choose from per provider, which providers the signed-in user has a key for, and the model
+         *     each template should start with for those keys.
+         */
+        get: operations["agents-list_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects": {
         parameters: {
             query?: never;
@@ -808,12 +829,61 @@ export interface components {
          * @enum {string}
          */
         InstanceStatus: "running" | "stopped" | "crashed";
+        /** KeyNeedPublic */
+        KeyNeedPublic: {
+            /** Provider */
+            provider: string;
+            /**
+             * Reason
+             * @description Why, in one plain sentence.
+             */
+            reason: string;
+            /**
+             * Type
+             * @description Agents of this type need the key whatever their model.
+             * @enum {string}
+             */
+            type: "coding" | "research" | "learning" | "social_media" | "custom";
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * ModelCataloguePublic
+         * @description The models to choose from, per provider, as they suit the signed-in user's keys (keys are per person).
+         */
+        ModelCataloguePublic: {
+            /**
+             * Key Providers
+             * @description Every provider the signed-in user has a key for.
+             */
+            key_providers: string[];
+            /**
+             * Needs
+             * @description Keys some agent types need whatever their model.
+             */
+            needs: components["schemas"]["KeyNeedPublic"][];
+            /** Providers */
+            providers: components["schemas"]["ProviderPublic"][];
+            /** Templates */
+            templates: components["schemas"]["TemplateModelPublic"][];
+        };
+        /** ModelChoicePublic */
+        ModelChoicePublic: {
+            /**
+             * Label
+             * @description Its plain name, e.g. "Claude Opus 4.6".
+             */
+            label: string;
+            /**
+             * Name
+             * @description The model as an agent stores it, "provider/model".
+             */
+            name: string;
         };
         /**
          * PasswordChange
@@ -960,6 +1030,34 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /** ProviderPublic */
+        ProviderPublic: {
+            /**
+             * Has Key
+             * @description Whether the signed-in user has a key for this provider.
+             */
+            has_key: boolean;
+            /**
+             * Label
+             * @description The provider's plain name, e.g. "Anthropic".
+             */
+            label: string;
+            /**
+             * Models
+             * @description Suggested models, the first one preferred.
+             */
+            models: components["schemas"]["ModelChoicePublic"][];
+            /**
+             * Name
+             * @description The model prefix and the name its API key is stored under, e.g. "anthropic".
+             */
+            name: string;
+            /**
+             * Purpose
+             * @description One plain sentence: what this provider's key is used for.
+             */
+            purpose: string;
+        };
         /**
          * ReplyBody
          * @description The user's answer to an escalation; the manager reads it and continues.
@@ -1033,6 +1131,19 @@ export interface components {
          * @enum {string}
          */
         StepStatus: "pending" | "running" | "done" | "failed";
+        /** TemplateModelPublic */
+        TemplateModelPublic: {
+            /**
+             * Model
+             * @description The model a new agent from this template starts with: the template's own when the user has its provider's key, else a suggested model of a provider they have a key for, else the template's.
+             */
+            model: string;
+            /**
+             * Template
+             * @enum {string}
+             */
+            template: "coding" | "research" | "learning" | "social_media";
+        };
         /** TicketResponse */
         TicketResponse: {
             /** Expires In */
@@ -1848,6 +1959,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "agents-list_models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCataloguePublic"];
+                };
             };
         };
     };
