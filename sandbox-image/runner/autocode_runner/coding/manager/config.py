@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.contract.providers import PROVIDERS
+
 API_KEY_PLACEHOLDER = "${AUTOCODE_MANAGER_API_KEY}"
-PROVIDERS = ("openai", "anthropic")  # the model prefixes the manager understands
 CONTEXT_WINDOW_TOKENS = 128_000  # the smaller of GPT-4o's and Claude's windows: nanobot compacts before it
 MAX_OUTPUT_TOKENS = 8_192
 TEMPERATURE = 0.1  # judgments and JSON should not vary between runs
