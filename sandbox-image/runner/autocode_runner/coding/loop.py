@@ -2,9 +2,9 @@
 
 One loop per project, in the project's own instance process. It drives Claude Code through the plan one
 step at a time, handles what goes wrong (a crash, silence, questions, repeated errors, a full context,
-rate limits) with a visible log entry each, and reports its state after every change so any restart
-resumes at the current step. Commands from the user (pause, resume, reply, plan, stop) arrive through
-`command()` and take effect at the next poll.
+rate limits, a model provider that cannot be reached) with a visible log entry each, and reports its state
+after every change so any restart resumes at the current step. Commands from the user (pause, resume,
+reply, plan, stop) arrive through `command()` and take effect at the next poll.
 """
 
 from __future__ import annotations
@@ -15,17 +15,20 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from autocode_runner.coding import trouble
 from autocode_runner.coding import workspace as ws
 from autocode_runner.coding.claude.screen import ClaudeState
 from autocode_runner.coding.identity import compose_identity
-from autocode_runner.coding.manager.errors import ManagerError
+from autocode_runner.coding.manager.errors import ManagerError, ProviderError, ProviderUnavailable
 from autocode_runner.coding.plan import Decision
 from autocode_runner.coding.ports import ClaudePort, ClaudeTrouble, ManagerPort, Observation
 from autocode_runner.coding.state import Phase, ProjectState
 from autocode_runner.contract.plan import PlanStep, first_open_step
+from autocode_runner.contract.problems import ProviderProblem, provider_name
 from autocode_runner.contract.specs import CodingSpec
 from autocode_runner.contract.vocab import LogLevel, ProjectStatus, StepStatus
 from autocode_runner.contract.wire import Command
@@ -181,25 +184,30 @@ class ProjectLoop:
 
     async def _gate(self) -> bool:
         """A safe point: stop if asked, wait while paused, apply a new plan (then True)."""
-        if self._stopping:
-            raise Stopped
-        if self._paused:
-            previous = self.state.status
-            self.state.status = ProjectStatus.PAUSED
-            self.report()
-            self.sink.log(LogLevel.INFO, "Paused; resume to continue")
-            while self._paused and not self._stopping:
-                await self._sleep(WAIT_FOR_COMMAND_SECONDS)
-            if self._stopping:
-                raise Stopped
-            self.state.status = previous if previous is not ProjectStatus.PAUSED else ProjectStatus.RUNNING
-            self.report()
-            self.sink.log(LogLevel.INFO, "Resumed")
+        await self._hold_while_paused()
         if self._new_plan is None:
             return False
         self._apply_plan(self._new_plan)
         self._new_plan = None
         return True
+
+    async def _hold_while_paused(self) -> None:
+        """Stop if asked; while paused, report it and wait for resume (or stop)."""
+        if self._stopping:
+            raise Stopped
+        if not self._paused:
+            return
+        previous = self.state.status
+        self.state.status = ProjectStatus.PAUSED
+        self.report()
+        self.sink.log(LogLevel.INFO, "Paused; resume to continue")
+        while self._paused and not self._stopping:
+            await self._sleep(WAIT_FOR_COMMAND_SECONDS)
+        if self._stopping:
+            raise Stopped
+        self.state.status = previous if previous is not ProjectStatus.PAUSED else ProjectStatus.RUNNING
+        self.report()
+        self.sink.log(LogLevel.INFO, "Resumed")
 
     def _apply_plan(self, steps: list[PlanStep]) -> None:
         self.state.steps = steps
@@ -212,12 +220,77 @@ class ProjectLoop:
         )
 
     async def _ask(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        """A manager call; when the model fails, escalate and try again after the user's answer."""
+        """A manager call. A provider that cannot be reached is tried again after each of the timing's waits;
+        one that refuses, stays unreachable or keeps answering unusably waits for the user's Retry. Never a
+        question: the user cannot answer a provider's trouble."""
+        provider = trouble.manager_provider(self.spec.agent.model)
+        delays = self.timing.provider_retry_seconds
+        failures = 0
         while True:
             try:
-                return await call()
+                result = await call()
+            except ProviderUnavailable as error:
+                failures += 1
+                if failures <= len(delays):
+                    await self._retry_later(
+                        *trouble.retrying(provider, str(error), delays[failures - 1], failures + 1, len(delays) + 1)
+                    )
+                    continue
+                reason = f"{error}, also after {failures} attempts"
+                await self._wait_for_retry(*trouble.failed(provider, reason, trouble.key_advice(provider)))
+            except ProviderError as error:
+                await self._wait_for_retry(*trouble.failed(provider, str(error), trouble.key_advice(provider)))
             except ManagerError as error:
-                await self._escalate(f"The manager model could not {what}: {error}")
+                advice = "Press Retry to ask again; if this keeps happening, choose another model for the agent."
+                reason = f"could not {what} ({error})"
+                await self._wait_for_retry(*trouble.failed(provider, reason, advice))
+            else:
+                self._clear_problem(f"{provider_name(provider)} answered again: continuing")
+                return result
+            failures = 0  # the user asked for a retry: a fresh round of waits
+
+    # -- a provider's trouble: retried by itself, or waiting for the user's Retry --------------------------
+    def _clear_problem(self, line: str) -> None:
+        if self.state.provider_problem is None:
+            return
+        self.state.provider_problem = None
+        self.report()
+        self.sink.log(LogLevel.INFO, line)
+
+    async def _retry_later(self, problem: ProviderProblem, line: str) -> None:
+        """Report the problem, keeping the project's status, and wait until the next attempt is due; a stop ends
+        the wait (Stopped), a pause holds it until resume (then the attempt is made at once)."""
+        self.state.provider_problem = problem
+        self.report()
+        self.sink.log(LogLevel.ERROR, line)
+        due = time.monotonic() + max(
+            0.0, (datetime.fromisoformat(problem.retry_at) - datetime.now(UTC)).total_seconds()
+        )
+        while (left := due - time.monotonic()) > 0:
+            await self._sleep(left)
+            if self._stopping or self._paused:
+                await self._hold_while_paused()
+                break
+
+    async def _wait_for_retry(self, problem: ProviderProblem, line: str) -> None:
+        """Report the problem that needs the user, pause, and return when they press Retry (resume) or reply."""
+        previous = self.state.status if self.state.status is not ProjectStatus.PAUSED else ProjectStatus.RUNNING
+        self.state.provider_problem = problem
+        self.state.status = ProjectStatus.PAUSED
+        self._resumed = False
+        self._paused = False  # this wait is the pause: resume ends it
+        replies = len(self._replies)
+        self.report()
+        self.sink.log(LogLevel.ERROR, line)
+        while len(self._replies) == replies and not self._resumed and not self._stopping:
+            await self._sleep(WAIT_FOR_COMMAND_SECONDS)
+        if self._stopping:
+            raise Stopped
+        self._resumed = False
+        self.state.provider_problem = None
+        self.state.status = previous
+        self.report()
+        self.sink.log(LogLevel.INFO, "Retrying now, as you asked")
 
     # -- the loop -------------------------------------------------------------------------------------
     async def run(self) -> ProjectStatus:
@@ -247,14 +320,17 @@ class ProjectLoop:
         await self._start_claude(resume=resume)
 
     async def _start_claude(self, *, resume: bool) -> None:
-        """Start Claude Code; when it will not start, escalate and try again after the user's answer."""
+        """Start Claude Code; when it will not start, wait for the user's Retry (a key or its address is the
+        usual cause) and try again."""
+        provider = trouble.CLAUDE_PROVIDER
         while True:
             try:
                 await self.claude.start(resume=resume)
                 break
             except ClaudeTrouble as error:
                 await self.claude.kill()
-                await self._escalate(f"{error}. Check the Anthropic key and its base URL, then reply or resume.")
+                reason = f"did not let Claude Code start ({error})"
+                await self._wait_for_retry(*trouble.failed(provider, reason, trouble.key_advice(provider)))
         self._note_session()
 
     def _note_session(self) -> None:
@@ -403,10 +479,14 @@ class ProjectLoop:
                 self.sink.log(LogLevel.ERROR, f"Claude Code is rate limited and retrying: {shorten(seen.error, 200)}")
                 watch.rate_limit_noted = True
             return False
-        await self._escalate(
-            f"Claude Code shows a rate-limit or billing screen ({shorten(seen.error or seen.question, 200)}). "
-            "It was not answered automatically: resolve it, then reply or resume."
+        provider = trouble.CLAUDE_PROVIDER
+        reason = (
+            f"stopped Claude Code with a rate-limit or billing message ({shorten(seen.error or seen.question, 200)})"
         )
+        advice = f"Check your {provider_name(provider)} plan, limits and key, then press Retry."
+        await self._wait_for_retry(*trouble.failed(provider, reason, advice))
+        await self._send(self.state.loop.last_task, remember=False)  # the retry: the step's task once more
+        watch.message_sent()
         return False
 
     async def _on_context_full(self, watch: Watch, poll: Poll) -> bool:

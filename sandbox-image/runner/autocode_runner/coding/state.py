@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from autocode_runner.contract.plan import PlanStep
+from autocode_runner.contract.problems import ProviderProblem
 from autocode_runner.contract.specs import CodingSpec
 from autocode_runner.contract.vocab import ProjectStatus
 
@@ -70,6 +71,7 @@ class ProjectState:
     loop: LoopState
     claude_session_id: str
     escalation: str = ""
+    provider_problem: ProviderProblem | None = None  # a model provider failing: retrying, or waiting for Retry
 
     @classmethod
     def from_spec(cls, spec: CodingSpec) -> ProjectState:
@@ -95,4 +97,5 @@ class ProjectState:
             "loop_state": self.loop.to_dict(),
             "claude_session_id": self.claude_session_id,
             "escalation": self.escalation,
+            "provider_problem": self.provider_problem.to_dict() if self.provider_problem else None,
         }

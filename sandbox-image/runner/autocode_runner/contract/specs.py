@@ -16,6 +16,7 @@ from autocode_runner.contract.vocab import ProjectStatus
 from autocode_runner.contract.wire import InstanceKind
 
 SPEC_VERSION = 1
+PROVIDER_RETRY_SECONDS = (30.0, 60.0, 120.0, 300.0, 600.0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Timing:
     poll_seconds: float = 2.0  # capture-pane interval
     silence_seconds: float = 300.0  # no screen change for this long: interrupt and ask why
     max_attempts: int = 3  # the same error this often in a step: another approach once, then ask the user
+    # A provider that cannot be reached (connection, timeout, 5xx, a retryable 429) is tried again after each of
+    # these waits in turn; after the last, the project waits for the user's Retry.
+    provider_retry_seconds: list[float] = field(default_factory=lambda: list(PROVIDER_RETRY_SECONDS))
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ class StepStatus(StrEnum):
     FAILED = "failed"
 
 
+class ProviderProblemState(StrEnum):
+    """A model provider failing a coding project: "retrying" while the loop waits to try again by itself,
+    "failed" once it stopped trying (retries exhausted, a bad key, quota) and waits for the user's Retry."""
+
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
 def values(vocabulary: type[StrEnum]) -> tuple[str, ...]:
     """The vocabulary's words in declaration order (for CHECK constraints and Literal types)."""
     return tuple(member.value for member in vocabulary)

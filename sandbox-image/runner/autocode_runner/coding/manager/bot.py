@@ -13,7 +13,9 @@ package for the data model. nanobot's pitfalls handled here:
   use: all are unregistered, the manager only talks;
 - `$name` anywhere in a message (a shell variable on a screen) pulls skill `name`'s manual into the turn: the
   manager's skills are all disabled;
-- LLM failures do not raise: the run ends with stop_reason "error" and the provider's body as text.
+- LLM failures do not raise: the run ends with stop_reason "error" and the provider's body as text. A hook
+  keeps the failed response (its status code and error kind), so nanobot's own classification tells a provider
+  that is down for now (`ProviderUnavailable`) from one that refuses (`ProviderError`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.coding.manager.config import ManagerFiles
-from autocode_runner.coding.manager.errors import ManagerError, ProviderError
+from autocode_runner.coding.manager.errors import ManagerError, ProviderError, ProviderUnavailable
 from autocode_runner.coding.manager.prompts import system_prompt
 
 SESSION_KEY = "autocode:manager"
@@ -66,6 +68,57 @@ def provider_message(error: str) -> str:
         code = data.get("code") or data.get("type")
         return f"{data['message']} ({code})" if code else data["message"]
     return text or "the provider failed without a message"
+
+
+def failure_kind(response: Any) -> str:
+    """What kind of failure nanobot's failed `LLMResponse` was, in a few plain words."""
+    kind = (getattr(response, "error_kind", None) or "").lower()
+    status = getattr(response, "error_status_code", None)
+    if kind == "connection":
+        return "could not be reached"
+    if kind == "timeout":
+        return "did not answer in time"
+    if status == 429 or kind == "rate_limit":
+        return "is limiting requests (HTTP 429)"
+    if isinstance(status, int) and status >= 500:
+        return f"had a server error (HTTP {status})"
+    if isinstance(status, int):
+        return f"refused the request (HTTP {status})"
+    return "failed"
+
+
+def provider_failure(response: Any, text: str) -> ProviderError:
+    """The failed run as an error the loop can act on: transient (try again later) or not (the user fixes it).
+
+    nanobot classifies the response itself (`LLMProvider.is_transient_response`: connection, timeout, 5xx,
+    408/409, a retryable 429); quota and billing errors are never transient, however they are sent.
+    """
+    from nanobot.providers.base import LLMProvider  # type: ignore[import-not-found]  # only in the sandbox's venv
+
+    words = provider_message(text).removeprefix("Error calling LLM:").strip().rstrip(".")
+    if response is None:
+        return ProviderError(f"failed ({words})")
+    message = f"{failure_kind(response)} ({words})"
+    if LLMProvider.is_transient_response(response) and not LLMProvider.is_arrearage_response(response):
+        return ProviderUnavailable(message)
+    return ProviderError(message)
+
+
+def failed_response_keeper() -> Any:
+    """A nanobot hook that keeps the last failed LLM response of a run (nanobot returns only its text)."""
+    from nanobot.agent.hook import AgentHook  # type: ignore[import-not-found]  # only in the sandbox's venv
+
+    class FailedResponseKeeper(AgentHook):  # type: ignore[misc]  # nanobot is untyped here: Any
+        def __init__(self) -> None:
+            super().__init__()
+            self.response: Any = None
+
+        async def after_iteration(self, context: Any) -> None:
+            response = context.response
+            if response is not None and getattr(response, "finish_reason", None) == "error":
+                self.response = response
+
+    return FailedResponseKeeper()
 
 
 def _read(path: Path) -> str:
@@ -136,12 +189,13 @@ class ManagerBot:
     async def ask(self, message: str) -> str:
         if self._bot is None:
             self._bot = build_nanobot(self._files, self._provider, self._api_key)
+        keeper = failed_response_keeper()
         try:
-            result = await self._bot.run(message, session_key=SESSION_KEY)
+            result = await self._bot.run(message, session_key=SESSION_KEY, hooks=[keeper])
         except Exception as exc:  # nanobot's own failures (config, storage), not the provider's
             raise ManagerError(f"nanobot failed: {type(exc).__name__}: {exc}") from exc
         if result.stop_reason == "error":
-            raise ProviderError(f"the model provider failed: {provider_message(result.error or result.content)}")
+            raise provider_failure(keeper.response, result.error or result.content)
         if result.stop_reason == "cancelled":
             raise ManagerError("the manager's turn was cancelled")
         if result.stop_reason == "empty_final_response":

@@ -5,7 +5,7 @@ nanobot and the provider SDKs (~110 MB) are loaded only while the manager decide
 on disk in `.nanobot/sessions/`, so every call continues the same one.
 
 stdin: {"workspace", "model", "api_key", "base_url", "identity", "method", "args"}
-stdout: {"result": ...} or {"error": {"type": "ProviderError" | "MalformedReplyError" | "ManagerError", "message"}}
+stdout: {"result": ...} or {"error": {"type": a name in ERRORS, "message"}}
 """
 
 from __future__ import annotations
@@ -16,10 +16,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.coding.manager.errors import MalformedReplyError, ManagerError, ProviderError
+from autocode_runner.coding.manager.errors import (
+    MalformedReplyError,
+    ManagerError,
+    ProviderError,
+    ProviderUnavailable,
+)
 from autocode_runner.contract.plan import PlanStep
 
+# Every error type the caller can tell apart, by name: the class crosses the process boundary as its name.
 ERRORS: dict[str, type[ManagerError]] = {
+    "ProviderUnavailable": ProviderUnavailable,
     "ProviderError": ProviderError,
     "MalformedReplyError": MalformedReplyError,
     "ManagerError": ManagerError,

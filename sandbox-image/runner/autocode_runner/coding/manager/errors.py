@@ -8,7 +8,13 @@ class ManagerError(Exception):
 
 
 class ProviderError(ManagerError):
-    """The model provider refused or failed the request (bad key, quota, outage); carries its own message."""
+    """The model provider refused the request and asking again will not help (a bad key, an unknown model, no
+    quota or billing): the user has to fix something. Carries the provider's own message."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider could not be reached or failed for now (connection refused, a timeout, a 5xx, a retryable
+    429), also after nanobot's own short retries: worth trying again later."""
 
 
 class MalformedReplyError(ManagerError):

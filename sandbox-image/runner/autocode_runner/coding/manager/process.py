@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.coding.manager import call
-from autocode_runner.coding.manager.errors import ManagerError
+from autocode_runner.coding.manager.errors import ManagerError, ProviderUnavailable
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.contract.plan import PlanStep
 
-CALL_TIMEOUT = 600.0  # a slow model with retries; beyond this the call is treated as a provider failure
+CALL_TIMEOUT = 600.0  # a slow model with retries; beyond this the provider counts as unavailable for now
 
 
 class ManagerProcess:
@@ -52,7 +52,9 @@ class ManagerProcess:
         except TimeoutError as error:
             process.kill()
             await process.wait()
-            raise ManagerError(f"the manager took longer than {CALL_TIMEOUT:.0f} s to {method}") from error
+            raise ProviderUnavailable(
+                f"the model took longer than {CALL_TIMEOUT:.0f} s to answer ({method})"
+            ) from error
         try:
             reply = json.loads(out.decode().strip().splitlines()[-1])
         except (ValueError, IndexError) as error:
