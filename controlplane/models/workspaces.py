@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from autocode_runner.contract.vocab import ProjectStatus, values
-from sqlalchemy import Text, UniqueConstraint
+from autocode_runner.contract.vocab import ProjectStatus, ProviderProblemState, values
+from sqlalchemy import JSON, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from controlplane.models.base import (
@@ -25,6 +25,13 @@ from controlplane.models.base import (
 RESEARCH_STATUSES = ("active", "archived")
 
 
+def provider_problem_check() -> CheckConstraint:
+    """A stored provider problem is null or has a state of its vocabulary."""
+    words = ", ".join(f"'{word}'" for word in values(ProviderProblemState))
+    rule = f"provider_problem IS NULL OR json_extract(provider_problem, '$.state') IN ({words})"
+    return CheckConstraint(rule, name="ck_projects_provider_problem_state")
+
+
 def updated_at_field() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, sa_column_kwargs={"onupdate": utcnow})
 
@@ -35,6 +42,7 @@ class Project(SQLModel, table=True):
         UniqueConstraint("user_id", "slug", name="uq_projects_user_slug"),
         one_of("status", values(ProjectStatus), "ck_projects_status"),
         one_of("desired_state", values(DesiredState), "ck_projects_desired_state"),
+        provider_problem_check(),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +63,8 @@ class Project(SQLModel, table=True):
     loop_state: dict[str, Any] = json_field(dict)
     # An open question to the user (repeated errors, a rate-limit screen); empty when there is none.
     escalation: str = Field(default="", sa_type=Text)
+    # A model provider failing (autocode_runner.contract.problems.ProviderProblem as JSON); null when none is.
+    provider_problem: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True), nullable=True)
     tmux_session: str = Field(default="", max_length=128)
     workspace_path: str = Field(default="", max_length=512)
     created_at: datetime = created_at_field()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autocode_runner.contract.plan import PlanStep, steps_done
+from autocode_runner.contract.problems import ProviderProblem
 from autocode_runner.contract.vocab import (
     ACTIVE_PROJECT_STATUSES,
     FINAL_PROJECT_STATUSES,
@@ -39,6 +40,8 @@ def owned_project(session: Session, user_id: int, project_id: int) -> Project | 
 
 
 def status_event(project: Project) -> LiveEvent:
+    """What the dashboard and the project page hear when a project changes: its status, progress, whether a
+    question waits, and a provider's trouble (retrying, or waiting for Retry)."""
     plan = read_plan(project)
     return {
         "type": "project.status",
@@ -48,7 +51,15 @@ def status_event(project: Project) -> LiveEvent:
         "current_step": project.current_step,
         "steps_done": steps_done(plan),
         "steps_total": len(plan),
+        "escalation": project.escalation,
+        "provider_problem": project.provider_problem,
     }
+
+
+def clear_questions(project: Project) -> None:
+    """A (re)started or stopped project has no open question and no provider trouble to show."""
+    project.escalation = ""
+    project.provider_problem = None
 
 
 @dataclass
@@ -88,7 +99,7 @@ class CodingKind:
             project.status = ProjectStatus.PLANNING
         elif project.status not in ACTIVE_PROJECT_STATUSES:
             project.status = ProjectStatus.RUNNING
-        project.escalation = ""
+        clear_questions(project)
         project.desired_state = DesiredState.RUNNING
         project.tmux_session = claude_session_name(target_id)
         project.workspace_path = f"{SANDBOX_HOME}/{workspace_dir(project.slug)}"
@@ -106,6 +117,7 @@ class CodingKind:
         project.desired_state = DesiredState.STOPPED
         if project.status not in FINAL_PROJECT_STATUSES:
             project.status = ProjectStatus.STOPPED
+        clear_questions(project)
         project.updated_at = utcnow()
         session.add(project)
 
@@ -114,7 +126,8 @@ class CodingKind:
         return project is not None and project.status in FINAL_PROJECT_STATUSES
 
     def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
-        """Persist a state report: status, plan, step, the loop's own state, Claude's session, escalation."""
+        """Persist a state report: status, plan, step, the loop's own state, Claude's session, escalation, and
+        the provider's trouble (read forgivingly: an unreadable one counts as none)."""
         project = owned_project(session, user_id, target_id)
         if project is None:
             return []
@@ -133,6 +146,9 @@ class CodingKind:
             project.claude_session_id = data["claude_session_id"][:MAX_SESSION_ID]
         if isinstance(data.get("escalation"), str):
             project.escalation = data["escalation"]
+        if "provider_problem" in data:
+            problem = ProviderProblem.from_stored(data["provider_problem"])
+            project.provider_problem = problem.to_dict() if problem else None
         if project.status in FINAL_PROJECT_STATUSES:
             project.desired_state = DesiredState.STOPPED
         project.updated_at = utcnow()

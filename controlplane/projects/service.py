@@ -6,10 +6,12 @@ threads with that same session (one session per request), and reach the sandbox 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal, TypeVar
 
 from autocode_runner.contract.plan import PlanStep, first_open_step, steps_done
-from autocode_runner.contract.vocab import ProjectStatus
+from autocode_runner.contract.problems import ProviderProblem
+from autocode_runner.contract.vocab import LogLevel, ProjectStatus
 from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, select
 
@@ -18,6 +20,7 @@ from controlplane.errors import SANDBOXES_DISABLED, Conflict, Unavailable
 from controlplane.models import Agent, Project
 from controlplane.models.base import utcnow
 from controlplane.projects.keys import project_keys
+from controlplane.projects.kind import status_event
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 from controlplane.projects.plans import read_plan
 from controlplane.runtime import instance_rows
@@ -30,6 +33,7 @@ from controlplane.services.ownership import owned
 from controlplane.services.slugs import unique_slug
 
 T = TypeVar("T")
+REPLY_ACKNOWLEDGED = "Your answer was sent to the manager"
 Action = Literal["start", "stop", "restart", "pause", "resume"]
 EDITING_STATUSES = frozenset({ProjectStatus.PLANNING, ProjectStatus.RUNNING})
 
@@ -42,9 +46,11 @@ def _key(project_id: int) -> InstanceKey:
 def view(session: Session, project: Project) -> ProjectPublic:
     instance = instance_rows.latest(session, project.user_id, _key(project.id or 0))
     plan = read_plan(project)
+    hidden = {"user_id", "loop_state", "claude_session_id", "implementation_plan", "provider_problem"}
     return ProjectPublic(
-        **project.model_dump(exclude={"user_id", "loop_state", "claude_session_id", "implementation_plan"}),
+        **project.model_dump(exclude=hidden),
         implementation_plan=plan,
+        provider_problem=ProviderProblem.from_stored(project.provider_problem) if project.provider_problem else None,
         steps_done=steps_done(plan),
         steps_total=len(plan),
         instance=InstancePublic.model_validate(instance) if instance else None,
@@ -178,11 +184,36 @@ async def control(
 async def reply(
     session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, message: str
 ) -> ProjectPublic:
-    """Answer the project's escalation; the manager takes the answer into account and continues."""
+    """Answer the project's escalation; the manager takes the answer into account and continues.
+
+    The question is closed at once (the card goes without waiting for the manager's next report) and the
+    answer is acknowledged in the project's log."""
     await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
+    running = _require_supervisor(supervisor)
     command = {"type": Command.REPLY.value, "message": message}
-    await _require_supervisor(supervisor).send(user, _key(project_id), command)
+    await running.send(user, _key(project_id), command)
+    event = await in_worker(session, lambda s: _close_question(s, user.id, project_id))
+    running.events.publish(user.id, event)
+    instance_id = await in_worker(session, lambda s: instance_rows.running_id(s, user.id, _key(project_id)))
+    await asyncio.to_thread(
+        running.logs.write,
+        user_id=user.id,
+        project_id=project_id,
+        level=LogLevel.INFO.value,
+        message=REPLY_ACKNOWLEDGED,
+        agent_instance_id=instance_id,
+    )
     return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
+
+
+def _close_question(session: Session, user_id: int, project_id: int) -> dict[str, Any]:
+    """The escalation is answered: clear it now, and say so to the live pages."""
+    project = owned(session, Project, project_id, user_id, "Project")
+    project.escalation = ""
+    project.updated_at = utcnow()
+    session.add(project)
+    session.commit()
+    return status_event(project)
 
 
 def _save_plan(session: Session, user_id: int, project_id: int, steps: list[PlanStep]) -> bool:

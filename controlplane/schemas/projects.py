@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from autocode_runner.contract.plan import MAX_PLAN_STEPS, PlanStep
+from autocode_runner.contract.problems import ProviderProblem
 from autocode_runner.contract.vocab import ProjectStatus
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -89,6 +90,9 @@ class ProjectPublic(BaseModel):
     desired_state: DesiredState
     current_step: int
     escalation: str
+    provider_problem: ProviderProblem | None = Field(
+        description="A model provider failing: retrying by itself, or waiting for the user's Retry (resume)"
+    )
     workspace_path: str
     tmux_session: str
     steps_done: int

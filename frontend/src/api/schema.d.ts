@@ -995,6 +995,8 @@ export interface components {
             instance: components["schemas"]["InstancePublic"] | null;
             /** Name */
             name: string;
+            /** @description A model provider failing: retrying by itself, or waiting for the user's Retry (resume) */
+            provider_problem: components["schemas"]["ProviderProblem"] | null;
             /** Slug */
             slug: string;
             status: components["schemas"]["ProjectStatus"];
@@ -1030,6 +1032,39 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * ProviderProblem
+         * @description What failed, in plain words, and what the loop does about it.
+         */
+        ProviderProblem: {
+            /**
+             * Attempt
+             * @default 0
+             */
+            attempt: number;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /** Message */
+            message: string;
+            /** Provider */
+            provider: string;
+            /**
+             * Retry At
+             * @default
+             */
+            retry_at: string;
+            state: components["schemas"]["ProviderProblemState"];
+        };
+        /**
+         * ProviderProblemState
+         * @description A model provider failing a coding project: "retrying" while the loop waits to try again by itself,
+         *     "failed" once it stopped trying (retries exhausted, a bad key, quota) and waits for the user's Retry.
+         * @enum {string}
+         */
+        ProviderProblemState: "retrying" | "failed";
         /** ProviderPublic */
         ProviderPublic: {
             /**
