@@ -35,6 +35,7 @@ frontend-test: $(FRONTEND_STAMP)
 api-client: $(STAMP) $(FRONTEND_STAMP)
 	$(BIN)/autocode openapi --output frontend/openapi.json
 	cd frontend && npm run api:generate
+	$(BIN)/python scripts/form_limits.py
 
 # The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
 chromium:

@@ -6,18 +6,14 @@ from pydantic import AfterValidator, BaseModel, StringConstraints, model_validat
 
 from controlplane.models.users import Role
 from controlplane.schemas.auth import UserPublic
-from controlplane.schemas.common import STRICT_BODY, NewPassword
-from controlplane.services.users import display_name_problem, username_problem
+from controlplane.schemas.common import STRICT_BODY, NewPassword, SaidAs
+from controlplane.services.userdirs import USERNAME_PATTERN
+from controlplane.services.users import DISPLAY_NAME_MAX, DISPLAY_NAME_RULE, display_name_problem
 
+# USERNAME_PATTERN in words: the 422's message and the Admin Panel's hint.
+USERNAME_RULE = "Use 2 to 32 characters: a lowercase letter first, then lowercase letters, digits, _ or -."
 
-def _check_username(value: str) -> str:
-    problem = username_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-Username = Annotated[str, AfterValidator(_check_username)]
+Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN.pattern), SaidAs(USERNAME_RULE)]
 
 
 def _check_display_name(value: str) -> str:
@@ -28,7 +24,12 @@ def _check_display_name(value: str) -> str:
 
 
 # Trimmed first; "" clears the name (the username is shown instead).
-UserDisplayName = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_display_name)]
+UserDisplayName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=DISPLAY_NAME_MAX),
+    AfterValidator(_check_display_name),
+    SaidAs(DISPLAY_NAME_RULE),
+]
 
 
 class UserCreate(BaseModel):

@@ -29,14 +29,14 @@ def username_problem(username: str) -> str | None:
 
 
 DISPLAY_NAME_MAX = 80
+# The one sentence for both ways a name can fail: the 422's message and the Admin Panel's hint.
+DISPLAY_NAME_RULE = f"Use at most {DISPLAY_NAME_MAX} characters, on one line."
 
 
 def display_name_problem(display_name: str) -> str | None:
     """For an already trimmed name; "" is allowed (no name: the username is shown)."""
-    if len(display_name) > DISPLAY_NAME_MAX:
-        return f"Name must be at most {DISPLAY_NAME_MAX} characters"
-    if any(not char.isprintable() for char in display_name):
-        return "Name must not contain control characters"
+    if len(display_name) > DISPLAY_NAME_MAX or any(not char.isprintable() for char in display_name):
+        return DISPLAY_NAME_RULE
     return None
 
 

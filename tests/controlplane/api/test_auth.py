@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.models import AuditEvent, RefreshToken, utcnow
+from controlplane.schemas.common import PASSWORD_RULE
 from controlplane.security.tokens import create_access_token
 from controlplane.services.auth import InvalidRefreshToken, rotate_refresh_token, wait_in_words
 from controlplane.services.users import create_user
@@ -784,7 +785,7 @@ def test_a_wrong_current_password_is_refused_under_its_field_and_changes_nothing
 def test_a_too_short_new_password_is_refused_under_its_field(client: TestClient, alice: Account) -> None:
     response = change_password(client, alice.token, USER_PASSWORD, "short")
 
-    assert_field_error(response, "new_password", "at least 8 characters")
+    assert_field_error(response, "new_password", PASSWORD_RULE)
     sign_in(client, "alice")
 
 

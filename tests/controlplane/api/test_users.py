@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from controlplane.config import Settings
 from controlplane.models import Agent, AuditEvent, User
 from controlplane.services.userdirs import USER_SUBDIRS
-from controlplane.services.users import UserConflict, delete_user
+from controlplane.services.users import DISPLAY_NAME_RULE, UserConflict, delete_user
 from tests.support.app import Account, login
 
 NEW_PASSWORD = "fresh-password-9"
@@ -263,9 +263,7 @@ def test_bad_display_names_are_refused_in_plain_words(
         if display_name is None and response is patched:
             continue  # null in a PATCH means "no change", and then there is nothing to change
         assert ["body", "display_name"] in error_locs(response)
-        message = response.json()["detail"][0]["msg"]
-        assert "Value error" not in message
-        assert "string" not in message.lower()
+        assert response.json()["detail"][0]["msg"] == DISPLAY_NAME_RULE
     assert "carol" not in users_by_name(client, admin)
     assert users_by_name(client, admin)["alice"]["display_name"] == ""
 

@@ -10,10 +10,16 @@ from fastapi.testclient import TestClient
 
 from controlplane.api.validation_messages import GENERIC, MESSAGES, UNKNOWN_FORMAT, plain_errors, plain_message
 from controlplane.schemas.agents import MCP_SERVER_NAME_PATTERN, MCP_SERVER_NAME_RULE
-from controlplane.schemas.settings import API_KEY_PATTERN, API_KEY_RULE, PROVIDER_PATTERN, PROVIDER_RULE
-from controlplane.security.passwords import password_problem
+from controlplane.schemas.common import PASSWORD_BYTES_RULE, PASSWORD_RULE
+from controlplane.schemas.settings import (
+    API_KEY_PATTERN,
+    API_KEY_RULE,
+    BASE_URL_RULE,
+    PROVIDER_PATTERN,
+    PROVIDER_RULE,
+)
+from controlplane.schemas.users import USERNAME_RULE
 from controlplane.services.agents import NOT_NULL
-from controlplane.services.users import username_problem
 from tests.support.app import Account, create_agent
 
 # What a validator says, never a person: none of it may reach the PWA.
@@ -66,7 +72,7 @@ def test_api_key_patterns_are_said_as_their_rules(client: TestClient, alice: Acc
     assert messages(response) == {
         ("body", "provider"): PROVIDER_RULE,
         ("body", "key"): API_KEY_RULE,
-        ("body", "base_url"): "Use a web address like https://example.com.",
+        ("body", "base_url"): BASE_URL_RULE,
     }
     assert "a lowercase letter first" in PROVIDER_RULE
 
@@ -76,27 +82,38 @@ def test_a_short_key_and_a_missing_provider(client: TestClient, alice: Account) 
 
     assert messages(response) == {
         ("body", "provider"): "This is required.",
-        ("body", "key"): "Use at least 8 characters.",
+        ("body", "key"): API_KEY_RULE,
     }
 
 
-def test_a_new_account_uses_the_same_words_as_the_account_service(client: TestClient, admin: Account) -> None:
+def test_a_new_account_says_each_fields_rule(client: TestClient, admin: Account) -> None:
     body = {"username": "Alice Smith", "password": "short", "role": "owner", "nickname": "al"}
     response = client.post("/api/users", json=body, headers=admin.headers)
 
     assert messages(response) == {
-        ("body", "username"): username_problem("Alice Smith"),
-        ("body", "password"): password_problem("short"),
+        ("body", "username"): USERNAME_RULE,
+        ("body", "password"): PASSWORD_RULE,
         ("body", "role"): "Choose one of: admin, user.",
         ("body", "nickname"): "This field is not expected.",
     }
-    assert "a lowercase letter first" in str(username_problem("Alice Smith"))
+    assert "a lowercase letter first" in USERNAME_RULE
+    assert PASSWORD_RULE == "Use 8 to 72 characters."
 
 
-def test_a_password_reset_too_long_uses_the_password_rule(client: TestClient, admin: Account, alice: Account) -> None:
-    response = client.patch(f"/api/users/{alice.id}", json={"password": "x" * 73}, headers=admin.headers)
+@pytest.mark.parametrize("password", ["x" * 73, "", 12345678])
+def test_a_password_reset_outside_the_rule_says_the_rule(
+    client: TestClient, admin: Account, alice: Account, password: Any
+) -> None:
+    response = client.patch(f"/api/users/{alice.id}", json={"password": password}, headers=admin.headers)
 
-    assert messages(response) == {("body", "password"): password_problem("x" * 73)}
+    assert messages(response) == {("body", "password"): PASSWORD_RULE}
+
+
+def test_a_password_too_long_in_bytes_says_why(client: TestClient, admin: Account, alice: Account) -> None:
+    """bcrypt counts bytes: 30 emoji are 30 characters, within the rule, but 120 bytes."""
+    response = client.patch(f"/api/users/{alice.id}", json={"password": "🙂" * 30}, headers=admin.headers)
+
+    assert messages(response) == {("body", "password"): PASSWORD_BYTES_RULE}
 
 
 def test_agent_errors_keep_our_own_sentences_without_the_prefix(client: TestClient, alice: Account) -> None:
@@ -109,7 +126,7 @@ def test_agent_errors_keep_our_own_sentences_without_the_prefix(client: TestClie
     response = client.post("/api/agents", json=body, headers=alice.headers)
 
     found = messages(response)
-    assert found[("body", "name")] == "This cannot be empty."
+    assert found[("body", "name")] == "Use 1 to 80 characters."
     assert found[("body", "model")] == 'Model must look like "provider/model", for example "openai/gpt-5.3-codex"'
     assert found[("body", "tools", 0)].startswith("Unknown tool 'telepathy'; known tools: ")
     assert found[("body", "mcp_servers", "bad name", "[key]")] == MCP_SERVER_NAME_RULE
