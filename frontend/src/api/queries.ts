@@ -226,6 +226,7 @@ export type ProjectUpdate = Schemas["ProjectUpdate"];
 export type PlanStep = Schemas["PlanStep"];
 export type ProjectStatus = Schemas["ProjectStatus"];
 export type StepStatus = Schemas["StepStatus"];
+export type ProviderProblem = Schemas["ProviderProblem"];
 export type ProjectAction = "start" | "stop" | "restart" | "pause" | "resume";
 
 export const projectKeys = {

@@ -1,4 +1,5 @@
-// A coding project: goal, plan with step progress, controls, escalations to answer, and tabs for the live
+// A coding project: goal, plan with step progress, controls, escalations to answer, a model provider's trouble
+// (a state with Retry, never a question), and tabs for the live
 // Claude Code terminal, the decision log, and the editable description and architecture.
 import { lazy, Suspense, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -10,6 +11,7 @@ import { ErrorNote, Loading, PageTitle } from "../components/States";
 import { LogView } from "../projects/LogView";
 import { PlanView } from "../projects/PlanView";
 import { NeedsYou, ProjectBadge, Progress } from "../projects/ProjectBits";
+import { ProviderProblemCard } from "../projects/ProviderProblemCard";
 import { ACTION_LABEL, projectView, type ProjectView } from "../projects/status";
 
 const TerminalView = lazy(() => import("../terminal/TerminalView").then((m) => ({ default: m.TerminalView })));
@@ -39,6 +41,7 @@ function ProjectView({ project }: { project: Project }) {
           <Progress done={project.steps_done} total={project.steps_total} empty={view.planShort} />
         </div>
       </div>
+      {view.problem !== null && <ProviderProblemCard project={project} problem={view.problem} />}
       {view.escalation !== null && <Escalation project={project} question={view.escalation} />}
       <Controls project={project} view={view} />
       <PlanView project={project} view={view} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { actionsFor, agentActivity, projectView, STATUS_LABEL } from "./status";
+import { actionsFor, agentActivity, clockTime, projectView, STATUS_LABEL } from "./status";
 
 const instance = (status: string) => ({ id: 1, pid: 9, status, started_at: "", stopped_at: null });
 
@@ -88,5 +88,60 @@ describe("projectView: one derivation for every badge, card and control", () => 
     expect(agentActivity([running, stopped])).toBe("working");
     expect(agentActivity([stopped, projectView(project("paused", "", true))])).toBe("idle");
     expect(agentActivity([])).toBe("idle");
+  });
+});
+
+describe("projectView: a provider's trouble is a state, never a question", () => {
+  const RETRY_AT = "2026-11-28T19:42:10Z";
+  const retrying = { state: "retrying", provider: "OpenAI", message: "could not be reached (Connection error)", retry_at: RETRY_AT, attempt: 2, attempts: 6 };
+  const failed = { state: "failed", provider: "OpenAI", message: "refused the request (HTTP 401)", retry_at: "", attempt: 0, attempts: 0 };
+  const project = (status: string, problem: unknown, live = true, escalation = "") =>
+    ({
+      status,
+      escalation,
+      provider_problem: problem,
+      instance: instance(live ? "running" : "stopped"),
+      implementation_plan: [],
+      current_step: 0,
+    }) as never;
+
+  it("while retrying, says when the next attempt is, keeps working and asks nothing", () => {
+    const view = projectView(project("running", retrying));
+    expect(view.problem).toEqual({
+      kind: "retrying",
+      title: `Can't reach OpenAI — retrying at ${clockTime(RETRY_AT)} (attempt 2 of 6)`,
+      detail: "could not be reached (Connection error)",
+    });
+    expect(clockTime(RETRY_AT)).toMatch(/\d{2}.\d{2}/);
+    expect(view.label).toBe("retrying");
+    expect(view.needsYou).toBe(false);
+    expect(view.escalation).toBeNull();
+    expect(view.retry).toBe(false);
+    expect(view.actions).toEqual(["pause", "stop", "restart"]);
+  });
+
+  it("once failed, needs you with Retry instead of Resume, and no answer box", () => {
+    const view = projectView(project("paused", failed));
+    expect(view.problem?.kind).toBe("failed");
+    expect(view.problem?.title).toBe("OpenAI: check key/provider");
+    expect(view.label).toBe("check key/provider");
+    expect(view.needsYou).toBe(true);
+    expect(view.escalation).toBeNull();
+    expect(view.retry).toBe(true);
+    expect(view.actions).toEqual(["stop", "restart"]);
+    expect(agentActivity([projectView(project("running", null)), view])).toBe("needs you");
+  });
+
+  it("a stopped project, or one whose manager is not running, shows no trouble", () => {
+    for (const view of [projectView(project("stopped", failed, false)), projectView(project("paused", failed, false))]) {
+      expect(view.problem).toBeNull();
+      expect(view.needsYou).toBe(false);
+      expect(view.retry).toBe(false);
+    }
+  });
+
+  it("a project read without the field has no problem", () => {
+    const view = projectView({ status: "running", escalation: "", instance: instance("running"), implementation_plan: [], current_step: 0 } as never);
+    expect(view.problem).toBeNull();
   });
 });

@@ -30,7 +30,11 @@ const PAUSED = project({});
 const STOPPED = project({ status: "stopped", desired_state: "stopped", instance: { ...INSTANCE, status: "stopped", stopped_at: "" } });
 
 let current: ReturnType<typeof project> = PAUSED;
+let posted: string[] = [];
+let afterPost: ReturnType<typeof project> | null = null;
 beforeEach(() => {
+  posted = [];
+  afterPost = null;
   setAccessToken("t");
   vi.stubGlobal("WebSocket", FakeSocket);
   setFetch(vi.fn(async (input: string | URL | Request) => {
@@ -42,6 +46,11 @@ beforeEach(() => {
       case "/api/projects":
         return json(200, [current]);
       case "/api/projects/7":
+        return json(200, current);
+      case "/api/projects/7/resume":
+      case "/api/projects/7/reply":
+        posted.push(new URL((input as Request).url).pathname);
+        current = afterPost ?? current;
         return json(200, current);
       case "/api/ws-ticket":
         return json(200, { ticket: "x" });
@@ -130,5 +139,62 @@ describe("statuses agree", () => {
     expect(page.textContent).toContain("Starts when the project starts.");
     expect(page.textContent).not.toContain("Disconnected");
     expect(page.querySelector("[role=application]")).toBeNull();
+  });
+
+  it("a provider that cannot be reached is a state on the dashboard and the page, with no answer box", async () => {
+    const retrying = { state: "retrying", provider: "OpenAI", message: "could not be reached (Connection error)", retry_at: "2026-11-28T19:42:10Z", attempt: 2, attempts: 6 };
+    current = project({ status: "running", escalation: "", provider_problem: retrying });
+    const dash = await mount("/");
+    await vi.waitFor(() => expect(region(dash, "Active work").textContent).toContain("Weather CLI"));
+    expect(region(dash, "Active work").textContent).toContain("retrying");
+    expect(dash.textContent).not.toContain("needs you");
+    unmountAll();
+
+    const page = await mount("/projects/7");
+    await vi.waitFor(() => expect(page.textContent).toContain("Can't reach OpenAI — retrying at"));
+    expect(page.textContent).toContain("(attempt 2 of 6)");
+    expect(page.textContent).not.toContain("The agent needs you");
+    expect(page.querySelector("textarea")).toBeNull();
+    expect([...page.querySelectorAll("button")].map((b) => b.textContent)).not.toContain("Retry");
+  });
+
+  it("a failed provider needs you: Check key/provider, a link to Settings and Retry, which resumes", async () => {
+    const failed = { state: "failed", provider: "OpenAI", message: "refused the request (HTTP 401) (Incorrect API key provided)", retry_at: "", attempt: 0, attempts: 0 };
+    current = project({ status: "paused", escalation: "", provider_problem: failed });
+    const dash = await mount("/");
+    await vi.waitFor(() => expect(region(dash, "Your agents").textContent).toContain("needs you"));
+    unmountAll();
+
+    const page = await mount("/projects/7");
+    await vi.waitFor(() => expect(page.textContent).toContain("OpenAI: check key/provider"));
+    expect(page.textContent).toContain("Incorrect API key provided");
+    expect(page.textContent).toContain("needs you");
+    expect(page.querySelector("a[href='/settings']")?.textContent).toBe("Settings");
+    expect(page.querySelector("textarea")).toBeNull();
+    const buttons = [...page.querySelectorAll("button")];
+    expect(buttons.map((b) => b.textContent)).not.toContain("Resume");
+    afterPost = project({ status: "running", escalation: "", provider_problem: null });
+    await act(async () => buttons.find((b) => b.textContent === "Retry")!.click());
+    expect(posted).toEqual(["/api/projects/7/resume"]);
+    await vi.waitFor(() => expect(page.textContent).not.toContain("check key/provider"));
+    expect(page.textContent).not.toContain("needs you");
+  });
+
+  it("the escalation card goes as soon as the answer is sent", async () => {
+    current = PAUSED;
+    const page = await mount("/projects/7");
+    await vi.waitFor(() => expect(page.textContent).toContain(QUESTION));
+    const answer = page.querySelector("textarea")!;
+    await act(async () => {
+      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")!.set!;
+      setter.call(answer, "Use SQLite.");
+      answer.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    afterPost = project({ escalation: "" });
+    const send = [...page.querySelectorAll("button")].find((b) => b.textContent === "Send answer")!;
+    await act(async () => send.click());
+    expect(posted).toEqual(["/api/projects/7/reply"]);
+    await vi.waitFor(() => expect(page.textContent).not.toContain(QUESTION));
+    expect(page.textContent).not.toContain("The agent needs you");
   });
 });
