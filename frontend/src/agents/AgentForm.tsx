@@ -1,13 +1,16 @@
 // The Agent Builder's form, for a new agent (from a template or from scratch) and for editing one:
-// name, the model that plans, identity, rules, tools from the catalogue (by their plain names), and, under
-// "Advanced", connections to other services (MCP servers).
+// name, the model that plans (chosen per provider, see ModelPicker), identity, rules, tools from the catalogue
+// (by their plain names), and, under "Advanced", connections to other services (MCP servers). Errors, the
+// form's own and the server's, sit under their fields; a failed submit focuses the first of them.
 import { useId, useState, type FormEvent } from "react";
-import { formErrors } from "../api/formErrors";
+import type { FieldErrors } from "../api/errors";
+import { FIELD_ERRORS_MESSAGE } from "../api/formErrors";
 import { useTools, type Agent } from "../api/queries";
-import { buttonClass, FormError, TextInput } from "../components/Form";
+import { buttonClass, FormError, TextInput, useFocusFirstError, useFormErrors } from "../components/Form";
 import { ErrorNote, Loading } from "../components/States";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { McpEditor } from "./McpEditor";
+import { ModelPicker } from "./ModelPicker";
 import type { McpServers } from "./mcp";
 
 export interface AgentDraft {
@@ -30,12 +33,20 @@ export function draftFromAgent(agent: Pick<Agent, "name" | "model" | "identity" 
   };
 }
 
-/** The agent's own model. Its technical name ("manager model") and format are in the hint. */
-const MODEL_LABEL = "The model that plans and checks the work";
-const MODEL_HINT = 'The "manager model", as provider/model, e.g. "anthropic/claude-opus-4-6".';
+const NO_FIELDS: FieldErrors = {};
+
+/** What the form checks itself before sending: the two fields every agent needs. */
+function checkDraft(draft: AgentDraft): FieldErrors {
+  const problems: FieldErrors = {};
+  if (!draft.name.trim()) problems.name = "Give the agent a name.";
+  if (!draft.model.trim()) problems.model = "Choose the model that plans and checks the work.";
+  return problems;
+}
 
 interface Props {
   initial: AgentDraft;
+  /** The agent's type, for the keys it needs whatever its model. */
+  type: string;
   submitLabel: string;
   onSubmit: (draft: AgentDraft) => void;
   pending: boolean;
@@ -43,17 +54,26 @@ interface Props {
   onCancel?: () => void;
 }
 
-export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCancel }: Props) {
+export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error, onCancel }: Props) {
   const [draft, setDraft] = useState<AgentDraft>(initial);
   const [mcpValid, setMcpValid] = useState(true);
+  // A new object for every refused submit, so the first invalid field is focused again each time.
+  const [own, setOwn] = useState<FieldErrors>(NO_FIELDS);
   const tools = useTools();
   const toolIds = useId();
-  const errors = formErrors(error);
+  const { errors: server, formRef } = useFormErrors(error);
+  useFocusFirstError(own, formRef);
+  const hasOwn = Object.keys(own).length > 0;
+  const fields: FieldErrors = hasOwn ? own : server.fields;
+  const message = hasOwn ? FIELD_ERRORS_MESSAGE : server.message;
   const set = (patch: Partial<AgentDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (mcpValid) onSubmit({ ...draft, name: draft.name.trim(), model: draft.model.trim() });
+    const problems = checkDraft(draft);
+    setOwn(Object.keys(problems).length > 0 ? problems : NO_FIELDS);
+    if (Object.keys(problems).length > 0 || !mcpValid) return;
+    onSubmit({ ...draft, name: draft.name.trim(), model: draft.model.trim() });
   }
 
   function toggleTool(name: string, on: boolean) {
@@ -61,21 +81,19 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
   }
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-5">
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextInput label="Name" value={draft.name} onChange={(e) => set({ name: e.target.value })} required
-          error={errors.fields.name} maxLength={100} />
-        <TextInput label={MODEL_LABEL} value={draft.model} onChange={(e) => set({ model: e.target.value })} required
-          error={errors.fields.model} hint={MODEL_HINT}
-          autoCapitalize="none" spellCheck={false} />
+    <form ref={formRef} onSubmit={submit} noValidate className="space-y-5">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
+        <TextInput label="Name" name="name" value={draft.name} onChange={(e) => set({ name: e.target.value })} required
+          error={fields.name} maxLength={80} />
+        <ModelPicker value={draft.model} onChange={(model) => set({ model })} type={type} error={fields.model} />
       </div>
 
-      <MarkdownEditor label="Identity" value={draft.identity} onChange={(identity) => set({ identity })}
-        error={errors.fields.identity} hint="Who the agent is and how it works, in Markdown." rows={10} />
-      <MarkdownEditor label="Rules" value={draft.global_rules} onChange={(global_rules) => set({ global_rules })}
-        error={errors.fields.global_rules} hint="Rules the agent always follows, in Markdown." rows={4} />
+      <MarkdownEditor label="Identity" name="identity" value={draft.identity} onChange={(identity) => set({ identity })}
+        error={fields.identity} hint="Who the agent is and how it works, in Markdown." rows={10} />
+      <MarkdownEditor label="Rules" name="global_rules" value={draft.global_rules} onChange={(global_rules) => set({ global_rules })}
+        error={fields.global_rules} hint="Rules the agent always follows, in Markdown." rows={4} />
 
-      <fieldset className="space-y-2">
+      <fieldset className="space-y-2" aria-describedby={fields.tools ? `${toolIds}-error` : undefined}>
         <legend className="text-sm font-medium">Tools</legend>
         <p className="text-sm text-slate-400">What the agent may do on its own.</p>
         {tools.isPending && <Loading label="Loading tools…" />}
@@ -85,11 +103,13 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
             {tools.data.map((tool) => {
               const id = `${toolIds}-${tool.name}`;
               return (
-                <label key={tool.name} className="flex items-start gap-2 rounded-md border border-slate-800 p-2 text-sm hover:bg-slate-900">
-                  <input type="checkbox" className="mt-1 size-4 accent-sky-500" checked={draft.tools.includes(tool.name)}
-                    aria-labelledby={`${id}-label`} aria-describedby={`${id}-description`}
+                // The box keeps its size and sits on the label's first line (text-sm: a 20 px line, a 16 px box,
+                // 2 px above), however many lines the description wraps to.
+                <label key={tool.name} className="flex items-start gap-2 rounded-md border border-slate-800 p-2 text-sm leading-5 hover:bg-slate-900">
+                  <input type="checkbox" name="tools" className="mt-0.5 size-4 shrink-0 accent-sky-500" checked={draft.tools.includes(tool.name)}
+                    aria-labelledby={`${id}-label`} aria-describedby={`${id}-description`} aria-invalid={Boolean(fields.tools)}
                     onChange={(e) => toggleTool(tool.name, e.target.checked)} />
-                  <span>
+                  <span className="min-w-0">
                     <span id={`${id}-label`} className="font-medium">{tool.label}</span>
                     <span id={`${id}-description`} className="block text-slate-400">{tool.description}</span>
                     <code className="block text-xs text-slate-400" title="The tool's technical name">{tool.name}</code>
@@ -99,18 +119,18 @@ export function AgentForm({ initial, submitLabel, onSubmit, pending, error, onCa
             })}
           </div>
         )}
-        {errors.fields.tools && <p className="text-sm text-red-300">{errors.fields.tools}</p>}
+        {fields.tools && <p id={`${toolIds}-error`} className="text-sm text-red-300">{fields.tools}</p>}
       </fieldset>
 
-      <McpEditor initial={initial.mcp_servers} error={errors.fields.mcp_servers}
+      <McpEditor initial={initial.mcp_servers} error={fields.mcp_servers}
         onChange={(mcp_servers, valid) => {
           set({ mcp_servers });
           setMcpValid(valid);
         }} />
 
-      <FormError message={errors.message} />
+      <FormError message={message} />
       <div className="flex flex-wrap gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={pending || !mcpValid || !draft.name.trim()}>
+        <button type="submit" className={buttonClass.primary} disabled={pending || !mcpValid}>
           {pending ? "Saving…" : submitLabel}
         </button>
         {onCancel && <button type="button" className={buttonClass.secondary} onClick={onCancel}>Cancel</button>}

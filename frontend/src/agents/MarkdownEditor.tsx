@@ -7,6 +7,8 @@ const Markdown = lazy(() => import("react-markdown"));
 
 interface Props {
   label: string;
+  /** The body field it edits ("identity"), so a server error on it can find it. */
+  name?: string;
   value: string;
   onChange: (value: string) => void;
   error?: string;
@@ -14,8 +16,9 @@ interface Props {
   rows?: number;
 }
 
-export function MarkdownEditor({ label, value, onChange, error, hint, rows = 10 }: Props) {
+export function MarkdownEditor({ label, name, value, onChange, error, hint, rows = 10 }: Props) {
   const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const [preview, setPreview] = useState(false);
   const tab = (active: boolean) =>
     `rounded-md px-2.5 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-sky-400 ${
@@ -37,8 +40,8 @@ export function MarkdownEditor({ label, value, onChange, error, hint, rows = 10 
           </Suspense>
         </div>
       ) : (
-        <textarea id={id} rows={rows} value={value} onChange={(e) => onChange(e.target.value)}
-          aria-invalid={Boolean(error)} aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        <textarea id={id} name={name} rows={rows} value={value} onChange={(e) => onChange(e.target.value)}
+          aria-invalid={Boolean(error)} aria-describedby={describedBy}
           className={`${inputClass} font-mono text-sm`} />
       )}
       {hint && <p id={`${id}-hint`} className="text-xs text-slate-400">{hint}</p>}

@@ -325,3 +325,16 @@ export function useSaveRules(agentId: number) {
 export function useAllProjects() {
   return useQuery({ queryKey: ["projects", "mine"] as const, queryFn: () => unwrap(api.GET("/api/projects")) });
 }
+
+// Models per provider ----------------------------------------------------------------------------
+
+export type ModelCatalogue = Schemas["ModelCataloguePublic"];
+export type ModelProvider = Schemas["ProviderPublic"];
+
+/** Under keys.apiKeys, so adding or deleting a key (which invalidates that prefix) refreshes it too. */
+export const modelsKey = [...keys.apiKeys, "models"] as const;
+
+/** The model choices per provider, which providers the signed-in user has a key for, each template's model. */
+export function useModels() {
+  return useQuery({ queryKey: modelsKey, queryFn: () => unwrap(api.GET("/api/models")) });
+}

@@ -1,8 +1,10 @@
-// "+ New Agent": pick a pre-built template (one click, then customise) or build from scratch.
+// "+ New Agent": pick a pre-built template (one click, then customise) or build from scratch. A template
+// starts with the model the server picked for this person's keys (GET /api/models), and says why.
 import { useState } from "react";
 import { useNavigate } from "react-router";
-import { useCreateAgent, useTemplates, type AgentTemplate } from "../api/queries";
+import { useCreateAgent, useModels, useTemplates, type AgentTemplate, type ModelCatalogue } from "../api/queries";
 import { AgentForm, draftFromAgent, type AgentDraft } from "../agents/AgentForm";
+import { modelLabel, providerLabel, providerOf, templateModel } from "../agents/models";
 import { AGENT_TYPES, TYPE_LABEL, type AgentType } from "../agents/types";
 import { buttonClass, inputClass } from "../components/Form";
 import { plural } from "../components/plural";
@@ -12,10 +14,21 @@ type Start = { kind: "template"; template: AgentTemplate } | { kind: "scratch"; 
 
 const BLANK: AgentDraft = { name: "", model: "", identity: "", global_rules: "", tools: [], mcp_servers: {} };
 
+/** Why the form starts with another model than the template's own, in plain words; null when it does not. */
+function modelNote(catalogue: ModelCatalogue | undefined, template: AgentTemplate): string | null {
+  if (!catalogue) return null;
+  const chosen = templateModel(catalogue, template);
+  if (chosen === template.model) return null;
+  const name = (model: string) => modelLabel(catalogue, model) ?? model;
+  return `Set to ${name(chosen)}, since you have an ${providerLabel(catalogue, providerOf(chosen))} key and no ` +
+    `${providerLabel(catalogue, providerOf(template.model))} key for the template's ${name(template.model)}.`;
+}
+
 export function AgentBuilderPage() {
   const [start, setStart] = useState<Start | null>(null);
   const [scratchType, setScratchType] = useState<AgentType>("custom");
   const templates = useTemplates();
+  const models = useModels();
   const create = useCreateAgent();
   const navigate = useNavigate();
 
@@ -27,15 +40,23 @@ export function AgentBuilderPage() {
 
   if (start) {
     const title = start.kind === "template" ? `New agent from “${start.template.name}”` : `New ${TYPE_LABEL[start.type]} agent`;
-    const initial = start.kind === "template" ? draftFromAgent(start.template) : BLANK;
+    const initial = start.kind === "template"
+      ? { ...draftFromAgent(start.template), model: templateModel(models.data, start.template) }
+      : BLANK;
+    const note = start.kind === "template" ? modelNote(models.data, start.template) : null;
+    const type = start.kind === "template" ? start.template.type : start.type;
     return (
       <div className="mx-auto max-w-3xl">
         <PageTitle>{title}</PageTitle>
         <button type="button" className={`${buttonClass.secondary} mb-4`} onClick={() => { setStart(null); create.reset(); }}>
           Choose another start
         </button>
-        <AgentForm key={title} initial={initial} submitLabel="Create agent" onSubmit={save} pending={create.isPending}
-          error={create.error} onCancel={() => void navigate("/")} />
+        {note && <p className="mb-4 rounded-md border border-sky-800 bg-sky-950/40 p-2 text-sm text-sky-100">{note}</p>}
+        {/* The server's model choice first, so the form starts with it (a failed answer leaves the template's). */}
+        {models.isPending ? <Loading label="Loading models…" /> : (
+          <AgentForm key={title} initial={initial} type={type} submitLabel="Create agent" onSubmit={save}
+            pending={create.isPending} error={create.error} onCancel={() => void navigate("/")} />
+        )}
       </div>
     );
   }
@@ -52,7 +73,7 @@ export function AgentBuilderPage() {
             <li key={t.key} className="flex flex-col gap-2 rounded-xl border border-slate-800 bg-slate-900/60 p-4">
               <h3 className="font-medium">{t.name}</h3>
               <p className="flex-1 text-sm text-slate-300">{t.description}</p>
-              <p className="text-xs text-slate-400">{t.model} · {plural(t.tools.length, "tool", "tools")}</p>
+              <p className="text-xs text-slate-400">{templateModel(models.data, t)} · {plural(t.tools.length, "tool", "tools")}</p>
               <button type="button" className={buttonClass.primary} aria-label={`Use template: ${t.name}`}
                 onClick={() => setStart({ kind: "template", template: t })}>
                 Use template

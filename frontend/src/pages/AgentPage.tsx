@@ -90,7 +90,7 @@ export function AgentEditPage() {
   return (
     <div className="mx-auto max-w-3xl">
       <PageTitle>Edit {agent.name}</PageTitle>
-      <AgentForm key={agent.id} initial={draftFromAgent(agent)} submitLabel="Save changes" pending={update.isPending}
+      <AgentForm key={agent.id} initial={draftFromAgent(agent)} type={agent.type} submitLabel="Save changes" pending={update.isPending}
         error={update.error} onCancel={() => void navigate(`/agents/${agent.id}`)}
         onSubmit={(draft) => update.mutate(draft, { onSuccess: () => void navigate(`/agents/${agent.id}`) })} />
     </div>

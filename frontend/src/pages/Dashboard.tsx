@@ -1,6 +1,7 @@
-// The dashboard: the sandbox with start/stop, the user's agents, and active work; sandbox state changes
-// arrive live over /ws/events (see realtime/useLiveEvents).
+// The dashboard: a first-run checklist until its steps are done, the sandbox with start/stop, the user's
+// agents, and active work; sandbox state changes arrive live over /ws/events (see realtime/useLiveEvents).
 import { Link } from "react-router";
+import { FirstRunChecklist } from "../onboarding/FirstRunChecklist";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
 import { ProjectRow } from "../projects/ProjectBits";
 import { agentActivity, projectView, type ProjectView } from "../projects/status";
@@ -98,6 +99,7 @@ export function Dashboard() {
     <div className="mx-auto max-w-4xl">
       <PageTitle>Dashboard</PageTitle>
       <div className="grid gap-4 lg:grid-cols-2">
+        <FirstRunChecklist />
         <SandboxCard />
         <AgentsCard />
         <ActiveWorkCard />
