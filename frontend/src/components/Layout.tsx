@@ -1,8 +1,44 @@
-// The app frame: a sidebar on wide screens, a drawer behind a "Menu" button on phones.
+// The app frame: a sidebar on wide screens, a drawer behind a "Menu" button on phones, and the one content
+// column every page sits in. The frame is as tall as the visible viewport (index.css: 100dvh, or what the
+// on-screen keyboard leaves, below), so a page that fills it (the terminal) never reaches under either.
 import { useEffect, useRef, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import { useLiveEvents } from "../realtime/useLiveEvents";
 import { Sidebar } from "./Sidebar";
+
+/**
+ * Every page's content column, decided here and nowhere else: one width on every page. `*:max-w-none!` undoes
+ * a page's own max-w-* on its root (pages still carrying one from before), so no page can drift. A page that
+ * fills the height (Page's `fill`) lets the column shrink to the screen instead of growing to its content.
+ */
+export const PAGE_COLUMN = "mx-auto w-full max-w-4xl flex-1 *:max-w-none! has-[[data-page-fill]]:min-h-0";
+
+/** The CSS variable index.css sizes the frame by while the on-screen keyboard is up. */
+const VISIBLE_HEIGHT = "--visible-height";
+
+/**
+ * While the on-screen keyboard covers the bottom of the page (the visual viewport is shorter than the
+ * layout viewport, not zoomed), the frame is as tall as what is left, so the terminal refits above the
+ * keyboard and its key bar stays in sight; otherwise the frame is 100dvh.
+ */
+function useKeyboardFreeHeight(): void {
+  useEffect(() => {
+    const viewport = window.visualViewport;
+    if (!viewport) return;
+    const root = document.documentElement;
+    const update = () => {
+      const covered = Math.abs(viewport.scale - 1) < 0.01 && window.innerHeight - viewport.height > 1;
+      if (covered) root.style.setProperty(VISIBLE_HEIGHT, `${viewport.height}px`);
+      else root.style.removeProperty(VISIBLE_HEIGHT);
+    };
+    update();
+    viewport.addEventListener("resize", update);
+    return () => {
+      viewport.removeEventListener("resize", update);
+      root.style.removeProperty(VISIBLE_HEIGHT);
+    };
+  }, []);
+}
 
 export function Layout() {
   const [open, setOpen] = useState(false);
@@ -11,6 +47,7 @@ export function Layout() {
   const drawer = useRef<HTMLElement>(null);
   const wasOpen = useRef(false);
   useLiveEvents();
+  useKeyboardFreeHeight();
 
   // Keyboard and screen-reader users land in the drawer when it opens and back on "Menu" when it closes.
   useEffect(() => {
@@ -65,8 +102,10 @@ export function Layout() {
           </button>
           <span className="font-semibold">AutoCode</span>
         </header>
-        <main ref={mainRef} tabIndex={-1} className="min-h-0 outline-none flex-1 overflow-auto p-4 md:p-6">
-          <Outlet />
+        <main ref={mainRef} tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-auto p-4 outline-none md:p-6">
+          <div className={PAGE_COLUMN}>
+            <Outlet />
+          </div>
         </main>
       </div>
     </div>

@@ -1,6 +1,8 @@
-// The user's shell in their sandbox, with the phone key bar.
+// The user's shell in their sandbox, with the phone key bar; it fills the visible height (Layout), so the
+// terminal and its keys fit the screen and refit when it changes (a rotation, the on-screen keyboard).
 import { useState } from "react";
 import { usePreferences } from "../api/queries";
+import { Page } from "../components/Page";
 import { KeyBar } from "../terminal/KeyBar";
 import { TerminalView } from "../terminal/TerminalView";
 import type { TerminalSession } from "../terminal/TerminalSession";
@@ -9,10 +11,9 @@ export function TerminalPage() {
   const [session, setSession] = useState<TerminalSession | null>(null);
   const fontSize = usePreferences().data?.terminal_font_size;
   return (
-    <div className="flex h-full min-h-[24rem] flex-col">
-      <h1 className="mb-2 text-xl font-semibold">Sandbox terminal</h1>
+    <Page title="Sandbox terminal" fill>
       <TerminalView name="shell" fontSize={fontSize} onSession={setSession} />
       <KeyBar session={session} />
-    </div>
+    </Page>
   );
 }

@@ -6,6 +6,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { CLOSE_CODES } from "../realtime/closeCodes";
 import { ReconnectingSocket, type SocketClose, type SocketOptions } from "../realtime/ReconnectingSocket";
 import type { TerminalClientMessage, TerminalServerMessage } from "./protocol";
+import { TERMINAL_BACKGROUND } from "./theme";
 
 export type TerminalStatus = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -40,7 +41,11 @@ export class TerminalSession {
       cursorBlink: true,
       fontSize: fontSize ?? 14,
       fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
-      theme: { background: "#020617" },
+      theme: { background: TERMINAL_BACKGROUND },
+      // Every session is tmux, which draws on the alternate screen and keeps its own history: xterm's
+      // scrollback would stay empty, yet its scrollbar took 14 px on the right (the fit addon reserves
+      // them) and showed as a grey bar on a touch.
+      scrollback: 0,
     });
     this.fitAddon = new FitAddon();
     this.terminal.loadAddon(this.fitAddon);
@@ -63,7 +68,11 @@ export class TerminalSession {
     this.socket.onClose((close) => this.handleClose(close));
   }
 
-  /** Render into `container`, size to it and connect. */
+  /**
+   * Render into `container`, size to it and connect. The fit addon measures the container's computed
+   * height and width as the space for xterm, so `container` must have no padding or border of its own
+   * (put them on a parent); it refits whenever the container's size changes (a rotation, the keyboard).
+   */
   open(container: HTMLElement): void {
     this.terminal.open(container);
     this.fit();

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import "@xterm/xterm/css/xterm.css";
 import { TerminalSession, type TerminalStatus } from "./TerminalSession";
+import { TERMINAL_BACKGROUND } from "./theme";
 
 const STATUS_TEXT: Record<TerminalStatus, string> = {
   connecting: "Connecting…",
@@ -61,8 +62,12 @@ export function TerminalView({ name, path, fontSize, onSession }: Props) {
           </button>
         )}
       </div>
-      <div ref={container} role="application" aria-label={`Terminal ${name}`}
-        className="min-h-64 flex-1 overflow-hidden rounded-lg border border-slate-800 bg-[#020617] p-1" />
+      {/* The frame has the border and padding; xterm lives in the bare box inside, which is what the fit
+          addon measures (it would count the frame's padding and border as rows: the last one was cut off). */}
+      <div role="application" aria-label={`Terminal ${name}`} style={{ backgroundColor: TERMINAL_BACKGROUND }}
+        className="flex min-h-40 flex-1 overflow-hidden rounded-lg border border-slate-800 p-1">
+        <div ref={container} className="terminal-box min-h-0 min-w-0 flex-1" />
+      </div>
     </div>
   );
 }
