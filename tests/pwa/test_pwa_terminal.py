@@ -92,8 +92,7 @@ def server(sandbox_settings: Settings, engine_client: docker.DockerClient) -> It
 
 def strip_colours(page: Page, left: float, top: float, right: float, bottom: float) -> dict[str, int]:
     """The colours on screen in a rectangle (device pixels are CSS pixels here: scale 1)."""
-    clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
-    png = page.screenshot(clip=clip)
+    png = page.screenshot(clip={"x": left, "y": top, "width": right - left, "height": bottom - top})
     reader = page.context.new_page()
     try:
         counts: dict[str, int] = reader.evaluate(PIXELS, "data:image/png;base64," + base64.b64encode(png).decode())
