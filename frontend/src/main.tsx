@@ -4,6 +4,8 @@ import { BrowserRouter } from "react-router";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { App } from "./App";
 import { makeQueryClient } from "./api/queryClient";
+import "./i18n";
+import { LanguageSync } from "./i18n/LanguageSync";
 import "./index.css";
 
 const queryClient = makeQueryClient();
@@ -11,6 +13,7 @@ const queryClient = makeQueryClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
+      <LanguageSync />
       <BrowserRouter>
         <App />
       </BrowserRouter>

@@ -1,5 +1,6 @@
 // "Delete X?" asked in place: what will be lost, a "Yes, delete X" button and a way back.
 import { useId, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { buttonClass, FormError } from "./Form";
 
 interface Props {
@@ -15,14 +16,15 @@ interface Props {
 
 export function ConfirmDelete({ name, consequence, pending, error, onConfirm, onCancel, className = "" }: Props) {
   const id = useId();
+  const { t } = useTranslation();
   return (
     <div role="alertdialog" aria-labelledby={id} className={`space-y-2 rounded-lg border border-red-800 p-3 ${className}`}>
-      <p id={id}>Delete “{name}”? {consequence}</p>
+      <p id={id}>{t("common.deleteQuestion", { name })} {consequence}</p>
       <div className="flex gap-2">
         <button type="button" className={buttonClass.danger} disabled={pending} onClick={onConfirm}>
-          Yes, delete {name}
+          {t("common.yesDelete", { name })}
         </button>
-        <button type="button" className={buttonClass.secondary} onClick={onCancel}>Keep it</button>
+        <button type="button" className={buttonClass.secondary} onClick={onCancel}>{t("common.keepIt")}</button>
       </div>
       <FormError message={error?.message} />
     </div>

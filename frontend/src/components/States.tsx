@@ -1,9 +1,11 @@
 // Shared loading / empty / error states, announced to screen readers.
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/errors";
 
-export function Loading({ label = "Loading…", fullScreen = false }: { label?: string; fullScreen?: boolean }) {
+export function Loading({ label, fullScreen = false }: { label?: string; fullScreen?: boolean }) {
+  const { t } = useTranslation();
   return (
     <div
       role="status"
@@ -11,7 +13,7 @@ export function Loading({ label = "Loading…", fullScreen = false }: { label?: 
       className={`flex items-center gap-3 p-4 text-slate-400 ${fullScreen ? "min-h-full justify-center" : ""}`}
     >
       <span className="size-4 animate-spin rounded-full border-2 border-slate-600 border-t-sky-400" aria-hidden />
-      {label}
+      {label ?? t("common.loading")}
     </div>
   );
 }
@@ -22,17 +24,18 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** The server's message, with Retry; for something that does not exist (404) a way back instead, as retrying cannot help. */
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const message = error instanceof Error ? error.message : "Something went wrong";
+  const { t } = useTranslation();
+  const message = error instanceof Error ? error.message : t("common.somethingWentWrong");
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div role="alert" className="flex flex-wrap items-center gap-3 rounded-lg border border-red-800 bg-red-950/50 p-3 text-red-200">
       <span>{message}</span>
       {notFound && (
-        <Link to="/" className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">Back to the dashboard</Link>
+        <Link to="/" className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">{t("common.backToDashboard")}</Link>
       )}
       {onRetry && !notFound && (
         <button type="button" onClick={onRetry} className="rounded-md border border-red-700 px-3 py-1 hover:bg-red-900">
-          Retry
+          {t("common.retry")}
         </button>
       )}
     </div>
