@@ -175,4 +175,50 @@ describe("ReconnectingSocket", () => {
     expect(await delays("open")).toEqual([100, 100, 100]);
     expect(await delays("frame")).toEqual([100, 200, 100]);
   });
+
+  it("back online, a connection waiting out its backoff connects at once, not when the backoff ends", async () => {
+    const { socket, closes, getTicket } = makeSocket({ defaultDelays: [100, 60_000], initialDelayMs: 30_000 });
+    await socket.start();
+    last().serverClose(1006); // the network dropped
+    expect(closes.at(-1)!.retryInMs).toBe(30_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(getTicket).toHaveBeenCalledTimes(2);
+    last().serverOpen();
+    // The pending retry was cancelled, not added to: no third socket when its time would have come.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+    socket.stop();
+  });
+
+  it("back online after a failed ticket (the network was down), it asks for a ticket again at once", async () => {
+    const getTicket = vi.fn<() => Promise<string>>().mockRejectedValueOnce(new Error("offline")).mockResolvedValue("tkt");
+    const { socket } = makeSocket({ getTicket, initialDelayMs: 30_000 });
+    await socket.start();
+    expect(FakeSocket.instances).toHaveLength(0);
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(getTicket).toHaveBeenCalledTimes(2);
+    expect(FakeSocket.instances).toHaveLength(1);
+    socket.stop();
+  });
+
+  it("online leaves an open socket alone, and a stopped one hears nothing", async () => {
+    const { socket } = makeSocket();
+    await socket.start();
+    last().serverOpen();
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(last().readyState).toBe(1);
+
+    last().serverClose(1006);
+    socket.stop();
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
 });

@@ -1,6 +1,8 @@
 // The one reconnecting WebSocket under every socket of the app (the terminal, /ws/events, a project's log):
 // a fresh ticket per connection, capped exponential backoff, no retry when the server says it will not help
 // (4403, 4404, a normal close) or when the user is signed out, and a stop that cancels everything pending.
+// A connection waiting out its backoff tries at once when the browser says the network is back ("online"),
+// so the terminal, the log and the live events return with the network, not up to a back-off later.
 // Callers hear each frame (text, or binary as an ArrayBuffer) and each close with its code and reason.
 import { ApiError } from "../api/errors";
 import { fetchTicket } from "../api/sockets";
@@ -56,7 +58,15 @@ export class ReconnectingSocket {
   private readonly binaryListeners = new Set<(data: ArrayBuffer) => void>();
   private readonly closeListeners = new Set<(close: SocketClose) => void>();
 
+  private listeningForOnline = false;
+
   constructor(private readonly config: ReconnectingSocketConfig) {}
+
+  /** Back online: a retry that is waiting goes now (an open or opening socket is left alone). */
+  private readonly handleOnline = (): void => {
+    if (this.stopped || this.timer === null) return;
+    void this.start();
+  };
 
   /** Each connection attempt, before its ticket is fetched; `reconnecting` once an attempt has failed. */
   onConnecting(listener: (reconnecting: boolean) => void): () => void {
@@ -87,6 +97,10 @@ export class ReconnectingSocket {
   async start(): Promise<void> {
     if (this.stopped) return;
     this.cancelRetry();
+    if (!this.listeningForOnline && typeof window !== "undefined") {
+      window.addEventListener("online", this.handleOnline);
+      this.listeningForOnline = true;
+    }
     this.connectingListeners.forEach((l) => l(this.attempt > 0));
     let ticket: string;
     try {
@@ -146,6 +160,8 @@ export class ReconnectingSocket {
   stop(): void {
     this.stopped = true;
     this.cancelRetry();
+    if (this.listeningForOnline) window.removeEventListener("online", this.handleOnline);
+    this.listeningForOnline = false;
     const ws = this.socket;
     this.socket = null;
     if (ws && (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)) ws.close(CLOSE_CODES.normal);
