@@ -1,5 +1,6 @@
-// Form building blocks: every control has a visible label, and the server's message for a field is shown
-// under it, linked with aria-describedby so screen readers read it with the field. After a failed submit
+// Form building blocks: every control has a visible label; under it, its hint (with the server's rule for
+// the field from api/limits, shown before anything is typed) and the server's message for it, both linked
+// with aria-describedby so screen readers read them with the field. After a failed submit
 // useFocusFirstError takes the person to the first field the server (or the form) marked invalid.
 import {
   useEffect,
@@ -12,6 +13,7 @@ import {
 } from "react";
 import type { FieldErrors } from "../api/errors";
 import { formErrors, type FormErrors } from "../api/formErrors";
+import type { FieldLimit } from "../api/limits";
 
 export const inputClass =
   "w-full rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-slate-100 placeholder:text-slate-400 " +
@@ -29,34 +31,52 @@ export const buttonClass = {
     "focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-400",
 };
 
-interface FieldProps {
+/** What every field component takes besides its control's own attributes. */
+export interface FieldTexts {
   label: string;
+  /** The server's (or the form's) message for this field: shown under it, after the hint. */
   error?: string;
+  /** What the field is for, in plain words. */
   hint?: ReactNode;
+  /** The server's limits for this field (`limits.UserCreate.username`): its rule is shown after the hint. */
+  limit?: FieldLimit;
+}
+
+interface FieldProps extends FieldTexts {
   children: (ids: { id: string; describedBy?: string; invalid: boolean }) => ReactNode;
 }
 
-/** A labelled control with an optional hint and the server's error for it. */
-export function Field({ label, error, hint, children }: FieldProps) {
+/** The hint a field shows before anything is typed: its own words, then the server's rule. */
+export function fieldHint(hint: ReactNode, limit: FieldLimit | undefined): ReactNode {
+  const rule = limit?.rule;
+  if (!rule) return hint;
+  if (!hint) return rule;
+  return <>{hint} {rule}</>;
+}
+
+/** A labelled control with an optional hint (and rule) and the server's error for it. */
+export function Field({ label, error, hint, limit, children }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  // The rule turned error is said once, in the error's place.
+  const shown = fieldHint(hint, error && error === limit?.rule ? undefined : limit);
+  const describedBy = [shown ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium">{label}</label>
       {children({ id, describedBy, invalid: Boolean(error) })}
-      {hint && <p id={hintId} className="text-xs text-slate-400">{hint}</p>}
+      {shown && <p id={hintId} className="text-xs text-slate-400">{shown}</p>}
       {error && <p id={errorId} className="text-sm text-red-300">{error}</p>}
     </div>
   );
 }
 
-type TextInputProps = { label: string; error?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>;
+type TextInputProps = FieldTexts & InputHTMLAttributes<HTMLInputElement>;
 
-export function TextInput({ label, error, hint, className, ...rest }: TextInputProps) {
+export function TextInput({ label, error, hint, limit, className, ...rest }: TextInputProps) {
   return (
-    <Field label={label} error={error} hint={hint}>
+    <Field label={label} error={error} hint={hint} limit={limit}>
       {({ id, describedBy, invalid }) => (
         <input id={id} aria-describedby={describedBy} aria-invalid={invalid} className={className ?? inputClass} {...rest} />
       )}
@@ -64,11 +84,11 @@ export function TextInput({ label, error, hint, className, ...rest }: TextInputP
   );
 }
 
-type TextAreaProps = { label: string; error?: string; hint?: ReactNode } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+type TextAreaProps = FieldTexts & TextareaHTMLAttributes<HTMLTextAreaElement>;
 
-export function TextArea({ label, error, hint, className, ...rest }: TextAreaProps) {
+export function TextArea({ label, error, hint, limit, className, ...rest }: TextAreaProps) {
   return (
-    <Field label={label} error={error} hint={hint}>
+    <Field label={label} error={error} hint={hint} limit={limit}>
       {({ id, describedBy, invalid }) => (
         <textarea id={id} aria-describedby={describedBy} aria-invalid={invalid}
           className={className ?? `${inputClass} font-mono text-sm`} {...rest} />

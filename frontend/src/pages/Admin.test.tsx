@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
-import { button, field, fill, render, unmountAll } from "../testing/render";
+import { limits } from "../api/limits";
+import { button, describedBy, field, fill, render, unmountAll } from "../testing/render";
 import { AdminPage } from "./Admin";
 
 let sent: { method: string; path: string; body: unknown }[] = [];
@@ -89,6 +90,18 @@ describe("Admin Panel", () => {
     expect(sent).toEqual([
       { method: "POST", path: "/api/users", body: { username: "petr", password: "petr-password", role: "user", display_name: "Petr Novák" } },
     ]);
+  });
+
+  it("shows each field's rule before anything is typed, in the server's words", async () => {
+    const el = await loaded();
+
+    expect(describedBy(field(el, "New username"))).toBe(`What they sign in with. ${limits.UserCreate.username.rule}`);
+    expect(describedBy(field(el, "New password"))).toBe("Use 8 to 72 characters.");
+    expect(describedBy(field(el, "Name (optional)"))).toBe("How they are named here. Use at most 80 characters, on one line.");
+    await act(async () => button(card(el, "lucie"), "Reset password").click());
+    expect(describedBy(field(el, "New password for lucie"))).toBe(limits.UserUpdate.password.rule);
+    await act(async () => button(card(el, "lucie"), "Edit name").click());
+    expect(describedBy(field(el, "Name for lucie"))).toContain(limits.UserUpdate.display_name.rule);
   });
 
   it("edits and clears a display name", async () => {

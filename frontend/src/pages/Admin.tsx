@@ -1,6 +1,8 @@
 // The Admin Panel: every account with its name, role, agent count and sandbox; create accounts, set
-// display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes.
+// display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes. Each
+// field shows the server's rule for it (api/limits) before anything is typed.
 import { useState, type FormEvent } from "react";
+import { limits } from "../api/limits";
 import {
   useAdminSandboxAction,
   useAdminSandboxes,
@@ -149,8 +151,8 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
           },
         });
       }}>
-      <TextInput label={`Name for ${user.username}`} name="display_name" value={name} maxLength={80} autoComplete="off"
-        onChange={(e) => setName(e.target.value)} error={errors.fields.display_name}
+      <TextInput label={`Name for ${user.username}`} name="display_name" value={name} autoComplete="off"
+        onChange={(e) => setName(e.target.value)} error={errors.fields.display_name} limit={limits.UserUpdate.display_name}
         hint="Shown wherever this person is named; they still sign in with their username. Leave empty to show the username." />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-2">
@@ -179,7 +181,7 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
         });
       }}>
       <TextInput label={`New password for ${user.username}`} name="password" type="password" autoComplete="new-password" value={password}
-        onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
+        onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} limit={limits.UserUpdate.password} />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-2">
         <button type="submit" className={buttonClass.primary} disabled={reset.isPending || !password}>Set password</button>
@@ -243,11 +245,12 @@ function CreateUser() {
         <div className="grid gap-3 sm:grid-cols-2">
           <TextInput label="New username" name="username" value={username} onChange={(e) => setUsername(e.target.value)}
             error={errors.fields.username} autoCapitalize="none" autoComplete="off" spellCheck={false}
-            hint="What they sign in with." />
+            hint="What they sign in with." limit={limits.UserCreate.username} />
           <TextInput label="Name (optional)" name="display_name" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
-            error={errors.fields.display_name} maxLength={80} autoComplete="off" placeholder="Lucie Nováková" />
+            error={errors.fields.display_name} autoComplete="off" placeholder="Lucie Nováková"
+            hint="How they are named here." limit={limits.UserCreate.display_name} />
           <TextInput label="New password" name="password" type="password" autoComplete="new-password" value={password}
-            onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
+            onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} limit={limits.UserCreate.password} />
           <div className="space-y-1">
             <label htmlFor="new-role" className="block text-sm font-medium">Role</label>
             <select id="new-role" name="role" value={role} onChange={(e) => setRole(e.target.value as "user" | "admin")} className={inputClass}>

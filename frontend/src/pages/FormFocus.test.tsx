@@ -51,8 +51,8 @@ describe("a failed submit takes the person to the first invalid field", () => {
   it("Admin Panel, create user: focuses the first field the server refused, in the form's order", async () => {
     // The server lists the password first; the username comes first on the page.
     createDetail = [
-      { loc: ["body", "password"], msg: "Value error, Password must be at least 8 characters" },
-      { loc: ["body", "username"], msg: "Value error, Username may use letters, digits, '.', '_' and '-'" },
+      { loc: ["body", "password"], msg: "Value error, Use 8 to 72 characters." },
+      { loc: ["body", "username"], msg: "Value error, Use 2 to 32 characters: a lowercase letter first" },
     ];
     const el = await render(<AdminPage />);
     await vi.waitFor(() => expect(el.textContent).toContain("Create user"));
@@ -63,8 +63,9 @@ describe("a failed submit takes the person to the first invalid field", () => {
     await vi.waitFor(() => expect(document.activeElement).toBe(username));
     expect(scrolled).toEqual([username]);
     expect(username.getAttribute("aria-invalid")).toBe("true");
-    expect(describedBy(username)).toContain("Username may use letters");
-    expect(describedBy(field(el, "New password"))).toBe("Password must be at least 8 characters");
+    expect(describedBy(username)).toContain("Use 2 to 32 characters: a lowercase letter first");
+    // The password's rule turned error: said once, as the error.
+    expect(describedBy(field(el, "New password"))).toBe("Use 8 to 72 characters.");
     expect(el.querySelector('[role="alert"]')?.textContent).toBe("Please correct the highlighted fields.");
   });
 

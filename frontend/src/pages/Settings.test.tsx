@@ -3,6 +3,7 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAccessToken, setAccessToken } from "../api/accessToken";
+import { limits } from "../api/limits";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
 import { describedBy, field, fill, render, unmountAll } from "../testing/render";
@@ -57,7 +58,8 @@ describe("Change your password", () => {
   it("shows the length rule before anything is typed", async () => {
     const el = await mount();
     expect(el.textContent).toContain("Change your password");
-    expect(describedBy(field(el, "New password"))).toBe("At least 8 characters.");
+    expect(describedBy(field(el, "New password"))).toBe(limits.PasswordChange.new_password.rule);
+    expect(limits.PasswordChange.new_password.rule).toBe("Use 8 to 72 characters.");
   });
 
   it("checks the repeat here, under its field, and sends nothing", async () => {

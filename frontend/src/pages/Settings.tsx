@@ -1,8 +1,10 @@
 // Settings: the user's API keys (added with a provider and an optional base URL, shown only masked),
-// preferences, and changing one's password.
+// preferences, and changing one's password. Each field shows the server's rule for it (api/limits) before
+// anything is typed.
 import { useRef, useState, type FormEvent } from "react";
 import type { FieldErrors } from "../api/errors";
 import { formErrors } from "../api/formErrors";
+import { limits } from "../api/limits";
 import {
   useAddApiKey,
   useApiKeys,
@@ -36,8 +38,9 @@ function ApiKeys() {
       <div>
         <h2 id="keys-h" className="font-semibold">API keys</h2>
         <p className="text-sm text-slate-400">
-          Your agents use these to reach model providers. Keys are stored encrypted and never shown again:
-          only their last four characters.
+          Agents need a key from the company whose model they use, for example Anthropic for Claude or OpenAI
+          for GPT. Your keys are yours alone: nobody else in the family can see or use them, and they need
+          their own. A key is stored encrypted and never shown again, only its last four characters.
         </p>
       </div>
       {keys.isPending && <Loading label="Loading API keys…" />}
@@ -103,14 +106,15 @@ function AddKeyForm() {
       <h3 className="text-sm font-semibold">Add an API key</h3>
       <div className="grid gap-3 sm:grid-cols-2">
         <TextInput label="Provider" name="provider" list="providers" value={provider} onChange={(e) => setProvider(e.target.value)}
-          error={errors.fields.provider} autoCapitalize="none" spellCheck={false} />
+          error={errors.fields.provider} autoCapitalize="none" spellCheck={false}
+          hint="The company the key is from." limit={limits.ApiKeyCreate.provider} />
         <datalist id="providers">{PROVIDERS.map((p) => <option key={p} value={p} />)}</datalist>
         <TextInput label="API key" name="key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)}
-          error={errors.fields.key} spellCheck={false} />
+          error={errors.fields.key} spellCheck={false} hint="From the provider's website." limit={limits.ApiKeyCreate.key} />
       </div>
       <TextInput label="Base URL (optional)" name="base_url" type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)}
         error={errors.fields.base_url} hint="Only for another endpoint of this provider, such as a proxy or a local server."
-        placeholder="https://…" />
+        limit={limits.ApiKeyCreate.base_url} placeholder="https://…" />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-3">
         <button type="submit" className={buttonClass.primary} disabled={add.isPending || !key.trim() || !provider.trim()}>
@@ -144,6 +148,8 @@ interface PreferencesFieldsProps {
   setSaved: (message: string | null) => void;
 }
 
+const fontSize = limits.Preferences.terminal_font_size;
+
 function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps) {
   const [draft, setDraft] = useState<Preferences>(initial);
   const save = useSavePreferences();
@@ -156,8 +162,9 @@ function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps)
         save.mutate(draft, { onSuccess: () => setSaved("Saved.") });
       }}>
       <div className="max-w-48">
-        <TextInput label="Terminal font size" name="terminal_font_size" type="number" min={8} max={32} value={draft.terminal_font_size ?? 14}
-          error={errors.fields.terminal_font_size} hint="8 to 32 pixels, for every terminal you open."
+        <TextInput label="Terminal font size" name="terminal_font_size" type="number" value={draft.terminal_font_size ?? 14}
+          min={fontSize.minimum} max={fontSize.maximum} error={errors.fields.terminal_font_size}
+          hint={`${fontSize.minimum} to ${fontSize.maximum} pixels, for every terminal you open.`}
           onChange={(e) => {
             setSaved(null);
             setDraft({ ...draft, terminal_font_size: Number(e.target.value) });
@@ -173,8 +180,6 @@ function PreferencesFields({ initial, saved, setSaved }: PreferencesFieldsProps)
     </form>
   );
 }
-
-const MIN_PASSWORD_LENGTH = 8; // the server's rule (controlplane/security/passwords.py)
 
 function ChangePasswordForm() {
   const [current, setCurrent] = useState("");
@@ -222,7 +227,7 @@ function ChangePasswordForm() {
             onChange={(e) => setCurrent(e.target.value)} error={errors.fields.current_password} />
           <TextInput label="New password" name="new_password" type="password" autoComplete="new-password" value={next}
             onChange={(e) => setNext(e.target.value)} error={errors.fields.new_password}
-            hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} />
+            limit={limits.PasswordChange.new_password} />
           <TextInput label="Repeat the new password" name="repeat_password" type="password" autoComplete="new-password"
             value={repeat} onChange={(e) => setRepeat(e.target.value)} error={mismatch?.repeat_password} />
         </div>
