@@ -5,7 +5,9 @@
 calls.json: {"manager": {workspace, model, api_key, base_url, identity}, "calls": [{"method": ..., "args": {...}}]}.
 Steps in args are dicts (PlanStep.to_dict). Each output line is {"method", "ok": true, "value"} or
 {"method", "ok": false, "error": <exception class>, "message"}; a failed call does not stop the later ones.
-Plain methods (remember, set_identity) are called too.
+Plain methods (remember, set_identity) are called too. With "via": "process" the calls go through ManagerProcess,
+as the coding loop makes them: each in its own `python -m autocode_runner.coding.manager.call`, its error type
+carried back across the process boundary by name.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.coding.manager.llm import ManagerError, ManagerLLM
+from autocode_runner.coding.manager.process import ManagerProcess
 from autocode_runner.contract.plan import PlanStep
 
 STEP_ARGUMENTS = ("step",)
@@ -44,8 +47,28 @@ def arguments(raw: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+async def run_calls(manager: Any, calls: list[dict[str, Any]]) -> None:
+    for call in calls:
+        method = call["method"]
+        try:
+            value = getattr(manager, method)(**arguments(call.get("args", {})))
+            if inspect.isawaitable(value):
+                value = await value
+            line = {"method": method, "ok": True, "value": plain(value)}
+        except ManagerError as error:
+            line = {"method": method, "ok": False, "error": type(error).__name__, "message": str(error)}
+        print(json.dumps(line), flush=True)
+
+
 async def main(spec: dict[str, Any]) -> None:
     settings = spec["manager"]
+    if spec.get("via") == "process":
+        process = ManagerProcess(
+            Path(settings["workspace"]), settings["model"], settings["api_key"], settings.get("base_url")
+        )
+        process.set_identity(settings["identity"])
+        await run_calls(process, spec["calls"])
+        return
     async with ManagerLLM(
         Path(settings["workspace"]),
         settings["model"],
@@ -53,16 +76,7 @@ async def main(spec: dict[str, Any]) -> None:
         settings.get("base_url"),
         settings["identity"],
     ) as manager:
-        for call in spec["calls"]:
-            method = call["method"]
-            try:
-                value = getattr(manager, method)(**arguments(call.get("args", {})))
-                if inspect.isawaitable(value):
-                    value = await value
-                line = {"method": method, "ok": True, "value": plain(value)}
-            except ManagerError as error:
-                line = {"method": method, "ok": False, "error": type(error).__name__, "message": str(error)}
-            print(json.dumps(line), flush=True)
+        await run_calls(manager, spec["calls"])
 
 
 if __name__ == "__main__":

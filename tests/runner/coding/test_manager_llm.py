@@ -94,13 +94,21 @@ class ManagerRig:
                     f"the fake server never answered: {output}\nits log: {log.read_text() if log.exists() else ''}"
                 )
 
-    def run(self, calls: list[dict[str, Any]], api_key: str = API_KEY, model: str = MODEL) -> list[dict[str, Any]]:
+    def run(
+        self,
+        calls: list[dict[str, Any]],
+        api_key: str = API_KEY,
+        model: str = MODEL,
+        base_url: str = BASE_URL,
+        via: str = "llm",
+    ) -> list[dict[str, Any]]:
         spec = {
+            "via": via,
             "manager": {
                 "workspace": f"/home/agent/{PROJECT}",
                 "model": model,
                 "api_key": api_key,
-                "base_url": BASE_URL,
+                "base_url": base_url,
                 "identity": IDENTITY,
             },
             "calls": calls,
@@ -276,7 +284,7 @@ def test_a_rejected_api_key_is_a_provider_error_with_the_providers_message(rig: 
     assert request["authorization"] == {"scheme": "Bearer", "token_sha256": sha256("sk-wrong-key")}
 
 
-def test_a_failing_provider_is_a_provider_error_and_the_manager_recovers(rig: ManagerRig) -> None:
+def test_a_failing_provider_is_unavailable_for_now_and_the_manager_recovers(rig: ManagerRig) -> None:
     overloaded = {
         "status": 500,
         "message": "The engine is currently overloaded OVERLOAD-MARKER",
@@ -287,9 +295,34 @@ def test_a_failing_provider_is_a_provider_error_and_the_manager_recovers(rig: Ma
     failed, recovered = rig.run(
         [{"method": "plan", "args": {"goal": "first try"}}, {"method": "plan", "args": {"goal": "second try"}}]
     )
-    assert failed["ok"] is False and failed["error"] == "ProviderError"
+    assert failed["ok"] is False and failed["error"] == "ProviderUnavailable"  # worth trying again later
     assert "OVERLOAD-MARKER" in failed["message"] and "server_error" in failed["message"]
+    assert failed["message"].startswith("had a server error (HTTP 500)")
     assert recovered["ok"] and [s["title"] for s in recovered["value"]] == ["Skeleton", "Greeting"]
     # nanobot 0.3.5 retries a 5xx three times (after 1, 2 and 4 seconds) before giving up.
     assert [r["status"] for r in rig.requests()] == [500, 500, 500, 500, 200]
     assert time.monotonic() - started >= 7
+
+
+PLAN_CALL = {"method": "plan", "args": {"goal": "anything", "architecture": "", "details": ""}}
+
+
+def test_the_failures_kind_crosses_the_process_boundary(rig: ManagerRig) -> None:
+    """Through ManagerProcess, as the loop calls it: a 500 and a dropped connection are unavailable-for-now, a
+    rejected key and no one listening at all are told apart, each with the provider's own words."""
+    overloaded = {"status": 500, "message": "Overloaded OVERLOAD-MARKER", "type": "server_error"}
+    rig.start_server([{"error": overloaded, "times": 4}, {"drop": True, "times": 4}, {"reply": PLAN_REPLY}])
+    server_error, dropped, fine = rig.run([PLAN_CALL, PLAN_CALL, PLAN_CALL], via="process")
+    assert (server_error["ok"], server_error["error"]) == (False, "ProviderUnavailable")
+    assert "OVERLOAD-MARKER" in server_error["message"]
+    assert (dropped["ok"], dropped["error"]) == (False, "ProviderUnavailable")
+    assert dropped["message"].startswith("could not be reached"), dropped["message"]
+    assert fine["ok"] and [s["title"] for s in fine["value"]] == ["Skeleton", "Greeting"]
+
+    [bad_key] = rig.run([PLAN_CALL], api_key="sk-wrong-key", via="process")
+    assert (bad_key["ok"], bad_key["error"]) == (False, "ProviderError")  # a bad key is not worth waiting for
+    assert bad_key["message"].startswith("refused the request (HTTP 401)") and "invalid_api_key" in bad_key["message"]
+
+    [nobody] = rig.run([PLAN_CALL], base_url=f"http://127.0.0.1:{PORT + 1}/v1", via="process")
+    assert (nobody["ok"], nobody["error"]) == (False, "ProviderUnavailable")
+    assert nobody["message"].startswith("could not be reached"), nobody["message"]

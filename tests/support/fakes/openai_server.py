@@ -27,6 +27,7 @@ Rules are tried in order; the first that matches and still has uses left answers
       "reply": "text",                  # a text answer ...
       "tool_calls": [{"name": "f", "arguments": {"a": 1}, "id": "call_1"}],   # ... or tool calls ...
       "error": {"status": 500, "message": "boom", "type": "server_error", "code": null},  # ... or an HTTP error
+      "drop": true,                     # ... or the connection closed without an answer (a provider gone away)
       "finish_reason": "stop",          # optional override (default "stop", or "tool_calls")
       "delay": 0.5                      # optional: seconds to wait before answering
     }
@@ -36,6 +37,9 @@ An error answers with its status and OpenAI's error body {"error": {"message", "
 words, that no rule matched and quotes the start of the last user message, so a failing test shows why.
 
 With --api-key, a request whose bearer token differs gets OpenAI's 401 `invalid_api_key` error.
+
+The scenario file is read again whenever it changes (its rules' use counts start over): a test can break the
+provider and mend it while the server runs.
 
 Every request is appended to the --record file as one JSON line: n, method, path, headers (lower-case names,
 without Authorization), authorization ({"scheme", "token_sha256"}, never the token), body (parsed JSON),
@@ -47,6 +51,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import socket
 import sys
 import threading
 import time
@@ -90,8 +96,8 @@ class Scenario:
             raise ValueError("a scenario is a list of rules or an object with 'rules'")
         self.rules: list[dict[str, Any]] = list(data.get("rules") or [])
         for index, rule in enumerate(self.rules):
-            if not isinstance(rule, dict) or not ({"reply", "tool_calls", "error"} & rule.keys()):
-                raise ValueError(f"rule {index} needs one of reply, tool_calls or error: {rule!r}")
+            if not isinstance(rule, dict) or not ({"reply", "tool_calls", "error", "drop"} & rule.keys()):
+                raise ValueError(f"rule {index} needs one of reply, tool_calls, error or drop: {rule!r}")
         default = data.get("default")
         self.default: dict[str, Any] | None = {"reply": default} if isinstance(default, str) else default
         self.models: list[str] = list(data.get("models") or DEFAULT_MODELS)
@@ -208,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, error_body(f"Unknown path {self.path}", "invalid_request_error", "unknown_url"))
 
     def models(self) -> list[str]:
-        return self.server.scenario.models
+        return self.server.current_scenario().models
 
     def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -244,9 +250,13 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             self.send_json(400, error_body("'messages' is a required property", "invalid_request_error", None))
             return 400, None
-        rule_index, rule = self.server.scenario.choose(body)
+        rule_index, rule = self.server.current_scenario().choose(body)
         if rule.get("delay"):
             time.sleep(float(rule["delay"]))
+        if rule.get("drop"):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)  # no status line at all: the client sees the connection end
+            return 0, rule_index
         if "error" in rule:
             error = rule["error"]
             status = int(error.get("status", 500))
@@ -341,13 +351,43 @@ class FakeOpenAIServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], scenario: Scenario, recorder: Recorder, api_key: str | None, verbose: bool
+        self,
+        address: tuple[str, int],
+        scenario: Scenario,
+        recorder: Recorder,
+        api_key: str | None,
+        verbose: bool,
+        script: Path | None = None,
     ) -> None:
         super().__init__(address, Handler)
         self.scenario = scenario
         self.recorder = recorder
         self.api_key = api_key
         self.verbose = verbose
+        self.script = script
+        self.script_stamp = self.stamp()
+        self.reload_lock = threading.Lock()
+
+    def stamp(self) -> tuple[int, int] | None:
+        if self.script is None:
+            return None
+        try:
+            info = os.stat(self.script)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
+    def current_scenario(self) -> Scenario:
+        """The scenario, read again if its file changed since (a half-written file is read at the next request)."""
+        with self.reload_lock:
+            stamp = self.stamp()
+            if self.script is not None and stamp is not None and stamp != self.script_stamp:
+                try:
+                    self.scenario = Scenario(json.loads(self.script.read_text(encoding="utf-8")))
+                    self.script_stamp = stamp
+                except ValueError:
+                    pass
+            return self.scenario
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scenario = Scenario(json.loads(args.script.read_text(encoding="utf-8")) if args.script else [])
     server = FakeOpenAIServer(
-        (args.host, args.port), scenario, Recorder(args.record), args.api_key, verbose=args.verbose
+        (args.host, args.port), scenario, Recorder(args.record), args.api_key, verbose=args.verbose, script=args.script
     )
     host, port = server.server_address[:2]
     print(f"openai_server listening on http://{host}:{port}", flush=True)
