@@ -266,10 +266,35 @@ def test_a_repeated_error_leads_to_another_approach_then_to_the_user(harness: Ha
 
     escalation = harness.run(next_escalation)  # the dashboard hears of it live
     assert escalation["project_id"] == project["id"] and "keeps failing" in escalation["message"]
-    world.api("post", f"/api/projects/{project['id']}/reply", {"message": "Skip the tests for now."})
+    answered = world.api("post", f"/api/projects/{project['id']}/reply", {"message": "Skip the tests for now."})
+    assert answered["escalation"] == "", "the question is closed as soon as it is answered"
+    assert "Your answer was sent to the manager" in world.log_text(project["id"])
     done = world.wait_for_project(project["id"], lambda p: p["status"] == "completed", 120, "the project to complete")
     assert done["escalation"] == ""
     assert any("Skip the tests for now." in p for p in prompts_to_claude(world))
+
+
+def failed_problem(project: dict[str, Any]) -> bool:
+    return (project["provider_problem"] or {}).get("state") == "failed"
+
+
+def test_an_unreachable_manager_provider_is_retried_as_a_state_and_a_stop_clears_it(harness: Harness) -> None:
+    world = CodingWorld.create(harness, "offline")
+    overloaded = {"status": 503, "message": "The engine is overloaded", "type": "server_error"}
+    project = start_greetings(world, [{"match": "TASK: plan", "error": overloaded}], [])
+    retrying = world.wait_for_project(
+        project["id"], lambda p: p["provider_problem"] is not None, 120, "the provider problem"
+    )
+    problem = retrying["provider_problem"]
+    assert problem["state"] == "retrying" and problem["provider"] == "OpenAI"
+    assert (problem["attempt"], problem["attempts"]) == (2, 6) and problem["retry_at"]
+    assert "overloaded" in problem["message"]
+    assert retrying["status"] == "planning" and retrying["escalation"] == "", "not a question, and the status stays"
+    assert "OpenAI had a server error (HTTP 503)" in world.log_text(project["id"])
+
+    stopped = world.api("post", f"/api/projects/{project['id']}/stop")
+    assert stopped["status"] == "stopped"
+    assert (stopped["provider_problem"], stopped["escalation"]) == (None, "")
 
 
 def test_a_billing_screen_is_never_answered_automatically(harness: Harness) -> None:
@@ -285,11 +310,10 @@ def test_a_billing_screen_is_never_answered_automatically(harness: Harness) -> N
             }
         ],
     )
-    paused = world.wait_for_project(project["id"], lambda p: bool(p["escalation"]), 120, "the escalation")
-    assert paused["status"] == "paused"
-    assert (
-        "rate-limit or billing screen" in paused["escalation"] and "not answered automatically" in paused["escalation"]
-    )
+    paused = world.wait_for_project(project["id"], failed_problem, 120, "the provider problem")
+    assert paused["status"] == "paused" and paused["escalation"] == "", "a billing screen is not a question"
+    problem = paused["provider_problem"]
+    assert problem["provider"] == "Anthropic" and "rate-limit or billing message" in problem["message"]
     assert prompts_to_claude(world) == ["Create the file hello.txt containing hello."]  # nothing typed after it
     assert not any("TASK: answer" in json.dumps(r["body"]) for r in world.requests("openai"))
     assert not (world.home / "projects" / "greetings" / "hello.txt").exists()
@@ -448,7 +472,7 @@ def test_pause_plan_edit_resume_stop_and_start_again(harness: Harness) -> None:
     assert any("extra.txt" in p for p in prompts_to_claude(world))  # the step added while paused was done
 
 
-def test_a_final_rate_limit_is_escalated_not_answered(harness: Harness) -> None:
+def test_a_final_rate_limit_waits_for_retry_and_is_not_answered(harness: Harness) -> None:
     harness.app.state.settings.claude_max_retries = 2  # the default 10 retries take about three minutes
     world = CodingWorld.create(harness, "limited")
     limit = {
@@ -461,8 +485,9 @@ def test_a_final_rate_limit_is_escalated_not_answered(harness: Harness) -> None:
         [ONE_STEP_PLAN, COMPOSE_HELLO, EVALUATE_DONE],
         [{"match": "hello.txt", "responses": [{"error": limit, "times": 100}]}],
     )
-    paused = world.wait_for_project(project["id"], lambda p: bool(p["escalation"]), 180, "the escalation")
-    assert paused["status"] == "paused" and "rate-limit or billing screen" in paused["escalation"]
+    paused = world.wait_for_project(project["id"], failed_problem, 180, "the provider problem")
+    assert paused["status"] == "paused" and paused["escalation"] == ""
+    assert "rate-limit or billing message" in paused["provider_problem"]["message"]
     # Every request was Claude Code's own retry of the one task: nothing was typed into it after the limit.
     assert set(prompts_to_claude(world)) == {"Create the file hello.txt containing hello."}
     assert len({len(r["body"]["messages"]) for r in world.requests("anthropic") if r.get("prompt")}) == 1
