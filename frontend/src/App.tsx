@@ -1,5 +1,5 @@
 // Top level: offline screen, start-up sign-in check, sign-in page, then the routed app.
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useCallback, useState } from "react";
 import { Route, Routes } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { useOffline } from "./api/connectivity";
@@ -25,17 +25,13 @@ export function App() {
   const signedIn = useSignedIn();
   const offline = useOffline();
   const queryClient = useQueryClient();
+  const retry = useCallback(() => {
+    setAttempt((n) => n + 1);
+    void queryClient.invalidateQueries();
+  }, [queryClient]);
 
-  if (offline) {
-    return (
-      <Offline
-        onRetry={() => {
-          setAttempt((n) => n + 1);
-          void queryClient.invalidateQueries();
-        }}
-      />
-    );
-  }
+  // Signed in, the app stays and says it is offline in a banner (Layout); before that, a whole screen.
+  if (offline && (boot === "checking" || !signedIn)) return <Offline onRetry={retry} />;
   if (boot === "checking") return <Loading label="Starting AutoCode…" fullScreen />;
   if (!signedIn) return <SignIn />;
 

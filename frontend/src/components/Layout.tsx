@@ -3,6 +3,7 @@
 // on-screen keyboard leaves, below), so a page that fills it (the terminal) never reaches under either.
 import { useEffect, useRef, useState } from "react";
 import { Outlet, useLocation } from "react-router";
+import { OfflineBanner } from "../pages/Offline";
 import { useLiveEvents } from "../realtime/useLiveEvents";
 import { Sidebar } from "./Sidebar";
 
@@ -102,6 +103,7 @@ export function Layout() {
           </button>
           <span className="font-semibold">AutoCode</span>
         </header>
+        <OfflineBanner />
         <main ref={mainRef} tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-auto p-4 outline-none md:p-6">
           <div className={PAGE_COLUMN}>
             <Outlet />

@@ -1,18 +1,54 @@
-// Shown instead of any page while the control plane cannot be reached.
+// The offline state. Before anyone is signed in (or while signing in is being checked) it is a whole
+// screen; in the signed-in app it is a banner above the page, which keeps showing what it had. Both try
+// again by themselves (useRetryWhileOffline), so the app recovers without a reload.
+import { useCallback } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { probeServer, useOffline, useRetryWhileOffline } from "../api/connectivity";
+
+const retryButton =
+  "rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 focus-visible:outline-2 " +
+  "focus-visible:outline-offset-2 focus-visible:outline-sky-300";
+
+/** Shown instead of any page while the control plane cannot be reached and nobody is signed in yet. */
 export function Offline({ onRetry }: { onRetry: () => void }) {
+  // The caller's retry (signing in again) and a plain probe: a server that answers with "not signed in" is
+  // reachable too, and the sign-in page is then what to show.
+  const retry = useCallback(() => {
+    void probeServer();
+    onRetry();
+  }, [onRetry]);
+  useRetryWhileOffline(true, retry);
   return (
     <main className="flex min-h-full flex-col items-center justify-center gap-4 p-6 text-center">
       <h1 className="text-xl font-semibold">The AutoCode server is unreachable</h1>
       <p className="max-w-sm text-slate-400">
-        Check your connection or whether the server is running, then try again.
+        Check your connection or whether the server is running. AutoCode tries again by itself.
       </p>
-      <button
-        type="button"
-        onClick={onRetry}
-        className="rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-300"
-      >
+      <button type="button" onClick={retry} className={retryButton}>
         Try again
       </button>
     </main>
+  );
+}
+
+/** Above the page in the signed-in app while the server cannot be reached; gone as soon as it answers. */
+export function OfflineBanner() {
+  const offline = useOffline();
+  const queryClient = useQueryClient();
+  // Asking again is refetching what is on screen: the first answer clears the offline state.
+  const retry = useCallback(() => void queryClient.refetchQueries({ type: "active" }), [queryClient]);
+  useRetryWhileOffline(offline, retry);
+  if (!offline) return null;
+  return (
+    <div role="status" className="flex flex-wrap items-center gap-3 border-b border-amber-700 bg-amber-950 px-4 py-2 text-sm text-amber-100">
+      <span>
+        <strong className="font-semibold">You are offline.</strong> What you see may be out of date; AutoCode
+        reconnects by itself.
+      </span>
+      <button type="button" onClick={retry}
+        className="rounded-md border border-amber-600 px-3 py-1 hover:bg-amber-900 focus-visible:outline-2 focus-visible:outline-amber-300">
+        Try again
+      </button>
+    </div>
   );
 }

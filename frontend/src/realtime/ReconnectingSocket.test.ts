@@ -206,19 +206,44 @@ describe("ReconnectingSocket", () => {
     socket.stop();
   });
 
-  it("online leaves an open socket alone, and a stopped one hears nothing", async () => {
-    const { socket } = makeSocket();
+  it("online replaces an open socket (it may be dead since the network went), and a stopped one hears nothing", async () => {
+    const { socket, closes } = makeSocket();
+    const texts: string[] = [];
+    socket.onText((t) => texts.push(t));
     await socket.start();
-    last().serverOpen();
+    const before = last();
+    before.serverOpen();
     window.dispatchEvent(new Event("online"));
     await vi.advanceTimersByTimeAsync(0);
-    expect(FakeSocket.instances).toHaveLength(1);
-    expect(last().readyState).toBe(1);
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(before.closedWith).toBe(CLOSE_CODES.normal);
+    before.serverMessage("stale");
+    last().serverOpen();
+    last().serverMessage("fresh");
+    expect(texts).toEqual(["fresh"]);
+    expect(closes).toEqual([]); // a replacement, not a close the caller hears
 
-    last().serverClose(1006);
     socket.stop();
     window.dispatchEvent(new Event("online"));
     await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it("a socket closed for good (4404, signed out) stays closed when the network returns", async () => {
+    const { socket, closes } = makeSocket();
+    await socket.start();
+    last().serverOpen();
+    last().serverClose(CLOSE_CODES.notFound);
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(closes).toEqual([{ code: CLOSE_CODES.notFound, reason: "", retryInMs: null }]);
+
+    const signedOut = makeSocket({ getTicket: vi.fn(async () => Promise.reject(new ApiError(401, "Not signed in", null))) });
+    await signedOut.socket.start();
+    window.dispatchEvent(new Event("online"));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(signedOut.closes).toHaveLength(1);
     expect(FakeSocket.instances).toHaveLength(1);
   });
 });

@@ -1,8 +1,10 @@
 // The one reconnecting WebSocket under every socket of the app (the terminal, /ws/events, a project's log):
 // a fresh ticket per connection, capped exponential backoff, no retry when the server says it will not help
 // (4403, 4404, a normal close) or when the user is signed out, and a stop that cancels everything pending.
-// A connection waiting out its backoff tries at once when the browser says the network is back ("online"),
-// so the terminal, the log and the live events return with the network, not up to a back-off later.
+// When the browser says the network is back ("online") it connects again at once: a connection waiting out
+// its backoff goes now, and an open one is replaced, as it may be dead without knowing (a socket from before
+// the network went, or from another network, can stay "open" and never hear another frame). So the terminal,
+// the log and the live events return with the network, not a back-off or a TCP timeout later.
 // Callers hear each frame (text, or binary as an ArrayBuffer) and each close with its code and reason.
 import { ApiError } from "../api/errors";
 import { fetchTicket } from "../api/sockets";
@@ -62,10 +64,9 @@ export class ReconnectingSocket {
 
   constructor(private readonly config: ReconnectingSocketConfig) {}
 
-  /** Back online: a retry that is waiting goes now (an open or opening socket is left alone). */
+  /** Back online: connect now (start() cancels a waiting retry and replaces a socket that may be dead). */
   private readonly handleOnline = (): void => {
-    if (this.stopped || this.timer === null) return;
-    void this.start();
+    if (!this.stopped) void this.start();
   };
 
   /** Each connection attempt, before its ticket is fetched; `reconnecting` once an attempt has failed. */
@@ -109,7 +110,7 @@ export class ReconnectingSocket {
       if (this.stopped) return;
       // Signed out (the refresh failed too): retrying cannot help until the user signs in again.
       if (err instanceof ApiError && err.status === 401) {
-        this.announceClose({ code: null, reason: "signed out", retryInMs: null });
+        this.giveUp({ code: null, reason: "signed out", retryInMs: null });
         return;
       }
       this.retry(null, err instanceof Error ? err.message : "could not get a ticket");
@@ -143,7 +144,7 @@ export class ReconnectingSocket {
       if (this.socket !== ws) return;
       this.socket = null;
       if (this.stopped) return;
-      if (NO_RETRY.has(ev.code)) this.announceClose({ code: ev.code, reason: ev.reason, retryInMs: null });
+      if (NO_RETRY.has(ev.code)) this.giveUp({ code: ev.code, reason: ev.reason, retryInMs: null });
       else this.retry(ev.code, ev.reason);
     };
   }
@@ -160,8 +161,7 @@ export class ReconnectingSocket {
   stop(): void {
     this.stopped = true;
     this.cancelRetry();
-    if (this.listeningForOnline) window.removeEventListener("online", this.handleOnline);
-    this.listeningForOnline = false;
+    this.stopListeningForOnline();
     const ws = this.socket;
     this.socket = null;
     if (ws && (ws.readyState === ws.CONNECTING || ws.readyState === ws.OPEN)) ws.close(CLOSE_CODES.normal);
@@ -173,6 +173,17 @@ export class ReconnectingSocket {
     this.attempt += 1;
     this.timer = setTimeout(() => void this.start(), delay);
     this.announceClose({ code, reason, retryInMs: delay });
+  }
+
+  /** A close after which retrying cannot help: heard by the callers, and the network's return will not revive it. */
+  private giveUp(close: SocketClose): void {
+    this.stopListeningForOnline();
+    this.announceClose(close);
+  }
+
+  private stopListeningForOnline(): void {
+    if (this.listeningForOnline) window.removeEventListener("online", this.handleOnline);
+    this.listeningForOnline = false;
   }
 
   private cancelRetry(): void {
