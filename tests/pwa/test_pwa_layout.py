@@ -1,0 +1,98 @@
+"""One content width on every page (issue 11: "page widths differ between pages"), decided by the Layout's
+column, whatever a page's own classes say: the page's root box is measured on each page, at both widths, in a
+real Chromium against a real `autocode serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from tests.support.live_server import serving
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, DIST, WIDTHS, no_horizontal_overflow, sign_in
+
+pytestmark = pytest.mark.browser
+ADMIN_PASSWORD = "admin-password-1"
+# The column's width on a wide screen: Tailwind's max-w-4xl (frontend/src/components/Layout.tsx, PAGE_COLUMN).
+COLUMN_MAX_WIDTH = 896
+
+# The page's root element inside the column, and the column's room (main's content box).
+MEASURE = """() => {
+  const main = document.querySelector('main');
+  const style = getComputedStyle(main);
+  const room = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const page = main.firstElementChild.firstElementChild.getBoundingClientRect();
+  return {left: page.left, width: page.width, room};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The server, and the pages to visit (an agent and a project of the admin's included)."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("the PWA is not built: run `make frontend` (make test builds it before the tests)")
+    with serving(
+        tmp_path_factory.mktemp("layout-data"),
+        capture=False,
+        AUTOCODE_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        AUTOCODE_FRONTEND_DIST=str(DIST),
+    ) as (base, _):
+        login = httpx.post(f"{base}/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        agent = httpx.post(
+            f"{base}/api/agents", headers=headers, json={"template": "coding", "name": "Coder", "model": "openai/gpt-x"}
+        )
+        assert agent.status_code == 201, agent.text
+        agent_id = agent.json()["id"]
+        project = httpx.post(
+            f"{base}/api/agents/{agent_id}/projects",
+            headers=headers,
+            json={"name": "Weather CLI", "description": "A tool that prints the weather."},
+        )
+        assert project.status_code == 201, project.text
+        pages = [
+            "/",
+            "/agents/new",
+            f"/agents/{agent_id}",
+            f"/agents/{agent_id}/edit",
+            f"/projects/{project.json()['id']}",
+            "/settings",
+            "/admin",
+            "/terminal",
+            "/no-such-page",
+        ]
+        yield base, pages
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_every_page_has_the_same_content_width(
+    browser: Browser, server: tuple[str, list[str]], width_name: str
+) -> None:
+    base, pages = server
+    width, height = WIDTHS[width_name]
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    sign_in(page, base, "admin", ADMIN_PASSWORD)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    boxes: dict[str, dict[str, float]] = {}
+    for path in pages:
+        page.goto(f"{base}{path}")
+        expect(page.locator("main h1").first).to_be_visible()
+        expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
+        boxes[path] = page.evaluate(MEASURE)
+        assert no_horizontal_overflow(page), path
+    expected = min(COLUMN_MAX_WIDTH, boxes["/"]["room"])
+    wrong = {path: box for path, box in boxes.items() if abs(box["width"] - expected) > 0.5}
+    assert not wrong, f"pages whose content is not {expected}px wide: {wrong}"
+    lefts = {round(box["left"]) for box in boxes.values()}
+    assert len(lefts) == 1, f"pages' content starts at different places: {boxes}"
+    page.context.close()
