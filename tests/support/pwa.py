@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from controlplane.config import PROJECT_ROOT
 
@@ -84,3 +84,30 @@ def accessibility_violations(page: Page) -> list[dict[str, Any]]:
         }"""
     )
     return result
+
+
+# What a validator says, never a person: none of it may be on a page.
+VALIDATOR_VOCABULARY = ("String should", "should match", "Input should", "pattern", "Value error", "validation error")
+
+
+def messages_under(field: Locator) -> list[str]:
+    """The texts a field's aria-describedby names that are shown under it (visible, starting below its bottom edge).
+
+    A message not under its field (a banner above the form, a hidden element) is left out, so a test asserting
+    a message is in this list asserts where the person sees it too."""
+    texts = field.evaluate(
+        """(el) => {
+            const bottom = el.getBoundingClientRect().bottom;
+            return (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean)
+                .map((id) => document.getElementById(id))
+                .filter((node) => node && node.checkVisibility() && node.getBoundingClientRect().top >= bottom - 1)
+                .map((node) => node.textContent.trim());
+        }"""
+    )
+    return [str(text) for text in texts]
+
+
+def validator_vocabulary_shown(page: Page) -> list[str]:
+    """The validator wording visible on the page (it should be none)."""
+    text = page.locator("body").inner_text()
+    return [word for word in VALIDATOR_VOCABULARY if word in text]
