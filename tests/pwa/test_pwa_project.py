@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import docker
 import httpx
@@ -48,8 +50,26 @@ def bearer(base: str, username: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def prepare_user(base: str, settings: Settings, engine: docker.DockerClient) -> int:
-    """An account with both provider keys and a coding agent, and the scripted providers in its sandbox."""
+OPENAI_SCENARIO = {
+    "rules": [
+        {"match": "TASK: plan", "reply": plan_reply(("Write weather.py", "a CLI"), ("Write README.md", "usage"))},
+        {"match": ["TASK: compose_task", "starts step 1 "], "reply": "Create weather.py that prints sunny."},
+        {"match": ["TASK: compose_task", "starts step 2 "], "reply": "Create README.md describing weather.py."},
+        {"match": "TASK: evaluate", "reply": verdict("complete", "the file exists")},
+    ]
+}
+
+
+def fakes_dir(settings: Settings) -> Path:
+    """Where the scripted providers' files are, seen from the host (the sandbox's /home/agent/.fakes)."""
+    return settings.data_dir / "users" / "coder" / ".fakes"
+
+
+def prepare_user(
+    base: str, settings: Settings, engine: docker.DockerClient, openai: dict[str, Any] | None = None
+) -> int:
+    """An account with both provider keys and a coding agent, and the scripted providers in its sandbox; the
+    OpenAI server answers from `openai` (default: a two-step project that goes well)."""
     admin = bearer(base, "admin", ADMIN_PASSWORD)
     created = httpx.post(f"{base}/api/users", headers=admin, json={"username": "coder", "password": PASSWORD})
     assert created.status_code == 201, created.text
@@ -67,14 +87,7 @@ def prepare_user(base: str, settings: Settings, engine: docker.DockerClient) -> 
     assert agent.status_code == 201, agent.text
     assert httpx.post(f"{base}/api/sandbox/start", headers=me, timeout=120).status_code == 200
 
-    openai = {
-        "rules": [
-            {"match": "TASK: plan", "reply": plan_reply(("Write weather.py", "a CLI"), ("Write README.md", "usage"))},
-            {"match": ["TASK: compose_task", "starts step 1 "], "reply": "Create weather.py that prints sunny."},
-            {"match": ["TASK: compose_task", "starts step 2 "], "reply": "Create README.md describing weather.py."},
-            {"match": "TASK: evaluate", "reply": verdict("complete", "the file exists")},
-        ]
-    }
+    openai = openai or OPENAI_SCENARIO
     anthropic = {
         "turns": [
             {
@@ -104,8 +117,7 @@ def prepare_user(base: str, settings: Settings, engine: docker.DockerClient) -> 
         ]
     }
     uid = settings.sandbox_uid_base + user_id
-    home = settings.data_dir / "users" / "coder"
-    fakes = home / ".fakes"
+    fakes = fakes_dir(settings)
     fakes.mkdir()
     for name in ("openai_server.py", "anthropic_server.py"):
         (fakes / name).write_text((FAKES / name).read_text())

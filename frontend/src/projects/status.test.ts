@@ -110,7 +110,7 @@ describe("projectView: a provider's trouble is a state, never a question", () =>
     expect(view.problem).toEqual({
       kind: "retrying",
       title: `Can't reach OpenAI — retrying at ${clockTime(RETRY_AT)} (attempt 2 of 6)`,
-      detail: "could not be reached (Connection error)",
+      detail: "OpenAI could not be reached (Connection error)",
     });
     expect(clockTime(RETRY_AT)).toMatch(/\d{2}.\d{2}/);
     expect(view.label).toBe("retrying");

@@ -69,7 +69,7 @@ export interface ProblemView {
   kind: ProviderProblem["state"];
   /** One line: "Can't reach OpenAI — retrying at 19:42 (attempt 2 of 6)" or "OpenAI: check key/provider". */
   title: string;
-  /** The provider's own words (or ours) on what went wrong. */
+  /** What went wrong, in the provider's own words where it gave some: "OpenAI refused the request (HTTP 401): …". */
   detail: string;
 }
 
@@ -94,12 +94,13 @@ export function clockTime(iso: string): string {
 export function problemView(project: ProjectState): ProblemView | null {
   const problem = project.provider_problem ?? null;
   if (problem === null || !ACTIVE_STATUSES.has(project.status) || project.instance?.status !== "running") return null;
+  const detail = `${problem.provider} ${problem.message}`;
   if (problem.state === "retrying") {
     const when = problem.retry_at ? ` — retrying at ${clockTime(problem.retry_at)}` : " — retrying";
     const attempt = problem.attempts > 0 ? ` (attempt ${problem.attempt} of ${problem.attempts})` : "";
-    return { kind: "retrying", title: `Can't reach ${problem.provider}${when}${attempt}`, detail: problem.message };
+    return { kind: "retrying", title: `Can't reach ${problem.provider}${when}${attempt}`, detail };
   }
-  return { kind: "failed", title: `${problem.provider}: check key/provider`, detail: problem.message };
+  return { kind: "failed", title: `${problem.provider}: check key/provider`, detail };
 }
 
 export interface ProjectView {

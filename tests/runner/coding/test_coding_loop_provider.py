@@ -24,8 +24,8 @@ from autocode_runner.instance_io import EventSink
 
 from tests.runner.coding.test_coding_loop import TASK, ScriptedClaude, ScriptedManager, logs, seen
 
-UNREACHABLE = ProviderUnavailable("could not be reached (Connection error)")
-BAD_KEY = ProviderError("refused the request (HTTP 401) (Incorrect API key provided (invalid_api_key))")
+UNREACHABLE = ProviderUnavailable("could not be reached: Connection error")
+BAD_KEY = ProviderError("refused the request (HTTP 401): Incorrect API key provided (invalid_api_key)")
 
 
 class FailingManager(ScriptedManager):
@@ -150,7 +150,7 @@ def test_an_unreachable_provider_is_retried_as_a_state_then_cleared(tmp_path: Pa
     assert all(r["status"] == "running" for r in reports if r["provider_problem"]), "retrying keeps the status"
     lines = logs(events)
     assert any(
-        line.startswith("OpenAI could not be reached (Connection error): retrying at ")
+        line.startswith("OpenAI could not be reached: Connection error. Retrying at ")
         and line.endswith("attempt 2 of 4")
         for line in lines
     ), lines

@@ -32,7 +32,7 @@ def retrying(provider: str, reason: str, delay: float, attempt: int, attempts: i
         attempt=attempt,
         attempts=attempts,
     )
-    line = f"{name} {reason}: retrying at {at:%H:%M:%S} UTC, attempt {attempt} of {attempts}"
+    line = f"{name} {reason}. Retrying at {at:%H:%M:%S} UTC, attempt {attempt} of {attempts}"
     return problem, line
 
 

@@ -97,8 +97,8 @@ def provider_failure(response: Any, text: str) -> ProviderError:
 
     words = provider_message(text).removeprefix("Error calling LLM:").strip().rstrip(".")
     if response is None:
-        return ProviderError(f"failed ({words})")
-    message = f"{failure_kind(response)} ({words})"
+        return ProviderError(f"failed: {words}")
+    message = f"{failure_kind(response)}: {words}"
     if LLMProvider.is_transient_response(response) and not LLMProvider.is_arrearage_response(response):
         return ProviderUnavailable(message)
     return ProviderError(message)
