@@ -219,3 +219,56 @@ def test_settings_forms(page: Page, base: str) -> None:
     expect(new).to_be_focused()
     shot(page, "forms-settings-change-password", width(page))
     assert_plain_and_accessible(page)
+
+
+def _api_as(base: str, username: str, password: str) -> dict[str, str]:
+    token = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def coding_agent(base: str) -> dict[str, int]:
+    """Mum's coding agent with one project: what the new-project form and the plan editor need."""
+    headers = _api_as(base, "mum", USER_PASSWORD)
+    agent = httpx.post(f"{base}/api/agents", headers=headers, json={"template": "coding", "name": "Coder"})
+    assert agent.status_code == 201, agent.text
+    agent_id = agent.json()["id"]
+    project = httpx.post(
+        f"{base}/api/agents/{agent_id}/projects", headers=headers, json={"name": "Weather", "description": "A CLI"}
+    )
+    assert project.status_code == 201, project.text
+    return {"agent": agent_id, "project": project.json()["id"]}
+
+
+def test_the_project_form_and_the_plan_editor(page: Page, base: str, coding_agent: dict[str, int]) -> None:
+    signed_in_at(page, base, "mum", USER_PASSWORD, "Coder")
+    page.get_by_role("button", name="+ New Project", exact=True).click()
+    name = field(page, "Project name")
+    name.fill("W" * 121)
+    field(page, "Goal").fill("A weather CLI")
+    page.get_by_role("button", name="Create project", exact=True).click()
+    assert_under(name, "Use at most 120 characters.")
+    expect(name).to_be_focused()
+    shot(page, "forms-new-project", width(page))
+    assert_plain_and_accessible(page)
+
+    page.goto(f"{base}/projects/{coding_agent['project']}")
+    page.get_by_role("button", name="Edit plan", exact=True).click()
+    page.get_by_role("button", name="Add step", exact=True).click()
+    page.get_by_role("button", name="Add step", exact=True).click()
+    second = page.get_by_role("group", name="Step 2")
+    second.get_by_label("Title", exact=True).fill("t" * 301)
+    first_title = page.get_by_role("group", name="Step 1").get_by_label("Title", exact=True)
+    first_title.fill("Write the CLI")
+    page.get_by_role("button", name="Save plan", exact=True).click()
+    title = second.get_by_label("Title", exact=True)
+    # The runner's plan contract says it (autocode_runner.contract.plan); its words, under the step's title.
+    wait_until(
+        lambda: any("1 to 300 characters" in text for text in messages_under(title)),
+        what="the title's length under step 2's title",
+        detail=lambda: f"under it: {messages_under(title)}",
+    )
+    assert messages_under(first_title) == []
+    expect(title).to_be_focused()
+    shot(page, "forms-plan-editor", width(page))
+    assert_plain_and_accessible(page)
