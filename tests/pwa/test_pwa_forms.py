@@ -152,6 +152,14 @@ def test_admin_panel_forms(page: Page, base: str) -> None:
     shot(page, "forms-admin-create-user", width(page))
     assert_plain_and_accessible(page)
 
+    # A username someone has: the server's 409, under the username.
+    username.fill("mum")
+    name.fill("")
+    password.fill("long-enough-password")
+    create.get_by_role("button", name="Create user", exact=True).click()
+    assert_under(username, "A user named 'mum' already exists")
+    expect(username).to_be_focused()
+
     mum = page.locator('li[aria-label="mum"]')
     mum.get_by_role("button", name="Reset password", exact=True).click()
     reset = field(mum, "New password for mum")

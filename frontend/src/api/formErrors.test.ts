@@ -53,6 +53,14 @@ describe("formErrors", () => {
     expect(formErrors(null)).toBe(NO_ERRORS);
   });
 
+  it("puts a 409 under the field the form says it is about, and leaves the form's line empty", () => {
+    const taken = new ApiError(409, "A user named 'mum' already exists", { detail: "x" });
+    expect(formErrors(taken, "username")).toEqual({ message: null, fields: { username: "A user named 'mum' already exists" } });
+    // A form naming no such field keeps it as the form's line; other statuses are never moved.
+    expect(formErrors(new ApiError(409, "Taken", {}))).toEqual({ message: "Taken", fields: {} });
+    expect(formErrors(new ApiError(500, "Broken", {}), "username")).toEqual({ message: "Broken", fields: {} });
+  });
+
   it("returns the same object for the same error, and a new one for a new error", () => {
     const error = new ApiError(422, "bad", PLAN_422);
     expect(formErrors(error)).toBe(formErrors(error));

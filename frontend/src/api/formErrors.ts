@@ -43,20 +43,26 @@ export function nestedFieldErrors(body: unknown): FieldErrors {
 // useFocusFirstError in components/Form.tsx).
 const cache = new WeakMap<object, FormErrors>();
 
-export function formErrors(error: unknown): FormErrors {
+/**
+ * `conflictField`: the field a 409 is about, when a form has one (a username someone already has, a provider
+ * one already has a key for): its message goes under that field instead of under the form. A form passes the
+ * same field every time.
+ */
+export function formErrors(error: unknown, conflictField?: string): FormErrors {
   if (!error) return NO_ERRORS;
   if (typeof error !== "object") return { message: String(error), fields: {} };
   const known = cache.get(error);
   if (known) return known;
-  const result = build(error);
+  const result = build(error, conflictField);
   cache.set(error, result);
   return result;
 }
 
-function build(error: object): FormErrors {
+function build(error: object, conflictField: string | undefined): FormErrors {
   if (error instanceof ApiError) {
     const fields = error.status === 422 ? nestedFieldErrors(error.body) : {};
     if (Object.keys(fields).length > 0) return { message: FIELD_ERRORS_MESSAGE, fields };
+    if (error.status === 409 && conflictField) return { message: null, fields: { [conflictField]: error.message } };
     return { message: error.message, fields: {} };
   }
   return { message: error instanceof Error ? error.message : "Something went wrong", fields: {} };

@@ -130,9 +130,15 @@ export function useFocusFirstError(fields: FieldErrors, formRef: RefObject<HTMLE
   }, [fields, formRef]);
 }
 
-/** A form's errors from its mutation's `error`, and the ref for its <form> that useFocusFirstError follows. */
-export function useFormErrors(error: unknown): { errors: FormErrors; formRef: RefObject<HTMLFormElement | null> } {
-  const errors = formErrors(error);
+/**
+ * A form's errors from its mutation's `error`, and the ref for its <form> that useFocusFirstError follows.
+ * `conflictField`: the field a 409 is about, shown under it (see formErrors).
+ */
+export function useFormErrors(
+  error: unknown,
+  conflictField?: string,
+): { errors: FormErrors; formRef: RefObject<HTMLFormElement | null> } {
+  const errors = formErrors(error, conflictField);
   const formRef = useRef<HTMLFormElement>(null);
   useFocusFirstError(errors.fields, formRef);
   return { errors, formRef };

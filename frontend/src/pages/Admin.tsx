@@ -223,7 +223,7 @@ function CreateUser() {
   const [role, setRole] = useState<"user" | "admin">("user");
   const [saved, setSaved] = useState<string | null>(null);
   const create = useCreateUser();
-  const { errors, formRef } = useFormErrors(create.error);
+  const { errors, formRef } = useFormErrors(create.error, "username"); // a 409: someone has this username
 
   function submit(e: FormEvent) {
     e.preventDefault();

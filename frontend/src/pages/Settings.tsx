@@ -83,7 +83,7 @@ function AddKeyForm() {
   const [baseUrl, setBaseUrl] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const add = useAddApiKey();
-  const { errors, formRef } = useFormErrors(add.error);
+  const { errors, formRef } = useFormErrors(add.error, "provider"); // a 409: a key for this provider exists
 
   function submit(e: FormEvent) {
     e.preventDefault();
