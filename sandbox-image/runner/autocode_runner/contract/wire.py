@@ -11,7 +11,7 @@ from enum import StrEnum
 
 # Bumped whenever a method, event or message shape changes: a control plane and a runner of different
 # versions refuse each other at hello with `protocol_mismatch` (rebuild the image, restart the sandbox).
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one message is one line of at most this many bytes
 MAX_READ_BYTES = 10 * 1024 * 1024  # an fs.read reply: 10 MiB of bytes is at most ~13.4 MiB of base64
