@@ -132,9 +132,16 @@ class CodingKind:
         if project is None:
             return []
         previous_escalation = project.escalation
+        # The user's Stop has the last word: the stopping instance's final report (where it was, for the next
+        # start) may arrive after the stop was recorded, and must not make the project look active again or
+        # reopen its question. A final status (completed, failed) still counts.
+        stopped = project.status == ProjectStatus.STOPPED
         reported = data.get("status")
-        if isinstance(reported, str) and reported in REPORTED_PROJECT_STATUSES:
+        reopens = stopped and reported in ACTIVE_PROJECT_STATUSES
+        if isinstance(reported, str) and reported in REPORTED_PROJECT_STATUSES and not reopens:
             project.status = ProjectStatus(reported)
+        if stopped and project.status == ProjectStatus.STOPPED:
+            data = {key: value for key, value in data.items() if key not in ("escalation", "provider_problem")}
         if isinstance(data.get("plan"), list):
             plan = [PlanStep.from_stored(step) for step in data["plan"] if isinstance(step, dict)]
             project.implementation_plan = [step.to_dict() for step in plan]

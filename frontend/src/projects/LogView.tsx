@@ -29,8 +29,9 @@ export function LogView({ projectId }: { projectId: number }) {
   }, [entries]);
 
   return (
-    <div
-      className="max-h-[32rem] min-h-40 overflow-y-auto rounded-lg border border-slate-800 bg-slate-950 p-2 font-mono text-xs"
+    // Focusable, so the log scrolls from the keyboard too (axe: scrollable regions need keyboard access).
+    <div tabIndex={0} role="region" aria-label="Log entries"
+      className="max-h-[32rem] min-h-40 overflow-y-auto rounded-lg border border-slate-800 bg-slate-950 p-2 font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-400"
       onScroll={(e) => {
         const el = e.currentTarget;
         follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;

@@ -101,3 +101,27 @@ def test_the_database_refuses_a_state_outside_the_vocabulary(client: TestClient,
         session.add(project)
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_a_stopped_projects_late_report_keeps_its_place_but_not_its_question(
+    client: TestClient, alice: Account
+) -> None:
+    """The instance's last report can arrive after Stop was recorded: its step is kept for the next start,
+    but the project stays stopped, with no question and no provider trouble."""
+    pid = new_project(client, alice, coding_agent(client, alice)["id"])["id"]
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        kind(client).started(session, alice.id, pid, resumed=False, pid=7)
+        kind(client).ended(session, alice.id, pid, wanted=True)
+        session.commit()
+    [event] = report(
+        client,
+        alice,
+        pid,
+        {"status": "paused", "current_step": 1, "escalation": "Which port?", "provider_problem": RETRYING},
+    )
+    shown = client.get(f"/api/projects/{pid}", headers=alice.headers).json()
+    assert (shown["status"], shown["current_step"]) == ("stopped", 1)
+    assert (shown["escalation"], shown["provider_problem"]) == ("", None)
+    assert (event["status"], event["escalation"]) == ("stopped", "")
+    report(client, alice, pid, {"status": "completed"})  # a final word still counts
+    assert project_row(client, pid).status == "completed"
