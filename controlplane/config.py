@@ -9,8 +9,9 @@ import tempfile
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from autocode_runner.contract.specs import ClaudeOptions, Timing
+from autocode_runner.contract.specs import PROVIDER_RETRY_SECONDS, ClaudeOptions, Timing
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -82,6 +83,12 @@ class Settings(BaseSettings):
     )
     project_max_attempts: int = Field(
         default=Timing.max_attempts, ge=1, le=20, description="Same error this often: change approach."
+    )
+    project_provider_retry_seconds: list[Annotated[float, Field(gt=0, le=86_400)]] = Field(
+        default=list(PROVIDER_RETRY_SECONDS),
+        max_length=20,
+        description="Waits before trying an unreachable model provider again (a JSON list of seconds); "
+        "after the last, the project waits for the user's Retry.",
     )
     claude_max_retries: int | None = Field(
         default=ClaudeOptions.max_retries,

@@ -48,5 +48,6 @@ def coding_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Set
             poll_seconds=settings.project_poll_seconds,
             silence_seconds=settings.project_silence_seconds,
             max_attempts=settings.project_max_attempts,
+            provider_retry_seconds=list(settings.project_provider_retry_seconds),
         ),
     )

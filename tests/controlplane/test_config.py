@@ -53,3 +53,24 @@ def test_truncated_secret_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.key").write_text("abc\n")
     with pytest.raises(RuntimeError, match="delete it to regenerate"):
         _ = Settings(data_dir=tmp_path).signing_key
+
+
+def test_the_provider_retry_waits_are_a_setting_that_reaches_the_projects_spec(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autocode_runner.contract.specs import PROVIDER_RETRY_SECONDS
+
+    from controlplane.models import Agent, Project
+    from controlplane.projects.keys import ProjectKeys, ProviderKey
+    from controlplane.projects.spec import coding_spec
+
+    assert Settings(_env_file=None).project_provider_retry_seconds == list(PROVIDER_RETRY_SECONDS)  # type: ignore[call-arg]
+    monkeypatch.setenv("AUTOCODE_PROJECT_PROVIDER_RETRY_SECONDS", "[2, 5.5]")
+    settings = Settings()
+    key = ProviderKey("anthropic", "sk-x", None)
+    project = Project(id=1, user_id=1, agent_id=1, name="P", slug="p")
+    agent = Agent(id=1, user_id=1, name="A", type="coding", model="anthropic/claude-opus-4-6")
+    assert coding_spec(project, agent, ProjectKeys(key, key), settings).timing.provider_retry_seconds == [2.0, 5.5]
+    monkeypatch.setenv("AUTOCODE_PROJECT_PROVIDER_RETRY_SECONDS", "[0]")
+    with pytest.raises(ValidationError):
+        Settings()
