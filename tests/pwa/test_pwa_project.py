@@ -4,35 +4,20 @@ Code and the real manager (the paid providers are the scripted servers, inside t
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import docker
-import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
-from tests.support.coding_world import (
-    ANTHROPIC_PORT,
-    CLAUDE_KEY,
-    FAKES,
-    MANAGER_KEY,
-    OPENAI_PORT,
-    CodingWorld,
-    plan_reply,
-    verdict,
-)
 from tests.support.engine import serving_pwa
 from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
+from tests.support.pwa_coding import prepare_coder
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
 PASSWORD = "coder-password-1"
-WORKSPACE = "/home/agent/projects/weather-cli"
 
 
 @pytest.fixture
@@ -44,112 +29,8 @@ def server(sandbox_settings: Settings) -> Iterator[str]:
         yield base
 
 
-def bearer(base: str, username: str, password: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-OPENAI_SCENARIO = {
-    "rules": [
-        {"match": "TASK: plan", "reply": plan_reply(("Write weather.py", "a CLI"), ("Write README.md", "usage"))},
-        {"match": ["TASK: compose_task", "starts step 1 "], "reply": "Create weather.py that prints sunny."},
-        {"match": ["TASK: compose_task", "starts step 2 "], "reply": "Create README.md describing weather.py."},
-        {"match": "TASK: evaluate", "reply": verdict("complete", "the file exists")},
-    ]
-}
-
-
-def fakes_dir(settings: Settings) -> Path:
-    """Where the scripted providers' files are, seen from the host (the sandbox's /home/agent/.fakes)."""
-    return settings.data_dir / "users" / "coder" / ".fakes"
-
-
-def prepare_user(
-    base: str, settings: Settings, engine: docker.DockerClient, openai: dict[str, Any] | None = None
-) -> int:
-    """An account with both provider keys and a coding agent, and the scripted providers in its sandbox; the
-    OpenAI server answers from `openai` (default: a two-step project that goes well)."""
-    admin = bearer(base, "admin", ADMIN_PASSWORD)
-    created = httpx.post(f"{base}/api/users", headers=admin, json={"username": "coder", "password": PASSWORD})
-    assert created.status_code == 201, created.text
-    user_id = created.json()["id"]
-    me = bearer(base, "coder", PASSWORD)
-    for provider, key, port, suffix in (
-        ("openai", MANAGER_KEY, OPENAI_PORT, "/v1"),
-        ("anthropic", CLAUDE_KEY, ANTHROPIC_PORT, ""),
-    ):
-        body = {"provider": provider, "key": key, "base_url": f"http://127.0.0.1:{port}{suffix}"}
-        assert httpx.post(f"{base}/api/settings/api-keys", headers=me, json=body).status_code == 201
-    agent = httpx.post(
-        f"{base}/api/agents", headers=me, json={"template": "coding", "name": "Coder", "model": "openai/gpt-test"}
-    )
-    assert agent.status_code == 201, agent.text
-    assert httpx.post(f"{base}/api/sandbox/start", headers=me, timeout=120).status_code == 200
-
-    openai = openai or OPENAI_SCENARIO
-    anthropic = {
-        "turns": [
-            {
-                "match": "weather.py that prints",
-                "responses": [
-                    {
-                        "tool_use": {
-                            "name": "Write",
-                            "input": {"file_path": f"{WORKSPACE}/weather.py", "content": "print('sunny')\n"},
-                        }
-                    },
-                    {"text": "Created weather.py; it prints sunny.", "delay": 1},
-                ],
-            },
-            {
-                "match": "README.md",
-                "responses": [
-                    {
-                        "tool_use": {
-                            "name": "Write",
-                            "input": {"file_path": f"{WORKSPACE}/README.md", "content": "# Weather\n"},
-                        }
-                    },
-                    {"text": "Wrote README.md."},
-                ],
-            },
-        ]
-    }
-    uid = settings.sandbox_uid_base + user_id
-    fakes = fakes_dir(settings)
-    fakes.mkdir()
-    for name in ("openai_server.py", "anthropic_server.py"):
-        (fakes / name).write_text((FAKES / name).read_text())
-    (fakes / "openai.json").write_text(json.dumps(openai))
-    (fakes / "anthropic.json").write_text(json.dumps(anthropic))
-    for path in [fakes, *fakes.iterdir()]:
-        os.chown(path, uid, uid)
-    container = engine.containers.get(f"{settings.sandbox_name_prefix}coder")
-    for name, port in (("openai", OPENAI_PORT), ("anthropic", ANTHROPIC_PORT)):
-        container.exec_run(
-            [
-                "python3",
-                f"/home/agent/.fakes/{name}_server.py",
-                "--port",
-                str(port),
-                "--script",
-                f"/home/agent/.fakes/{name}.json",
-                "--record",
-                f"/home/agent/.fakes/{name}-requests.jsonl",
-            ],
-            user=f"{uid}:{uid}",
-            detach=True,
-        )
-    probe = [
-        "python3",
-        "-c",
-        "import urllib.request,sys; [urllib.request.urlopen(u, timeout=2) for u in sys.argv[1:]]",
-        f"http://127.0.0.1:{OPENAI_PORT}/health",
-        f"http://127.0.0.1:{ANTHROPIC_PORT}/",
-    ]
-    CodingWorld.wait(lambda: container.exec_run(probe, user=f"{uid}:{uid}").exit_code == 0, 30, "the scripted servers")
-    return agent.json()["id"]
+def prepare_user(base: str, settings: Settings, engine: docker.DockerClient) -> int:
+    return prepare_coder(base, settings, engine, admin_password=ADMIN_PASSWORD, username="coder", password=PASSWORD)
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))

@@ -14,11 +14,13 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
-from tests.pwa.test_pwa_project import ADMIN_PASSWORD, OPENAI_SCENARIO, PASSWORD, bearer, fakes_dir, prepare_user
 from tests.support.engine import serving_pwa
 from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
+from tests.support.pwa_coding import WEATHER_OPENAI, bearer, fakes_dir, prepare_coder
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
+ADMIN_PASSWORD = "admin-password-1"
+PASSWORD = "coder-password-1"
 
 OVERLOADED = {
     "match": "TASK: plan",
@@ -45,14 +47,22 @@ def server(sandbox_settings: Settings) -> Iterator[str]:
 
 def script_openai(settings: Settings, scenario: Mapping[str, object]) -> None:
     """Change what the scripted OpenAI server answers (it reads its scenario again when the file changes)."""
-    (fakes_dir(settings) / "openai.json").write_text(json.dumps(scenario))
+    (fakes_dir(settings, "coder") / "openai.json").write_text(json.dumps(scenario))
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
 def test_a_failing_provider_is_a_state_then_retried(
     server: str, sandbox_settings: Settings, engine_client: docker.DockerClient, width_name: str
 ) -> None:
-    agent_id = prepare_user(server, sandbox_settings, engine_client, openai={"rules": [OVERLOADED]})
+    agent_id = prepare_coder(
+        server,
+        sandbox_settings,
+        engine_client,
+        admin_password=ADMIN_PASSWORD,
+        username="coder",
+        password=PASSWORD,
+        openai={"rules": [OVERLOADED]},
+    )
     me = bearer(server, "coder", PASSWORD)
     created = httpx.post(
         f"{server}/api/agents/{agent_id}/projects",
@@ -93,7 +103,7 @@ def test_a_failing_provider_is_a_state_then_retried(
         assert accessibility_violations(page) == []
 
         # Mended: Retry, and the project goes on.
-        script_openai(sandbox_settings, OPENAI_SCENARIO)
+        script_openai(sandbox_settings, WEATHER_OPENAI)
         failed.get_by_role("button", name="Retry").click()
         steps = page.get_by_role("list", name="Plan steps")
         expect(steps.get_by_role("listitem")).to_have_count(2, timeout=90_000)
