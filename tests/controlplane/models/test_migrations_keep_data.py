@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, func, inspect, select, table, text
 
 from controlplane import migrate
 from controlplane.config import Settings
@@ -36,7 +36,7 @@ def engine(settings: Settings) -> Engine:
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         names = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
-        return {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in names}
+        return {name: connection.execute(select(func.count()).select_from(table(name))).scalar_one() for name in names}
 
 
 def test_every_row_survives_the_upgrade_to_head(settings: Settings, engine: Engine) -> None:
