@@ -7,7 +7,7 @@ import { App } from "./App";
 import { setAccessToken } from "./api/accessToken";
 import { setFetch } from "./api/transport";
 import { setOffline } from "./api/connectivity";
-import { button, render, type, unmountAll } from "./testing/render";
+import { button, field, render, type, unmountAll } from "./testing/render";
 
 /** The router's current path, where a test can read it. */
 function WhereAmI() {
@@ -140,8 +140,8 @@ describe("App", () => {
       const el = await signOutFromTheAdminsAgentPage();
 
       await act(async () => {
-        type(el.querySelector<HTMLInputElement>("#username")!, "bob");
-        type(el.querySelector<HTMLInputElement>("#password")!, "bobs-password");
+        type(field(el, "Username"), "bob");
+        type(field(el, "Password"), "bobs-password");
       });
       asked.length = 0;
       await act(async () => button(el, "Sign in").click());
@@ -163,8 +163,8 @@ describe("App", () => {
       await vi.waitFor(() => expect(el.querySelector("button[type=submit]")?.textContent).toBe("Sign in"));
 
       await act(async () => {
-        type(el.querySelector<HTMLInputElement>("#username")!, "bob");
-        type(el.querySelector<HTMLInputElement>("#password")!, "bobs-password");
+        type(field(el, "Username"), "bob");
+        type(field(el, "Password"), "bobs-password");
       });
       await act(async () => button(el, "Sign in").click());
 
@@ -182,8 +182,8 @@ describe("App", () => {
       users["bob-token"] = users["admin-token"]; // the login answers with a token of the admin's
       try {
         await act(async () => {
-          type(el.querySelector<HTMLInputElement>("#username")!, "admin");
-          type(el.querySelector<HTMLInputElement>("#password")!, "admin-password");
+          type(field(el, "Username"), "admin");
+          type(field(el, "Password"), "admin-password");
         });
         await act(async () => button(el, "Sign in").click());
 

@@ -232,6 +232,7 @@ export type ProjectAction = "start" | "stop" | "restart" | "pause" | "resume";
 export const projectKeys = {
   list: (agentId: number) => ["projects", "agent", agentId] as const,
   one: (projectId: number) => ["projects", projectId] as const,
+  mine: ["projects", "mine"] as const,
   rules: (agentId: number) => ["rules", agentId] as const,
   all: ["projects"] as const,
 };
@@ -323,7 +324,7 @@ export function useSaveRules(agentId: number) {
 }
 
 export function useAllProjects() {
-  return useQuery({ queryKey: ["projects", "mine"] as const, queryFn: () => unwrap(api.GET("/api/projects")) });
+  return useQuery({ queryKey: projectKeys.mine, queryFn: () => unwrap(api.GET("/api/projects")) });
 }
 
 // Models per provider ----------------------------------------------------------------------------

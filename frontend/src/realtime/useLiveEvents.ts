@@ -20,11 +20,9 @@ export function useLiveEvents(): void {
     });
     stream.onEvent((event) => {
       if (event.type === "project.status" || event.type === "escalation" || event.type === "agent_instance.status") {
-        // The project page and lists refetch the project: its plan, step and escalation changed.
-        if (typeof event.project_id === "number") {
-          void client.invalidateQueries({ queryKey: projectKeys.one(event.project_id) });
-        }
-        void client.invalidateQueries({ queryKey: ["projects", "agent"] });
+        // Every view of projects refetches: the project page, the agent's list and the dashboard's active work
+        // (all under one key prefix), so every badge says the same thing.
+        void client.invalidateQueries({ queryKey: projectKeys.all });
         return;
       }
       if (event.type !== "sandbox.state") return;
