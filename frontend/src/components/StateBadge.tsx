@@ -15,7 +15,7 @@ export function StateBadge({ state }: { state: string }) {
   const known = KNOWN.find((k) => k === state);
   return (
     <span className={`rounded-full px-2.5 py-0.5 text-sm ${STYLE[state] ?? STYLE.stopped}`}>
-      {known ? t(`sandboxState.${known}`) : state}
+      {known ? t(`common.sandboxState.${known}`) : state}
     </span>
   );
 }

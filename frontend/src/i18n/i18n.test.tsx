@@ -2,8 +2,8 @@ import { act } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorNote, Loading } from "../components/States";
 import { render, unmountAll } from "../testing/render";
-import { cs } from "./cs";
-import { en } from "./en";
+import { cs } from "./cs/index";
+import { en } from "./en/index";
 import { applyLanguage, i18n, initialLanguage } from "./index";
 
 /** Every key path of a catalogue, "common.loading" style. */

@@ -4,8 +4,8 @@
 // device, else the browser's. The server's messages (a 422's sentence, a 409's reason) stay in English.
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
-import { cs } from "./cs";
-import { en } from "./en";
+import { cs } from "./cs/index";
+import { en } from "./en/index";
 
 export const LANGUAGES = ["en", "cs"] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -1,0 +1,2 @@
+// The Admin Panel.
+export const admin = {} as const;

@@ -1,0 +1,2 @@
+// The Agent Builder, the agent form and the agent's page.
+export const agents = {} as const;

@@ -1,0 +1,16 @@
+// Shared pieces: loading, errors, confirmations, the sandbox's state words.
+export const common = {
+  loading: "Loading…",
+  somethingWentWrong: "Something went wrong",
+  backToDashboard: "Back to the dashboard",
+  retry: "Retry",
+  keepIt: "Keep it",
+  deleteQuestion: "Delete “{{name}}”?",
+  yesDelete: "Yes, delete {{name}}",
+  sandboxState: {
+    running: "running",
+    starting: "starting",
+    stopped: "stopped",
+    missing: "not created",
+  },
+} as const;

@@ -1,0 +1,2 @@
+// The dashboard and its first-run checklist.
+export const dashboard = {} as const;

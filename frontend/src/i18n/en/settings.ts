@@ -1,0 +1,2 @@
+// Settings: keys, preferences, one's own password.
+export const settings = {} as const;
