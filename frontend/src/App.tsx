@@ -2,6 +2,7 @@
 import { lazy, Suspense, useCallback, useState } from "react";
 import { Route, Routes } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
 import { useOffline } from "./api/connectivity";
 import { useBootstrap, useSignedIn } from "./api/session";
 import { Layout } from "./components/Layout";
@@ -25,6 +26,7 @@ export function App() {
   const signedIn = useSignedIn();
   const offline = useOffline();
   const queryClient = useQueryClient();
+  const { t } = useTranslation();
   const retry = useCallback(() => {
     setAttempt((n) => n + 1);
     void queryClient.invalidateQueries();
@@ -32,7 +34,7 @@ export function App() {
 
   // Signed in, the app stays and says it is offline in a banner (Layout); before that, a whole screen.
   if (offline && (boot === "checking" || !signedIn)) return <Offline onRetry={retry} />;
-  if (boot === "checking") return <Loading label="Starting AutoCode…" fullScreen />;
+  if (boot === "checking") return <Loading label={t("shell.starting")} fullScreen />;
   if (!signedIn) return <SignIn />;
 
   return (
@@ -42,7 +44,7 @@ export function App() {
         <Route
           path="terminal"
           element={
-            <Suspense fallback={<Loading label="Loading terminal…" />}>
+            <Suspense fallback={<Loading label={t("shell.loadingTerminal")} />}>
               <TerminalPage />
             </Suspense>
           }

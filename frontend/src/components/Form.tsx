@@ -9,6 +9,7 @@ import {
   type InputHTMLAttributes,
   type ReactNode,
   type RefObject,
+  type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from "react";
 import type { FieldErrors } from "../api/errors";
@@ -92,6 +93,21 @@ export function TextArea({ label, error, hint, limit, className, ...rest }: Text
       {({ id, describedBy, invalid }) => (
         <textarea id={id} aria-describedby={describedBy} aria-invalid={invalid}
           className={className ?? `${inputClass} font-mono text-sm`} {...rest} />
+      )}
+    </Field>
+  );
+}
+
+type SelectInputProps = FieldTexts & SelectHTMLAttributes<HTMLSelectElement>;
+
+/** A labelled drop-down; its <option>s are the children. */
+export function SelectInput({ label, error, hint, limit, className, children, ...rest }: SelectInputProps) {
+  return (
+    <Field label={label} error={error} hint={hint} limit={limit}>
+      {({ id, describedBy, invalid }) => (
+        <select id={id} aria-describedby={describedBy} aria-invalid={invalid} className={className ?? inputClass} {...rest}>
+          {children}
+        </select>
       )}
     </Field>
   );

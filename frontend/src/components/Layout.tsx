@@ -3,6 +3,7 @@
 // on-screen keyboard leaves, below), so a page that fills it (the terminal) never reaches under either.
 import { useEffect, useRef, useState } from "react";
 import { Outlet, useLocation } from "react-router";
+import { useTranslation } from "react-i18next";
 import { OfflineBanner } from "../pages/Offline";
 import { useLiveEvents } from "../realtime/useLiveEvents";
 import { Sidebar } from "./Sidebar";
@@ -43,6 +44,7 @@ function useKeyboardFreeHeight(): void {
 
 export function Layout() {
   const [open, setOpen] = useState(false);
+  const { t } = useTranslation();
   const location = useLocation();
   const menuButton = useRef<HTMLButtonElement>(null);
   const drawer = useRef<HTMLElement>(null);
@@ -83,7 +85,7 @@ export function Layout() {
       {open && (
         <div className="fixed inset-0 z-40 md:hidden">
           <div className="absolute inset-0 bg-black/60" aria-hidden onClick={() => setOpen(false)} />
-          <aside id="nav-drawer" ref={drawer} aria-label="Navigation" className="absolute inset-y-0 left-0 w-72 max-w-[85vw] bg-slate-900 shadow-xl">
+          <aside id="nav-drawer" ref={drawer} aria-label={t("shell.layout.navigation")} className="absolute inset-y-0 left-0 w-72 max-w-[85vw] bg-slate-900 shadow-xl">
             <Sidebar onClose={() => setOpen(false)} />
           </aside>
         </div>
@@ -99,9 +101,9 @@ export function Layout() {
             onClick={() => setOpen(true)}
             className="rounded-md border border-slate-700 px-3 py-1.5 text-sm hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400"
           >
-            Menu
+            {t("shell.layout.menu")}
           </button>
-          <span className="font-semibold">AutoCode</span>
+          <span className="font-semibold">{t("shell.appName")}</span>
         </header>
         <OfflineBanner />
         <main ref={mainRef} tabIndex={-1} className="flex min-h-0 flex-1 flex-col overflow-auto p-4 outline-none md:p-6">

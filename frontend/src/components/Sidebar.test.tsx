@@ -34,7 +34,7 @@ describe("Sidebar", () => {
     const el = await mountAs({ id: 2, username: "lucie", display_name: "Lucie Nováková", role: "user", created_at: "" });
 
     await vi.waitFor(() => expect(signedInAs(el)).toBeDefined());
-    expect(signedInAs(el)!.firstChild?.textContent).toBe("Signed in as ");
+    expect(signedInAs(el)!.firstChild?.textContent).toBe("Signed in as Lucie Nováková");
     expect(signedInAs(el)!.textContent).toBe("Signed in as Lucie Nováková" + "lucie");
     expect(signedInAs(el)!.querySelector("span")?.textContent).toBe("lucie");
   });

@@ -3,13 +3,13 @@
 // are done, and it can be put away earlier (remembered per person on this device, since devices are shared).
 import { useState } from "react";
 import { Link } from "react-router";
+import { useTranslation } from "react-i18next";
 import { useAgents, useAllProjects, useApiKeys, useMe, type Agent, type Project } from "../api/queries";
 import { buttonClass } from "../components/Form";
 
+/** A step's words are in the catalogue under dashboard.firstRun.steps.<id> (label, detail). */
 export interface Step {
   id: "key" | "agent" | "start";
-  label: string;
-  detail: string;
   to: string;
   done: boolean;
 }
@@ -23,27 +23,9 @@ export function firstRunSteps(keyCount: number, agents: Pick<Agent, "id" | "type
   const coding = agents.find((a) => a.type === "coding") ?? agents[0];
   const startAt = projects[0] ? `/projects/${projects[0].id}` : coding ? `/agents/${coding.id}` : "/agents/new";
   return [
-    {
-      id: "key",
-      label: "Add a key for your model's provider",
-      detail: "An agent reaches its model with an API key: Anthropic's for Claude (Claude Code needs it too), OpenAI's for GPT.",
-      to: "/settings",
-      done: keyCount > 0,
-    },
-    {
-      id: "agent",
-      label: "Create an agent",
-      detail: "Start from a template: its model is picked to match your keys.",
-      to: "/agents/new",
-      done: agents.length > 0,
-    },
-    {
-      id: "start",
-      label: "Start something",
-      detail: "Give a coding agent a project and press Start.",
-      to: startAt,
-      done: started,
-    },
+    { id: "key", to: "/settings", done: keyCount > 0 },
+    { id: "agent", to: "/agents/new", done: agents.length > 0 },
+    { id: "start", to: startAt, done: started },
   ];
 }
 
@@ -58,6 +40,7 @@ function readDismissed(userId: number): boolean {
 }
 
 export function FirstRunChecklist() {
+  const { t } = useTranslation();
   const me = useMe();
   const keys = useApiKeys();
   const agents = useAgents();
@@ -85,34 +68,37 @@ export function FirstRunChecklist() {
   return (
     <section aria-labelledby="first-run-h" className="rounded-xl border border-sky-800 bg-slate-900/60 p-4 lg:col-span-2">
       <div className="mb-1 flex flex-wrap items-center justify-between gap-2">
-        <h2 id="first-run-h" className="font-semibold">Getting started</h2>
-        <span className="text-sm text-slate-400">{doneCount} of {steps.length} done</span>
+        <h2 id="first-run-h" className="font-semibold">{t("dashboard.firstRun.title")}</h2>
+        <span className="text-sm text-slate-400">{t("dashboard.firstRun.progress", { done: doneCount, total: steps.length })}</span>
       </div>
       <p className="mb-3 text-sm text-slate-300">
-        Each person's keys are their own: a new family member starts with none, and your agents use only yours.
+        {t("dashboard.firstRun.perPerson")}
       </p>
-      <ol aria-label="Getting started steps" className="space-y-2">
-        {steps.map((step) => (
-          <li key={step.id} className="flex items-start gap-3">
-            <span aria-hidden="true"
-              className={`mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full border text-xs ${
-                step.done ? "border-emerald-500 bg-emerald-500 text-slate-950" : "border-slate-500"
-              }`}>
-              {step.done ? "✓" : ""}
-            </span>
-            <div className="min-w-0">
-              {step.done ? (
-                <span className="text-slate-400 line-through decoration-slate-500">{step.label}</span>
-              ) : (
-                <Link to={step.to} className="font-medium text-sky-300 underline-offset-2 hover:underline">{step.label}</Link>
-              )}
-              <span className="sr-only">{step.done ? " (done)" : " (to do)"}</span>
-              {!step.done && <p className="text-sm text-slate-400">{step.detail}</p>}
-            </div>
-          </li>
-        ))}
+      <ol aria-label={t("dashboard.firstRun.list")} className="space-y-2">
+        {steps.map((step) => {
+          const label = t(`dashboard.firstRun.steps.${step.id}.label`);
+          return (
+            <li key={step.id} className="flex items-start gap-3">
+              <span aria-hidden="true"
+                className={`mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full border text-xs ${
+                  step.done ? "border-emerald-500 bg-emerald-500 text-slate-950" : "border-slate-500"
+                }`}>
+                {step.done ? "✓" : ""}
+              </span>
+              <div className="min-w-0">
+                {step.done ? (
+                  <span className="text-slate-400 line-through decoration-slate-500">{label}</span>
+                ) : (
+                  <Link to={step.to} className="font-medium text-sky-300 underline-offset-2 hover:underline">{label}</Link>
+                )}
+                <span className="sr-only">{step.done ? t("dashboard.firstRun.done") : t("dashboard.firstRun.toDo")}</span>
+                {!step.done && <p className="text-sm text-slate-400">{t(`dashboard.firstRun.steps.${step.id}.detail`)}</p>}
+              </div>
+            </li>
+          );
+        })}
       </ol>
-      <button type="button" className={`${buttonClass.secondary} mt-3`} onClick={dismiss}>Hide this list</button>
+      <button type="button" className={`${buttonClass.secondary} mt-3`} onClick={dismiss}>{t("dashboard.firstRun.hide")}</button>
     </section>
   );
 }

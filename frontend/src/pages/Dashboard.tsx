@@ -1,6 +1,8 @@
-// The dashboard: a first-run checklist until its steps are done, the sandbox with start/stop, the user's
-// agents, and active work; sandbox state changes arrive live over /ws/events (see realtime/useLiveEvents).
+// The dashboard: a first-run checklist until its steps are done, the person's workspace (their sandbox
+// container, named in plain words with the technical term as a hint) with start/stop, their agents, and
+// active work; the workspace's state changes arrive live over /ws/events (see realtime/useLiveEvents).
 import { Link } from "react-router";
+import { useTranslation } from "react-i18next";
 import { FirstRunChecklist } from "../onboarding/FirstRunChecklist";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
 import { ProjectRow } from "../projects/ProjectBits";
@@ -10,32 +12,34 @@ import { buttonClass } from "../components/Form";
 import { StateBadge } from "../components/StateBadge";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
-function SandboxCard() {
+function WorkspaceCard() {
+  const { t } = useTranslation();
   const sandbox = useSandbox();
   const action = useSandboxAction();
   const state = sandbox.data?.state;
 
   return (
     <section aria-labelledby="sandbox-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
-      <h2 id="sandbox-h" className="mb-1 font-semibold">Sandbox</h2>
-      <p className="mb-3 text-sm text-slate-400">Your own container: your files, terminals and agents run here.</p>
-      {sandbox.isPending && <Loading label="Loading sandbox…" />}
+      <h2 id="sandbox-h" className="mb-1 font-semibold">{t("dashboard.workspace.title")}</h2>
+      <p className="text-sm text-slate-300">{t("dashboard.workspace.about")}</p>
+      <p className="mb-3 text-xs text-slate-400">{t("dashboard.workspace.technical")}</p>
+      {sandbox.isPending && <Loading label={t("dashboard.workspace.loading")} />}
       {sandbox.isError && <ErrorNote error={sandbox.error} onRetry={() => void sandbox.refetch()} />}
       {sandbox.data && (
         <div className="flex flex-wrap items-center gap-3" aria-live="polite">
-          <span className="sr-only">Sandbox state:</span>
+          <span className="sr-only">{t("dashboard.workspace.state")}</span>
           <StateBadge state={action.isPending && action.variables === "start" ? "starting" : (state ?? "stopped")} />
           <button type="button" className={buttonClass.primary}
             disabled={action.isPending || state === "running" || state === "starting"}
             onClick={() => action.mutate("start")}>
-            Start
+            {t("dashboard.workspace.start")}
           </button>
           <button type="button" className={buttonClass.secondary}
             disabled={action.isPending || state === "stopped" || state === "missing"}
             onClick={() => action.mutate("stop")}>
-            Stop
+            {t("dashboard.workspace.stop")}
           </button>
-          <Link to="/terminal" className="text-sm text-sky-300 underline-offset-2 hover:underline">Open terminal</Link>
+          <Link to="/terminal" className="text-sm text-sky-300 underline-offset-2 hover:underline">{t("dashboard.workspace.openTerminal")}</Link>
         </div>
       )}
       {action.isError && <div className="mt-3"><ErrorNote error={action.error} /></div>}
@@ -45,6 +49,7 @@ function SandboxCard() {
 
 
 function AgentsCard() {
+  const { t } = useTranslation();
   const agents = useAgents();
   const projects = useAllProjects();
   const views = new Map<number, ProjectView[]>();
@@ -52,12 +57,12 @@ function AgentsCard() {
   return (
     <section aria-labelledby="agents-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="mb-3 flex items-center justify-between gap-2">
-        <h2 id="agents-h" className="font-semibold">Your agents</h2>
-        <Link to="/agents/new" className="text-sm text-sky-300 hover:underline">+ New Agent</Link>
+        <h2 id="agents-h" className="font-semibold">{t("dashboard.agents.title")}</h2>
+        <Link to="/agents/new" className="text-sm text-sky-300 hover:underline">{t("dashboard.agents.newAgent")}</Link>
       </div>
-      {agents.isPending && <Loading label="Loading agents…" />}
+      {agents.isPending && <Loading label={t("dashboard.agents.loading")} />}
       {agents.isError && <ErrorNote error={agents.error} onRetry={() => void agents.refetch()} />}
-      {agents.data?.length === 0 && <Empty>No agents yet. Create one from a template to get started.</Empty>}
+      {agents.data?.length === 0 && <Empty>{t("dashboard.agents.empty")}</Empty>}
       {agents.data && agents.data.length > 0 && (
         <ul className="divide-y divide-slate-800">
           {agents.data.map((a) => (
@@ -75,18 +80,19 @@ function AgentsCard() {
 }
 
 function ActiveWorkCard() {
+  const { t } = useTranslation();
   const projects = useAllProjects();
   const active = (projects.data ?? []).filter((p) => projectView(p).active);
   return (
     <section aria-labelledby="work-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 lg:col-span-2">
-      <h2 id="work-h" className="mb-3 font-semibold">Active work</h2>
-      {projects.isPending && <Loading label="Loading projects…" />}
+      <h2 id="work-h" className="mb-3 font-semibold">{t("dashboard.work.title")}</h2>
+      {projects.isPending && <Loading label={t("dashboard.work.loading")} />}
       {projects.isError && <ErrorNote error={projects.error} onRetry={() => void projects.refetch()} />}
       {projects.data && active.length === 0 && (
-        <Empty>Nothing is running. Projects your coding agents work on show here with their progress.</Empty>
+        <Empty>{t("dashboard.work.empty")}</Empty>
       )}
       {active.length > 0 && (
-        <ul aria-label="Active projects" className="divide-y divide-slate-800">
+        <ul aria-label={t("dashboard.work.list")} className="divide-y divide-slate-800">
           {active.map((p) => <ProjectRow key={p.id} project={p} />)}
         </ul>
       )}
@@ -95,12 +101,13 @@ function ActiveWorkCard() {
 }
 
 export function Dashboard() {
+  const { t } = useTranslation();
   return (
     <div className="mx-auto max-w-4xl">
-      <PageTitle>Dashboard</PageTitle>
+      <PageTitle>{t("dashboard.title")}</PageTitle>
       <div className="grid gap-4 lg:grid-cols-2">
         <FirstRunChecklist />
-        <SandboxCard />
+        <WorkspaceCard />
         <AgentsCard />
         <ActiveWorkCard />
       </div>

@@ -3,6 +3,7 @@
 // again by themselves (useRetryWhileOffline), so the app recovers without a reload.
 import { useCallback } from "react";
 import { useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
 import { probeServer, useOffline, useRetryWhileOffline } from "../api/connectivity";
 
 const retryButton =
@@ -11,6 +12,7 @@ const retryButton =
 
 /** Shown instead of any page while the control plane cannot be reached and nobody is signed in yet. */
 export function Offline({ onRetry }: { onRetry: () => void }) {
+  const { t } = useTranslation();
   // The caller's retry (signing in again) and a plain probe: a server that answers with "not signed in" is
   // reachable too, and the sign-in page is then what to show.
   const retry = useCallback(() => {
@@ -20,12 +22,10 @@ export function Offline({ onRetry }: { onRetry: () => void }) {
   useRetryWhileOffline(true, retry);
   return (
     <main className="flex min-h-full flex-col items-center justify-center gap-4 p-6 text-center">
-      <h1 className="text-xl font-semibold">The AutoCode server is unreachable</h1>
-      <p className="max-w-sm text-slate-400">
-        Check your connection or whether the server is running. AutoCode tries again by itself.
-      </p>
+      <h1 className="text-xl font-semibold">{t("shell.offline.title")}</h1>
+      <p className="max-w-sm text-slate-400">{t("shell.offline.body")}</p>
       <button type="button" onClick={retry} className={retryButton}>
-        Try again
+        {t("shell.offline.tryAgain")}
       </button>
     </main>
   );
@@ -34,6 +34,7 @@ export function Offline({ onRetry }: { onRetry: () => void }) {
 /** Above the page in the signed-in app while the server cannot be reached; gone as soon as it answers. */
 export function OfflineBanner() {
   const offline = useOffline();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   // Asking again is refetching what is on screen: the first answer clears the offline state.
   const retry = useCallback(() => void queryClient.refetchQueries({ type: "active" }), [queryClient]);
@@ -42,12 +43,11 @@ export function OfflineBanner() {
   return (
     <div role="status" className="flex flex-wrap items-center gap-3 border-b border-amber-700 bg-amber-950 px-4 py-2 text-sm text-amber-100">
       <span>
-        <strong className="font-semibold">You are offline.</strong> What you see may be out of date; AutoCode
-        reconnects by itself.
+        <strong className="font-semibold">{t("shell.offline.bannerTitle")}</strong> {t("shell.offline.bannerBody")}
       </span>
       <button type="button" onClick={retry}
         className="rounded-md border border-amber-600 px-3 py-1 hover:bg-amber-900 focus-visible:outline-2 focus-visible:outline-amber-300">
-        Try again
+        {t("shell.offline.tryAgain")}
       </button>
     </div>
   );

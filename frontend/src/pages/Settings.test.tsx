@@ -7,15 +7,19 @@ import { limits } from "../api/limits";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
 import { describedBy, field, fill, render, unmountAll } from "../testing/render";
+import { applyLanguage, i18n } from "../i18n";
+import { LanguageSync } from "../i18n/LanguageSync";
 import { SettingsPage } from "./Settings";
 
 let passwordCalls: unknown[] = [];
 let preferenceCalls: unknown[] = [];
+let savedPreferences: object = { terminal_font_size: 14 };
 let answer: () => Response = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
 
 beforeEach(() => {
   passwordCalls = [];
   preferenceCalls = [];
+  savedPreferences = { terminal_font_size: 14 };
   setAccessToken("old-token");
   setFetch(vi.fn(async (input: string | URL | Request) => {
     const request = input as Request;
@@ -30,15 +34,17 @@ beforeEach(() => {
           preferenceCalls.push(await request.json());
           return json(200, preferenceCalls.at(-1)); // the saved preferences, as the server answers
         }
-        return json(200, { terminal_font_size: 14 });
+        return json(200, savedPreferences);
       default:
         return json(404, { detail: "Not Found" });
     }
   }) as typeof fetch);
 });
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
+  await act(async () => applyLanguage("en"));
+  localStorage.clear();
   setAccessToken(null);
   answer = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });
 });
@@ -111,5 +117,52 @@ describe("Preferences", () => {
     expect(field(el, "Terminal font size").value).toBe("16");
     const status = [...el.querySelectorAll("[role=status]")].find((s) => s.textContent === "Saved.");
     expect(status).toBeDefined();
+  });
+});
+
+describe("the language", () => {
+  const select = (el: HTMLElement) => el.querySelector<HTMLSelectElement>("select[name=language]")!;
+
+  it("names each language in its own words", async () => {
+    const el = await mount();
+    await vi.waitFor(() => expect(select(el)).not.toBeNull());
+    expect([...select(el).options].map((o) => [o.value, o.textContent, o.lang])).toEqual([
+      ["en", "English", "en"],
+      ["cs", "Čeština", "cs"],
+    ]);
+    expect(field(el, "Language")).toBe(select(el));
+  });
+
+  it("switches the whole page to Czech as soon as it is saved", async () => {
+    const el = await render(<><LanguageSync /><SettingsPage /></>);
+    await vi.waitFor(() => expect(select(el).value).toBe("en"));
+    await act(async () => {
+      select(el).value = "cs";
+      select(el).dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    expect(el.querySelector("h1")?.textContent).toBe("Settings"); // nothing changes before it is saved
+    const save = [...el.querySelectorAll("button")].find((b) => b.textContent === "Save preferences")!;
+    await act(async () => save.click());
+
+    await vi.waitFor(() => expect(i18n.language).toBe("cs"));
+    expect(preferenceCalls).toEqual([{ terminal_font_size: 14, language: "cs" }]);
+    expect(el.querySelector("h1")?.textContent).toBe("Nastavení");
+    expect(statusText(el)).toContain("Uloženo.");
+    expect([...el.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Klíče API", "Předvolby", "Změna hesla"]);
+    expect(field(el, "Jazyk").value).toBe("cs");
+    expect(document.documentElement.lang).toBe("cs");
+  });
+
+  it("shows Settings in Czech with no English left in its headings, labels and buttons", async () => {
+    savedPreferences = { terminal_font_size: 14, language: "cs" };
+    await act(async () => applyLanguage("cs"));
+    const el = await mount();
+    await vi.waitFor(() => expect(el.textContent).toContain("Uložit předvolby"));
+    const words = [...el.querySelectorAll("h1, h2, h3, label, button")].map((n) => n.textContent);
+    expect(words).toEqual(expect.arrayContaining(["Nastavení", "Přidat klíč API", "Poskytovatel", "Přidat klíč", "Změnit heslo"]));
+    for (const english of ["Settings", "API keys", "Preferences", "Change your password", "Add key", "Delete"]) {
+      expect(words).not.toContain(english);
+    }
+    expect(el.textContent).toContain("Zatím nemáte žádný klíč API.");
   });
 });

@@ -5,22 +5,25 @@
 import { useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
 import { signIn } from "../api/auth";
 import { NetworkError, type FieldErrors } from "../api/errors";
 import { formErrors } from "../api/formErrors";
 import { setOffline } from "../api/connectivity";
 import { keys, type User } from "../api/queries";
 import { buttonClass, FormError, TextInput, useFocusFirstError } from "../components/Form";
+import { i18n } from "../i18n";
 
 /** The fields left empty, each with what to do; checked here so an empty form costs no request. */
 export function missingSignInFields(username: string, password: string): FieldErrors | null {
   const missing: FieldErrors = {};
-  if (!username.trim()) missing.username = "Enter your username.";
-  if (!password) missing.password = "Enter your password.";
+  if (!username.trim()) missing.username = i18n.t("shell.signIn.enterUsername");
+  if (!password) missing.password = i18n.t("shell.signIn.enterPassword");
   return Object.keys(missing).length > 0 ? missing : null;
 }
 
 export function SignIn() {
+  const { t } = useTranslation();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [failure, setFailure] = useState<unknown>(null);
@@ -51,7 +54,7 @@ export function SignIn() {
       await signIn(username, password);
     } catch (err) {
       if (err instanceof NetworkError) setOffline(true);
-      setFailure(err ?? new Error("Sign-in failed"));
+      setFailure(err ?? new Error(t("shell.signIn.failed")));
       setBusy(false);
     }
   }
@@ -59,15 +62,15 @@ export function SignIn() {
   return (
     <main className="flex min-h-full items-center justify-center p-4">
       <form ref={formRef} onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-xl border border-slate-800 bg-slate-900/60 p-6" noValidate>
-        <h1 className="text-2xl font-semibold">AutoCode</h1>
-        <p className="text-sm text-slate-400">Sign in to your account.</p>
-        <TextInput label="Username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false}
+        <h1 className="text-2xl font-semibold">{t("shell.appName")}</h1>
+        <p className="text-sm text-slate-400">{t("shell.signIn.intro")}</p>
+        <TextInput label={t("shell.signIn.username")} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false}
           value={username} onChange={(e) => setUsername(e.target.value)} error={fields.username} />
-        <TextInput label="Password" name="password" type="password" autoComplete="current-password"
+        <TextInput label={t("shell.signIn.password")} name="password" type="password" autoComplete="current-password"
           value={password} onChange={(e) => setPassword(e.target.value)} error={fields.password} />
         <FormError message={missing ? null : errors.message} />
         <button type="submit" disabled={busy} className={`${buttonClass.primary} w-full`}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("shell.signIn.signingIn") : t("shell.signIn.submit")}
         </button>
       </form>
     </main>

@@ -1,2 +1,46 @@
 // The app's frame: navigation, sign-in, offline, not found, the page layout, form helpers.
-export const shell = {} as const;
+export const shell = {
+  appName: "AutoCode",
+  starting: "Starting AutoCode…",
+  loadingTerminal: "Loading terminal…",
+  layout: {
+    menu: "Menu",
+    navigation: "Navigation",
+  },
+  nav: {
+    label: "Main",
+    close: "Close",
+    dashboard: "Dashboard",
+    agents: "Agents",
+    loadingAgents: "Loading agents…",
+    agentsFailed: "Could not load agents",
+    noAgents: "No agents yet",
+    newAgent: "+ New Agent",
+    terminal: "Workspace terminal",
+    settings: "Settings",
+    admin: "Admin Panel",
+    signedInAs: "Signed in as {{name}}",
+    signOut: "Sign out",
+  },
+  signIn: {
+    intro: "Sign in to your account.",
+    username: "Username",
+    password: "Password",
+    enterUsername: "Enter your username.",
+    enterPassword: "Enter your password.",
+    submit: "Sign in",
+    signingIn: "Signing in…",
+    failed: "Sign-in failed",
+  },
+  offline: {
+    title: "The AutoCode server is unreachable",
+    body: "Check your connection or whether the server is running. AutoCode tries again by itself.",
+    tryAgain: "Try again",
+    bannerTitle: "You are offline.",
+    bannerBody: "What you see may be out of date; AutoCode reconnects by itself.",
+  },
+  notFound: {
+    title: "Page not found",
+    body: "Nothing lives at this address.",
+  },
+} as const;
