@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from autocode_runner.contract.providers import PROVIDERS
+from autocode_runner.contract.providers import PROVIDER_NAMES, PROVIDERS
 from sqlmodel import Session, col, select
 
 from controlplane.models import ApiKey
@@ -52,13 +52,13 @@ class KeyNeed:
 _ENTRIES = (
     ProviderEntry(
         "openai",
-        "OpenAI",
+        PROVIDER_NAMES["openai"],
         "For OpenAI's GPT models, when one of them is the model that plans and checks the work.",
         (ModelChoice("openai/gpt-5.3-codex", "GPT-5.3 Codex"), ModelChoice("openai/gpt-5", "GPT-5")),
     ),
     ProviderEntry(
         "anthropic",
-        "Anthropic",
+        PROVIDER_NAMES["anthropic"],
         "For Claude models, and for Claude Code, which writes the code in every coding project.",
         (
             ModelChoice("anthropic/claude-opus-4-6", "Claude Opus 4.6"),

@@ -28,7 +28,8 @@ from autocode_runner.coding.plan import Decision
 from autocode_runner.coding.ports import ClaudePort, ClaudeTrouble, ManagerPort, Observation
 from autocode_runner.coding.state import Phase, ProjectState
 from autocode_runner.contract.plan import PlanStep, first_open_step
-from autocode_runner.contract.problems import ProviderProblem, provider_name
+from autocode_runner.contract.problems import ProviderProblem
+from autocode_runner.contract.providers import provider_name
 from autocode_runner.contract.specs import CodingSpec
 from autocode_runner.contract.vocab import LogLevel, ProjectStatus, StepStatus
 from autocode_runner.contract.wire import Command

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from autocode_runner.contract.problems import ProviderProblem, provider_name
+from autocode_runner.contract.problems import ProviderProblem
+from autocode_runner.contract.providers import provider_name
 from autocode_runner.contract.vocab import ProviderProblemState
 
 CLAUDE_PROVIDER = "anthropic"  # Claude Code speaks to Anthropic's API (or the base URL set with the key)

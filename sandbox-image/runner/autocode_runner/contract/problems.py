@@ -14,12 +14,6 @@ from autocode_runner.contract.convert import ContractError, from_dict, to_dict
 from autocode_runner.contract.vocab import ProviderProblemState
 
 MAX_PROBLEM_MESSAGE = 2000
-# The providers' names as a person reads them; an unknown provider's id is shown as it is.
-PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic"}
-
-
-def provider_name(provider: str) -> str:
-    return PROVIDER_NAMES.get(provider, provider)
 
 
 @dataclass(frozen=True)
@@ -29,7 +23,7 @@ class ProviderProblem:
     __pydantic_config__ = {"extra": "forbid"}  # read by name by pydantic: unknown fields are refused
 
     state: ProviderProblemState
-    provider: str  # its name as a person reads it ("OpenAI"), see PROVIDER_NAMES
+    provider: str  # its name as a person reads it ("OpenAI"), see contract.providers.PROVIDER_NAMES
     message: str  # what went wrong, the provider's own words where it gave some
     retry_at: str = ""  # ISO-8601 UTC time of the next attempt while retrying; "" when failed
     attempt: int = 0  # the attempt that comes next while retrying (2 after the first failure)
