@@ -1,13 +1,18 @@
-// The sidebar names the signed-in person by their display name when they have one.
+// The sidebar names the signed-in person by their display name when they have one, and speaks plain words
+// (the workspace's terminal, not the sandbox's) in English and Czech.
+import { act } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
 import { render, unmountAll } from "../testing/render";
+import { applyLanguage } from "../i18n";
 import { Sidebar } from "./Sidebar";
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
+  await act(async () => applyLanguage("en"));
+  localStorage.clear();
   setAccessToken(null);
 });
 
@@ -44,5 +49,26 @@ describe("Sidebar", () => {
 
     await vi.waitFor(() => expect(signedInAs(el)?.textContent).toBe("Signed in as ann"));
     expect(signedInAs(el)!.querySelector("span")).toBeNull();
+  });
+});
+
+const links = (el: HTMLElement) => [...el.querySelectorAll("a")].map((a) => a.textContent);
+
+describe("Sidebar words", () => {
+  it("calls the terminal the workspace's, not the sandbox's", async () => {
+    const el = await mountAs({ id: 3, username: "ann", display_name: "", role: "user", created_at: "" });
+    await vi.waitFor(() => expect(el.textContent).toContain("No agents yet"));
+    expect(links(el)).toEqual(["Dashboard", "+ New Agent", "Workspace terminal", "Settings"]);
+    expect(el.textContent).not.toMatch(/sandbox/i);
+  });
+
+  it("speaks Czech", async () => {
+    await act(async () => applyLanguage("cs"));
+    const el = await mountAs({ id: 2, username: "lucie", display_name: "Lucie Nováková", role: "admin", created_at: "" });
+    await vi.waitFor(() => expect(el.textContent).toContain("Zatím žádní agenti"));
+    expect(links(el)).toEqual(["Přehled", "+ Nový agent", "Terminál pracovního prostoru", "Nastavení", "Správa"]);
+    expect(el.querySelector("nav")?.getAttribute("aria-label")).toBe("Hlavní");
+    expect(el.textContent).toContain("Přihlášený účet: Lucie Nováková");
+    expect(el.textContent).toContain("Odhlásit se");
   });
 });

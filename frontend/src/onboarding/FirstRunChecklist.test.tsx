@@ -6,6 +6,7 @@ import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
 import { button, render, unmountAll } from "../testing/render";
+import { applyLanguage } from "../i18n";
 import { FirstRunChecklist } from "./FirstRunChecklist";
 
 const KEY = { id: 1, provider: "anthropic", last_four: "7f3a", base_url: null, created_at: "2026-01-01T00:00:00Z" };
@@ -40,8 +41,9 @@ beforeEach(() => {
   }) as typeof fetch);
 });
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
+  await act(async () => applyLanguage("en"));
   setAccessToken(null);
 });
 
@@ -60,7 +62,7 @@ async function steps(): Promise<{ el: HTMLElement; items: [string, boolean][] }>
   const el = await render(<FirstRunChecklist />);
   await vi.waitFor(() => expect(el.querySelector("ol")).not.toBeNull());
   const items = [...el.querySelectorAll("ol li")].map(
-    (li): [string, boolean] => [li.querySelector("a, span:not([aria-hidden])")?.textContent ?? "", li.textContent!.includes("(done)")],
+    (li): [string, boolean] => [li.querySelector("a, span:not([aria-hidden])")?.textContent ?? "", /\((done|hotovo)\)/.test(li.textContent!)],
   );
   return { el, items };
 }
@@ -109,5 +111,22 @@ describe("the first-run checklist", () => {
     me = { id: 4, username: "petr" }; // the next person on the same device still gets theirs
     const { items } = await steps();
     expect(items).toHaveLength(3);
+  });
+});
+
+describe("the first-run checklist in Czech", () => {
+  it("names its steps and progress in Czech", async () => {
+    await act(async () => applyLanguage("cs"));
+    data = { keys: [KEY], agents: [], projects: [] };
+    const { el, items } = await steps();
+    expect(items).toEqual([
+      ["Přidejte klíč od poskytovatele modelu", true],
+      ["Vytvořte agenta", false],
+      ["Něco spusťte", false],
+    ]);
+    expect(el.querySelector("h2")?.textContent).toBe("Začínáme");
+    expect(el.textContent).toContain("Hotovo 1 z 3");
+    expect(el.textContent).toContain("Každý má své vlastní klíče");
+    expect(button(el, "Skrýt tento seznam")).toBeDefined();
   });
 });

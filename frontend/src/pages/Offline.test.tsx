@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { OFFLINE_RETRY_MS, setOffline } from "../api/connectivity";
 import { NetworkError } from "../api/errors";
 import { render, unmountAll } from "../testing/render";
-import { OfflineBanner } from "./Offline";
+import { applyLanguage } from "../i18n";
+import { Offline, OfflineBanner } from "./Offline";
 
 /** A page showing one value the server gives, fetched by `fetchValue`. */
 function makePage(fetchValue: () => Promise<string>) {
@@ -23,8 +24,9 @@ function makePage(fetchValue: () => Promise<string>) {
 const bannerIn = (el: HTMLElement) => el.querySelector("[role=status]")?.textContent ?? null;
 const valueIn = (el: HTMLElement) => el.querySelector("[data-testid=value]")?.textContent;
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
+  await act(async () => applyLanguage("en"));
   onlineManager.setOnline(true);
   setOffline(false);
   vi.useRealTimers();
@@ -63,5 +65,19 @@ describe("offline and back", () => {
     await act(async () => vi.advanceTimersByTime(OFFLINE_RETRY_MS));
     await vi.waitFor(() => expect(valueIn(el)).toBe("back"));
     expect(bannerIn(el)).toBeNull();
+  });
+});
+
+describe("offline, in Czech", () => {
+  it("the screen and the banner speak Czech", async () => {
+    await act(async () => applyLanguage("cs"));
+    const screen = await render(<Offline onRetry={() => undefined} />);
+    expect(screen.querySelector("h1")?.textContent).toBe("Server AutoCode není k zastižení");
+    expect(screen.querySelector("button")?.textContent).toBe("Zkusit znovu");
+
+    const el = await render(makePage(async () => "value"));
+    await act(async () => setOffline(true));
+    expect(bannerIn(el)).toContain("Jste offline.");
+    expect(bannerIn(el)).not.toContain("You are offline");
   });
 });

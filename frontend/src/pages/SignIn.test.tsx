@@ -6,6 +6,7 @@ import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
 import { button, describedBy, field, fill, render, unmountAll } from "../testing/render";
+import { applyLanguage } from "../i18n";
 import { missingSignInFields, SignIn } from "./SignIn";
 
 let calls = 0;
@@ -19,8 +20,10 @@ beforeEach(() => {
   }) as typeof fetch);
 });
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
+  await act(async () => applyLanguage("en"));
+  localStorage.clear();
   setAccessToken(null);
 });
 
@@ -66,5 +69,19 @@ describe("Sign in", () => {
     const username = field(el, "Username");
     await vi.waitFor(() => expect(describedBy(username)).toBe("Use 1 to 64 characters."));
     expect(document.activeElement).toBe(username);
+  });
+});
+
+describe("Sign in, in Czech", () => {
+  it("speaks Czech, its empty-field messages too", async () => {
+    await act(async () => applyLanguage("cs"));
+    const el = await render(<SignIn />);
+    expect(el.textContent).toContain("Přihlaste se ke svému účtu.");
+    await act(async () => button(el, "Přihlásit se").click());
+
+    expect(describedBy(field(el, "Uživatelské jméno"))).toBe("Zadejte své uživatelské jméno.");
+    expect(describedBy(field(el, "Heslo"))).toBe("Zadejte své heslo.");
+    expect(el.textContent).not.toMatch(/Sign in|Username|Password|Enter your/);
+    expect(calls).toBe(0);
   });
 });

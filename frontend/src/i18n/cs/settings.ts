@@ -43,7 +43,7 @@ export const settings: Catalogue<typeof en> = {
   },
   password: {
     title: "Změna hesla",
-    about: "Tady zůstanete přihlášeni; na ostatních zařízeních se přihlásíte znovu.",
+    about: "Na tomto zařízení přihlášení zůstane; na ostatních se přihlásíte znovu.",
     current: "Současné heslo",
     new: "Nové heslo",
     repeat: "Nové heslo ještě jednou",

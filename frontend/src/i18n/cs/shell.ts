@@ -22,7 +22,7 @@ export const shell: Catalogue<typeof en> = {
     terminal: "Terminál pracovního prostoru",
     settings: "Nastavení",
     admin: "Správa",
-    signedInAs: "Přihlášen(a): {{name}}",
+    signedInAs: "Přihlášený účet: {{name}}",
     signOut: "Odhlásit se",
   },
   signIn: {
