@@ -81,7 +81,7 @@ def test_admin_signs_in_and_sees_the_admin_panel(page: Page, server: Server) -> 
     shot(page, "sign-in", page.width_name)  # type: ignore[attr-defined]
     assert accessibility_violations(page) == []
     sign_in(page, server.base, "admin", ADMIN_PASSWORD)
-    expect(page.get_by_role("heading", name="Sandbox")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your workspace")).to_be_visible()
     expect(page.get_by_text("Loading agents")).to_have_count(0)
     shot(page, "dashboard-admin-no-sandboxes", page.width_name)  # type: ignore[attr-defined]
     open_navigation(page)

@@ -205,15 +205,15 @@ def test_a_familys_first_day(server: Server, browser: Browser, width_name: str) 
 
     # The dashboard follows the sandbox live: started elsewhere, it turns "running" without a reload.
     navigate(user.page, "Dashboard")
-    sandbox = user.page.get_by_role("region", name="Sandbox")
+    sandbox = user.page.get_by_role("region", name="Your workspace")
     expect(sandbox).to_contain_text("not created")
     started = httpx.post(f"{server.base}/api/sandbox/start", headers={"Authorization": f"Bearer {token}"}, timeout=120)
     assert started.status_code == 200, started.text
     expect(sandbox).to_contain_text("running")
     user.screen("dashboard-running")
 
-    # The sandbox terminal: a typed command's output appears.
-    navigate(user.page, "Sandbox terminal")
+    # The workspace terminal: a typed command's output appears.
+    navigate(user.page, "Workspace terminal")
     terminal = user.page.get_by_role("application", name="Terminal shell")
     expect(terminal.locator(".xterm-rows")).to_contain_text("$", timeout=60_000)  # the shell's prompt
     terminal.click()
