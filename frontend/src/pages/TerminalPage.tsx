@@ -1,6 +1,7 @@
 // The user's shell in their sandbox, with the phone key bar; it fills the visible height (Layout), so the
 // terminal and its keys fit the screen and refit when it changes (a rotation, the on-screen keyboard).
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { usePreferences } from "../api/queries";
 import { Page } from "../components/Page";
 import { KeyBar } from "../terminal/KeyBar";
@@ -8,10 +9,12 @@ import { TerminalView } from "../terminal/TerminalView";
 import type { TerminalSession } from "../terminal/TerminalSession";
 
 export function TerminalPage() {
+  const { t } = useTranslation();
   const [session, setSession] = useState<TerminalSession | null>(null);
   const fontSize = usePreferences().data?.terminal_font_size;
   return (
-    <Page title="Sandbox terminal" fill>
+    <Page title={t("terminal.page.title")} fill>
+      <p className="-mt-2 mb-2 text-sm text-slate-400">{t("terminal.page.hint")}</p>
       <TerminalView name="shell" fontSize={fontSize} onSession={setSession} />
       <KeyBar session={session} />
     </Page>

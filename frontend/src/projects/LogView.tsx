@@ -1,5 +1,6 @@
 // The project's structured decision log, live: backlog first, then entries as they happen.
 import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { LogStream, type LogEntry } from "../realtime/LogStream";
 
 const LEVEL_STYLE: Record<string, string> = {
@@ -8,10 +9,17 @@ const LEVEL_STYLE: Record<string, string> = {
   error: "text-red-300",
   agent_decision: "text-amber-200",
 };
-const LEVEL_LABEL: Record<string, string> = { info: "info", action: "sent", error: "problem", agent_decision: "decision" };
+// A level's word in the catalogue (camelCase keys: an underscore would read as an i18next context).
+const LEVEL_KEY = { info: "info", action: "action", error: "error", agent_decision: "agentDecision" } as const;
 const MAX_SHOWN = 2000;
 
 export function LogView({ projectId }: { projectId: number }) {
+  const { t, i18n } = useTranslation();
+  // The level's word; an entry's own line is the manager's (English, from the server).
+  const levelLabel = (level: string) => {
+    const key = Object.hasOwn(LEVEL_KEY, level) ? LEVEL_KEY[level as keyof typeof LEVEL_KEY] : null;
+    return key ? t(`projects.log.level.${key}`) : level;
+  };
   const [entries, setEntries] = useState<LogEntry[]>([]);
   const bottom = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
@@ -30,19 +38,19 @@ export function LogView({ projectId }: { projectId: number }) {
 
   return (
     // Focusable, so the log scrolls from the keyboard too (axe: scrollable regions need keyboard access).
-    <div tabIndex={0} role="region" aria-label="Log entries"
+    <div tabIndex={0} role="region" aria-label={t("projects.log.region")}
       className="max-h-[32rem] min-h-40 overflow-y-auto rounded-lg border border-slate-800 bg-slate-950 p-2 font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-400"
       onScroll={(e) => {
         const el = e.currentTarget;
         follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
       }}
     >
-      {entries.length === 0 && <p className="p-2 text-slate-400">No log entries yet.</p>}
-      <ol aria-label="Project log" aria-live="polite" className="space-y-1">
+      {entries.length === 0 && <p className="p-2 text-slate-400">{t("projects.log.empty")}</p>}
+      <ol aria-label={t("projects.log.list")} aria-live="polite" className="space-y-1">
         {entries.map((e) => (
           <li key={e.id} className={`whitespace-pre-wrap break-words ${LEVEL_STYLE[e.level] ?? "text-slate-300"}`}>
-            <time className="text-slate-400" dateTime={e.timestamp}>{new Date(e.timestamp).toLocaleTimeString()}</time>{" "}
-            <span className="font-semibold">[{LEVEL_LABEL[e.level] ?? e.level}]</span> {e.message}
+            <time className="text-slate-400" dateTime={e.timestamp}>{new Date(e.timestamp).toLocaleTimeString(i18n.language)}</time>{" "}
+            <span className="font-semibold">[{levelLabel(e.level)}]</span> {e.message}
           </li>
         ))}
       </ol>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { actionsFor, agentActivity, clockTime, projectView, STATUS_LABEL } from "./status";
+import { en } from "../i18n/en/index";
+import { actionsFor, agentActivity, clockTime, projectView } from "./status";
 
 const instance = (status: string) => ({ id: 1, pid: 9, status, started_at: "", stopped_at: null });
 
@@ -28,7 +29,7 @@ describe("projectView: one derivation for every badge, card and control", () => 
       current_step: 0,
     }) as never;
 
-  const WRITING = "The manager is writing the plan…";
+  const WRITING = "The agent is writing the plan…";
   const ON_START = "The plan is written when the project starts.";
   const NONE = "No plan yet.";
 
@@ -70,7 +71,7 @@ describe("projectView: one derivation for every badge, card and control", () => 
   });
 
   it("covers every status", () => {
-    expect(new Set(table.map(([s]) => s))).toEqual(new Set(Object.keys(STATUS_LABEL)));
+    expect(new Set(table.map(([s]) => s))).toEqual(new Set(Object.keys(en.projects.status)));
   });
 
   it("marks the current step only while the manager works on it", () => {

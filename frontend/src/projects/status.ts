@@ -1,18 +1,16 @@
 // How a project's status reads and which controls make sense in it: projectView() derives everything a page
 // shows about a project's state (badge, "needs you", "working", the plan's and the terminal's idle texts,
 // the controls), so every badge, card and control agrees. The vocabulary itself comes from the generated
-// API types: a status added on the server fails the type check here until it has a label.
+// API types: a status added on the server fails the type check here until it has a label. The words live in the
+// catalogue (i18n projects.*) and are looked up at call time, so a page that derives its view while rendering
+// (and uses useTranslation) speaks the current language.
 import type { Project, ProjectAction, ProjectStatus, ProviderProblem } from "../api/queries";
+import { i18n } from "../i18n";
 
-export const STATUS_LABEL: Record<ProjectStatus, string> = {
-  created: "not started",
-  planning: "planning",
-  running: "running",
-  paused: "paused",
-  stopped: "stopped",
-  completed: "completed",
-  failed: "failed",
-};
+/** A status's word on its badge ("not started", "paused"…). */
+export function statusLabel(status: ProjectStatus): string {
+  return i18n.t(`projects.status.${status}`);
+}
 
 /** Statuses in which a project is at work or waits for its user (the dashboard's active work). */
 export const ACTIVE_STATUSES: ReadonlySet<ProjectStatus> = new Set<ProjectStatus>(["planning", "running", "paused"]);
@@ -41,23 +39,10 @@ export function actionsFor(project: Pick<Project, "status" | "instance">): Proje
   }
 }
 
-export const ACTION_LABEL: Record<ProjectAction, string> = {
-  start: "Start",
-  pause: "Pause",
-  resume: "Resume",
-  stop: "Stop",
-  restart: "Restart",
-};
-
-/** What the plan card says while the project has no plan. */
-export const PLAN_TEXT = {
-  writing: "The manager is writing the plan…",
-  onStart: "The plan is written when the project starts.",
-  none: "No plan yet.",
-} as const;
-
-/** What the terminal tab says instead of connecting, before the project's first start. */
-export const TERMINAL_IDLE_TEXT = "Starts when the project starts.";
+/** A control's words ("Start", "Pause"…). */
+export function actionLabel(action: ProjectAction): string {
+  return i18n.t(`projects.action.${action}`);
+}
 
 /** The parts of a project its view is derived from (a project read before provider problems existed has none). */
 export type ProjectState = Pick<Project, "status" | "escalation" | "instance" | "implementation_plan" | "current_step"> &
@@ -74,20 +59,20 @@ export interface ProblemView {
 }
 
 /** The badge's word while a provider is in trouble. */
-export const PROBLEM_LABEL: Record<ProviderProblem["state"], string> = {
-  retrying: "retrying",
-  failed: "check key/provider",
-};
+function problemLabel(kind: ProviderProblem["state"]): string {
+  return kind === "retrying" ? i18n.t("projects.problem.retryingLabel") : i18n.t("projects.problem.failedLabel");
+}
 
 const PROBLEM_STYLE: Record<ProviderProblem["state"], string> = {
   retrying: "bg-amber-900 text-amber-200",
   failed: "bg-red-900 text-red-200",
 };
 
-/** "19:42", the user's local time of an ISO-8601 instant; the text itself when it is not one. */
+/** "19:42", an ISO-8601 instant in the user's time zone as the PWA's language writes times; the text itself
+ * when it is not one. */
 export function clockTime(iso: string): string {
   const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleTimeString(i18n.language, { hour: "2-digit", minute: "2-digit" });
 }
 
 /** The problem in words, or null when the project has none to show (a stopped project never does). */
@@ -95,12 +80,16 @@ export function problemView(project: ProjectState): ProblemView | null {
   const problem = project.provider_problem ?? null;
   if (problem === null || !ACTIVE_STATUSES.has(project.status) || project.instance?.status !== "running") return null;
   const detail = `${problem.provider} ${problem.message}`;
+  const { provider } = problem;
   if (problem.state === "retrying") {
-    const when = problem.retry_at ? ` — retrying at ${clockTime(problem.retry_at)}` : " — retrying";
-    const attempt = problem.attempts > 0 ? ` (attempt ${problem.attempt} of ${problem.attempts})` : "";
-    return { kind: "retrying", title: `Can't reach ${problem.provider}${when}${attempt}`, detail };
+    const when = problem.retry_at
+      ? i18n.t("projects.problem.retryingAt", { provider, time: clockTime(problem.retry_at) })
+      : i18n.t("projects.problem.retrying", { provider });
+    const attempt =
+      problem.attempts > 0 ? ` ${i18n.t("projects.problem.attempt", { attempt: problem.attempt, attempts: problem.attempts })}` : "";
+    return { kind: "retrying", title: `${when}${attempt}`, detail };
   }
-  return { kind: "failed", title: `${problem.provider}: check key/provider`, detail };
+  return { kind: "failed", title: i18n.t("projects.problem.checkKey", { provider }), detail };
 }
 
 export interface ProjectView {
@@ -145,9 +134,9 @@ export function projectView(project: ProjectState): ProjectView {
   const asked = status === "paused" && project.escalation.trim() !== "";
   const needsYou = asked || (status === "paused" && problem?.kind === "failed");
   const retry = status === "paused" && problem?.kind === "failed";
-  const planText = working ? PLAN_TEXT.writing : status === "created" ? PLAN_TEXT.onStart : PLAN_TEXT.none;
+  const planText = i18n.t(working ? "projects.plan.writing" : status === "created" ? "projects.plan.onStart" : "projects.plan.none");
   return {
-    label: problem ? PROBLEM_LABEL[problem.kind] : STATUS_LABEL[status],
+    label: problem ? problemLabel(problem.kind) : statusLabel(status),
     style: problem ? PROBLEM_STYLE[problem.kind] : (STATUS_STYLE[status] ?? NEUTRAL_STYLE),
     live,
     working,
@@ -157,18 +146,21 @@ export function projectView(project: ProjectState): ProjectView {
     retry,
     active: ACTIVE_STATUSES.has(status),
     planText,
-    planShort: working ? "writing the plan" : "no plan yet",
+    planShort: i18n.t(working ? "projects.plan.writingShort" : "projects.plan.noneShort"),
     planEditable: !working,
     currentStep: working && project.current_step < project.implementation_plan.length ? project.current_step : null,
     actions: retry ? actionsFor(project).filter((a) => a !== "resume") : actionsFor(project),
-    terminalIdle: status === "created" ? TERMINAL_IDLE_TEXT : null,
+    terminalIdle: status === "created" ? i18n.t("projects.terminalIdle") : null,
   };
 }
 
-export const NEEDS_YOU_TEXT = "needs you";
+/** "needs you": the words for a project or agent that waits for its user. */
+export function needsYouText(): string {
+  return i18n.t("projects.needsYou");
+}
 
 /** An agent's word on the dashboard, from its projects' views: it needs you, it works, or it is idle. */
-export function agentActivity(views: readonly ProjectView[]): "needs you" | "working" | "idle" {
-  if (views.some((v) => v.needsYou)) return NEEDS_YOU_TEXT;
-  return views.some((v) => v.working) ? "working" : "idle";
+export function agentActivity(views: readonly ProjectView[]): string {
+  if (views.some((v) => v.needsYou)) return needsYouText();
+  return i18n.t(views.some((v) => v.working) ? "projects.activity.working" : "projects.activity.idle");
 }

@@ -2,18 +2,20 @@
 // focused so the on-screen keyboard stays up. The keys share the row's width, so all of them fit on a
 // 320 px screen.
 import { useEffect, useState, type MouseEvent } from "react";
+import { useTranslation } from "react-i18next";
 import type { TerminalSession } from "./TerminalSession";
 import { KEY_SEQUENCES, type KeyName } from "./keys";
 
-// Arrows and Enter show symbols, so they carry a spoken name; the others show their name.
-const KEYS: { key: KeyName; label?: string; text: string }[] = [
+// Arrows and Enter show symbols, so they carry a spoken name (terminal.keys.*); the others show their name as
+// keyboards print it, in every language.
+const KEYS: { key: KeyName; label?: "left" | "up" | "down" | "right" | "enter"; text: string }[] = [
   { key: "Esc", text: "Esc" },
   { key: "Tab", text: "Tab" },
-  { key: "Left", label: "Arrow left", text: "←" },
-  { key: "Up", label: "Arrow up", text: "↑" },
-  { key: "Down", label: "Arrow down", text: "↓" },
-  { key: "Right", label: "Arrow right", text: "→" },
-  { key: "Enter", label: "Enter", text: "⏎" },
+  { key: "Left", label: "left", text: "←" },
+  { key: "Up", label: "up", text: "↑" },
+  { key: "Down", label: "down", text: "↓" },
+  { key: "Right", label: "right", text: "→" },
+  { key: "Enter", label: "enter", text: "⏎" },
 ];
 
 const keepFocus = (e: MouseEvent) => e.preventDefault();
@@ -22,6 +24,7 @@ const btn =
   "focus-visible:outline-2 focus-visible:outline-sky-400";
 
 export function KeyBar({ session }: { session: TerminalSession | null }) {
+  const { t } = useTranslation();
   const [ctrl, setCtrl] = useState(false);
   useEffect(() => {
     setCtrl(false);
@@ -29,14 +32,14 @@ export function KeyBar({ session }: { session: TerminalSession | null }) {
   }, [session]);
 
   const key = (k: (typeof KEYS)[number]) => (
-    <button key={k.key} type="button" className={btn} aria-label={k.label} onMouseDown={keepFocus}
+    <button key={k.key} type="button" className={btn} aria-label={k.label && t(`terminal.keys.${k.label}`)} onMouseDown={keepFocus}
       onClick={() => session?.sendInput(KEY_SEQUENCES[k.key])} disabled={!session}>
       {k.text}
     </button>
   );
 
   return (
-    <div role="toolbar" aria-label="Terminal keys" className="flex w-full gap-1 py-2">
+    <div role="toolbar" aria-label={t("terminal.keys.bar")} className="flex w-full gap-1 py-2">
       {KEYS.slice(0, 2).map(key)}
       <button type="button" aria-pressed={ctrl} onMouseDown={keepFocus} disabled={!session}
         onClick={() => {

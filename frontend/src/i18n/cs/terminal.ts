@@ -2,4 +2,25 @@
 import type { Catalogue } from "../types";
 import type { terminal as en } from "../en/terminal";
 
-export const terminal: Catalogue<typeof en> = {};
+export const terminal: Catalogue<typeof en> = {
+  page: {
+    title: "Terminál",
+    hint: "Příkazová řádka ve vašem pracovním prostoru (sandboxu: malém vlastním počítači na serveru).",
+  },
+  status: {
+    connecting: "Připojování…",
+    open: "Připojeno",
+    reconnecting: "Obnovuji spojení…",
+    closed: "Odpojeno",
+  },
+  reconnect: "Připojit znovu",
+  frame: "Terminál {{name}}",
+  keys: {
+    bar: "Klávesy terminálu",
+    left: "Šipka doleva",
+    up: "Šipka nahoru",
+    down: "Šipka dolů",
+    right: "Šipka doprava",
+    enter: "Enter",
+  },
+};

@@ -1,2 +1,24 @@
 // Terminals: the terminal page, its key bar and connection states.
-export const terminal = {} as const;
+export const terminal = {
+  page: {
+    title: "Terminal",
+    hint: "A command line in your workspace (your sandbox: a small computer of your own on the server).",
+  },
+  status: {
+    connecting: "Connecting…",
+    open: "Connected",
+    reconnecting: "Reconnecting…",
+    closed: "Disconnected",
+  },
+  reconnect: "Reconnect",
+  frame: "Terminal {{name}}",
+  // The key bar: Esc, Tab and Ctrl show their names as keyboards print them; these are spoken names.
+  keys: {
+    bar: "Terminal keys",
+    left: "Arrow left",
+    up: "Arrow up",
+    down: "Arrow down",
+    right: "Arrow right",
+    enter: "Enter",
+  },
+} as const;

@@ -1,0 +1,76 @@
+// The terminal page in Czech: its title and hint, the connection state and the key bar's spoken names. The
+// keys keep the names keyboards print (Esc, Tab, Ctrl) in every language.
+import { act } from "react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { setAccessToken } from "../api/accessToken";
+import { setFetch } from "../api/transport";
+import { applyLanguage } from "../i18n";
+import { TerminalPage } from "../pages/TerminalPage";
+import { FakeSocket } from "../testing/FakeSocket";
+import { json } from "../testing/http";
+import { render, unmountAll } from "../testing/render";
+
+// xterm needs a real canvas; this page only needs it to open.
+vi.mock("@xterm/xterm", () => ({
+  Terminal: class {
+    cols = 80;
+    rows = 24;
+    options = {};
+    loadAddon() {}
+    open() {}
+    focus() {}
+    write() {}
+    onData() {
+      return { dispose() {} };
+    }
+    onResize() {
+      return { dispose() {} };
+    }
+    dispose() {}
+  },
+}));
+vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+
+beforeEach(async () => {
+  setAccessToken("t");
+  vi.stubGlobal("WebSocket", FakeSocket);
+  setFetch(vi.fn(async (input: string | URL | Request) => {
+    const path = new URL((input as Request).url).pathname;
+    return path === "/api/ws-ticket" ? json(200, { ticket: "x" }) : json(404, { detail: "Not Found" });
+  }) as typeof fetch);
+  await act(async () => applyLanguage("cs"));
+});
+
+afterEach(async () => {
+  unmountAll();
+  setAccessToken(null);
+  vi.unstubAllGlobals();
+  FakeSocket.instances.length = 0;
+  await act(async () => applyLanguage("en"));
+  localStorage.clear();
+});
+
+describe("the terminal page in Czech", () => {
+  it("names the page, its state and its keys in Czech; the keys keep their keyboard names", async () => {
+    const el = await render(<TerminalPage />);
+    expect(el.querySelector("h1")?.textContent).toBe("Terminál");
+    expect(el.textContent).toContain("ve vašem pracovním prostoru");
+    await vi.waitFor(() => expect(el.textContent).toContain("Připojování…"));
+    await vi.waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+    await act(async () => FakeSocket.instances[0].serverOpen());
+    expect(el.textContent).toContain("Připojeno");
+    expect(el.querySelector("[role=application]")?.getAttribute("aria-label")).toBe("Terminál shell");
+    expect(el.querySelector("[role=toolbar]")?.getAttribute("aria-label")).toBe("Klávesy terminálu");
+    const keys = [...el.querySelectorAll("[role=toolbar] button")].map((b) => b.getAttribute("aria-label") ?? b.textContent);
+    expect(keys).toEqual(["Esc", "Tab", "Ctrl", "Šipka doleva", "Šipka nahoru", "Šipka dolů", "Šipka doprava", "Enter"]);
+    for (const english of ["Connecting", "Connected", "Terminal keys", "Sandbox terminal"]) expect(el.innerHTML).not.toContain(english);
+  });
+
+  it("says a closed connection in Czech and offers to connect again", async () => {
+    const el = await render(<TerminalPage />);
+    await vi.waitFor(() => expect(FakeSocket.instances.length).toBe(1));
+    await act(async () => FakeSocket.instances[0].serverClose(4404, "no terminal session"));
+    await vi.waitFor(() => expect(el.textContent).toContain("Odpojeno: no terminal session"));
+    expect([...el.querySelectorAll("button")].map((b) => b.textContent)).toContain("Připojit znovu");
+  });
+});
