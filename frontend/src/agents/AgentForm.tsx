@@ -3,8 +3,11 @@
 // (by their plain names), and, under "Advanced", connections to other services (MCP servers). Errors, the
 // form's own and the server's, sit under their fields; a failed submit focuses the first of them.
 import { useId, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import type { FieldErrors } from "../api/errors";
 import { FIELD_ERRORS_MESSAGE } from "../api/formErrors";
+import { limits } from "../api/limits";
+import { i18n } from "../i18n/index";
 import { useTools, type Agent } from "../api/queries";
 import { buttonClass, FormError, TextInput, useFocusFirstError, useFormErrors } from "../components/Form";
 import { ErrorNote, Loading } from "../components/States";
@@ -38,8 +41,8 @@ const NO_FIELDS: FieldErrors = {};
 /** What the form checks itself before sending: the two fields every agent needs. */
 function checkDraft(draft: AgentDraft): FieldErrors {
   const problems: FieldErrors = {};
-  if (!draft.name.trim()) problems.name = "Give the agent a name.";
-  if (!draft.model.trim()) problems.model = "Choose the model that plans and checks the work.";
+  if (!draft.name.trim()) problems.name = i18n.t("agents.form.nameMissing");
+  if (!draft.model.trim()) problems.model = i18n.t("agents.form.modelMissing");
   return problems;
 }
 
@@ -61,6 +64,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
   const [own, setOwn] = useState<FieldErrors>(NO_FIELDS);
   const tools = useTools();
   const toolIds = useId();
+  const { t } = useTranslation();
   const { errors: server, formRef } = useFormErrors(error);
   useFocusFirstError(own, formRef);
   const hasOwn = Object.keys(own).length > 0;
@@ -77,26 +81,26 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
   }
 
   function toggleTool(name: string, on: boolean) {
-    set({ tools: on ? [...draft.tools, name] : draft.tools.filter((t) => t !== name) });
+    set({ tools: on ? [...draft.tools, name] : draft.tools.filter((tool) => tool !== name) });
   }
 
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="space-y-5">
       <div className="grid items-start gap-4 sm:grid-cols-2">
-        <TextInput label="Name" name="name" value={draft.name} onChange={(e) => set({ name: e.target.value })} required
-          error={fields.name} maxLength={80} />
+        <TextInput label={t("agents.form.name")} name="name" value={draft.name} onChange={(e) => set({ name: e.target.value })} required
+          error={fields.name} maxLength={limits.AgentCreate.name.maxLength} limit={limits.AgentCreate.name} />
         <ModelPicker value={draft.model} onChange={(model) => set({ model })} type={type} error={fields.model} />
       </div>
 
-      <MarkdownEditor label="Identity" name="identity" value={draft.identity} onChange={(identity) => set({ identity })}
-        error={fields.identity} hint="Who the agent is and how it works, in Markdown." rows={10} />
-      <MarkdownEditor label="Rules" name="global_rules" value={draft.global_rules} onChange={(global_rules) => set({ global_rules })}
-        error={fields.global_rules} hint="Rules the agent always follows, in Markdown." rows={4} />
+      <MarkdownEditor label={t("agents.form.identity")} name="identity" value={draft.identity} onChange={(identity) => set({ identity })}
+        error={fields.identity} hint={t("agents.form.identityHint")} rows={10} />
+      <MarkdownEditor label={t("agents.form.rules")} name="global_rules" value={draft.global_rules} onChange={(global_rules) => set({ global_rules })}
+        error={fields.global_rules} hint={t("agents.form.rulesHint")} rows={4} />
 
       <fieldset className="space-y-2" aria-describedby={fields.tools ? `${toolIds}-error` : undefined}>
-        <legend className="text-sm font-medium">Tools</legend>
-        <p className="text-sm text-slate-400">What the agent may do on its own.</p>
-        {tools.isPending && <Loading label="Loading tools…" />}
+        <legend className="text-sm font-medium">{t("agents.form.tools")}</legend>
+        <p className="text-sm text-slate-400">{t("agents.form.toolsHint")}</p>
+        {tools.isPending && <Loading label={t("agents.form.loadingTools")} />}
         {tools.isError && <ErrorNote error={tools.error} onRetry={() => void tools.refetch()} />}
         {tools.data && (
           <div className="grid gap-2 sm:grid-cols-2">
@@ -112,7 +116,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
                   <span className="min-w-0">
                     <span id={`${id}-label`} className="font-medium">{tool.label}</span>
                     <span id={`${id}-description`} className="block text-slate-400">{tool.description}</span>
-                    <code className="block text-xs text-slate-400" title="The tool's technical name">{tool.name}</code>
+                    <code className="block text-xs text-slate-400" title={t("agents.form.toolCodeName")}>{tool.name}</code>
                   </span>
                 </label>
               );
@@ -131,9 +135,9 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
       <FormError message={message} />
       <div className="flex flex-wrap gap-2">
         <button type="submit" className={buttonClass.primary} disabled={pending || !mcpValid}>
-          {pending ? "Saving…" : submitLabel}
+          {pending ? t("agents.form.saving") : submitLabel}
         </button>
-        {onCancel && <button type="button" className={buttonClass.secondary} onClick={onCancel}>Cancel</button>}
+        {onCancel && <button type="button" className={buttonClass.secondary} onClick={onCancel}>{t("agents.form.cancel")}</button>}
       </div>
     </form>
   );

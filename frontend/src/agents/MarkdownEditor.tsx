@@ -1,6 +1,7 @@
 // A Markdown editor: a plain textarea to write in, and a rendered preview (react-markdown, which never
 // renders raw HTML) one tab away.
 import { lazy, Suspense, useId, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { inputClass } from "../components/Form";
 
 const Markdown = lazy(() => import("react-markdown"));
@@ -18,6 +19,7 @@ interface Props {
 
 export function MarkdownEditor({ label, name, value, onChange, error, hint, rows = 10 }: Props) {
   const id = useId();
+  const { t } = useTranslation();
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const [preview, setPreview] = useState(false);
   const tab = (active: boolean) =>
@@ -28,15 +30,15 @@ export function MarkdownEditor({ label, name, value, onChange, error, hint, rows
     <div className="space-y-1">
       <div className="flex items-center justify-between gap-2">
         <label htmlFor={id} className="block text-sm font-medium">{label}</label>
-        <div className="flex gap-1" role="group" aria-label={`${label}: view`}>
-          <button type="button" className={tab(!preview)} aria-pressed={!preview} onClick={() => setPreview(false)}>Write</button>
-          <button type="button" className={tab(preview)} aria-pressed={preview} onClick={() => setPreview(true)}>Preview</button>
+        <div className="flex gap-1" role="group" aria-label={t("agents.markdown.view", { label })}>
+          <button type="button" className={tab(!preview)} aria-pressed={!preview} onClick={() => setPreview(false)}>{t("agents.markdown.write")}</button>
+          <button type="button" className={tab(preview)} aria-pressed={preview} onClick={() => setPreview(true)}>{t("agents.markdown.preview")}</button>
         </div>
       </div>
       {preview ? (
         <div className="prose-invert min-h-24 rounded-md border border-slate-700 bg-slate-900 px-3 py-2 text-sm [&_li]:ml-5 [&_ol]:list-decimal [&_ul]:list-disc [&_h1]:text-lg [&_h2]:font-semibold [&_p]:my-2">
-          <Suspense fallback={<span className="text-slate-400">Rendering…</span>}>
-            {value.trim() ? <Markdown>{value}</Markdown> : <span className="text-slate-400">Nothing written yet.</span>}
+          <Suspense fallback={<span className="text-slate-400">{t("agents.markdown.rendering")}</span>}>
+            {value.trim() ? <Markdown>{value}</Markdown> : <span className="text-slate-400">{t("agents.markdown.empty")}</span>}
           </Suspense>
         </div>
       ) : (

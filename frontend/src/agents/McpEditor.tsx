@@ -2,6 +2,7 @@
 // services"): a structured form (one card per server) or the same data as JSON, validated as you type.
 // The parent gets the servers and whether they are valid. The disclosure starts open when there are servers.
 import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { buttonClass, inputClass } from "../components/Form";
 import { emptyRow, mcpJson, parseMcpJson, rowsFromServers, serversFromRows, type McpRow, type McpServers } from "./mcp";
 
@@ -20,6 +21,7 @@ export function McpEditor({ initial, onChange, error }: Props) {
   const rowErrors = serversFromRows(rows).errors;
   const headingId = useId();
   const [open, setOpen] = useState(() => Object.keys(initial).length > 0);
+  const { t } = useTranslation();
 
   function updateRows(next: McpRow[]) {
     setRows(next);
@@ -58,38 +60,36 @@ export function McpEditor({ initial, onChange, error }: Props) {
     <>
       <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}
         className="rounded-lg border border-slate-800 p-3 [&[open]>summary]:mb-2">
-        <summary className="cursor-pointer text-sm font-medium">Advanced: connections to other services (MCP servers)</summary>
+        <summary className="cursor-pointer text-sm font-medium">{t("agents.mcp.summary")}</summary>
         <fieldset className="space-y-2" aria-labelledby={headingId}>
           <div className="flex items-center justify-between gap-2">
-            <legend id={headingId} className="text-sm font-medium">MCP servers</legend>
-            <div className="flex gap-1" role="group" aria-label="MCP servers: editor">
-              <button type="button" className={tab(mode === "form")} aria-pressed={mode === "form"} onClick={() => switchTo("form")}>Form</button>
-              <button type="button" className={tab(mode === "json")} aria-pressed={mode === "json"} onClick={() => switchTo("json")}>JSON</button>
+            <legend id={headingId} className="text-sm font-medium">{t("agents.mcp.legend")}</legend>
+            <div className="flex gap-1" role="group" aria-label={t("agents.mcp.editor")}>
+              <button type="button" className={tab(mode === "form")} aria-pressed={mode === "form"} onClick={() => switchTo("form")}>{t("agents.mcp.form")}</button>
+              <button type="button" className={tab(mode === "json")} aria-pressed={mode === "json"} onClick={() => switchTo("json")}>{t("agents.mcp.json")}</button>
             </div>
           </div>
-          <p className="text-sm text-slate-400">
-            An MCP server is a small program or web address that gives the agent extra tools, such as your calendar or notes.
-          </p>
+          <p className="text-sm text-slate-400">{t("agents.mcp.explain")}</p>
 
           {mode === "json" ? (
             <div className="space-y-1">
-              <label htmlFor={`${headingId}-json`} className="sr-only">MCP servers as JSON</label>
+              <label htmlFor={`${headingId}-json`} className="sr-only">{t("agents.mcp.jsonLabel")}</label>
               <textarea id={`${headingId}-json`} rows={8} value={text} onChange={(e) => updateText(e.target.value)}
                 spellCheck={false} aria-invalid={Boolean(jsonError)} aria-describedby={`${headingId}-json-help`}
                 placeholder='{"files": {"command": "npx", "args": ["-y", "server"]}}' className={`${inputClass} font-mono text-sm`} />
               <p id={`${headingId}-json-help`} className={`text-sm ${jsonError ? "text-red-300" : "text-slate-400"}`}>
-                {jsonError ?? 'An object of servers: {"name": {"command", "args", "env"}} or {"name": {"url", "headers"}}.'}
+                {jsonError ?? t("agents.mcp.jsonHelp")}
               </p>
             </div>
           ) : (
             <div className="space-y-3">
-              {rows.length === 0 && <p className="text-sm text-slate-400">No MCP servers. Add one to give the agent more tools.</p>}
+              {rows.length === 0 && <p className="text-sm text-slate-400">{t("agents.mcp.none")}</p>}
               {rows.map((row, i) => (
                 <McpRowCard key={i} index={i} row={row} error={rowErrors[i]} onChange={(patch) => setRow(i, patch)}
                   onRemove={() => updateRows(rows.filter((_, j) => j !== i))} />
               ))}
               <button type="button" className={buttonClass.secondary} onClick={() => updateRows([...rows, emptyRow()])}>
-                Add MCP server
+                {t("agents.mcp.add")}
               </button>
             </div>
           )}
@@ -110,53 +110,54 @@ interface RowProps {
 
 function McpRowCard({ index, row, error, onChange, onRemove }: RowProps) {
   const id = useId();
+  const { t } = useTranslation();
   const n = index + 1;
   return (
-    <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label={`MCP server ${n}`}>
+    <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label={t("agents.mcp.row", { n })}>
       <div className="grid gap-2 sm:grid-cols-[1fr_auto]">
         <div>
-          <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-300">Server name</label>
+          <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.serverName")}</label>
           <input id={`${id}-name`} value={row.name} onChange={(e) => onChange({ name: e.target.value })} className={inputClass} />
         </div>
         <div>
-          <label htmlFor={`${id}-kind`} className="block text-xs font-medium text-slate-300">Connection</label>
+          <label htmlFor={`${id}-kind`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.connection")}</label>
           <select id={`${id}-kind`} value={row.kind} onChange={(e) => onChange({ kind: e.target.value as McpRow["kind"] })}
             className={inputClass}>
-            <option value="stdio">Command (stdio)</option>
-            <option value="http">URL (HTTP)</option>
+            <option value="stdio">{t("agents.mcp.stdio")}</option>
+            <option value="http">{t("agents.mcp.http")}</option>
           </select>
         </div>
       </div>
       {row.kind === "stdio" ? (
         <>
           <div>
-            <label htmlFor={`${id}-command`} className="block text-xs font-medium text-slate-300">Command</label>
+            <label htmlFor={`${id}-command`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.command")}</label>
             <input id={`${id}-command`} value={row.command} onChange={(e) => onChange({ command: e.target.value })}
               className={`${inputClass} font-mono text-sm`} />
           </div>
           <div>
-            <label htmlFor={`${id}-args`} className="block text-xs font-medium text-slate-300">Arguments (one per line)</label>
+            <label htmlFor={`${id}-args`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.args")}</label>
             <textarea id={`${id}-args`} rows={2} value={row.args} onChange={(e) => onChange({ args: e.target.value })}
               className={`${inputClass} font-mono text-sm`} />
           </div>
         </>
       ) : (
         <div>
-          <label htmlFor={`${id}-url`} className="block text-xs font-medium text-slate-300">URL</label>
+          <label htmlFor={`${id}-url`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.url")}</label>
           <input id={`${id}-url`} type="url" value={row.url} onChange={(e) => onChange({ url: e.target.value })}
             className={`${inputClass} font-mono text-sm`} />
         </div>
       )}
       <div>
         <label htmlFor={`${id}-pairs`} className="block text-xs font-medium text-slate-300">
-          {row.kind === "stdio" ? "Environment" : "Headers"} (KEY=value, one per line)
+          {row.kind === "stdio" ? t("agents.mcp.env") : t("agents.mcp.headers")}
         </label>
         <textarea id={`${id}-pairs`} rows={2} value={row.pairs} onChange={(e) => onChange({ pairs: e.target.value })}
           className={`${inputClass} font-mono text-sm`} />
       </div>
       <div className="flex items-center justify-between gap-2">
         <p className="text-sm text-red-300" aria-live="polite">{error ?? ""}</p>
-        <button type="button" className={buttonClass.danger} onClick={onRemove}>Remove server {n}</button>
+        <button type="button" className={buttonClass.danger} onClick={onRemove}>{t("agents.mcp.remove", { n })}</button>
       </div>
     </div>
   );

@@ -1,17 +1,15 @@
 // The model field: the suggested models grouped by provider, and "Other…" for any model typed as
 // provider/model. Under it, a plain warning for each key the person lacks for it (keys are per person).
 import { useId, useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useModels } from "../api/queries";
 import { Field, inputClass, TextInput } from "../components/Form";
 import { missingKeys, modelLabel, type MissingKey } from "./models";
 
-/** The agent's own model. Its technical name ("manager model") and format are in the hint. */
-export const MODEL_LABEL = "The model that plans and checks the work";
-export const OTHER_LABEL = "Model name";
+// The agent's own model, named by what it does (agents.model.label); its technical name ("manager model")
+// and format are in the hint.
 const OTHER = "__other__";
-const HINT = 'The "manager model". Pick one, or "Other…" to type any model.';
-const OTHER_HINT = 'As provider/model, e.g. "anthropic/claude-opus-4-6" or "openrouter/meta-llama/llama-4".';
 
 interface Props {
   value: string;
@@ -23,6 +21,7 @@ interface Props {
 
 export function ModelPicker({ value, onChange, type, error }: Props) {
   const models = useModels();
+  const { t } = useTranslation();
   const catalogue = models.data;
   // Without the catalogue (still loading, or unreachable) the field is free text, as it always accepts.
   // null until the person picks: then a model outside the list opens "Other…" by itself.
@@ -32,7 +31,7 @@ export function ModelPicker({ value, onChange, type, error }: Props) {
   return (
     <div className="space-y-2">
       {catalogue ? (
-        <Field label={MODEL_LABEL} hint={HINT} error={typing ? undefined : error}>
+        <Field label={t("agents.model.label")} hint={t("agents.model.hint")} error={typing ? undefined : error}>
           {({ id, describedBy, invalid }) => (
             <select id={id} name={typing ? "model-choice" : "model"} aria-describedby={describedBy} aria-invalid={invalid}
               className={inputClass} value={typing ? OTHER : value}
@@ -44,21 +43,21 @@ export function ModelPicker({ value, onChange, type, error }: Props) {
                   onChange(e.target.value);
                 }
               }}>
-              {value === "" && !typing && <option value="" disabled>Choose a model…</option>}
+              {value === "" && !typing && <option value="" disabled>{t("agents.model.choose")}</option>}
               {catalogue.providers.map((provider) => (
                 <optgroup key={provider.name} label={provider.label}>
                   {provider.models.map((m) => <option key={m.name} value={m.name}>{m.label} ({m.name})</option>)}
                 </optgroup>
               ))}
-              <option value={OTHER}>Other…</option>
+              <option value={OTHER}>{t("agents.model.other")}</option>
             </select>
           )}
         </Field>
       ) : null}
       {typing && (
-        <TextInput label={catalogue ? OTHER_LABEL : MODEL_LABEL} name="model" value={value}
-          onChange={(e) => onChange(e.target.value)} error={error} hint={catalogue ? OTHER_HINT : `${HINT} ${OTHER_HINT}`}
-          autoCapitalize="none" spellCheck={false} placeholder="provider/model" />
+        <TextInput label={catalogue ? t("agents.model.otherLabel") : t("agents.model.label")} name="model" value={value}
+          onChange={(e) => onChange(e.target.value)} error={error} hint={catalogue ? t("agents.model.otherHint") : `${t("agents.model.hint")} ${t("agents.model.otherHint")}`}
+          autoCapitalize="none" spellCheck={false} placeholder={t("agents.model.placeholder")} />
       )}
       {catalogue && <KeyWarnings missing={missingKeys(catalogue, value, type)} />}
     </div>
@@ -68,14 +67,15 @@ export function ModelPicker({ value, onChange, type, error }: Props) {
 /** One plain line per missing key, each with the way to Settings. */
 export function KeyWarnings({ missing }: { missing: MissingKey[] }) {
   const id = useId();
+  const { t } = useTranslation();
   if (missing.length === 0) return null;
   return (
-    <ul id={id} aria-label="Missing API keys" className="space-y-1">
+    <ul id={id} aria-label={t("agents.model.missingKeys")} className="space-y-1">
       {missing.map((m) => (
         <li key={m.provider} className="rounded-md border border-amber-700/60 bg-amber-950/40 p-2 text-sm text-amber-100">
-          {m.reason ? `${m.reason} ` : ""}You have no {m.label} key yet:{" "}
-          <Link to="/settings" className="font-medium text-amber-200 underline underline-offset-2">add it in Settings</Link>.
-          {" "}Each person's keys are their own.
+          {m.reason ? `${m.reason} ` : ""}{t("agents.model.noKey", { provider: m.label })}{" "}
+          <Link to="/settings" className="font-medium text-amber-200 underline underline-offset-2">{t("agents.model.addInSettings")}</Link>.
+          {" "}{t("agents.model.ownKeys")}
         </li>
       ))}
     </ul>

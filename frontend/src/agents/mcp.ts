@@ -1,5 +1,7 @@
 // MCP servers as the Agent Builder edits them: rows for the structured form, or JSON text. Both turn into
-// the API's shape, {name: {command, args, env}} or {name: {url, headers}}, with a message per mistake.
+// the API's shape, {name: {command, args, env}} or {name: {url, headers}}, with a message per mistake (in the
+// person's language, agents.mcp.errors.*, looked up when the check runs).
+import { i18n } from "../i18n/index";
 
 export interface StdioServer {
   command: string;
@@ -55,7 +57,7 @@ function parsePairs(text: string): { pairs: Record<string, string>; error?: stri
   const pairs: Record<string, string> = {};
   for (const line of lines(text)) {
     const eq = line.indexOf("=");
-    if (eq <= 0) return { pairs, error: `"${line}" is not KEY=value` };
+    if (eq <= 0) return { pairs, error: i18n.t("agents.mcp.errors.notPair", { line }) };
     pairs[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   return { pairs };
@@ -74,11 +76,11 @@ export function serversFromRows(rows: McpRow[]): RowsResult {
     if (isBlankRow(row)) return; // no message before anything was typed; saving leaves it out
     const name = row.name.trim();
     if (!NAME_PATTERN.test(name)) {
-      errors[i] = "Name: 1 to 64 letters, digits, - or _";
+      errors[i] = i18n.t("agents.mcp.errors.name");
       return;
     }
     if (name in servers) {
-      errors[i] = `Another server is named "${name}"`;
+      errors[i] = i18n.t("agents.mcp.errors.duplicate", { name });
       return;
     }
     const { pairs, error } = parsePairs(row.pairs);
@@ -88,13 +90,13 @@ export function serversFromRows(rows: McpRow[]): RowsResult {
     }
     if (row.kind === "http") {
       if (!/^https?:\/\/\S+$/.test(row.url.trim())) {
-        errors[i] = "URL must start with http:// or https://";
+        errors[i] = i18n.t("agents.mcp.errors.url");
         return;
       }
       servers[name] = { url: row.url.trim(), headers: pairs };
     } else {
       if (!row.command.trim()) {
-        errors[i] = "Command is required";
+        errors[i] = i18n.t("agents.mcp.errors.command");
         return;
       }
       servers[name] = { command: row.command.trim(), args: lines(row.args), env: pairs };
@@ -115,35 +117,35 @@ export function parseMcpJson(text: string): { servers: McpServers } | { error: s
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { error: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return { error: i18n.t("agents.mcp.errors.notJson", { reason: err instanceof Error ? err.message : String(err) }) };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { error: 'Expected an object of servers: {"name": {"command": ...} or {"url": ...}}' };
+    return { error: i18n.t("agents.mcp.errors.notObject") };
   }
   const servers: McpServers = {};
   for (const [name, server] of Object.entries(value)) {
-    if (!NAME_PATTERN.test(name)) return { error: `"${name}": names are 1 to 64 letters, digits, - or _` };
+    if (!NAME_PATTERN.test(name)) return { error: i18n.t("agents.mcp.errors.jsonName", { name }) };
     if (typeof server !== "object" || server === null || Array.isArray(server)) {
-      return { error: `"${name}" must be an object` };
+      return { error: i18n.t("agents.mcp.errors.serverNotObject", { name }) };
     }
     const s = server as Record<string, unknown>;
     if ("command" in s) {
-      if (typeof s.command !== "string" || !s.command) return { error: `"${name}".command must be a non-empty string` };
+      if (typeof s.command !== "string" || !s.command) return { error: i18n.t("agents.mcp.errors.jsonCommand", { name }) };
       if (s.args !== undefined && !(Array.isArray(s.args) && s.args.every((a) => typeof a === "string"))) {
-        return { error: `"${name}".args must be a list of strings` };
+        return { error: i18n.t("agents.mcp.errors.jsonArgs", { name }) };
       }
-      if (s.env !== undefined && !isStringMap(s.env)) return { error: `"${name}".env must map names to strings` };
+      if (s.env !== undefined && !isStringMap(s.env)) return { error: i18n.t("agents.mcp.errors.jsonEnv", { name }) };
       servers[name] = { command: s.command, args: (s.args as string[]) ?? [], env: (s.env as Record<string, string>) ?? {} };
     } else if ("url" in s) {
       if (typeof s.url !== "string" || !/^https?:\/\/\S+$/.test(s.url)) {
-        return { error: `"${name}".url must be an http:// or https:// address` };
+        return { error: i18n.t("agents.mcp.errors.jsonUrl", { name }) };
       }
       if (s.headers !== undefined && !isStringMap(s.headers)) {
-        return { error: `"${name}".headers must map names to strings` };
+        return { error: i18n.t("agents.mcp.errors.jsonHeaders", { name }) };
       }
       servers[name] = { url: s.url, headers: (s.headers as Record<string, string>) ?? {} };
     } else {
-      return { error: `"${name}" needs either "command" (with optional args, env) or "url" (with optional headers)` };
+      return { error: i18n.t("agents.mcp.errors.jsonKind", { name }) };
     }
   }
   return { servers };

@@ -1,25 +1,26 @@
-// How each agent type is named and what its page will hold.
+// How each agent type is named and what its page will hold, in the person's language (agents.type.*,
+// agents.features.*), looked up when read, never at module load, so a language change shows at once.
+import { i18n } from "../i18n/index";
+
 export const AGENT_TYPES = ["coding", "research", "learning", "social_media", "custom"] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
 
-export const TYPE_LABEL: Record<string, string> = {
-  coding: "Coding",
-  research: "Research",
-  learning: "Learning",
-  social_media: "Social media",
-  custom: "Custom",
-};
+function isAgentType(type: string): type is AgentType {
+  return (AGENT_TYPES as readonly string[]).includes(type);
+}
 
-/** What the agent's page will offer once its feature lands. */
-export const TYPE_FEATURES: Record<string, string> = {
-  coding:
-    "Projects: give a goal, and the agent writes an implementation plan and drives Claude Code in your workspace " +
-    "through it, step by step. You will follow its live terminal, logs and progress here, and answer its questions.",
-  research:
-    "Researches: each one a chat with Claude Code in a session of its own that you can come back to, with reports saved as Markdown.",
-  learning:
-    "Subjects and courses: one continuous tutor conversation per course, with the tutor's notes on your progress.",
-  social_media:
-    "Your Instagram and Facebook accounts: feed, stories, posts, comments and messages, with an AI writing assistant.",
-  custom: "Chat with this agent in your workspace, using the tools and connections to other services you gave it.",
-};
+/** The type's plain name ("Coding"), or the type itself for one this PWA does not know. */
+export function typeLabel(type: string): string {
+  return isAgentType(type) ? i18n.t(`agents.type.${type}`) : type;
+}
+
+/** What the agent's page will offer once its type's feature lands (a custom agent's for an unknown type). */
+export function typeFeatures(type: string): string {
+  return i18n.t(`agents.features.${isAgentType(type) ? type : "custom"}`);
+}
+
+/** Each known type's plain name, read at the time of use: `TYPE_LABEL[type] ?? type`. */
+export const TYPE_LABEL: Readonly<Record<string, string>> = Object.defineProperties(
+  {},
+  Object.fromEntries(AGENT_TYPES.map((type) => [type, { enumerable: true, get: () => typeLabel(type) }])),
+);

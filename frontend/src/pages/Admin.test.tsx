@@ -1,7 +1,8 @@
 // The Admin Panel: display names shown (the username as secondary text) and edited, a name given at
-// creation, and sandbox controls that make sense for the sandbox's state.
+// creation, workspace (sandbox) controls that make sense for its state, and the whole panel in Czech.
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { applyLanguage } from "../i18n/index";
 import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { json } from "../testing/http";
@@ -42,9 +43,10 @@ beforeEach(() => {
   }) as typeof fetch);
 });
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
   setAccessToken(null);
+  await act(async () => applyLanguage("en"));
 });
 
 const mount = () => render(<AdminPage />);
@@ -68,17 +70,28 @@ describe("Admin Panel", () => {
     expect(card(el, "admin").textContent).not.toContain("Username:");
   });
 
-  it("offers only Start for an account with no sandbox; a running one can be stopped and restarted", async () => {
+  it("offers only Start for an account with no workspace; a running one can be stopped and restarted", async () => {
     const el = await loaded();
 
     const lucie = card(el, "lucie");
-    expect(button(lucie, "Start sandbox").disabled).toBe(false);
-    expect(button(lucie, "Stop sandbox").disabled).toBe(true);
-    expect(button(lucie, "Restart sandbox").disabled).toBe(true);
+    expect(button(lucie, "Start workspace").disabled).toBe(false);
+    expect(button(lucie, "Stop workspace").disabled).toBe(true);
+    expect(button(lucie, "Restart workspace").disabled).toBe(true);
+    expect(button(lucie, "Restart workspace").title).toBe("There is no workspace yet: start it");
     const admin = card(el, "admin");
-    expect(button(admin, "Start sandbox").disabled).toBe(true);
-    expect(button(admin, "Stop sandbox").disabled).toBe(false);
-    expect(button(admin, "Restart sandbox").disabled).toBe(false);
+    expect(button(admin, "Start workspace").disabled).toBe(true);
+    expect(button(admin, "Stop workspace").disabled).toBe(false);
+    expect(button(admin, "Restart workspace").disabled).toBe(false);
+  });
+
+  it("calls each sandbox a workspace, with the technical name once in the section's hint", async () => {
+    const el = await loaded();
+
+    expect(card(el, "lucie").textContent).toContain("Workspace");
+    expect([...el.querySelectorAll("li[aria-label]")].map((li) => li.textContent).join(" ")).not.toMatch(/sandbox/i);
+    expect(el.textContent).toContain("Each person's workspace is their own sandbox: a Docker container");
+    expect(el.textContent).toContain("User · 1 agent");
+    expect(el.textContent).toContain("Administrator · 0 agents");
   });
 
   it("creates an account with an optional name, trimmed", async () => {
@@ -120,5 +133,30 @@ describe("Admin Panel", () => {
       { method: "PATCH", path: "/api/users/2", body: { display_name: "Lucie N." } },
       { method: "PATCH", path: "/api/users/2", body: { display_name: "" } },
     ]);
+  });
+});
+
+describe("Admin Panel in Czech", () => {
+  it("speaks Czech in its headings, cards, buttons and forms, and counts agents the Czech way", async () => {
+    await act(async () => applyLanguage("cs"));
+    const el = await mount();
+    await vi.waitFor(() => expect(card(el, "lucie")?.textContent).toContain("nevytvořeno"));
+
+    const headings = [...el.querySelectorAll("h1, h2")].map((h) => h.textContent);
+    expect(headings).toEqual(["Správa", "Uživatelé", "Nový uživatel"]);
+    const lucie = card(el, "lucie");
+    expect(lucie.textContent).toContain("Uživatelské jméno: lucie");
+    expect(lucie.textContent).toContain("Uživatel · 1 agent");
+    expect(card(el, "admin").textContent).toContain("Správce · 0 agentů");
+    expect(button(lucie, "Spustit prostor").disabled).toBe(false);
+    expect(button(lucie, "Restartovat prostor").disabled).toBe(true);
+    expect(describedBy(field(el, "Uživatelské jméno"))).toBe(`Tímhle se bude přihlašovat. ${limits.UserCreate.username.rule}`);
+
+    await act(async () => button(lucie, "Smazat uživatele").click());
+    expect(lucie.querySelector("[role=alertdialog] p")?.innerHTML).toBe(
+      "Smazáním účtu <strong>lucie</strong> navždy zmizí jeho pracovní prostor, agenti, projekty i soubory.",
+    );
+    const buttons = [...el.querySelectorAll("button")].map((b) => b.textContent ?? "");
+    expect(buttons.filter((b) => /workspace|user|name|password|delete|cancel/i.test(b))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
-// The Admin Panel: every account with its name, role, agent count and sandbox; create accounts, set
-// display names, reset passwords, delete accounts (typed confirmation), start/stop/restart sandboxes. Each
-// field shows the server's rule for it (api/limits) before anything is typed.
+// The Admin Panel: every account with its name, role, agent count and workspace (the plain word for their
+// sandbox, the technical name in the section's hint); create accounts, set display names, reset passwords,
+// delete accounts (typed confirmation), start/stop/restart workspaces. Each field shows the server's rule
+// for it (api/limits) before anything is typed.
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { limits } from "../api/limits";
 import {
   useAdminSandboxAction,
@@ -22,19 +24,20 @@ import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
 export function AdminPage() {
   const me = useMe();
+  const { t } = useTranslation();
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorNote error={me.error} />;
   if (me.data.role !== "admin") {
     return (
       <div className="mx-auto max-w-3xl">
-        <PageTitle>Not allowed</PageTitle>
-        <Empty>Only administrators can open the Admin Panel.</Empty>
+        <PageTitle>{t("admin.notAllowed")}</PageTitle>
+        <Empty>{t("admin.onlyAdmins")}</Empty>
       </div>
     );
   }
   return (
     <div className="mx-auto max-w-5xl space-y-6">
-      <PageTitle>Admin Panel</PageTitle>
+      <PageTitle>{t("admin.title")}</PageTitle>
       <Users myId={me.data.id} />
       <CreateUser />
     </div>
@@ -45,14 +48,18 @@ function Users({ myId }: { myId: number }) {
   const users = useUsers();
   const sandboxes = useAdminSandboxes();
   const byUser = new Map((sandboxes.data ?? []).map((s) => [s.user_id, s]));
+  const { t } = useTranslation();
   return (
-    <section aria-labelledby="users-h" className="space-y-3">
-      <h2 id="users-h" className="font-semibold">Users</h2>
-      {users.isPending && <Loading label="Loading users…" />}
+    <section aria-labelledby="users-h" aria-describedby="users-about" className="space-y-3">
+      <div>
+        <h2 id="users-h" className="font-semibold">{t("admin.users")}</h2>
+        <p id="users-about" className="text-sm text-slate-400">{t("admin.workspaceHint")}</p>
+      </div>
+      {users.isPending && <Loading label={t("admin.loadingUsers")} />}
       {users.isError && <ErrorNote error={users.error} onRetry={() => void users.refetch()} />}
       {sandboxes.isError && <ErrorNote error={sandboxes.error} onRetry={() => void sandboxes.refetch()} />}
       {users.data && (
-        <ul className="space-y-3" aria-label="Accounts">
+        <ul className="space-y-3" aria-label={t("admin.accounts")}>
           {users.data.map((u) => (
             <UserCard key={u.id} user={u} sandbox={byUser.get(u.id)} sandboxesLoading={sandboxes.isPending} isMe={u.id === myId} />
           ))}
@@ -80,52 +87,54 @@ function UserCard({ user, sandbox, sandboxesLoading, isMe }: CardProps) {
   const run = (a: SandboxAction) => action.mutate({ userId: user.id, action: a });
   const state = sandbox?.state;
   const noSandbox = state === "missing"; // no container: nothing to stop or restart, only to start
+  const { t } = useTranslation();
 
   return (
     <li aria-label={user.username} className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <p className="font-medium">
-            {user.display_name || user.username} {isMe && <span className="text-sm text-slate-400">(you)</span>}
+            {user.display_name || user.username} {isMe && <span className="text-sm text-slate-400">{t("admin.you")}</span>}
           </p>
-          {user.display_name && <p className="text-sm text-slate-400">Username: {user.username}</p>}
+          {user.display_name && <p className="text-sm text-slate-400">{t("admin.username", { username: user.username })}</p>}
           <p className="text-sm text-slate-400">
-            {user.role === "admin" ? "Administrator" : "User"} · {user.agent_count} {user.agent_count === 1 ? "agent" : "agents"}
+            {user.role === "admin" ? t("admin.role.admin") : t("admin.role.user")} · {t("admin.agentCount", { count: user.agent_count })}
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2 text-sm">
-          <span className="text-slate-400">Sandbox</span>
+          <span className="text-slate-400">{t("admin.workspace")}</span>
           {sandboxesLoading ? <span className="text-slate-400">…</span> : <StateBadge state={state ?? "unknown"} />}
           {sandbox?.memory_bytes != null && (
             <span className="text-slate-400">
-              {formatBytes(sandbox.memory_bytes)}
-              {sandbox.memory_limit_bytes ? ` of ${formatBytes(sandbox.memory_limit_bytes)}` : ""}
+              {sandbox.memory_limit_bytes
+                ? t("admin.memory", { used: formatBytes(sandbox.memory_bytes), limit: formatBytes(sandbox.memory_limit_bytes) })
+                : formatBytes(sandbox.memory_bytes)}
             </span>
           )}
         </div>
       </div>
 
-      <div className="mt-3 flex flex-wrap gap-2" role="group" aria-label={`${user.username}: actions`}>
+      <div className="mt-3 flex flex-wrap gap-2" role="group" aria-label={t("admin.actions", { username: user.username })}>
         <button type="button" className={buttonClass.secondary} disabled={action.isPending || state === "running"}
-          onClick={() => run("start")}>Start sandbox</button>
+          onClick={() => run("start")}>{t("admin.start")}</button>
         <button type="button" className={buttonClass.secondary}
           disabled={action.isPending || state === "stopped" || noSandbox} onClick={() => run("stop")}>
-          Stop sandbox
+          {t("admin.stop")}
         </button>
         <button type="button" className={buttonClass.secondary} disabled={action.isPending || noSandbox}
-          title={noSandbox ? "There is no sandbox yet: start it" : undefined} onClick={() => run("restart")}>
-          Restart sandbox
+          title={noSandbox ? t("admin.noWorkspaceYet") : undefined} onClick={() => run("restart")}>
+          {t("admin.restart")}
         </button>
         <button type="button" className={buttonClass.secondary} aria-expanded={panel === "name"}
-          onClick={() => setPanel(panel === "name" ? "none" : "name")}>Edit name</button>
+          onClick={() => setPanel(panel === "name" ? "none" : "name")}>{t("admin.editName")}</button>
         <button type="button" className={buttonClass.secondary} aria-expanded={panel === "password"}
-          onClick={() => setPanel(panel === "password" ? "none" : "password")}>Reset password</button>
+          onClick={() => setPanel(panel === "password" ? "none" : "password")}>{t("admin.resetPassword")}</button>
         {!isMe && (
           <button type="button" className={buttonClass.danger} aria-expanded={panel === "delete"}
-            onClick={() => setPanel(panel === "delete" ? "none" : "delete")}>Delete user</button>
+            onClick={() => setPanel(panel === "delete" ? "none" : "delete")}>{t("admin.deleteUser")}</button>
         )}
       </div>
-      {action.isPending && <p role="status" className="mt-2 text-sm text-slate-400">Working on the sandbox…</p>}
+      {action.isPending && <p role="status" className="mt-2 text-sm text-slate-400">{t("admin.working")}</p>}
       {action.isError && <div className="mt-2"><FormError message={action.error.message} /></div>}
       {panel === "name" && <EditName user={user} onDone={() => setPanel("none")} />}
       {panel === "password" && <ResetPassword user={user} onDone={() => setPanel("none")} />}
@@ -139,6 +148,7 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
   const [saved, setSaved] = useState<string | null>(null);
   const update = useSetDisplayName();
   const { errors, formRef } = useFormErrors(update.error);
+  const { t } = useTranslation();
   return (
     <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
@@ -147,17 +157,19 @@ function EditName({ user, onDone }: { user: AdminUser; onDone: () => void }) {
         update.mutate({ userId: user.id, displayName: name.trim() }, {
           onSuccess: (changed) => {
             setName(changed.display_name);
-            setSaved(changed.display_name ? `Saved: ${changed.display_name}.` : `Name cleared; ${user.username} is shown.`);
+            setSaved(changed.display_name
+              ? t("admin.name.saved", { name: changed.display_name })
+              : t("admin.name.cleared", { username: user.username }));
           },
         });
       }}>
-      <TextInput label={`Name for ${user.username}`} name="display_name" value={name} autoComplete="off"
+      <TextInput label={t("admin.name.label", { username: user.username })} name="display_name" value={name} autoComplete="off"
         onChange={(e) => setName(e.target.value)} error={errors.fields.display_name} limit={limits.UserUpdate.display_name}
-        hint="Shown wherever this person is named; they still sign in with their username. Leave empty to show the username." />
+        hint={t("admin.name.hint")} />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={update.isPending}>Save name</button>
-        <button type="button" className={buttonClass.secondary} onClick={onDone}>Close</button>
+        <button type="submit" className={buttonClass.primary} disabled={update.isPending}>{t("admin.name.save")}</button>
+        <button type="button" className={buttonClass.secondary} onClick={onDone}>{t("admin.close")}</button>
         <Saved message={saved} />
       </div>
     </form>
@@ -169,6 +181,7 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
   const [saved, setSaved] = useState<string | null>(null);
   const reset = useResetPassword();
   const { errors, formRef } = useFormErrors(reset.error);
+  const { t } = useTranslation();
   return (
     <form ref={formRef} noValidate className="mt-3 space-y-2 border-t border-slate-800 pt-3"
       onSubmit={(e) => {
@@ -176,16 +189,16 @@ function ResetPassword({ user, onDone }: { user: AdminUser; onDone: () => void }
         reset.mutate({ userId: user.id, password }, {
           onSuccess: () => {
             setPassword("");
-            setSaved(`${user.username}'s password was changed; their open sessions were signed out.`);
+            setSaved(t("admin.password.changed", { username: user.username }));
           },
         });
       }}>
-      <TextInput label={`New password for ${user.username}`} name="password" type="password" autoComplete="new-password" value={password}
+      <TextInput label={t("admin.password.label", { username: user.username })} name="password" type="password" autoComplete="new-password" value={password}
         onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} limit={limits.UserUpdate.password} />
       <FormError message={errors.message} />
       <div className="flex flex-wrap items-center gap-2">
-        <button type="submit" className={buttonClass.primary} disabled={reset.isPending || !password}>Set password</button>
-        <button type="button" className={buttonClass.secondary} onClick={onDone}>Close</button>
+        <button type="submit" className={buttonClass.primary} disabled={reset.isPending || !password}>{t("admin.password.set")}</button>
+        <button type="button" className={buttonClass.secondary} onClick={onDone}>{t("admin.close")}</button>
         <Saved message={saved} />
       </div>
     </form>
@@ -196,21 +209,22 @@ function DeleteUser({ user, onCancel }: { user: AdminUser; onCancel: () => void 
   const [typed, setTyped] = useState("");
   const remove = useDeleteUser();
   const id = `confirm-delete-${user.id}`;
+  const { t } = useTranslation();
   return (
     <div role="alertdialog" aria-labelledby={`${id}-h`} className="mt-3 space-y-2 rounded-lg border border-red-800 p-3">
       <p id={`${id}-h`} className="text-sm">
-        Deleting <strong>{user.username}</strong> removes their sandbox, agents, projects and files for good.
+        <Trans i18nKey="admin.delete.warning" values={{ username: user.username }} components={{ strong: <strong /> }} />
       </p>
-      <label htmlFor={id} className="block text-sm font-medium">Type {user.username} to confirm</label>
+      <label htmlFor={id} className="block text-sm font-medium">{t("admin.delete.typeToConfirm", { username: user.username })}</label>
       <input id={id} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" autoCapitalize="none"
         className={inputClass} />
       <FormError message={remove.error?.message} />
       <div className="flex flex-wrap gap-2">
         <button type="button" className={buttonClass.danger} disabled={typed !== user.username || remove.isPending}
           onClick={() => remove.mutate(user.id)}>
-          {remove.isPending ? "Deleting…" : `Delete ${user.username}`}
+          {remove.isPending ? t("admin.delete.deleting") : t("admin.delete.confirm", { username: user.username })}
         </button>
-        <button type="button" className={buttonClass.secondary} onClick={onCancel}>Cancel</button>
+        <button type="button" className={buttonClass.secondary} onClick={onCancel}>{t("admin.cancel")}</button>
       </div>
     </div>
   );
@@ -224,6 +238,7 @@ function CreateUser() {
   const [saved, setSaved] = useState<string | null>(null);
   const create = useCreateUser();
   const { errors, formRef } = useFormErrors(create.error, "username"); // a 409: someone has this username
+  const { t } = useTranslation();
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -233,36 +248,38 @@ function CreateUser() {
         setUsername("");
         setDisplayName("");
         setPassword("");
-        setSaved(`Created ${user.username}${user.display_name ? ` (${user.display_name})` : ""}.`);
+        setSaved(user.display_name
+          ? t("admin.create.createdNamed", { username: user.username, name: user.display_name })
+          : t("admin.create.created", { username: user.username }));
       },
     });
   }
 
   return (
     <section aria-labelledby="create-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4">
-      <h2 id="create-h" className="mb-3 font-semibold">Create user</h2>
+      <h2 id="create-h" className="mb-3 font-semibold">{t("admin.create.title")}</h2>
       <form ref={formRef} onSubmit={submit} noValidate className="space-y-3">
         <div className="grid gap-3 sm:grid-cols-2">
-          <TextInput label="New username" name="username" value={username} onChange={(e) => setUsername(e.target.value)}
+          <TextInput label={t("admin.create.username")} name="username" value={username} onChange={(e) => setUsername(e.target.value)}
             error={errors.fields.username} autoCapitalize="none" autoComplete="off" spellCheck={false}
-            hint="What they sign in with." limit={limits.UserCreate.username} />
-          <TextInput label="Name (optional)" name="display_name" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
+            hint={t("admin.create.usernameHint")} limit={limits.UserCreate.username} />
+          <TextInput label={t("admin.create.name")} name="display_name" value={displayName} onChange={(e) => setDisplayName(e.target.value)}
             error={errors.fields.display_name} autoComplete="off" placeholder="Lucie Nováková"
-            hint="How they are named here." limit={limits.UserCreate.display_name} />
-          <TextInput label="New password" name="password" type="password" autoComplete="new-password" value={password}
+            hint={t("admin.create.nameHint")} limit={limits.UserCreate.display_name} />
+          <TextInput label={t("admin.create.password")} name="password" type="password" autoComplete="new-password" value={password}
             onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} limit={limits.UserCreate.password} />
           <div className="space-y-1">
-            <label htmlFor="new-role" className="block text-sm font-medium">Role</label>
+            <label htmlFor="new-role" className="block text-sm font-medium">{t("admin.create.role")}</label>
             <select id="new-role" name="role" value={role} onChange={(e) => setRole(e.target.value as "user" | "admin")} className={inputClass}>
-              <option value="user">User</option>
-              <option value="admin">Administrator</option>
+              <option value="user">{t("admin.role.user")}</option>
+              <option value="admin">{t("admin.role.admin")}</option>
             </select>
           </div>
         </div>
         <FormError message={errors.message} />
         <div className="flex flex-wrap items-center gap-3">
           <button type="submit" className={buttonClass.primary} disabled={create.isPending || !username.trim() || !password}>
-            {create.isPending ? "Creating…" : "Create user"}
+            {create.isPending ? t("admin.create.creating") : t("admin.create.submit")}
           </button>
           <Saved message={saved} />
         </div>

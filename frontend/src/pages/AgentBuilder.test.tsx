@@ -6,7 +6,9 @@
 import { act } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
+import { limits } from "../api/limits";
 import { setFetch } from "../api/transport";
+import { applyLanguage, i18n } from "../i18n/index";
 import { json } from "../testing/http";
 import { describedBy, fill, render, unmountAll } from "../testing/render";
 import { AgentBuilderPage } from "./AgentBuilder";
@@ -75,9 +77,10 @@ beforeEach(() => {
   }) as typeof fetch);
 });
 
-afterEach(() => {
+afterEach(async () => {
   unmountAll();
   setAccessToken(null);
+  await act(async () => applyLanguage("en"));
 });
 
 const mount = () => render(<AgentBuilderPage />);
@@ -242,11 +245,17 @@ describe("the form's errors", () => {
     await vi.waitFor(() => expect(el.querySelector("form")).not.toBeNull());
     click(el, "Create agent");
     const name = control<HTMLInputElement>("Name");
-    expect(describedBy(name)).toBe("Give the agent a name.");
+    expect(describedBy(name)).toBe(`${limits.AgentCreate.name.rule} | Give the agent a name.`);
     expect(describedBy(control(MODEL))).toContain("Choose the model that plans and checks the work.");
     expect(document.activeElement).toBe(name);
     expect(el.textContent).toContain("Please correct the highlighted fields.");
     expect(created).toEqual([]);
+  });
+
+  it("show the name's rule before anything is typed", async () => {
+    const el = await mount();
+    await startFrom(el, "Tutor");
+    expect(describedBy(control<HTMLInputElement>("Name"))).toBe(limits.AgentCreate.name.rule);
   });
 
   it("show the server's message under the model typed under Other…, and focus it", async () => {
@@ -270,5 +279,48 @@ describe("the form's errors", () => {
       expect(box.className.split(" ")).toEqual(expect.arrayContaining(["shrink-0", "mt-0.5", "size-4"]));
       expect(box.closest("label")?.className.split(" ")).toEqual(expect.arrayContaining(["items-start", "leading-5"]));
     }
+  });
+});
+
+describe("the Agent Builder in Czech", () => {
+  it("counts tools the Czech way (1 nástroj, 2–4 nástroje, 5 nástrojů)", async () => {
+    await act(async () => applyLanguage("cs"));
+    const el = await mount();
+    await vi.waitFor(() => expect(el.textContent).toContain("Research Agent"));
+    expect(el.textContent).toContain("anthropic/claude-opus-4-6 · 1 nástroj");
+    expect(el.textContent).toContain("anthropic/claude-opus-4-6 · 2 nástroje");
+    expect(i18n.t("agents.builder.toolCount", { count: 5 })).toBe("5 nástrojů");
+    const headings = [...el.querySelectorAll("h1, h2")].map((h) => h.textContent);
+    expect(headings).toEqual(["Nový agent", "Začněte od šablony", "Nebo si agenta postavte sami"]);
+    expect([...el.querySelectorAll("button")].map((b) => b.textContent)).toEqual([
+      "Použít šablonu", "Použít šablonu", "Použít šablonu", "Postavit od začátku",
+    ]);
+    expect([...el.querySelectorAll("option")].map((o) => o.textContent)).toContain("Programování");
+  });
+
+  it("asks for the agent in Czech, the model's choice and errors included, with no English in its labels", async () => {
+    models = catalogue(["anthropic"], "anthropic/claude-opus-4-6");
+    await act(async () => applyLanguage("cs"));
+    const el = await mount();
+    await vi.waitFor(() => expect(el.textContent).toContain("Coding Agent"));
+    click(el, "Použít šablonu: Coding Agent");
+    await vi.waitFor(() => expect(el.querySelector("form")).not.toBeNull());
+
+    expect(el.querySelector("h1")?.textContent).toBe("Nový agent ze šablony „Coding Agent“");
+    expect(el.textContent).toContain(
+      "Nastaveno na Claude Opus 4.6: máte klíč pro Anthropic, ale model šablony GPT-5.3 Codex by potřeboval klíč pro OpenAI, který nemáte.",
+    );
+    const labels = [...el.querySelectorAll("form label")].map((l) => l.textContent);
+    expect(labels).toEqual(expect.arrayContaining(["Jméno", "Model, který plánuje a kontroluje práci", "Osobnost", "Pravidla"]));
+    expect(el.querySelector("summary")?.textContent).toBe("Pokročilé: propojení s jinými službami (servery MCP)");
+    expect(el.querySelector("legend")?.textContent).toBe("Nástroje");
+
+    await fill(el, { "Jméno": "" });
+    click(el, "Vytvořit agenta");
+    expect(describedBy(control<HTMLInputElement>("Jméno"))).toBe(`${limits.AgentCreate.name.rule} | Dejte agentovi jméno.`);
+    const buttons = [...el.querySelectorAll("button")].map((b) => b.textContent ?? "");
+    expect(buttons).toEqual(expect.arrayContaining(["Začít jinak", "Psát", "Náhled", "Vytvořit agenta", "Zrušit"]));
+    expect(buttons.filter((b) => /create|cancel|write|preview|choose/i.test(b))).toEqual([]);
+    expect(created).toEqual([]);
   });
 });

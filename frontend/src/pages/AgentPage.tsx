@@ -1,9 +1,10 @@
 // An agent's page: what it is, what its type will offer here, and editing and deleting it.
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { useAgents, useDeleteAgent, useTools, useUpdateAgent, type Agent } from "../api/queries";
 import { AgentForm, draftFromAgent } from "../agents/AgentForm";
-import { TYPE_FEATURES, TYPE_LABEL } from "../agents/types";
+import { typeFeatures, typeLabel } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
 import { ConfirmDelete } from "../components/ConfirmDelete";
 import { buttonClass } from "../components/Form";
@@ -20,10 +21,11 @@ function useAgentFromRoute(): { agent?: Agent; state: "loading" | "error" | "mis
 }
 
 function Missing() {
+  const { t } = useTranslation();
   return (
     <div className="mx-auto max-w-3xl">
-      <PageTitle>Agent not found</PageTitle>
-      <Empty>There is no such agent. <Link to="/" className="text-sky-300 underline">Back to the dashboard</Link></Empty>
+      <PageTitle>{t("agents.page.notFound")}</PageTitle>
+      <Empty>{t("agents.page.noSuchAgent")} <Link to="/" className="text-sky-300 underline">{t("common.backToDashboard")}</Link></Empty>
     </div>
   );
 }
@@ -34,43 +36,44 @@ export function AgentPage() {
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
   const tools = useTools();
+  const { t } = useTranslation();
   if (found.state === "loading") return <Loading />;
   if (found.state === "error") return <ErrorNote error={found.error} onRetry={found.retry} />;
   if (!found.agent) return <Missing />;
   const agent = found.agent;
-  const toolLabel = (name: string) => tools.data?.find((t) => t.name === name)?.label ?? name;
+  const toolLabel = (name: string) => tools.data?.find((tool) => tool.name === name)?.label ?? name;
 
   return (
     <div className="mx-auto max-w-3xl space-y-4">
       <div>
         <PageTitle>{agent.name}</PageTitle>
-        <p className="-mt-3 text-sm text-slate-400">{TYPE_LABEL[agent.type] ?? agent.type} agent · {agent.model}</p>
+        <p className="-mt-3 text-sm text-slate-400">{t("agents.page.typeLine", { type: typeLabel(agent.type), model: agent.model })}</p>
       </div>
       {agent.type === "coding" ? (
         <CodingAgentPanel agent={agent} />
       ) : (
         <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
-          <h2 id="coming-h" className="mb-1 font-semibold">Coming here</h2>
-          <p className="text-slate-300">{TYPE_FEATURES[agent.type] ?? TYPE_FEATURES.custom}</p>
+          <h2 id="coming-h" className="mb-1 font-semibold">{t("agents.page.comingHere")}</h2>
+          <p className="text-slate-300">{typeFeatures(agent.type)}</p>
         </section>
       )}
       <section aria-labelledby="setup-h" className="rounded-xl border border-slate-800 bg-slate-900/60 p-4 text-sm">
-        <h2 id="setup-h" className="mb-2 font-semibold">Set-up</h2>
+        <h2 id="setup-h" className="mb-2 font-semibold">{t("agents.page.setup")}</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
-          <dt className="text-slate-400">Tools</dt>
-          <dd>{agent.tools.length ? agent.tools.map(toolLabel).join(", ") : "none"}</dd>
-          <dt className="text-slate-400">Connections (MCP servers)</dt>
-          <dd>{Object.keys(agent.mcp_servers).join(", ") || "none"}</dd>
+          <dt className="text-slate-400">{t("agents.page.tools")}</dt>
+          <dd>{agent.tools.length ? agent.tools.map(toolLabel).join(", ") : t("agents.page.none")}</dd>
+          <dt className="text-slate-400">{t("agents.page.connections")}</dt>
+          <dd>{Object.keys(agent.mcp_servers).join(", ") || t("agents.page.none")}</dd>
         </dl>
         <div className="mt-4 flex flex-wrap gap-2">
-          <Link to={`/agents/${agent.id}/edit`} className={buttonClass.secondary}>Edit agent</Link>
+          <Link to={`/agents/${agent.id}/edit`} className={buttonClass.secondary}>{t("agents.page.edit")}</Link>
           {!confirming && (
-            <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>Delete agent</button>
+            <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>{t("agents.page.delete")}</button>
           )}
         </div>
         {confirming && (
           <ConfirmDelete name={agent.name} className="mt-3"
-            consequence="Its settings and everything made with it (projects, sessions, logs) are removed."
+            consequence={t("agents.page.deleteConsequence")}
             pending={remove.isPending} error={remove.error} onCancel={() => setConfirming(false)}
             onConfirm={() => remove.mutate(agent.id, { onSuccess: () => void navigate("/") })} />
         )}
@@ -83,14 +86,15 @@ export function AgentEditPage() {
   const found = useAgentFromRoute();
   const navigate = useNavigate();
   const update = useUpdateAgent(found.agent?.id ?? 0);
+  const { t } = useTranslation();
   if (found.state === "loading") return <Loading />;
   if (found.state === "error") return <ErrorNote error={found.error} onRetry={found.retry} />;
   if (!found.agent) return <Missing />;
   const agent = found.agent;
   return (
     <div className="mx-auto max-w-3xl">
-      <PageTitle>Edit {agent.name}</PageTitle>
-      <AgentForm key={agent.id} initial={draftFromAgent(agent)} type={agent.type} submitLabel="Save changes" pending={update.isPending}
+      <PageTitle>{t("agents.page.editTitle", { name: agent.name })}</PageTitle>
+      <AgentForm key={agent.id} initial={draftFromAgent(agent)} type={agent.type} submitLabel={t("agents.page.saveChanges")} pending={update.isPending}
         error={update.error} onCancel={() => void navigate(`/agents/${agent.id}`)}
         onSubmit={(draft) => update.mutate(draft, { onSuccess: () => void navigate(`/agents/${agent.id}`) })} />
     </div>
