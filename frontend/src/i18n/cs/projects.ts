@@ -48,7 +48,7 @@ export const projects: Catalogue<typeof en> = {
   progress_few: "Hotovo {{done}} ze {{count}} kroků",
   progress_other: "Hotovo {{done}} z {{count}} kroků",
   page: {
-    loading: "Načítání projektu…",
+    loading: "Načítáme projekt…",
     backToAgent: "← Zpět na agenta",
     views: "Pohledy na projekt",
     tab: {
@@ -57,7 +57,7 @@ export const projects: Catalogue<typeof en> = {
       Description: "Cíl",
       Architecture: "Architektura",
     },
-    loadingTerminal: "Načítání terminálu…",
+    loadingTerminal: "Načítáme terminál…",
     controls: "Ovládání",
     deleteProject: "Smazat projekt",
     working: "Pracuji na tom…",
@@ -77,7 +77,7 @@ export const projects: Catalogue<typeof en> = {
   panel: {
     heading: "Projekty",
     newProject: "+ Nový projekt",
-    loading: "Načítání projektů…",
+    loading: "Načítáme projekty…",
     empty: "Zatím tu nejsou žádné projekty. Dejte agentovi cíl a on ho naplánuje a s pomocí Claude Code postaví.",
     list: "Projekty",
   },
@@ -96,10 +96,10 @@ export const projects: Catalogue<typeof en> = {
   rules: {
     heading: "Společná pravidla",
     hint: "Platí ve všech projektech tohoto agenta (uložená jako RULES.md ve vašem pracovním prostoru).",
-    loading: "Načítání pravidel…",
+    loading: "Načítáme pravidla…",
     label: "Pravidla",
     saved: "Pravidla jsou uložená.",
-    saving: "Ukládání…",
+    saving: "Ukládáme…",
     save: "Uložit pravidla",
   },
   planView: {

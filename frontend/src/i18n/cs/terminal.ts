@@ -4,8 +4,8 @@ import type { terminal as en } from "../en/terminal";
 
 export const terminal: Catalogue<typeof en> = {
   page: {
-    title: "Terminál",
-    hint: "Příkazová řádka ve vašem pracovním prostoru (sandboxu: malém vlastním počítači na serveru).",
+    title: "Terminál pracovního prostoru",
+    hint: "Příkazová řádka ve vašem pracovním prostoru (technicky jde o sandbox).",
   },
   status: {
     connecting: "Připojování…",

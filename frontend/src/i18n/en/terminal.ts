@@ -1,8 +1,8 @@
 // Terminals: the terminal page, its key bar and connection states.
 export const terminal = {
   page: {
-    title: "Terminal",
-    hint: "A command line in your workspace (your sandbox: a small computer of your own on the server).",
+    title: "Workspace terminal",
+    hint: "A command line in your workspace (technically, a sandbox container).",
   },
   status: {
     connecting: "Connecting…",
