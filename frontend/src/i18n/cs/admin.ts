@@ -53,7 +53,7 @@ export const admin: Catalogue<typeof en> = {
     username: "Uživatelské jméno",
     usernameHint: "Tímhle se bude přihlašovat.",
     name: "Jméno (nepovinné)",
-    nameHint: "Jak ho tu budeme oslovovat.",
+    nameHint: "Jak se tu bude zobrazovat.",
     password: "Heslo",
     role: "Role",
     submit: "Vytvořit uživatele",
