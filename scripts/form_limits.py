@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from controlplane.schemas.common import RULE_KEY, length_rule
+from controlplane.rules import length_rule
+from controlplane.schemas.common import RULE_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "frontend" / "openapi.json"

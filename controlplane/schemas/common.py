@@ -10,6 +10,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from controlplane.rules import PASSWORD_BYTES_RULE, PASSWORD_RULE, length_rule
 from controlplane.security.passwords import MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH
 
 STRICT_BODY = ConfigDict(extra="forbid", str_strip_whitespace=False)
@@ -43,22 +44,6 @@ class SaidAs:
         json_schema = handler(schema)
         json_schema[RULE_KEY] = self.sentence
         return json_schema
-
-
-def length_rule(min_length: int, max_length: int | None) -> str:
-    """A length limit in words, as the PWA's hint and the 422 say it: "Use 1 to 80 characters."."""
-    if max_length is None:
-        return f"Use at least {min_length:,} characters."
-    if min_length <= 0:
-        return f"Use at most {max_length:,} characters."
-    if min_length == max_length:
-        return f"Use exactly {max_length:,} characters."
-    return f"Use {min_length:,} to {max_length:,} characters."
-
-
-PASSWORD_RULE = length_rule(MIN_PASSWORD_LENGTH, MAX_PASSWORD_BYTES)
-# bcrypt's limit is in bytes: a password within the length can still be too long in UTF-8.
-PASSWORD_BYTES_RULE = "This password is too long: accented letters and emoji count as 2 to 4 characters each."  # noqa: S105
 
 
 def _check_password_bytes(value: str) -> str:

@@ -12,10 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from controlplane.models.agents import InstanceStatus
 from controlplane.models.base import DesiredState
-from controlplane.schemas.common import STRICT_BODY, LongText
+from controlplane.rules import length_rule
+from controlplane.schemas.common import STRICT_BODY, LongText, SaidAs
 from controlplane.services.agents import NOT_NULL
 
-ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+PROJECT_NAME_MAX = 120
+ProjectName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=PROJECT_NAME_MAX),
+    SaidAs(length_rule(1, PROJECT_NAME_MAX)),
+]
 Goal = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
 
 

@@ -5,13 +5,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, StringConstraints, model_validator
 
 from controlplane.models.users import Role
+from controlplane.rules import DISPLAY_NAME_MAX, DISPLAY_NAME_RULE, USERNAME_RULE, display_name_problem
 from controlplane.schemas.auth import UserPublic
 from controlplane.schemas.common import STRICT_BODY, NewPassword, SaidAs
 from controlplane.services.userdirs import USERNAME_PATTERN
-from controlplane.services.users import DISPLAY_NAME_MAX, DISPLAY_NAME_RULE, display_name_problem
-
-# USERNAME_PATTERN in words: the 422's message and the Admin Panel's hint.
-USERNAME_RULE = "Use 2 to 32 characters: a lowercase letter first, then lowercase letters, digits, _ or -."
 
 Username = Annotated[str, StringConstraints(pattern=USERNAME_PATTERN.pattern), SaidAs(USERNAME_RULE)]
 

@@ -10,15 +10,6 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything past 72 bytes; refuse rather than silently truncate
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Password must be at least {MIN_PASSWORD_LENGTH} characters long"
-    if len(password.encode()) > MAX_PASSWORD_BYTES:
-        return f"Password must be at most {MAX_PASSWORD_BYTES} bytes long (UTF-8)"
-    return None
-
-
 def hash_password(password: str, rounds: int) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=rounds)).decode()
 

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from controlplane.config import Settings
 from controlplane.errors import InvalidField
 from controlplane.models import AuditEvent, RefreshToken, User, utcnow
-from controlplane.security.passwords import dummy_hash, hash_password, password_problem, verify_password
+from controlplane.rules import password_problem
+from controlplane.security.passwords import dummy_hash, hash_password, verify_password
 from controlplane.security.tokens import create_access_token, hash_refresh_token, new_refresh_token
 from controlplane.services import audit
 

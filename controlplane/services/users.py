@@ -10,34 +10,17 @@ from controlplane.config import Settings
 from controlplane.db import in_worker
 from controlplane.errors import Conflict, NotFound, Unavailable
 from controlplane.models import Agent, User
+from controlplane.rules import display_name_problem, password_problem, username_problem
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.manager import SandboxManager
-from controlplane.security.passwords import hash_password, password_problem
+from controlplane.security.passwords import hash_password
 from controlplane.services import audit
 from controlplane.services.auth import revoke_all_for_user
-from controlplane.services.userdirs import USERNAME_PATTERN, UserHomeExists, create_user_home, remove_user_home
+from controlplane.services.userdirs import UserHomeExists, create_user_home, remove_user_home
 
 
 class UserConflict(Conflict):
     """The change would break an invariant (duplicate name, last admin, own account, a leftover directory)."""
-
-
-def username_problem(username: str) -> str | None:
-    if not USERNAME_PATTERN.fullmatch(username):
-        return "Username must be 2-32 characters: a lowercase letter first, then lowercase letters, digits, '_' or '-'"
-    return None
-
-
-DISPLAY_NAME_MAX = 80
-# The one sentence for both ways a name can fail: the 422's message and the Admin Panel's hint.
-DISPLAY_NAME_RULE = f"Use at most {DISPLAY_NAME_MAX} characters, on one line."
-
-
-def display_name_problem(display_name: str) -> str | None:
-    """For an already trimmed name; "" is allowed (no name: the username is shown)."""
-    if len(display_name) > DISPLAY_NAME_MAX or any(not char.isprintable() for char in display_name):
-        return DISPLAY_NAME_RULE
-    return None
 
 
 def clean_display_name(display_name: str) -> str:

@@ -52,8 +52,8 @@ def test_admin_create_from_stdin_then_sign_in(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["--username", "Bad Name"], "long-password\n", "Username must"),
-        (["--username", "okname"], "short\n", "at least 8"),
+        (["--username", "Bad Name"], "long-password\n", "a lowercase letter first"),
+        (["--username", "okname"], "short\n", "Use 8 to 72 characters."),
         (["--username", "okname"], None, "--password-stdin"),
     ],
 )

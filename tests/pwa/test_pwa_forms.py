@@ -14,10 +14,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from controlplane.schemas.common import PASSWORD_RULE
+from controlplane.rules import DISPLAY_NAME_RULE, PASSWORD_RULE, USERNAME_RULE
 from controlplane.schemas.settings import API_KEY_RULE, BASE_URL_RULE, PROVIDER_RULE
-from controlplane.schemas.users import USERNAME_RULE
-from controlplane.services.users import DISPLAY_NAME_RULE
 from tests.support.live_server import serving
 from tests.support.pwa import (
     CHROMIUM,

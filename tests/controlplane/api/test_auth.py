@@ -31,7 +31,7 @@ from sqlmodel import Session, col, select
 from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.models import AuditEvent, RefreshToken, utcnow
-from controlplane.schemas.common import PASSWORD_RULE
+from controlplane.rules import PASSWORD_RULE
 from controlplane.security.tokens import create_access_token
 from controlplane.services.auth import InvalidRefreshToken, rotate_refresh_token, wait_in_words
 from controlplane.services.users import create_user

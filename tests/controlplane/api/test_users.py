@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
 from controlplane.models import Agent, AuditEvent, User
+from controlplane.rules import DISPLAY_NAME_RULE
 from controlplane.services.userdirs import USER_SUBDIRS
-from controlplane.services.users import DISPLAY_NAME_RULE, UserConflict, delete_user
+from controlplane.services.users import UserConflict, delete_user
 from tests.support.app import Account, login
 
 NEW_PASSWORD = "fresh-password-9"

@@ -13,10 +13,8 @@ from fastapi.testclient import TestClient
 
 from controlplane.config import PROJECT_ROOT
 from controlplane.openapi_document import openapi_document
-from controlplane.schemas.common import PASSWORD_RULE, length_rule
+from controlplane.rules import DISPLAY_NAME_RULE, PASSWORD_RULE, USERNAME_RULE, length_rule
 from controlplane.schemas.settings import API_KEY_RULE, BASE_URL_RULE, PROVIDER_RULE
-from controlplane.schemas.users import USERNAME_RULE
-from controlplane.services.users import DISPLAY_NAME_RULE
 from tests.support.app import Account
 
 FIX = "frontend/src/api/limits.ts is stale: run `make api-client` and commit it with openapi.json"

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controlplane.api.validation_messages import GENERIC, MESSAGES, UNKNOWN_FORMAT, plain_errors, plain_message
+from controlplane.rules import PASSWORD_BYTES_RULE, PASSWORD_RULE, USERNAME_RULE
 from controlplane.schemas.agents import MCP_SERVER_NAME_PATTERN, MCP_SERVER_NAME_RULE
-from controlplane.schemas.common import PASSWORD_BYTES_RULE, PASSWORD_RULE
 from controlplane.schemas.settings import (
     API_KEY_PATTERN,
     API_KEY_RULE,
@@ -18,7 +18,6 @@ from controlplane.schemas.settings import (
     PROVIDER_PATTERN,
     PROVIDER_RULE,
 )
-from controlplane.schemas.users import USERNAME_RULE
 from controlplane.services.agents import NOT_NULL
 from tests.support.app import Account, create_agent
 
@@ -149,7 +148,7 @@ def test_project_and_plan_errors(client: TestClient, alice: Account) -> None:
     action = client.post(f"/api/projects/{pid}/explode", headers=alice.headers)
 
     assert messages(nulled) == {("body", "name"): NOT_NULL}
-    assert messages(too_long) == {("body", "name"): "Use at most 120 characters."}
+    assert messages(too_long) == {("body", "name"): "Use 1 to 120 characters."}
     assert messages(plan) == {
         ("body", "steps", 0): "title: must be 1 to 300 characters",  # the runner contract's own words
         ("body", "steps", 1, "status"): "Choose one of: pending, running, done, failed.",
