@@ -51,7 +51,7 @@ describe("an agent's page in Czech", () => {
     await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe("Pomocník"));
 
     expect(el.textContent).toContain("Agent: Vlastní · anthropic/claude-opus-4-6");
-    expect([...el.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Co tu brzy bude", "Nastavení"]);
+    expect([...el.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Co tu brzy bude", "Vybavení"]);
     await vi.waitFor(() => expect(el.querySelector("dd")?.textContent).toBe("Web search")); // the API's label, as it comes
     expect(el.textContent).toContain("Propojení (servery MCP)žádné");
     expect(el.querySelector("a")?.textContent).toBe("Upravit agenta");

@@ -40,7 +40,7 @@ export const admin: Catalogue<typeof en> = {
   password: {
     label: "Nové heslo pro {{username}}",
     set: "Nastavit heslo",
-    changed: "Heslo uživatele {{username}} je změněné; všechna jeho přihlášení byla ukončena.",
+    changed: "Heslo pro {{username}} je změněné; otevřená přihlášení byla ukončena.",
   },
   delete: {
     warning: "Smazáním účtu <strong>{{username}}</strong> navždy zmizí jeho pracovní prostor, agenti, projekty i soubory.",

@@ -13,12 +13,12 @@ export const agents: Catalogue<typeof en> = {
   features: {
     coding:
       "Projekty: zadáte cíl a agent sepíše plán, jak ho uskutečnit, a krok za krokem podle něj vede Claude Code ve vašem " +
-      "pracovním prostoru. Tady budete sledovat jeho terminál, záznamy a postup a odpovídat na jeho otázky.",
+      "pracovním prostoru. Tady budete naživo sledovat jeho terminál, záznamy a postup a odpovídat na jeho otázky.",
     research:
       "Průzkumy: každý je rozhovor s Claude Code ve vlastní relaci, ke které se můžete vrátit, a zprávy se ukládají v Markdownu.",
     learning: "Předměty a kurzy: pro každý kurz jeden souvislý rozhovor s lektorem, který si zapisuje, jak vám to jde.",
     social_media:
-      "Vaše účty na Instagramu a Facebooku: příspěvky, příběhy, komentáře a zprávy, s pomocníkem, který pomůže s psaním.",
+      "Vaše účty na Instagramu a Facebooku: zeď, příběhy, příspěvky, komentáře a zprávy, a k tomu AI pomocník na psaní.",
     custom: "Povídejte si s tímto agentem ve svém pracovním prostoru, s nástroji a propojeními na jiné služby, které jste mu dali.",
   },
   builder: {
@@ -122,7 +122,7 @@ export const agents: Catalogue<typeof en> = {
     noSuchAgent: "Takový agent tu není.",
     typeLine: "Agent: {{type}} · {{model}}",
     comingHere: "Co tu brzy bude",
-    setup: "Nastavení",
+    setup: "Vybavení",
     tools: "Nástroje",
     connections: "Propojení (servery MCP)",
     none: "žádné",
