@@ -13,8 +13,7 @@ export function TerminalPage() {
   const [session, setSession] = useState<TerminalSession | null>(null);
   const fontSize = usePreferences().data?.terminal_font_size;
   return (
-    <Page title={t("terminal.page.title")} fill>
-      <p className="-mt-2 mb-2 text-sm text-slate-400">{t("terminal.page.hint")}</p>
+    <Page title={t("terminal.pageTitle")} fill>
       <TerminalView name="shell" fontSize={fontSize} onSession={setSession} />
       <KeyBar session={session} />
     </Page>

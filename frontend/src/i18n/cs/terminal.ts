@@ -3,10 +3,7 @@ import type { Catalogue } from "../types";
 import type { terminal as en } from "../en/terminal";
 
 export const terminal: Catalogue<typeof en> = {
-  page: {
-    title: "Terminál pracovního prostoru",
-    hint: "Příkazová řádka ve vašem pracovním prostoru (technicky jde o sandbox).",
-  },
+  pageTitle: "Terminál pracovního prostoru",
   status: {
     connecting: "Připojování…",
     open: "Připojeno",

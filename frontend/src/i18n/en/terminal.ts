@@ -1,9 +1,8 @@
 // Terminals: the terminal page, its key bar and connection states.
 export const terminal = {
-  page: {
-    title: "Workspace terminal",
-    hint: "A command line in your workspace (technically, a sandbox container).",
-  },
+  // Like the sidebar's link; no hint under it: on a phone with its keyboard up every row counts (the dashboard's
+  // workspace card says what the workspace is).
+  pageTitle: "Workspace terminal",
   status: {
     connecting: "Connecting…",
     open: "Connected",
