@@ -6,18 +6,23 @@ from the template, whose model field already holds a Claude model because that i
 model would be warned about, with the way to Settings); the checklist ticks each step as it is done. Each step is
 screenshotted into artifacts/first-run/ and checked with axe-core and for horizontal overflow.
 
-Not covered here: pressing Start on a project (the checklist's third step), which needs a sandbox and the scripted
-model servers; the vitest tests tick it from a project's status.
+Then the third step: the member gives the agent a project and presses Start, and the project runs on that one
+Anthropic key (the manager plans with the Claude model, Claude Code builds); the checklist is done and goes. The
+paid provider is the scripted Anthropic server, started inside the member's sandbox and reached through the key's
+base URL, as a person would point a key at a proxy.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
+import docker
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from controlplane.config import PROJECT_ROOT, Settings
+from tests.support.coding_world import ANTHROPIC_PORT, plan_reply, verdict
 from tests.support.engine import serving_pwa
 from tests.support.pwa import (
     CHROMIUM,
@@ -28,6 +33,7 @@ from tests.support.pwa import (
     no_horizontal_overflow,
     sign_in,
 )
+from tests.support.pwa_coding import start_scripted_providers
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
@@ -35,11 +41,30 @@ MEMBER_PASSWORD = "family-password-1"
 FAKE_ANTHROPIC_KEY = "sk-ant-test-not-a-real-key-1234"
 MODEL = "The model that plans and checks the work"
 FIRST_RUN = PROJECT_ROOT / "artifacts" / "first-run"  # kept: the first-run flow as people see it
+WORKSPACE = "/home/agent/projects/hello"
+# One Anthropic server answers both: the manager (nanobot, with the template's Claude model) and Claude Code.
+ANTHROPIC = {
+    "turns": [
+        {"match": "TASK: plan", "responses": [{"text": plan_reply(("Write hello.py", "print a greeting"))}]},
+        {"match": "TASK: compose_task", "responses": [{"text": "Create hello.py that prints hello."}]},
+        {
+            "match": "Create hello.py",
+            "responses": [
+                {"tool_use": {"name": "Write", "input": {"file_path": f"{WORKSPACE}/hello.py", "content": "print(1)"}}},
+                {"text": "Created hello.py.", "delay": 3},
+            ],
+        },
+        {"match": "TASK: evaluate", "repeat": True, "responses": [{"text": verdict("complete", "hello.py is there")}]},
+    ],
+    "default": "Done.",
+}
 
 
 @pytest.fixture
 def base(sandbox_settings: Settings) -> Iterator[str]:
-    with serving_pwa(sandbox_settings, ADMIN_PASSWORD) as url:
+    # Claude Code and the manager need more than the other sandbox tests' memory; poll faster.
+    env = {"AUTOCODE_SANDBOX_MEMORY": "1g", "AUTOCODE_PROJECT_POLL_SECONDS": "0.5"}
+    with serving_pwa(sandbox_settings, ADMIN_PASSWORD, **env) as url:
         yield url
 
 
@@ -71,7 +96,13 @@ def steps_done(page: Page) -> list[bool]:
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
-def test_a_new_family_members_first_run(base: str, browser: Browser, width_name: str) -> None:
+def test_a_new_family_members_first_run(
+    base: str,
+    browser: Browser,
+    width_name: str,
+    sandbox_settings: Settings,
+    engine_client: docker.DockerClient,
+) -> None:
     width, height = WIDTHS[width_name]
     username = f"member-{width_name}"
 
@@ -111,6 +142,7 @@ def test_a_new_family_members_first_run(base: str, browser: Browser, width_name:
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     page.get_by_label("Provider").fill("anthropic")
     page.get_by_label("API key", exact=True).fill(FAKE_ANTHROPIC_KEY)
+    page.get_by_label("Base URL (optional)").fill(f"http://127.0.0.1:{ANTHROPIC_PORT}")
     page.get_by_role("button", name="Add key").click()
     expect(page.get_by_role("list", name="Your API keys")).to_contain_text("anthropic")
     step(page, "3-settings-key-added", width_name)
@@ -161,6 +193,41 @@ def test_a_new_family_members_first_run(base: str, browser: Browser, width_name:
     assert steps_done(page) == [True, True, False]
     expect(checklist.get_by_role("link", name="Start something")).to_have_attribute("href", "/agents/1")
     step(page, "7-dashboard-agent-ticked", width_name)
+
+    # Step 3: a project, started, runs on the one Anthropic key.
+    start_scripted_providers(
+        base,
+        sandbox_settings,
+        engine_client,
+        username=username,
+        password=MEMBER_PASSWORD,
+        openai={"rules": []},
+        anthropic=ANTHROPIC,
+    )
+    checklist.get_by_role("link", name="Start something").click()
+    page.get_by_role("button", name="+ New Project").click()
+    page.get_by_label("Project name").fill("Hello")
+    page.get_by_label("Goal", exact=True).fill("A script that says hello.")
+    page.get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("heading", name="Hello", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Start", exact=True).click()
+    plan = page.get_by_role("list", name="Plan steps")
+    try:
+        expect(plan.get_by_role("listitem")).to_have_count(1, timeout=90_000)
+    except AssertionError as error:
+        requests = sandbox_settings.data_dir / "users" / username / ".fakes" / "anthropic-requests.jsonl"
+        seen = (
+            [json.loads(line).get("prompt") for line in requests.read_text().splitlines()] if requests.exists() else []
+        )
+        log = page.get_by_role("list", name="Project log").inner_text()
+        raise AssertionError(f"{error}\nprompts seen: {seen}\nlog:\n{log}") from None
+    expect(plan).to_contain_text("Write hello.py")
+    step(page, "8-project-running", width_name)
+
+    navigate(page, "Dashboard")
+    expect(page.get_by_role("list", name="Active projects").or_(page.get_by_text("Nothing is running"))).to_be_visible()
+    expect(page.get_by_role("region", name="Getting started")).to_have_count(0)  # all done: the checklist goes
+    step(page, "9-dashboard-all-done", width_name)
 
 
 def assert_checkboxes_on_first_lines(page: Page) -> None:

@@ -94,7 +94,6 @@ def prepare_coder(
     admin = bearer(base, "admin", admin_password)
     created = httpx.post(f"{base}/api/users", headers=admin, json={"username": username, "password": password})
     assert created.status_code == 201, created.text
-    user_id = created.json()["id"]
     me = bearer(base, username, password)
     for provider, key, port, suffix in (
         ("openai", MANAGER_KEY, OPENAI_PORT, "/v1"),
@@ -106,6 +105,26 @@ def prepare_coder(
         f"{base}/api/agents", headers=me, json={"template": "coding", "name": "Coder", "model": "openai/gpt-test"}
     )
     assert agent.status_code == 201, agent.text
+    start_scripted_providers(
+        base, settings, engine, username=username, password=password, openai=openai, anthropic=anthropic
+    )
+    return int(agent.json()["id"])
+
+
+def start_scripted_providers(
+    base: str,
+    settings: Settings,
+    engine: docker.DockerClient,
+    *,
+    username: str,
+    password: str,
+    openai: dict[str, Any],
+    anthropic: dict[str, Any],
+) -> None:
+    """Start the account's sandbox and both scripted servers inside it (OpenAI on OPENAI_PORT, Anthropic on
+    ANTHROPIC_PORT), answering from these scenarios; returns once both answer."""
+    me = bearer(base, username, password)
+    user_id = httpx.get(f"{base}/api/auth/me", headers=me).json()["id"]
     assert httpx.post(f"{base}/api/sandbox/start", headers=me, timeout=120).status_code == 200
 
     uid = settings.sandbox_uid_base + user_id
@@ -133,4 +152,3 @@ def prepare_coder(
     wait_until(
         lambda: container.exec_run(probe, user=f"{uid}:{uid}").exit_code == 0, 30, "the scripted servers", interval=0.25
     )
-    return int(agent.json()["id"])

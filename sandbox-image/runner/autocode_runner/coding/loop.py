@@ -56,6 +56,11 @@ def error_signature(text: str) -> str:
     return re.sub(r"\d+", "N", first.lower())[:200]
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 step", "2 steps": the log is read by people."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -217,7 +222,7 @@ class ProjectLoop:
         self.report()
         self.sink.log(
             LogLevel.INFO,
-            f"The plan was edited: {len(steps)} steps, continuing at step {self.state.current_step + 1}",
+            f"The plan was edited: {counted(len(steps), 'step')}, continuing at step {self.state.current_step + 1}",
         )
 
     async def _ask(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -308,7 +313,7 @@ class ProjectLoop:
         self.state.status = ProjectStatus.COMPLETED
         self.state.loop.phase = Phase.DONE
         self.report()
-        self.sink.log(LogLevel.INFO, f"All {len(self.state.steps)} steps are done: the project is completed")
+        self.sink.log(LogLevel.INFO, f"All {counted(len(self.state.steps), 'step')} done: the project is completed")
         return ProjectStatus.COMPLETED
 
     async def _ensure_claude(self) -> None:
@@ -353,7 +358,7 @@ class ProjectLoop:
         self._refresh_identity()
         self.report()
         outline = "; ".join(f"{i + 1}. {s.title}" for i, s in enumerate(steps))
-        self.sink.log(LogLevel.AGENT_DECISION, f"Plan of {len(steps)} steps: {outline}")
+        self.sink.log(LogLevel.AGENT_DECISION, f"Plan of {counted(len(steps), 'step')}: {outline}")
 
     async def _run_step(self) -> None:
         index = self.state.current_step
@@ -556,7 +561,8 @@ class ProjectLoop:
             loop.alternative_tried = True
             self.sink.log(
                 LogLevel.AGENT_DECISION,
-                f"The same problem came back {repeats} times ({shorten(decision.reason, 200)}): "
+                f"The same problem came up {'once' if repeats == 1 else f'{repeats} times'} "
+                f"({shorten(decision.reason, 200)}): "
                 "trying another approach",
             )
             text = await self._ask("propose another approach", lambda: self.manager.alternative(step, loop.errors))
