@@ -1,6 +1,7 @@
 """One content width on every page (issue 11: "page widths differ between pages"), decided by the Layout's
 column, whatever a page's own classes say: the page's root box is measured on each page, at both widths, in a
-real Chromium against a real `autocode serve`."""
+real Chromium against a real `autocode serve`. Every page is held to axe-core on the way, in English and in
+Czech (issue 11: "axe reports no serious violations on any page")."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.support.live_server import serving
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, DIST, WIDTHS, no_horizontal_overflow, sign_in
+from tests.support.pwa import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DIST,
+    WIDTHS,
+    accessibility_violations,
+    no_horizontal_overflow,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 ADMIN_PASSWORD = "admin-password-1"
@@ -66,6 +75,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
         yield base, pages
 
 
+def set_language(base: str, language: str) -> None:
+    login = httpx.post(f"{base}/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    preferences = httpx.get(f"{base}/api/settings/preferences", headers=headers).json()
+    saved = httpx.put(f"{base}/api/settings/preferences", headers=headers, json={**preferences, "language": language})
+    assert saved.status_code == 200, saved.text
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
@@ -90,9 +107,34 @@ def test_every_page_has_the_same_content_width(
         expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
         boxes[path] = page.evaluate(MEASURE)
         assert no_horizontal_overflow(page), path
+        assert accessibility_violations(page) == [], path
     expected = min(COLUMN_MAX_WIDTH, boxes["/"]["room"])
     wrong = {path: box for path, box in boxes.items() if abs(box["width"] - expected) > 0.5}
     assert not wrong, f"pages whose content is not {expected}px wide: {wrong}"
     lefts = {round(box["left"]) for box in boxes.values()}
     assert len(lefts) == 1, f"pages' content starts at different places: {boxes}"
     page.context.close()
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_every_page_in_czech_fits_and_passes_axe(
+    browser: Browser, server: tuple[str, list[str]], width_name: str
+) -> None:
+    """Longer Czech words must not push a page wider than the screen, nor break its accessibility."""
+    base, pages = server
+    width, height = WIDTHS[width_name]
+    set_language(base, "cs")
+    try:
+        page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+        sign_in(page, base, "admin", ADMIN_PASSWORD)
+        expect(page.locator("html")).to_have_attribute("lang", "cs")
+        for path in pages:
+            page.goto(f"{base}{path}")
+            expect(page.locator("main h1").first).to_be_visible()
+            expect(page.locator("html")).to_have_attribute("lang", "cs")
+            expect(page.get_by_role("status").filter(has_text="Načítání")).to_have_count(0)
+            assert no_horizontal_overflow(page), path
+            assert accessibility_violations(page) == [], path
+        page.context.close()
+    finally:
+        set_language(base, "en")

@@ -5,7 +5,7 @@
 import { useId, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { FieldErrors } from "../api/errors";
-import { FIELD_ERRORS_MESSAGE } from "../api/formErrors";
+import { fieldErrorsMessage } from "../api/formErrors";
 import { limits } from "../api/limits";
 import { i18n } from "../i18n/index";
 import { useTools, type Agent } from "../api/queries";
@@ -69,7 +69,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
   useFocusFirstError(own, formRef);
   const hasOwn = Object.keys(own).length > 0;
   const fields: FieldErrors = hasOwn ? own : server.fields;
-  const message = hasOwn ? FIELD_ERRORS_MESSAGE : server.message;
+  const message = hasOwn ? fieldErrorsMessage() : server.message;
   const set = (patch: Partial<AgentDraft>) => setDraft((d) => ({ ...d, ...patch }));
 
   function submit(e: FormEvent) {

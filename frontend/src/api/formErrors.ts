@@ -1,5 +1,6 @@
 // A failed mutation as a form shows it: messages next to the fields the server named, and one line for
 // the rest (a conflict, an unreachable server).
+import { i18n } from "../i18n";
 import { ApiError, type FieldErrors } from "./errors";
 
 export interface FormErrors {
@@ -14,8 +15,11 @@ export interface FormErrors {
 
 export const NO_ERRORS: FormErrors = { message: null, fields: {} };
 
-/** The form-level line when the server named fields: it says what to do, the messages sit under the fields. */
-export const FIELD_ERRORS_MESSAGE = "Please correct the highlighted fields.";
+/** The form-level line when fields are wrong: it says what to do, the messages sit under the fields (looked up
+when called, in the PWA's current language). */
+export function fieldErrorsMessage(): string {
+  return i18n.t("common.fixFields");
+}
 
 function cleanMessage(msg: string): string {
   // Pydantic prefixes messages from custom validators; the reader needs only the sentence.
@@ -61,7 +65,7 @@ export function formErrors(error: unknown, conflictField?: string): FormErrors {
 function build(error: object, conflictField: string | undefined): FormErrors {
   if (error instanceof ApiError) {
     const fields = error.status === 422 ? nestedFieldErrors(error.body) : {};
-    if (Object.keys(fields).length > 0) return { message: FIELD_ERRORS_MESSAGE, fields };
+    if (Object.keys(fields).length > 0) return { message: fieldErrorsMessage(), fields };
     if (error.status === 409 && conflictField) return { message: null, fields: { [conflictField]: error.message } };
     return { message: error.message, fields: {} };
   }

@@ -7,6 +7,7 @@ export const common: Catalogue<typeof en> = {
   somethingWentWrong: "Něco se pokazilo",
   backToDashboard: "Zpět na přehled",
   retry: "Zkusit znovu",
+  fixFields: "Opravte prosím zvýrazněná pole.",
   keepIt: "Ponechat",
   deleteQuestion: "Smazat „{{name}}“?",
   yesDelete: "Ano, smazat {{name}}",

@@ -4,6 +4,7 @@ export const common = {
   somethingWentWrong: "Something went wrong",
   backToDashboard: "Back to the dashboard",
   retry: "Retry",
+  fixFields: "Please correct the highlighted fields.",
   keepIt: "Keep it",
   deleteQuestion: "Delete “{{name}}”?",
   yesDelete: "Yes, delete {{name}}",
