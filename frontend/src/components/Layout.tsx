@@ -10,7 +10,7 @@ import { Sidebar } from "./Sidebar";
 
 /**
  * Every page's content column, decided here and nowhere else: one width on every page. `*:max-w-none!` undoes
- * a page's own max-w-* on its root (pages still carrying one from before), so no page can drift. A page that
+ * any max-w-* on a page's root, so no page can drift from it. A page that
  * fills the height (Page's `fill`) lets the column shrink to the screen instead of growing to its content.
  */
 export const PAGE_COLUMN = "mx-auto w-full max-w-4xl flex-1 *:max-w-none! has-[[data-page-fill]]:min-h-0";

@@ -29,14 +29,14 @@ export function AdminPage() {
   if (me.isError) return <ErrorNote error={me.error} />;
   if (me.data.role !== "admin") {
     return (
-      <div className="mx-auto max-w-3xl">
+      <div>
         <PageTitle>{t("admin.notAllowed")}</PageTitle>
         <Empty>{t("admin.onlyAdmins")}</Empty>
       </div>
     );
   }
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
+    <div className="space-y-6">
       <PageTitle>{t("admin.title")}</PageTitle>
       <Users myId={me.data.id} />
       <CreateUser />

@@ -54,7 +54,7 @@ export function AgentBuilderPage() {
     const note = start.kind === "template" ? modelNote(models.data, start.template) : null;
     const type = start.kind === "template" ? start.template.type : start.type;
     return (
-      <div className="mx-auto max-w-3xl">
+      <div>
         <PageTitle>{title}</PageTitle>
         <button type="button" className={`${buttonClass.secondary} mb-4`} onClick={() => { setStart(null); create.reset(); }}>
           {t("agents.builder.chooseAnother")}
@@ -71,7 +71,7 @@ export function AgentBuilderPage() {
   }
 
   return (
-    <div className="mx-auto max-w-4xl">
+    <div>
       <PageTitle>{t("agents.builder.title")}</PageTitle>
       <h2 className="mb-2 font-semibold">{t("agents.builder.fromTemplate")}</h2>
       {templates.isPending && <Loading label={t("agents.builder.loadingTemplates")} />}

@@ -23,7 +23,7 @@ function useAgentFromRoute(): { agent?: Agent; state: "loading" | "error" | "mis
 function Missing() {
   const { t } = useTranslation();
   return (
-    <div className="mx-auto max-w-3xl">
+    <div>
       <PageTitle>{t("agents.page.notFound")}</PageTitle>
       <Empty>{t("agents.page.noSuchAgent")} <Link to="/" className="text-sky-300 underline">{t("common.backToDashboard")}</Link></Empty>
     </div>
@@ -44,7 +44,7 @@ export function AgentPage() {
   const toolLabel = (name: string) => tools.data?.find((tool) => tool.name === name)?.label ?? name;
 
   return (
-    <div className="mx-auto max-w-3xl space-y-4">
+    <div className="space-y-4">
       <div>
         <PageTitle>{agent.name}</PageTitle>
         <p className="-mt-3 text-sm text-slate-400">{t("agents.page.typeLine", { type: typeLabel(agent.type), model: agent.model })}</p>
@@ -92,7 +92,7 @@ export function AgentEditPage() {
   if (!found.agent) return <Missing />;
   const agent = found.agent;
   return (
-    <div className="mx-auto max-w-3xl">
+    <div>
       <PageTitle>{t("agents.page.editTitle", { name: agent.name })}</PageTitle>
       <AgentForm key={agent.id} initial={draftFromAgent(agent)} type={agent.type} submitLabel={t("agents.page.saveChanges")} pending={update.isPending}
         error={update.error} onCancel={() => void navigate(`/agents/${agent.id}`)}

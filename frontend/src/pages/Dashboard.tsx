@@ -103,7 +103,7 @@ function ActiveWorkCard() {
 export function Dashboard() {
   const { t } = useTranslation();
   return (
-    <div className="mx-auto max-w-4xl">
+    <div>
       <PageTitle>{t("dashboard.title")}</PageTitle>
       <div className="grid gap-4 lg:grid-cols-2">
         <FirstRunChecklist />

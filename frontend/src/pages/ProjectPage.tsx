@@ -35,7 +35,7 @@ function ProjectView({ project }: { project: Project }) {
   const [tab, setTab] = useState<Tab>("Logs");
   const view = projectView(project);
   return (
-    <div className="mx-auto max-w-5xl space-y-4">
+    <div className="space-y-4">
       <div>
         <p className="text-sm"><Link to={`/agents/${project.agent_id}`} className="text-sky-300 hover:underline">{t("projects.page.backToAgent")}</Link></p>
         <PageTitle>{project.name}</PageTitle>
@@ -66,7 +66,7 @@ function ProjectView({ project }: { project: Project }) {
             <p className="rounded-lg border border-slate-800 bg-slate-950 p-3 text-sm text-slate-400">{view.terminalIdle}</p>
           )}
           {tab === "Terminal" && view.terminalIdle === null && (
-            <div className="flex h-[28rem] flex-col">
+            <div className="flex h-[min(28rem,70dvh)] flex-col">
               <Suspense fallback={<Loading label={t("projects.page.loadingTerminal")} />}>
                 <TerminalView name={project.tmux_session} path={`/ws/project/${project.id}/terminal`} />
               </Suspense>

@@ -29,7 +29,7 @@ export const LANGUAGE_NAMES: Record<Language, string> = { en: "English", cs: "Č
 export function SettingsPage() {
   const { t } = useTranslation();
   return (
-    <div className="mx-auto max-w-3xl space-y-6">
+    <div className="space-y-6">
       <PageTitle>{t("settings.title")}</PageTitle>
       <ApiKeys />
       <PreferencesForm />
