@@ -253,7 +253,7 @@ def test_the_project_form_and_the_plan_editor(page: Page, base: str, coding_agen
     name.fill("W" * 121)
     field(page, "Goal").fill("A weather CLI")
     page.get_by_role("button", name="Create project", exact=True).click()
-    assert_under(name, "Use at most 120 characters.")
+    assert_under(name, "Use 1 to 120 characters.")
     expect(name).to_be_focused()
     shot(page, "forms-new-project", width(page))
     assert_plain_and_accessible(page)

@@ -69,11 +69,17 @@ class EventSockets:
     """The page's /ws/events sockets, in the order they were opened."""
 
     opened: list[WebSocket] = field(default_factory=list)
+    page: Page | None = None
 
     def watch(self, page: Page) -> None:
+        self.page = page
         page.on("websocket", lambda ws: self.opened.append(ws) if "/ws/events" in ws.url else None)
 
     def live(self) -> list[WebSocket]:
+        # Sync Playwright delivers events only while one of its calls runs: give it one, so a socket opened since
+        # the last call (and a close) is seen while a test polls this.
+        if self.page is not None:
+            self.page.wait_for_timeout(20)
         return [ws for ws in self.opened if not ws.is_closed()]
 
 
