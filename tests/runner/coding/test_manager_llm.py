@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from controlplane.config import Settings
 from controlplane.sandbox.backend import SandboxUser
 from tests.support.engine import Harness
 from tests.support.fakes import FAKES
@@ -131,6 +132,13 @@ class ManagerRig:
 
     def manager_file(self, name: str) -> Path:
         return self.home / PROJECT / ".nanobot" / name
+
+
+@pytest.fixture
+def sandbox_settings(sandbox_settings: Settings) -> Settings:
+    # nanobot in the driver and again in a manager call process: more than the 256 MB other sandbox tests get
+    # (the kernel's OOM killer ended a call process under the smaller limit).
+    return sandbox_settings.model_copy(update={"sandbox_memory": "768m"})
 
 
 @pytest.fixture
