@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from autocode_runner.contract.chat import ChatTurn
 from autocode_runner.contract.convert import ContractError, from_dict, to_dict
 from autocode_runner.contract.plan import PlanStep
 from autocode_runner.contract.vocab import ProjectStatus
@@ -90,8 +91,33 @@ class EchoSpec:
     version: int = SPEC_VERSION
 
 
-SPEC_TYPES: dict[InstanceKind, type[Any]] = {InstanceKind.CODING: CodingSpec, InstanceKind.ECHO: EchoSpec}
-AnySpec = CodingSpec | EchoSpec
+RESEARCH_IDLE_SECONDS = 600.0
+# Claude Code's tools a research may use without asking: the web, reading anywhere, writing in its workspace
+# (Claude Code's permission rules; "Write(./**)" is relative to the working directory).
+RESEARCH_ALLOWED_TOOLS = ("WebSearch", "WebFetch", "Read", "Glob", "Grep", "Write(./**)", "Edit(./**)")
+
+
+@dataclass(frozen=True)
+class ResearchSpec:
+    """One research's chat: its own workspace and Claude Code session, the agent's prompt and model."""
+
+    workspace: str  # /home/agent/research/<slug>: Claude Code's working directory
+    model: str  # the agent's model, "anthropic/<name>"
+    system_prompt: str  # the agent's identity and global rules
+    access: ModelAccess  # the user's Anthropic key (and its base URL)
+    session_id: str = ""  # the Claude Code session to resume; "" starts one
+    history: list[ChatTurn] = field(default_factory=list)  # the stored conversation, should the session be lost
+    allowed_tools: list[str] = field(default_factory=lambda: list(RESEARCH_ALLOWED_TOOLS))
+    idle_seconds: float = RESEARCH_IDLE_SECONDS  # no message for this long: the process exits (resumed on the next)
+    version: int = SPEC_VERSION
+
+
+SPEC_TYPES: dict[InstanceKind, type[Any]] = {
+    InstanceKind.CODING: CodingSpec,
+    InstanceKind.ECHO: EchoSpec,
+    InstanceKind.RESEARCH: ResearchSpec,
+}
+AnySpec = CodingSpec | EchoSpec | ResearchSpec
 
 
 def encode_spec(spec: AnySpec) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 # Bumped whenever a method, event or message shape changes: a control plane and a runner of different
 # versions refuse each other at hello with `protocol_mismatch` (rebuild the image, restart the sandbox).
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one message is one line of at most this many bytes
 MAX_READ_BYTES = 10 * 1024 * 1024  # an fs.read reply: 10 MiB of bytes is at most ~13.4 MiB of base64
@@ -77,6 +77,7 @@ class Event(StrEnum):
     INSTANCE_LOG = "instance.log"
     INSTANCE_STATE = "instance.state"
     INSTANCE_EXITED = "instance.exited"
+    INSTANCE_CHAT = "instance.chat"
 
 
 class InstanceOutput(StrEnum):
@@ -85,12 +86,14 @@ class InstanceOutput(StrEnum):
 
     LOG = "log"
     STATE = "state"
+    CHAT = "chat"  # a chat kind's reply as it happens (contract.chat.ChatEvent)
 
 
 # Each instance output travels as this event.
 FORWARDED: dict[InstanceOutput, Event] = {
     InstanceOutput.LOG: Event.INSTANCE_LOG,
     InstanceOutput.STATE: Event.INSTANCE_STATE,
+    InstanceOutput.CHAT: Event.INSTANCE_CHAT,
 }
 
 
@@ -99,6 +102,7 @@ class InstanceKind(StrEnum):
 
     CODING = "coding"
     ECHO = "echo"  # a trivial kind that proves the runtime end to end (tests and diagnostics)
+    RESEARCH = "research"  # a chat over one Claude Code session per research
 
 
 class Command(StrEnum):
@@ -110,6 +114,8 @@ class Command(StrEnum):
     REPLY = "reply"
     PLAN = "plan"
     SAY = "say"
+    MESSAGE = "message"  # a chat kind: the user's message (contract.chat.ChatMessageCommand)
+    INTERRUPT = "interrupt"  # a chat kind: stop the reply being written, keeping what was said
 
 
 # An instance is named by its kind and the id of its target in the kind's own table (a project's id).
@@ -119,4 +125,5 @@ InstanceKey = tuple[InstanceKind, int]
 KIND_COMMANDS: dict[InstanceKind, frozenset[Command]] = {
     InstanceKind.CODING: frozenset({Command.PAUSE, Command.RESUME, Command.REPLY, Command.PLAN}),
     InstanceKind.ECHO: frozenset({Command.SAY}),
+    InstanceKind.RESEARCH: frozenset({Command.MESSAGE, Command.INTERRUPT}),
 }
