@@ -19,6 +19,7 @@ from controlplane.models.base import (
     json_field,
     one_of,
     owner_field,
+    timestamp_field,
     utcnow,
 )
 
@@ -76,6 +77,7 @@ class ResearchSession(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "slug", name="uq_research_sessions_user_slug"),
         one_of("status", RESEARCH_STATUSES, "ck_research_sessions_status"),
+        one_of("desired_state", values(DesiredState), "ck_research_sessions_desired_state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +88,11 @@ class ResearchSession(SQLModel, table=True):
     status: str = Field(default="active", max_length=16)
     tmux_session: str = Field(default="", max_length=128)
     workspace_path: str = Field(default="", max_length=512)
+    # The Claude Code session the next message continues (the latest id any init or result reported).
+    claude_session_id: str = Field(default="", max_length=64)
+    # "running" while its process should run (from a message or a resume until it ends by itself).
+    desired_state: str = Field(default=DesiredState.STOPPED.value, max_length=16)
+    last_activity_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 
