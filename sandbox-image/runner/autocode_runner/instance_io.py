@@ -14,7 +14,8 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TextIO
 
-from autocode_runner.contract.convert import ContractError
+from autocode_runner.contract.chat import ChatEvent
+from autocode_runner.contract.convert import ContractError, to_dict
 from autocode_runner.contract.specs import decode_spec
 from autocode_runner.contract.vocab import LogLevel
 from autocode_runner.contract.wire import MAX_LINE_BYTES, InstanceKind, InstanceOutput
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class EventSink:
-    """Writes `log` and `state` lines; safe from any thread, flushed at once."""
+    """Writes `log`, `state` and `chat` lines; safe from any thread, flushed at once."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream or sys.stdout
@@ -41,6 +42,10 @@ class EventSink:
     def state(self, data: dict[str, Any]) -> None:
         """The instance's resumable state; the control plane stores it and starts the next instance from it."""
         self.emit(InstanceOutput.STATE, data)
+
+    def chat(self, event: ChatEvent) -> None:
+        """A chat kind's reply as it happens (forwarded as `instance.chat`)."""
+        self.emit(InstanceOutput.CHAT, to_dict(event))
 
 
 async def stdin_reader() -> asyncio.StreamReader:

@@ -14,6 +14,7 @@ from autocode_runner.contract.wire import InstanceKind
 ENTRIES: dict[InstanceKind, str] = {
     InstanceKind.CODING: "autocode_runner.coding.instance",
     InstanceKind.ECHO: "autocode_runner.echo",
+    InstanceKind.RESEARCH: "autocode_runner.research.instance",
 }
 
 

@@ -92,6 +92,9 @@ class EchoSpec:
 
 
 RESEARCH_IDLE_SECONDS = 600.0
+# Claude Code's own retries of a failed request before the turn ends in an `error` the user may retry: few, so the
+# chat says what happened in seconds rather than after Claude Code's ten backed-off attempts.
+RESEARCH_MAX_RETRIES = 2
 # Claude Code's tools a research may use without asking: the web, reading anywhere, writing in its workspace
 # (Claude Code's permission rules; "Write(./**)" is relative to the working directory).
 RESEARCH_ALLOWED_TOOLS = ("WebSearch", "WebFetch", "Read", "Glob", "Grep", "Write(./**)", "Edit(./**)")
@@ -109,6 +112,7 @@ class ResearchSpec:
     history: list[ChatTurn] = field(default_factory=list)  # the stored conversation, should the session be lost
     allowed_tools: list[str] = field(default_factory=lambda: list(RESEARCH_ALLOWED_TOOLS))
     idle_seconds: float = RESEARCH_IDLE_SECONDS  # no message for this long: the process exits (resumed on the next)
+    max_retries: int = RESEARCH_MAX_RETRIES  # CLAUDE_CODE_MAX_RETRIES for its requests
     version: int = SPEC_VERSION
 
 

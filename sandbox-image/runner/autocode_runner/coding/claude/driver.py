@@ -4,7 +4,7 @@ The manager loop calls this library; it decides what to type, this module makes 
 relies on were measured on Claude Code 2.1.330 (see /work/shared/notes/claude-code.md and the fixtures):
 
 - A fresh home blocks on onboarding and trust dialogs unless `~/.claude.json` and `~/.claude/settings.json`
-  are seeded (`seed_home`).
+  are seeded (`seed_home`, on top of the shared `autocode_runner.claude_home`).
 - `claude` runs as the tmux session's own command (`exec`), so the session lives exactly as long as Claude
   Code does: `alive()` is "the session exists and its pane is not dead".
 - Text and Enter go in separate `send-keys` calls 0.15 s apart, or the paste detector swallows the Enter;
@@ -20,17 +20,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import re
 import shlex
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.claude_home import ClaudeError as ClaudeError  # re-exported: the coding agent catches it here
+from autocode_runner.claude_home import seed_claude_home, settings_path, write_json
+from autocode_runner.claude_home import transcript_path as transcript_path
 from autocode_runner.coding.claude.screen import ClaudeState, ScreenReading, classify
 from autocode_runner.contract.specs import ClaudeOptions
 from autocode_runner.hooks import HOOKS_FILE_VARIABLE
@@ -57,10 +57,6 @@ POLL_INTERVAL = 0.2
 PERMISSION_FLAGS = {"bypassPermissions", "acceptEdits", "default", "plan", "manual", "dontAsk"}
 
 
-class ClaudeError(Exception):
-    """Claude Code did not do what the driver needed; the message holds the last screen."""
-
-
 @dataclass(frozen=True)
 class HookEvent:
     name: str  # hook_event_name: "Stop", "UserPromptSubmit", "Notification", ...
@@ -68,64 +64,19 @@ class HookEvent:
     data: dict[str, Any]  # the JSON Claude Code gave the hook (session_id, transcript_path, prompt, ...)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        value = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except ValueError as error:
-        raise ClaudeError(f"{path} is not valid JSON ({error}); fix or remove it, it is left untouched") from None
-    if not isinstance(value, dict):
-        raise ClaudeError(f"{path} does not hold a JSON object; it is left untouched")
-    return value
-
-
-def _write_json(path: Path, value: dict[str, Any]) -> None:
-    """Replace atomically, keeping the file private: ~/.claude.json may hold the user's credentials."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(value, file, indent=2)
-            file.write("\n")
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def seed_home(home: Path, trusted_dir: Path) -> None:
-    """Make `claude` start straight to its prompt in `trusted_dir` and report hook events.
-
-    Merges into what is there (keys the user set stay; invalid JSON raises rather than being overwritten):
-    `~/.claude.json` gets `hasCompletedOnboarding` and the trust of `trusted_dir` (which covers its
-    subdirectories); `~/.claude/settings.json` gets `skipDangerousModePermissionPrompt` and one hook entry per
-    event in HOOK_EVENTS running HOOK_COMMAND, added only when that command is not there already.
-    Idempotent.
+    """Seed Claude Code's home (`claude_home.seed_claude_home`: onboarding, trust, transcripts kept) and make it
+    report hook events: one hook entry per event in HOOK_EVENTS running HOOK_COMMAND, added only when that
+    command is not there already (the user's own hooks stay). Idempotent.
     """
-    state_path = home / ".claude.json"
-    state = _read_json(state_path)
-    state["hasCompletedOnboarding"] = True
-    projects = state.setdefault("projects", {})
-    projects.setdefault(str(trusted_dir), {})["hasTrustDialogAccepted"] = True
-    _write_json(state_path, state)
-
-    settings_path = home / ".claude" / "settings.json"
-    settings = _read_json(settings_path)
-    settings["skipDangerousModePermissionPrompt"] = True
+    settings = seed_claude_home(home, trusted_dir)
     hooks = settings.setdefault("hooks", {})
     for event in HOOK_EVENTS:
         entries = hooks.setdefault(event, [])
         commands = [hook.get("command") for entry in entries for hook in entry.get("hooks", [])]
         if HOOK_COMMAND not in commands:
             entries.append({"matcher": "*", "hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 10}]})
-    _write_json(settings_path, settings)
-
-
-def transcript_path(home: Path, workdir: Path, session_id: str) -> Path:
-    """Where Claude Code keeps a session's transcript: the cwd with every non-alphanumeric turned into '-'."""
-    return home / ".claude" / "projects" / re.sub(r"[^A-Za-z0-9]", "-", str(workdir)) / f"{session_id}.jsonl"
+    write_json(settings_path(home), settings)
 
 
 class ClaudeSession:

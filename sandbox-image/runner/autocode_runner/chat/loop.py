@@ -1,0 +1,97 @@
+"""A chat instance's life: messages answered one at a time in arrival order (one sent during a reply waits its
+turn), `interrupt` stopping the reply in progress, `stop` or a closed stdin ending it, and an idle exit after
+`idle_seconds` without a message (the next message starts the instance again from its stored state)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from autocode_runner.chat.backend import ChatBackend, TurnEvents
+from autocode_runner.contract.chat import ChatMessageCommand
+from autocode_runner.contract.convert import ContractError, from_dict
+from autocode_runner.contract.vocab import LogLevel
+from autocode_runner.contract.wire import Command
+from autocode_runner.instance_io import EventSink, commands
+
+log = logging.getLogger(__name__)
+
+STOPPED_NOTICE = "The reply was stopped; what it had said so far is kept."
+CRASHED_REPLY = "The reply failed unexpectedly ({error}). Send the message again to retry."
+NO_ANSWER = "The reply ended without an answer. Send the message again to retry."
+
+
+class ChatLoop:
+    def __init__(self, sink: EventSink, backend: ChatBackend, idle_seconds: float) -> None:
+        self.sink = sink
+        self.backend = backend
+        self.idle_seconds = idle_seconds
+        self._messages: asyncio.Queue[ChatMessageCommand | None] = asyncio.Queue()
+        self._answering: TurnEvents | None = None
+        self._interrupted = False
+
+    async def serve(self, reader: asyncio.StreamReader) -> int:
+        """Runs until `stop`, stdin's end or idleness; always closes the backend. Returns the exit code (0)."""
+        reading = asyncio.create_task(self._read(reader))
+        try:
+            while True:
+                try:
+                    message = await asyncio.wait_for(self._messages.get(), self.idle_seconds)
+                except TimeoutError:
+                    self.sink.log(
+                        LogLevel.INFO,
+                        f"No message for {self.idle_seconds:g} s: the chat process exits; the next message "
+                        "starts it again where it left off.",
+                    )
+                    return 0
+                if message is None:
+                    return 0
+                await self._turn(message)
+        finally:
+            reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reading
+            await self.backend.close()
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        async for command in commands(reader):
+            kind = command.get("type")
+            if kind == Command.STOP:
+                break
+            if kind == Command.MESSAGE:
+                body = {key: value for key, value in command.items() if key != "type"}
+                try:
+                    await self._messages.put(from_dict(ChatMessageCommand, body))
+                except ContractError as error:
+                    self.sink.log(LogLevel.ERROR, f"A message could not be read and was ignored: {error}")
+            elif kind == Command.INTERRUPT:
+                await self._interrupt()
+        await self._messages.put(None)
+
+    async def _interrupt(self) -> None:
+        if self._answering is None or self._interrupted:
+            return  # nothing is being written: a late click on Stop
+        self._interrupted = True
+        try:
+            await self.backend.interrupt()
+        except Exception as error:  # the turn still ends below, with what was said
+            log.exception("interrupting the reply failed")
+            self.sink.log(LogLevel.ERROR, f"Stopping the reply failed: {error}")
+
+    async def _turn(self, message: ChatMessageCommand) -> None:
+        events = TurnEvents(self.sink, message.turn)
+        self._answering, self._interrupted = events, False
+        try:
+            await self.backend.reply(message, events)
+        except Exception as error:
+            log.exception("turn %s failed", message.turn)
+            if not self._interrupted:
+                events.error(CRASHED_REPLY.format(error=error), retryable=True)
+        finally:
+            self._answering = None
+        if self._interrupted and not events.ended:
+            events.completed(events.text_so_far)
+            events.notice(STOPPED_NOTICE)
+        elif not events.ended:
+            events.error(NO_ANSWER, retryable=True)
