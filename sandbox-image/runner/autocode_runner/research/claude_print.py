@@ -129,8 +129,10 @@ class ClaudePrintBackend:
         return bool(self.session_id) and transcript_path(self.home, self.workspace, self.session_id).is_file()
 
     async def _ensure_process(self, events: TurnEvents) -> None:
-        if self._process is not None and self._process.returncode is None:
+        alive = self._process is not None and self._process.returncode is None
+        if alive and self._reading is not None and not self._reading.done():
             return
+        await self._end_process()  # gone (killed, crashed): reap it before the next one starts
         self.workspace.mkdir(parents=True, exist_ok=True)
         seed_claude_home(self.home, self.workspace)
         resume = self._transcript_exists()
@@ -180,20 +182,23 @@ class ClaudePrintBackend:
         self._interrupted = False
         self.sink.state({"session_id": self.session_id, "answering": True})
         try:
-            for _attempt in range(2):  # a second time only when a resume found its session gone
-                mapper = await self._send(message, events)
-                if not mapper.outcome.lost_session:
+            # A second time only when a resume found its session gone, or when the process had died between
+            # turns (killed, out of memory) and did not read the message: it is resumed and sent it again.
+            for _attempt in range(2):
+                mapper = await self._send(message, events, last_try=_attempt == 1)
+                if mapper.outcome.lost_session:
+                    await self._end_process()
+                    self.sink.log(LogLevel.INFO, f"Claude Code found no session {self.session_id}: a new session")
+                    self.session_id = ""
+                elif not mapper.outcome.gone_before_reading:
                     break
-                await self._end_process()
-                self.sink.log(LogLevel.INFO, f"Claude Code found no session {self.session_id}: a new session")
-                self.session_id = ""
             self.history.append(ChatTurn("user", message.text))
             if mapper.outcome.reply:
                 self.history.append(ChatTurn("assistant", mapper.outcome.reply))
         finally:
             self.sink.state({"session_id": self.session_id, "answering": False})
 
-    async def _send(self, message: ChatMessageCommand, events: TurnEvents) -> ReplyMapper:
+    async def _send(self, message: ChatMessageCommand, events: TurnEvents, *, last_try: bool) -> ReplyMapper:
         await self._ensure_process(events)
         text = message.text
         if self._needs_context:
@@ -206,9 +211,11 @@ class ClaudePrintBackend:
         while not mapper.outcome.finished:
             item = await self._lines.get()
             if item is None:
-                code = await self._process.wait() if self._process else None
-                self._process = None
-                if not self._interrupted and not mapper.outcome.lost_session:
+                code = self._process.returncode if self._process else None
+                await self._end_process()
+                if not mapper.seen_output and not last_try:
+                    mapper.outcome.gone_before_reading = True
+                elif not self._interrupted and not mapper.outcome.lost_session:
                     events.error(EXITED_ERROR.format(code=code), retryable=True)
                 return mapper
             mapper.feed(item)

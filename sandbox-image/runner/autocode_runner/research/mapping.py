@@ -65,6 +65,7 @@ class TurnOutcome:
     finished: bool = False  # a `result` arrived
     lost_session: bool = False  # `--resume` found no transcript: start afresh and send the message again
     reply: str = ""  # the reply's whole text, as stored for the conversation
+    gone_before_reading: bool = False  # the process ended before answering anything: send the message again
 
 
 @dataclass
@@ -79,8 +80,10 @@ class ReplyMapper:
     _tools: dict[str, ToolActivity] = field(default_factory=dict)
     _texts: list[str] = field(default_factory=list)
     _text_blocks: int = 0
+    seen_output: bool = False
 
     def feed(self, item: dict[str, Any]) -> None:
+        self.seen_output = True
         kind = item.get("type")
         session = item.get("session_id")
         if isinstance(session, str) and session and (kind == "result" or item.get("subtype") == "init"):
