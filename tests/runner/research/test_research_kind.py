@@ -138,6 +138,13 @@ def test_errors_interruption_and_idle_exit(harness: Any) -> None:
                 {"match": "busy day", "responses": [{"text": "Made it this time."}]},
                 {"match": "long story", "responses": [{"text": LONG_STORY, "chunk_delay": 0.3}]},
                 {"match": "and now", "responses": [{"text": "Still here."}]},
+                {
+                    "match": "outside",
+                    "responses": [
+                        {"tool_use": {"name": "Write", "input": {"file_path": f"{HOME}/outside.txt", "content": "x"}}},
+                        {"text": "I was not allowed to."},
+                    ],
+                },
             ],
             "default": "Noted.",
         },
@@ -164,6 +171,13 @@ def test_errors_interruption_and_idle_exit(harness: Any) -> None:
     wait_until(lambda: any(data["type"] == "notice" for data in events.chat(1, 3)), 10, "the stopped notice")
     researches.say(1, 4, "and now?")
     assert events.wait_end(1, 4)["text"] == "Still here."
+
+    # Writing outside its workspace is denied without a prompt, and the card says so.
+    researches.say(1, 5, "write outside")
+    assert events.wait_end(1, 5)["text"] == "I was not allowed to."
+    cards = [data["tool"] for data in events.chat(1, 5) if data["type"] == "tool"]
+    assert cards[-1]["status"] == "denied" and cards[-1]["summary"] == f"{HOME}/outside.txt", cards
+    assert harness.sh(user, f"test -e {HOME}/outside.txt")[0] == 1
     researches.stop(1)
 
     # No message for idle_seconds: the process says so and exits by itself.
