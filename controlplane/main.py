@@ -12,14 +12,16 @@ from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.errors import install_error_handlers
-from controlplane.api.routes import agents, audit, auth, health, projects, sandbox, users
+from controlplane.api.routes import agents, audit, auth, health, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
+from controlplane.chat.hub import ChatHub
 from controlplane.config import Settings
 from controlplane.db import make_engine
 from controlplane.projects.kind import CodingKind
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.realtime.tickets import TicketStore
+from controlplane.research.kind import ResearchKind
 from controlplane.runtime.kinds import KindHandler
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.docker_engine import DockerSandboxBackend
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     events = EventHub()
     logs = LogHub(engine)
     box = SecretBox(settings.signing_key)
-    kinds: list[KindHandler] = [CodingKind(box, settings)]
+    chat = ChatHub(engine)
+    kinds: list[KindHandler] = [CodingKind(box, settings), ResearchKind(box, chat)]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
@@ -91,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.logs = logs
     app.state.supervisor = supervisor
     app.state.events = events
-    for module in (health, auth, users, agents, projects, settings_routes, audit, sandbox):
+    app.state.chat = chat
+    for module in (health, auth, users, agents, projects, research, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from controlplane.api.deps import CurrentUser, get_optional_manager
+from controlplane.chat.hub import ChatHub
 from controlplane.errors import SANDBOXES_DISABLED, NotFound
-from controlplane.models import Project, User
+from controlplane.models import Project, ResearchSession, User
 from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
 from controlplane.realtime.protocol import (
@@ -24,6 +25,7 @@ from controlplane.realtime.protocol import (
     CLOSE_UNAVAILABLE,
 )
 from controlplane.realtime.terminal_relay import TerminalRelay
+from controlplane.research.kind import conversation
 from controlplane.sandbox.users import sandbox_user
 from controlplane.services.ownership import owned
 
@@ -85,10 +87,12 @@ async def terminal(websocket: WebSocket, name: str) -> None:
         await relay_terminal(websocket, user, name, create=name == "shell")
 
 
-async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int | None = None) -> None:
+async def _stream(
+    websocket: WebSocket, subscriber: Subscriber, skip_until: int | None = None, number: str = "id"
+) -> None:
     """Send what the subscriber receives until the client leaves; a too-slow client is closed with 4408.
 
-    skip_until (log streams only): entries are numbered, and those up to this id were sent from the backlog."""
+    skip_until (numbered streams: logs by `id`, chats by `seq`): those up to it were sent from the backlog."""
 
     async def watch_disconnect() -> None:
         with contextlib.suppress(WebSocketDisconnect):
@@ -99,10 +103,10 @@ async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int 
         last = skip_until
         while True:
             item = await subscriber.get()
-            if last is not None and isinstance(item.get("id"), int):
-                if item["id"] <= last:
+            if last is not None and isinstance(item.get(number), int):
+                if item[number] <= last:
                     continue  # already sent from the backlog
-                last = item["id"]
+                last = item[number]
             await websocket.send_text(json.dumps(item))
 
     tasks = [asyncio.create_task(watch_disconnect()), asyncio.create_task(forward())]
@@ -111,17 +115,21 @@ async def _stream(websocket: WebSocket, subscriber: Subscriber, skip_until: int 
         task.cancel()
     for task in done:
         if isinstance(task.exception(), Overflowed):
-            await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id> for logs)")
+            await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id or seq>)")
 
 
-def _owns_project(websocket: WebSocket, user: User, project_id: int) -> bool:
+def _owns(websocket: WebSocket, user: User, model: type[Project] | type[ResearchSession], item_id: int) -> bool:
     """The same owner check as every REST route (another user's id looks like no id at all)."""
     with Session(websocket.app.state.engine) as session:
         try:
-            owned(session, Project, project_id, user.id, "Project")
+            owned(session, model, item_id, user.id, model.__name__)
         except NotFound:
             return False
         return True
+
+
+def _owns_project(websocket: WebSocket, user: User, project_id: int) -> bool:
+    return _owns(websocket, user, Project, project_id)
 
 
 @router.websocket("/ws/project/{project_id}/logs")
@@ -175,3 +183,26 @@ async def events(websocket: WebSocket) -> None:
         await _stream(websocket, subscriber)
     finally:
         hub.unsubscribe(user.id or 0, subscriber)
+
+
+@router.websocket("/ws/research/{research_id}/chat")
+async def research_chat(websocket: WebSocket, research_id: int) -> None:
+    """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    if not await asyncio.to_thread(_owns, websocket, user, ResearchSession, research_id):
+        await websocket.close(CLOSE_NOT_FOUND, "research not found")
+        return
+    after_text = websocket.query_params.get("after", "0")
+    after = int(after_text) if after_text.isdigit() else 0
+    hub: ChatHub = websocket.app.state.chat
+    chat = conversation(user.id or 0, research_id)
+    subscriber = hub.subscribe(chat)  # before the backlog: nothing can fall between the two
+    try:
+        frames, last = await asyncio.to_thread(hub.backlog, chat, after)
+        for frame in frames:
+            await websocket.send_text(json.dumps(frame))
+        await _stream(websocket, subscriber, skip_until=max(last, after), number="seq")
+    finally:
+        hub.unsubscribe(chat, subscriber)

@@ -7,7 +7,7 @@ a runner can speak only for its own user, whatever ids it names.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 from autocode_runner.contract.specs import AnySpec
 from autocode_runner.contract.wire import InstanceKind
@@ -64,4 +64,20 @@ class KindHandler(Protocol):
 
     def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
         """Store a state report; returns the live events it causes."""
+        ...
+
+
+@runtime_checkable
+class ChatKindHandler(KindHandler, Protocol):
+    """A chat kind's handler (research now; learning and custom agents next): also told of its `instance.chat`
+    events, and asked after every start for the commands its new process must get first."""
+
+    def chat(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> None:
+        """One `instance.chat` event (contract.chat.ChatEvent's fields, plus the event's kind and id)."""
+        ...
+
+    def after_start(self, session: Session, user_id: int, target_id: int, *, resumed: bool) -> list[dict[str, Any]]:
+        """Commands for a process that was just started again (resumed: after a crash, a sandbox or a control
+        plane restart): the message whose reply was in flight when its predecessor ended, so a message is
+        never lost. A fresh start is given its message by whoever started it."""
         ...

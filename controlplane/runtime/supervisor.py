@@ -29,7 +29,7 @@ from controlplane.models.agents import InstanceStatus
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
 from controlplane.runtime import instance_rows
-from controlplane.runtime.kinds import KindHandler
+from controlplane.runtime.kinds import ChatKindHandler, KindHandler
 from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerError
 from controlplane.sandbox.manager import SandboxManager
@@ -37,7 +37,7 @@ from controlplane.sandbox.manager import SandboxManager
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 W = TypeVar("W", bound=StrEnum)
-INSTANCE_EVENTS = frozenset({Event.INSTANCE_LOG, Event.INSTANCE_STATE, Event.INSTANCE_EXITED})
+INSTANCE_EVENTS = frozenset({Event.INSTANCE_LOG, Event.INSTANCE_STATE, Event.INSTANCE_EXITED, Event.INSTANCE_CHAT})
 RESTART_DELAY_SECONDS = 2.0
 MAX_LOG_MESSAGE = 100_000
 RunnerEvent = tuple[str, dict[str, Any]]
@@ -155,6 +155,8 @@ class InstanceSupervisor:
             changes = await self._db(lambda session: handler.apply_state(session, user.id, key[1], data))
             for event in changes:
                 self.events.publish(user.id, event)
+        elif name == Event.INSTANCE_CHAT and isinstance(handler, ChatKindHandler):
+            await self._db(lambda session: handler.chat(session, user.id, key[1], data))
 
     async def _on_exit(self, user: SandboxUser, key: InstanceKey, data: dict[str, Any]) -> None:
         handler = self._handler(key[0])
@@ -247,15 +249,17 @@ class InstanceSupervisor:
             log.exception("resuming %s %s of %s failed", key[0], key[1], user.username)
 
     # -- commands -----------------------------------------------------------------------------------
-    async def start(self, user: SandboxUser, key: InstanceKey, *, resumed: bool = False) -> None:
+    async def start(self, user: SandboxUser, key: InstanceKey, *, resumed: bool = False) -> bool:
+        """Start it (the sandbox too, when needed); False when it was running already."""
         async with self._lock(user):
-            await self._start_unlocked(user, key, resumed=resumed)
+            return await self._start_unlocked(user, key, resumed=resumed)
 
     async def _start_unlocked(
         self, user: SandboxUser, key: InstanceKey, *, resumed: bool, channel: RunnerChannel | None = None
-    ) -> None:
+    ) -> bool:
         """Start it over `channel` when given (a sync never starts a sandbox by itself), else through the
-        manager, which starts the sandbox first when needed."""
+        manager, which starts the sandbox first when needed. A chat kind's new process then gets the commands
+        its handler asks for (the message in flight). False when it was running already."""
         handler = self._handler(key[0])
         launch = await self._db(lambda session: handler.launch(session, user.id, key[1]))
         self._stopping.discard(key)  # whatever stop came before is over
@@ -268,7 +272,7 @@ class InstanceSupervisor:
         except RunnerError as exc:
             if exc.code != ErrorCode.EXISTS:
                 raise Unavailable(f"The sandbox could not start the {handler.noun}: {exc.message}") from exc
-            return  # already running: starting is idempotent
+            return False  # already running: starting is idempotent
         pid = result.get("pid") if isinstance(result.get("pid"), int) else None
 
         def record(session: Session) -> str:
@@ -280,6 +284,12 @@ class InstanceSupervisor:
         message = await self._db(record)
         await self._log(user, key, LogLevel.INFO, message)
         self._publish_instance(user, key, LiveInstanceStatus.RUNNING)
+        if isinstance(handler, ChatKindHandler):
+            for command in await self._db(
+                lambda session: handler.after_start(session, user.id, key[1], resumed=resumed)
+            ):
+                await channel.call(Method.INSTANCE_SEND, {"kind": key[0].value, "id": key[1], "command": command})
+        return True
 
     async def _stop_instance(self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel | None = None) -> bool:
         """Stop the process (its exit event then records why); False when it was not running."""

@@ -27,12 +27,19 @@ export const limits = {
     key: { minLength: 8, maxLength: 1000, pattern: "^\\S+$", rule: "Paste the whole key: 8 to 1,000 characters, without spaces or line breaks." },
     provider: { pattern: "^[a-z][a-z0-9_-]{1,31}$", rule: "Use 2 to 32 characters: a lowercase letter first, then lowercase letters, digits, _ or -, like \"openai\"." },
   },
+  AttachmentUpload: {
+    media_type: { minLength: 1, maxLength: 200, rule: "Use 1 to 200 characters." },
+    name: { minLength: 1, maxLength: 200, rule: "Use a file name of 1 to 200 characters." },
+  },
   HttpMcpServer: {
     url: { minLength: 1 },
   },
   LoginRequest: {
     password: { minLength: 1, maxLength: 1024, rule: "Use 1 to 1,024 characters." },
     username: { minLength: 1, maxLength: 64, rule: "Use 1 to 64 characters." },
+  },
+  MessageBody: {
+    text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   PasswordChange: {
     current_password: { minLength: 1, maxLength: 1024, rule: "Use 1 to 1,024 characters." },
@@ -55,6 +62,12 @@ export const limits = {
   },
   ReplyBody: {
     message: { minLength: 1, maxLength: 20000, rule: "Use 1 to 20,000 characters." },
+  },
+  ResearchCreate: {
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
+  ResearchUpdate: {
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
   RulesBody: {
     content: { maxLength: 100000, rule: "Use at most 100,000 characters." },

@@ -146,6 +146,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agents/{agent_id}/research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Research
+         * @description The agent's researches, most recently active first.
+         */
+        get: operations["research-list_research"];
+        put?: never;
+        /**
+         * Create Research
+         * @description A new, empty research: its first message starts its Claude Code session.
+         */
+        post: operations["research-create_research"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agents/{agent_id}/rules": {
         parameters: {
             query?: never;
@@ -426,6 +450,155 @@ export interface paths {
          * @description start/stop/restart the project's manager instance; pause/resume it at its next safe point.
          */
         post: operations["projects-control_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Research
+         * @description The research with its whole chat.
+         */
+        get: operations["research-get_research"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Research
+         * @description Stop its process, remove its folder and its Claude Code session, then its chat.
+         */
+        delete: operations["research-delete_research"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Research
+         * @description Rename it, archive it, or unarchive it.
+         */
+        patch: operations["research-update_research"];
+        trace?: never;
+    };
+    "/api/research/{research_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Research
+         * @description The whole research as one Markdown file.
+         */
+        get: operations["research-export_research"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Files
+         * @description Everything in the research's folder (links are listed, never followed).
+         */
+        get: operations["research-list_files"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download File
+         * @description One file of the research's folder, as a download (Markdown as text/markdown).
+         */
+        get: operations["research-download_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt Research
+         * @description Stop the reply being written; what it said so far is kept.
+         */
+        post: operations["research-interrupt_research"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Message
+         * @description Send a message (with attachments, base64), or a failed one again (`retry_of`). The message is stored
+         *     first; the reply streams on /ws/research/{id}/chat. A delivery that fails leaves it failed, with a retry.
+         */
+        post: operations["research-send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/research/{research_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume Research
+         * @description Start its process now, continuing the same Claude Code session (a message does this by itself too).
+         */
+        post: operations["research-resume_research"];
         delete?: never;
         options?: never;
         head?: never;
@@ -755,6 +928,25 @@ export interface components {
             /** Provider */
             provider: string;
         };
+        /**
+         * AttachmentUpload
+         * @description A file sent with a message. It is saved in the research's attachments/ folder; an image also goes to
+         *     the model as an image.
+         */
+        AttachmentUpload: {
+            /**
+             * Content Base64
+             * @description The file's bytes, base64 (the whole request is limited to 1 MiB)
+             */
+            content_base64: string;
+            /**
+             * Media Type
+             * @default application/octet-stream
+             */
+            media_type: string;
+            /** Name */
+            name: string;
+        };
         /** AuditEventPublic */
         AuditEventPublic: {
             /** Action */
@@ -782,6 +974,105 @@ export interface components {
             target_name: string | null;
             /** Target Type */
             target_type: string | null;
+        };
+        /**
+         * ChatAttachment
+         * @description A file sent with a message. The control plane writes it into the workspace first (`path`, relative
+         *     to it); an image also travels inline, base64, so the model sees it as an image.
+         */
+        ChatAttachment: {
+            /**
+             * Image Base64
+             * @default
+             */
+            image_base64: string;
+            /** Media Type */
+            media_type: string;
+            /** Name */
+            name: string;
+            /** Path */
+            path: string;
+        };
+        /**
+         * ChatMessagePublic
+         * @description One stored message. A user's message is `pending` while its reply is written, `done`, or `failed` with
+         *     `error` (offer a retry when `retryable`); a reply is `done`, or `interrupted` when it was stopped or failed
+         *     half-way (what it said is kept). A `notice` says something about the chat that is not the reply.
+         */
+        ChatMessagePublic: {
+            /** Attachments */
+            attachments?: components["schemas"]["ChatAttachment"][];
+            /** Content */
+            content: string;
+            /** Cost Usd */
+            cost_usd?: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @default
+             */
+            error: string;
+            /** Id */
+            id: number;
+            /**
+             * Reply To
+             * @description The user's message a reply or notice belongs to
+             */
+            reply_to: number | null;
+            /**
+             * Retryable
+             * @default false
+             */
+            retryable: boolean;
+            role: components["schemas"]["ChatRole"];
+            /**
+             * Seq
+             * @description The stream number of the event that last changed it: open the chat stream with after = the largest seq you hold
+             */
+            seq: number;
+            status: components["schemas"]["ChatStatus"];
+            /** Tools */
+            tools?: components["schemas"]["ToolActivity"][];
+            usage?: components["schemas"]["ChatUsage"] | null;
+        };
+        /**
+         * ChatRole
+         * @enum {string}
+         */
+        ChatRole: "user" | "assistant" | "notice";
+        /**
+         * ChatStatus
+         * @description A user's message: pending (its reply is being written), done, or failed (with `error`; retry offered).
+         *     A reply: done, or interrupted (what was said before the interruption or the error, kept).
+         * @enum {string}
+         */
+        ChatStatus: "pending" | "done" | "failed" | "interrupted";
+        /** ChatUsage */
+        ChatUsage: {
+            /**
+             * Cache Creation Input Tokens
+             * @default 0
+             */
+            cache_creation_input_tokens: number;
+            /**
+             * Cache Read Input Tokens
+             * @default 0
+             */
+            cache_read_input_tokens: number;
+            /**
+             * Input Tokens
+             * @default 0
+             */
+            input_tokens: number;
+            /**
+             * Output Tokens
+             * @default 0
+             */
+            output_tokens: number;
         };
         /**
          * DesiredState
@@ -851,6 +1142,24 @@ export interface components {
             password: string;
             /** Username */
             username: string;
+        };
+        /**
+         * MessageBody
+         * @description A new message, or (with `retry_of` and nothing else) a failed message sent again.
+         */
+        MessageBody: {
+            /** Attachments */
+            attachments?: components["schemas"]["AttachmentUpload"][];
+            /**
+             * Retry Of
+             * @description The id of a failed message of yours to send again
+             */
+            retry_of?: number | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
         };
         /**
          * ModelCataloguePublic
@@ -1101,6 +1410,129 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** ResearchCreate */
+        ResearchCreate: {
+            /** Name */
+            name: string;
+        };
+        /** ResearchDetail */
+        ResearchDetail: {
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Messages
+             * @description The whole chat, oldest first; open the stream with after = the largest seq here
+             */
+            messages: components["schemas"]["ChatMessagePublic"][];
+            /** Name */
+            name: string;
+            /**
+             * Running
+             * @description Its Claude Code process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "archived";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Workspace Path */
+            workspace_path: string;
+        };
+        /**
+         * ResearchFile
+         * @description One entry of the workspace. Only a `file` downloads: a link is listed but never followed.
+         */
+        ResearchFile: {
+            /**
+             * Modified
+             * Format: date-time
+             */
+            modified: string;
+            /**
+             * Path
+             * @description Relative to the research's folder, '/' between folders
+             */
+            path: string;
+            /** Size */
+            size: number;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "file" | "dir" | "symlink" | "other";
+        };
+        /** ResearchPublic */
+        ResearchPublic: {
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Running
+             * @description Its Claude Code process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Slug */
+            slug: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "archived";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Workspace Path */
+            workspace_path: string;
+        };
+        /**
+         * ResearchUpdate
+         * @description Rename it, or archive and unarchive it (an archived research keeps everything and takes no message).
+         */
+        ResearchUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Status */
+            status?: ("active" | "archived") | null;
+        };
         /** RulesBody */
         RulesBody: {
             /** Content */
@@ -1202,6 +1634,25 @@ export interface components {
              */
             token_type: "bearer";
         };
+        /**
+         * ToolActivity
+         * @description One tool call as a card: what it is and what it did, in a line each.
+         */
+        ToolActivity: {
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** @default running */
+            status: components["schemas"]["ToolStatus"];
+            /** Summary */
+            summary: string;
+        };
         /** ToolPublic */
         ToolPublic: {
             /**
@@ -1220,6 +1671,11 @@ export interface components {
              */
             name: string;
         };
+        /**
+         * ToolStatus
+         * @enum {string}
+         */
+        ToolStatus: "running" | "done" | "failed" | "denied";
         /** UserAdminView */
         UserAdminView: {
             /** Agent Count */
@@ -1663,6 +2119,115 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-list_research": {
+        parameters: {
+            query?: {
+                /** @description List the archived ones instead */
+                archived?: boolean;
+                /** @description Words in the name or the conversation */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchPublic"][];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-create_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResearchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchPublic"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The sandbox could not be reached */
             503: {
@@ -2350,6 +2915,463 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-get_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchDetail"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-delete_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-update_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResearchUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchPublic"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-export_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole research */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": unknown;
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-list_files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchFile"][];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-download_file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-interrupt_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchDetail"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-send_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchDetail"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "research-resume_research": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                research_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResearchPublic"];
+                };
+            };
+            /** @description No such research (or file) of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The sandbox could not be reached */
             503: {

@@ -1,0 +1,153 @@
+"""Research sessions: CRUD under their agent, the chat (messages with attachments, interrupt, resume), the
+workspace's files and the Markdown export. The work is in controlplane.research.service; the live chat is
+the WebSocket /ws/research/{id}/chat (controlplane.api.ws)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
+from controlplane.api.errors import Responses
+from controlplane.chat.hub import ChatHub
+from controlplane.research import service
+from controlplane.schemas.research import (
+    MessageBody,
+    ResearchCreate,
+    ResearchDetail,
+    ResearchFile,
+    ResearchPublic,
+    ResearchUpdate,
+)
+
+router = APIRouter(tags=["research"])
+REFUSED: Responses = {
+    404: {"description": "No such research (or file) of yours"},
+    409: {"description": "Not possible now (archived, a reply in flight, no Anthropic model or key)"},
+    422: {"description": "A path that leaves the research's folder or names a link, or an invalid body"},
+    503: {"description": "The sandbox could not be reached"},
+}
+
+
+def chat_hub(request: Request) -> ChatHub:
+    hub: ChatHub = request.app.state.chat  # set by main.create_app
+    return hub
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+# -- CRUD -------------------------------------------------------------------------------------------------
+@router.get("/agents/{agent_id}/research", response_model=list[ResearchPublic], responses=REFUSED)
+def list_research(
+    agent_id: int,
+    session: SessionDep,
+    user: CurrentUser,
+    archived: Annotated[bool, Query(description="List the archived ones instead")] = False,
+    q: Annotated[str, Query(max_length=200, description="Words in the name or the conversation")] = "",
+) -> list[ResearchPublic]:
+    """The agent's researches, most recently active first."""
+    return service.list_of_agent(session, user.id or 0, agent_id, archived=archived, search=q)
+
+
+@router.post(
+    "/agents/{agent_id}/research",
+    response_model=ResearchPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=REFUSED,
+)
+def create_research(agent_id: int, body: ResearchCreate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
+    """A new, empty research: its first message starts its Claude Code session."""
+    return service.create(session, user.id or 0, agent_id, body)
+
+
+@router.get("/research/{research_id}", response_model=ResearchDetail, responses=REFUSED)
+def get_research(research_id: int, session: SessionDep, user: CurrentUser) -> ResearchDetail:
+    """The research with its whole chat."""
+    return service.detail(session, user.id or 0, research_id)
+
+
+@router.patch("/research/{research_id}", response_model=ResearchPublic, responses=REFUSED)
+def update_research(research_id: int, body: ResearchUpdate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
+    """Rename it, archive it, or unarchive it."""
+    return service.update(session, user.id or 0, research_id, body)
+
+
+@router.delete("/research/{research_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
+async def delete_research(
+    research_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> Response:
+    """Stop its process, remove its folder and its Claude Code session, then its chat."""
+    await service.delete(session, supervisor, chat_hub(request), me, research_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# -- the chat -------------------------------------------------------------------------------------------
+@router.post("/research/{research_id}/resume", response_model=ResearchPublic, responses=REFUSED)
+async def resume_research(
+    research_id: int, session: SessionDep, box: SecretBoxDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> ResearchPublic:
+    """Start its process now, continuing the same Claude Code session (a message does this by itself too)."""
+    return await service.resume(session, box, supervisor, me, research_id)
+
+
+@router.post("/research/{research_id}/message", response_model=ResearchDetail, responses=REFUSED)
+async def send_message(
+    research_id: int,
+    body: MessageBody,
+    request: Request,
+    session: SessionDep,
+    box: SecretBoxDep,
+    me: SandboxUserDep,
+    supervisor: OptionalSupervisorDep,
+) -> ResearchDetail:
+    """Send a message (with attachments, base64), or a failed one again (`retry_of`). The message is stored
+    first; the reply streams on /ws/research/{id}/chat. A delivery that fails leaves it failed, with a retry."""
+    return await service.send_message(session, box, supervisor, chat_hub(request), me, research_id, body)
+
+
+@router.post("/research/{research_id}/interrupt", response_model=ResearchDetail, responses=REFUSED)
+async def interrupt_research(
+    research_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> ResearchDetail:
+    """Stop the reply being written; what it said so far is kept."""
+    return await service.interrupt(session, supervisor, chat_hub(request), me, research_id)
+
+
+# -- files and export -------------------------------------------------------------------------------------
+@router.get("/research/{research_id}/files", response_model=list[ResearchFile], responses=REFUSED)
+async def list_files(
+    research_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> list[ResearchFile]:
+    """Everything in the research's folder (links are listed, never followed)."""
+    return await service.list_files(session, supervisor, me, research_id)
+
+
+@router.get(
+    "/research/{research_id}/files/{path:path}",
+    response_class=Response,
+    responses={**REFUSED, 200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}},
+)
+async def download_file(
+    research_id: int, path: str, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> Response:
+    """One file of the research's folder, as a download (Markdown as text/markdown)."""
+    found = await service.download(session, supervisor, me, research_id, path)
+    headers = {"Content-Disposition": _attachment(found.name), "X-Content-Type-Options": "nosniff"}
+    return Response(found.content, media_type=found.media_type, headers=headers)
+
+
+@router.get(
+    "/research/{research_id}/export",
+    response_class=Response,
+    responses={**REFUSED, 200: {"description": "The whole research", "content": {"text/markdown": {}}}},
+)
+def export_research(research_id: int, session: SessionDep, user: CurrentUser) -> Response:
+    """The whole research as one Markdown file."""
+    name, markdown = service.export(session, user.id or 0, research_id)
+    return Response(
+        markdown, media_type="text/markdown; charset=utf-8", headers={"Content-Disposition": _attachment(name)}
+    )
