@@ -22,6 +22,7 @@ from controlplane.config import Settings
 from controlplane.models import AgentInstance, SandboxRecord, utcnow
 from controlplane.models.agents import InstanceStatus
 from controlplane.models.base import DesiredState
+from controlplane.models.chat import ChatMessage, ChatRole, ChatStatus
 from controlplane.sandbox.backend import (
     SandboxBackend,
     SandboxError,
@@ -47,7 +48,10 @@ class SandboxManager:
         self._last_active: dict[str, float] = {}
         self._listeners: list[StateListener] = []
         self._channel_listeners: list[Callable[[SandboxUser, RunnerChannel], None]] = []
-        self.busy_checks: list[Callable[[SandboxUser], bool]] = [self._has_running_agent_work]
+        self.busy_checks: list[Callable[[SandboxUser], bool]] = [
+            self._has_running_agent_work,
+            self._has_reply_in_flight,
+        ]
 
     # -- listeners and activity ---------------------------------------------------------------------
     def on_state_change(self, listener: StateListener) -> None:
@@ -89,6 +93,16 @@ class SandboxManager:
         with Session(self.engine) as session:
             query = select(AgentInstance.id).where(
                 AgentInstance.user_id == user.id, AgentInstance.status == InstanceStatus.RUNNING
+            )
+            return session.exec(query).first() is not None
+
+    def _has_reply_in_flight(self, user: SandboxUser) -> bool:
+        """A chat's reply is being written (or its process is being started again to write it)."""
+        with Session(self.engine) as session:
+            query = select(ChatMessage.id).where(
+                ChatMessage.user_id == user.id,
+                ChatMessage.role == ChatRole.USER,
+                ChatMessage.status == ChatStatus.PENDING,
             )
             return session.exec(query).first() is not None
 

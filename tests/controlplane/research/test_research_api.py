@@ -12,8 +12,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from controlplane.config import Settings
 from controlplane.realtime.protocol import CLOSE_NOT_FOUND
 from controlplane.research.kind import conversation
+from controlplane.sandbox.backend import SandboxUser
+from controlplane.sandbox.docker_engine import DockerSandboxBackend
+from controlplane.sandbox.manager import SandboxManager
 from tests.controlplane.realtime.test_tickets import ticket_for
 from tests.support.app import Account, create_agent
 
@@ -168,3 +172,18 @@ def test_the_chat_stream_sends_the_backlog_after_n_then_live_frames(
         completed = socket.receive_json()
     assert completed["type"] == "completed" and completed["message"]["content"] == "Hello"
     assert completed["seq"] > resumed["seq"] and completed["turn"] == turn
+
+
+def test_a_reply_in_flight_keeps_the_sandbox_busy(
+    client: TestClient, app: FastAPI, settings: Settings, alice: Account
+) -> None:
+    """The idle stop asks is_busy: a pending message counts, even while no process runs for it yet."""
+    manager = SandboxManager(settings, DockerSandboxBackend(settings), app.state.engine)  # the engine is not called
+    me = SandboxUser(alice.id, alice.username)
+    research = new_research(client, alice, researcher(client, alice), "Busy")
+    hub, chat = app.state.chat, conversation(alice.id, research["id"])
+    assert manager.is_busy(me) is False
+    turn = hub.user_message(chat, "Think hard", []).id
+    assert manager.is_busy(me) is True
+    hub.apply(chat, ChatEvent(type=ChatEventType.COMPLETED, turn=turn, text="Done"))
+    assert manager.is_busy(me) is False
