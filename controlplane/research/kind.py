@@ -26,7 +26,7 @@ from controlplane.models import Agent, ResearchSession
 from controlplane.models.base import DesiredState, utcnow
 from controlplane.models.chat import ChatMessage
 from controlplane.projects.keys import CLAUDE_PROVIDER, ProviderKey, provider_key, provider_of
-from controlplane.research.layout import tmux_session_name, workspace_path
+from controlplane.research.layout import workspace_path
 from controlplane.research.spec import research_spec
 from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
 from controlplane.security.secretbox import SecretBox
@@ -102,7 +102,6 @@ class ResearchKind:
         if research is None:
             raise NotFound("Research")
         research.desired_state = DesiredState.RUNNING
-        research.tmux_session = tmux_session_name(target_id)
         research.workspace_path = workspace_path(research.slug)
         research.updated_at = utcnow()
         session.add(research)

@@ -19,11 +19,6 @@ def workspace_path(slug: str) -> str:
     return f"{SANDBOX_HOME}/{workspace_dir(slug)}"
 
 
-def tmux_session_name(research_id: int) -> str:
-    """The tmux session a person troubleshooting with `docker exec` finds the research's process in."""
-    return f"research-{research_id}"
-
-
 def transcripts_dir(slug: str) -> str:
     """Claude Code's transcripts of every session run in the workspace (~/.claude/projects/<cwd, each
     non-alphanumeric character a dash>): one directory per workspace, so removing it removes only this

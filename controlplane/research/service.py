@@ -25,13 +25,7 @@ from controlplane.models.chat import ChatMessage, ChatStatus
 from controlplane.research import files
 from controlplane.research.export import research_markdown
 from controlplane.research.kind import SESSION_TYPE, conversation, message_command, research_key
-from controlplane.research.layout import (
-    ATTACHMENTS_DIR,
-    tmux_session_name,
-    transcripts_dir,
-    workspace_dir,
-    workspace_path,
-)
+from controlplane.research.layout import ATTACHMENTS_DIR, transcripts_dir, workspace_dir, workspace_path
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
@@ -123,8 +117,6 @@ def create(session: Session, user_id: int, agent_id: int, body: ResearchCreate) 
         user_id=user_id, agent_id=agent_id, name=body.name, slug=slug, workspace_path=workspace_path(slug)
     )
     session.add(research)
-    session.flush()
-    research.tmux_session = tmux_session_name(research.id or 0)
     session.commit()
     session.refresh(research)
     return view(session, research)
@@ -156,9 +148,6 @@ async def delete(
     if supervisor is not None:
         await supervisor.discard(user, _key(research_id))
         manager = supervisor.manager
-        listed = await manager.call(user, Method.TMUX_LIST)
-        if any(item.get("name") == tmux_session_name(research_id) for item in listed.get("sessions", [])):
-            await manager.call(user, Method.TMUX_KILL, {"name": tmux_session_name(research_id)})
         for path in (workspace_dir(research.slug), transcripts_dir(research.slug)):
             try:
                 await manager.call(user, Method.FS_REMOVE, {"path": path, "recursive": True})
@@ -288,8 +277,7 @@ async def send_message(
             {**item, "image_base64": attachment.image_base64}
             for item, attachment in zip(command["attachments"], attachments, strict=True)
         ]
-    await in_worker(session, lambda s: _want_running(s, user.id, research_id))
-    try:
+    try:  # its process, once started, is wanted running until it ends by itself (KindHandler.started)
         await _deliver(running, user, research_id, command)
     except (Conflict, Unavailable, RunnerError, ChannelClosed) as exc:
         reason = getattr(exc, "message", str(exc))
