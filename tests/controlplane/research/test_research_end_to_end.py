@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 PORT = 8765
 OVERLOADED = {"status": 529, "type": "overloaded_error", "message": "Overloaded"}
 REPORT = f"{HOME}/research/alpha/report.md"
+LONG_STORY = "Once upon a time there was a very long story that went on and on, and on, " * 4
 
 
 @pytest.fixture
@@ -79,6 +80,7 @@ def test_a_research_streams_writes_isolates_resumes_recovers_and_refuses_links(h
                 {"match": "hello beta", "responses": [{"text": "Beta here."}]},
                 {"match": "busy day", "responses": [{"error": OVERLOADED, "times": 3}]},
                 {"match": "busy day", "responses": [{"text": "Made it this time."}]},
+                {"match": "long story", "responses": [{"text": LONG_STORY, "chunk_delay": 0.3}]},
             ],
             "default": "Noted.",
         },
@@ -167,6 +169,16 @@ def test_a_research_streams_writes_isolates_resumes_recovers_and_refuses_links(h
         90,
         "the retry's reply",
     )
+
+    # Stop: the reply ends with what it had said, kept, and a notice says it was stopped.
+    turn = send(world, alpha, "tell a long story")
+    deltas = lambda: [f for f in frames(world, alpha) if f["turn"] == turn and f["type"] == "delta"]  # noqa: E731
+    wait_until(lambda: len(deltas()) >= 2, 60, "the story to start")
+    world.api("post", f"/api/research/{alpha}/interrupt")
+    stopped = wait_for_turn(world, alpha, turn)
+    said = stopped["message"]["content"]
+    assert stopped["type"] == "completed" and said and LONG_STORY.startswith(said) and len(said) < len(LONG_STORY)
+    wait_until(lambda: any(f["type"] == "notice" and f["turn"] == turn for f in frames(world, alpha)), 30, "the notice")
 
     # Deleting a research removes its folder and its Claude Code transcripts.
     world.api("delete", f"/api/research/{alpha}", expect=204)
