@@ -172,7 +172,11 @@ def test_a_research_streams_writes_isolates_resumes_recovers_and_refuses_links(h
 
     # Stop: the reply ends with what it had said, kept, and a notice says it was stopped.
     turn = send(world, alpha, "tell a long story")
-    deltas = lambda: [f for f in frames(world, alpha) if f["turn"] == turn and f["type"] == "delta"]  # noqa: E731
+    story = turn
+
+    def deltas() -> list[dict[str, Any]]:
+        return [f for f in frames(world, alpha) if f["turn"] == story and f["type"] == "delta"]
+
     wait_until(lambda: len(deltas()) >= 2, 60, "the story to start")
     world.api("post", f"/api/research/{alpha}/interrupt")
     stopped = wait_for_turn(world, alpha, turn)
