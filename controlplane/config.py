@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from autocode_runner.contract.specs import PROVIDER_RETRY_SECONDS, ClaudeOptions, Timing
+from autocode_runner.contract.specs import PROVIDER_RETRY_SECONDS, RESEARCH_IDLE_SECONDS, ClaudeOptions, Timing
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_chat_message_bytes: int = Field(
+        default=40 * 1024 * 1024, ge=1024, description="A chat message with its attachments (base64: a third larger)."
+    )
+    research_idle_seconds: float = Field(
+        default=RESEARCH_IDLE_SECONDS, gt=0, description="A research's process exits after this long without a message."
+    )
     admin_password: str | None = Field(default=None, description="Password of the first admin; else random.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -30,7 +30,7 @@ class MissingKey(Conflict):
     """The user has no key for a provider this needs; the message says which and what for."""
 
     def __init__(self, provider: str, purpose: str) -> None:
-        super().__init__(f"No API key for '{provider}' ({purpose}): add one in Settings, then start the project again")
+        super().__init__(f"No API key for '{provider}' ({purpose}): add one in Settings, then try again")
         self.provider = provider
 
 

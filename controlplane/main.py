@@ -14,6 +14,7 @@ from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.errors import install_error_handlers
 from controlplane.api.routes import agents, audit, auth, health, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
+from controlplane.api.routes.research import CHAT_MESSAGE_PATH
 from controlplane.chat.hub import ChatHub
 from controlplane.config import Settings
 from controlplane.db import make_engine
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logs = LogHub(engine)
     box = SecretBox(settings.signing_key)
     chat = ChatHub(engine)
-    kinds: list[KindHandler] = [CodingKind(box, settings), ResearchKind(box, chat)]
+    research_kind = ResearchKind(box, chat, idle_seconds=settings.research_idle_seconds)
+    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
@@ -83,7 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
     )
-    app.add_middleware(JsonBodyLimit, max_body_size=settings.max_body_bytes)
+    app.add_middleware(
+        JsonBodyLimit,
+        max_body_size=settings.max_body_bytes,
+        larger={CHAT_MESSAGE_PATH: settings.max_chat_message_bytes},
+    )
     install_error_handlers(app)
     app.state.settings = settings
     app.state.engine = engine

@@ -31,10 +31,17 @@ def domain_status(error: DomainError) -> int:
 SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "key", "api_key", "token", "secret"})
 
 
+# A refused value is echoed back at most this long: a 40 MB attachment need not travel back in its 422.
+MAX_ECHOED_INPUT = 200
+
+
 def _without_secret(problem: dict[str, Any]) -> dict[str, Any]:
     loc = problem.get("loc") or ()
     if loc and str(loc[-1]) in SECRET_FIELDS:
         return {**problem, "input": "[hidden]"}
+    value = problem.get("input")
+    if isinstance(value, str) and len(value) > MAX_ECHOED_INPUT:
+        return {**problem, "input": value[: MAX_ECHOED_INPUT - 1] + "…"}
     return problem
 
 

@@ -352,3 +352,19 @@ def test_audit_events_query_is_validated(client: TestClient, admin: Account, par
 def test_audit_events_are_for_admins_only(client: TestClient, admin: Account, alice: Account) -> None:
     assert client.get("/api/audit-events", headers=alice.headers).status_code == 403
     assert client.get("/api/audit-events").status_code == 401
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_chat_message_may_carry_more_than_other_bodies(client: TestClient, alice: Account, chunked: bool) -> None:
+    """Attachments make a chat message the one large body: over 1 MiB it reaches its route (here a 422 for a text
+    over its limit, whose echo of the refused text is cut short), while the same bytes to another route are
+    refused."""
+    body = b'{"text": "' + b"x" * (2 * MIB) + b'"}'
+    headers = {**alice.headers, "Content-Type": "application/json"}
+
+    message = client.post("/api/research/999/message", content=in_chunks(body) if chunked else body, headers=headers)
+    other = client.post("/api/agents", content=in_chunks(body) if chunked else body, headers=headers)
+
+    assert message.status_code == 422, message.text[:500]
+    assert len(message.text) < 2000
+    assert other.status_code == 413

@@ -94,6 +94,10 @@ async def resume_research(
     return await service.resume(session, box, supervisor, me, research_id)
 
 
+# The one route whose body may carry files: the body limit lets it be larger (controlplane/main.py).
+CHAT_MESSAGE_PATH = r"/api/research/\d+/message"
+
+
 @router.post("/research/{research_id}/message", response_model=ResearchDetail, responses=REFUSED)
 async def send_message(
     research_id: int,

@@ -30,6 +30,9 @@ class ChatLoop:
         self._messages: asyncio.Queue[ChatMessageCommand | None] = asyncio.Queue()
         self._answering: TurnEvents | None = None
         self._interrupted = False
+        # Turns queued or being answered: the same message sent twice meanwhile (a resend racing the first) is
+        # answered once. A turn that has ended may come again: that is a retry.
+        self._open_turns: set[int] = set()
 
     async def serve(self, reader: asyncio.StreamReader) -> int:
         """Runs until `stop`, stdin's end or idleness; always closes the backend. Returns the exit code (0)."""
@@ -47,7 +50,10 @@ class ChatLoop:
                     return 0
                 if message is None:
                     return 0
-                await self._turn(message)
+                try:
+                    await self._turn(message)
+                finally:
+                    self._open_turns.discard(message.turn)
         finally:
             reading.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -62,9 +68,15 @@ class ChatLoop:
             if kind == Command.MESSAGE:
                 body = {key: value for key, value in command.items() if key != "type"}
                 try:
-                    await self._messages.put(from_dict(ChatMessageCommand, body))
+                    message = from_dict(ChatMessageCommand, body)
                 except ContractError as error:
                     self.sink.log(LogLevel.ERROR, f"A message could not be read and was ignored: {error}")
+                    continue
+                if message.turn in self._open_turns:
+                    self.sink.log(LogLevel.INFO, f"Message {message.turn} arrived again while open: answered once")
+                    continue
+                self._open_turns.add(message.turn)
+                await self._messages.put(message)
             elif kind == Command.INTERRUPT:
                 await self._interrupt()
         await self._messages.put(None)
