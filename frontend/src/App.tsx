@@ -19,6 +19,8 @@ import { SettingsPage } from "./pages/Settings";
 
 // xterm.js is most of the bundle: load it only when the terminal is opened.
 const TerminalPage = lazy(() => import("./pages/TerminalPage").then((m) => ({ default: m.TerminalPage })));
+// A research's chat brings Markdown and code highlighting: loaded when a research is opened.
+const ResearchPage = lazy(() => import("./pages/ResearchPage").then((m) => ({ default: m.ResearchPage })));
 
 export function App() {
   const [attempt, setAttempt] = useState(0);
@@ -53,6 +55,7 @@ export function App() {
         <Route path="agents/:id" element={<AgentPage />} />
         <Route path="agents/:id/edit" element={<AgentEditPage />} />
         <Route path="projects/:id" element={<ProjectPage />} />
+        <Route path="research/:id" element={<Suspense fallback={<Loading />}><ResearchPage /></Suspense>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -339,3 +339,83 @@ export const modelsKey = [...keys.apiKeys, "models"] as const;
 export function useModels() {
   return useQuery({ queryKey: modelsKey, queryFn: () => unwrap(api.GET("/api/models")) });
 }
+
+// Research agent ----------------------------------------------------------------------------------
+
+export type Research = Schemas["ResearchPublic"];
+export type ResearchDetail = Schemas["ResearchDetail"];
+export type ResearchFile = Schemas["ResearchFile"];
+export type ResearchUpdate = Schemas["ResearchUpdate"];
+export type MessageBody = Schemas["MessageBody"];
+
+export const researchKeys = {
+  all: ["research"] as const,
+  list: (agentId: number, archived: boolean, q: string) => ["research", "agent", agentId, { archived, q }] as const,
+  one: (researchId: number) => ["research", researchId] as const,
+  files: (researchId: number) => ["research", researchId, "files"] as const,
+};
+
+export function useResearchList(agentId: number, archived: boolean, q: string) {
+  return useQuery({
+    queryKey: researchKeys.list(agentId, archived, q),
+    queryFn: () =>
+      unwrap(api.GET("/api/agents/{agent_id}/research", { params: { path: { agent_id: agentId }, query: { archived, q } } })),
+  });
+}
+
+/** The research with its chat. Not refetched on focus: the chat stream keeps the conversation current. */
+export function useResearch(researchId: number) {
+  return useQuery({
+    queryKey: researchKeys.one(researchId),
+    queryFn: () => unwrap(api.GET("/api/research/{research_id}", { params: { path: { research_id: researchId } } })),
+    refetchOnWindowFocus: false,
+  });
+}
+
+export function useCreateResearch(agentId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      unwrap(api.POST("/api/agents/{agent_id}/research", { params: { path: { agent_id: agentId } }, body: { name } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: researchKeys.all }),
+  });
+}
+
+/** Rename, archive or unarchive: the detail keeps its messages, the lists are refreshed. */
+export function useUpdateResearch(researchId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ResearchUpdate) =>
+      unwrap(api.PATCH("/api/research/{research_id}", { params: { path: { research_id: researchId } }, body })),
+    onSuccess: (data) => {
+      client.setQueryData<ResearchDetail>(researchKeys.one(researchId), (old) => (old ? { ...old, ...data } : old));
+      void client.invalidateQueries({ queryKey: [...researchKeys.all, "agent"] });
+    },
+  });
+}
+
+export function useDeleteResearch() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (researchId: number) =>
+      unwrap(api.DELETE("/api/research/{research_id}", { params: { path: { research_id: researchId } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: [...researchKeys.all, "agent"] }),
+  });
+}
+
+/** A message (or `retry_of` a failed one); the reply arrives on the chat stream. */
+export function sendResearchMessage(researchId: number, body: MessageBody) {
+  return unwrap(api.POST("/api/research/{research_id}/message", { params: { path: { research_id: researchId } }, body }));
+}
+
+export function interruptResearch(researchId: number) {
+  return unwrap(api.POST("/api/research/{research_id}/interrupt", { params: { path: { research_id: researchId } } }));
+}
+
+export function useResearchFiles(researchId: number, enabled: boolean) {
+  return useQuery({
+    queryKey: researchKeys.files(researchId),
+    queryFn: () => unwrap(api.GET("/api/research/{research_id}/files", { params: { path: { research_id: researchId } } })),
+    enabled,
+  });
+}

@@ -6,6 +6,7 @@ import { useAgents, useDeleteAgent, useTools, useUpdateAgent, type Agent } from 
 import { AgentForm, draftFromAgent } from "../agents/AgentForm";
 import { typeFeatures, typeLabel } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
+import { ResearchPanel } from "../research/ResearchPanel";
 import { ConfirmDelete } from "../components/ConfirmDelete";
 import { buttonClass } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
@@ -51,6 +52,8 @@ export function AgentPage() {
       </div>
       {agent.type === "coding" ? (
         <CodingAgentPanel agent={agent} />
+      ) : agent.type === "research" ? (
+        <ResearchPanel agent={agent} />
       ) : (
         <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
           <h2 id="coming-h" className="mb-1 font-semibold">{t("agents.page.comingHere")}</h2>

@@ -8,5 +8,6 @@ import { admin } from "./admin";
 import { agents } from "./agents";
 import { projects } from "./projects";
 import { terminal } from "./terminal";
+import { chat, research } from "./research";
 
-export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal };
+export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research };

@@ -9,5 +9,6 @@ import { admin } from "./admin";
 import { agents } from "./agents";
 import { projects } from "./projects";
 import { terminal } from "./terminal";
+import { chat, research } from "./research";
 
-export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal } as const;
+export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research } as const;
