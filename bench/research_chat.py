@@ -192,10 +192,10 @@ class Bench:
         anonymous part (heaps and stacks: what no file backs, so the kernel cannot drop it), in MB."""
         stats = self.container.stats(stream=False)["memory_stats"]
         detail = stats.get("stats", {})
-        return {
-            "container_mb": float(stats["usage"] - detail.get("inactive_file", 0)) / 2**20,
-            "container_anon_mb": float(detail.get("anon", 0)) / 2**20,
-        }
+        cgroup_v1 = "total_inactive_file" in detail  # the names differ between cgroup v1 and v2
+        inactive = detail["total_inactive_file"] if cgroup_v1 else detail.get("inactive_file", 0)
+        anon = detail.get("total_rss", 0) if cgroup_v1 else detail.get("anon", 0)
+        return {"container_mb": float(stats["usage"] - inactive) / 2**20, "container_anon_mb": float(anon) / 2**20}
 
 
 def mb(kb: float) -> float:
@@ -424,7 +424,7 @@ def main() -> None:
     print(
         f"first token (warm, {chain['n']:.0f} samples): {chain['median']:.0f} ms median "
         f"(IQR {chain['q1']:.0f}-{chain['q3']:.0f}, range {chain['min']:.0f}-{chain['max']:.0f}); the server's own "
-        f"first byte {server['median']:.1f} ms: ratio {warm['ratio_to_server_first_byte']:.0f}x, "
+        f"first byte {server['median']:.1f} ms: ratio {warm['ratio_to_server_first_byte']:.1f}x, "
         f"{warm['overhead_ms']:.0f} ms added by the chain"
     )
     cold = result["latency"]["cold"]
@@ -432,7 +432,7 @@ def main() -> None:
         print(
             f"first token (cold: process started and session resumed, {cold['chain_first_delta_ms']['n']:.0f} "
             f"samples): {cold['chain_first_delta_ms']['median']:.0f} ms median, ratio "
-            f"{cold['ratio_to_server_first_byte']:.0f}x"
+            f"{cold['ratio_to_server_first_byte']:.1f}x"
         )
     memory, baseline = result["memory"], result["sandbox_baseline"]
     idle = memory["idle"]
@@ -444,6 +444,12 @@ def main() -> None:
         f"{memory['answering']['tree_pss_mb']['max']:.0f} max; sandbox baseline {baseline['all_pss_mb']:.0f} MB PSS "
         f"({baseline['container_mb']:.0f} MB container), idle {memory['idle']['container_mb']:.0f} MB container, "
         f"answering {memory['answering']['container_mb']['max']:.0f} MB container max"
+    )
+    added = memory["idle"]["container_anon_mb"] - baseline["container_anon_mb"]
+    added_answering = memory["answering"]["container_anon_mb"]["max"] - baseline["container_anon_mb"]
+    print(
+        f"the container's anonymous memory over its baseline: {added:.0f} MB with the research idle, "
+        f"{added_answering:.0f} MB at most while it answers"
     )
 
 
