@@ -1,10 +1,11 @@
 // A research (/research/:id): its chat, its files (with the export) and managing it, as tabs. The chat's
 // stream lives here, above the tabs, so switching tabs loses nothing of a reply being written. The page
 // fills the column's height: the conversation scrolls above the composer.
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { useAgents, useResearch, type ResearchDetail } from "../api/queries";
+import { researchKeys, useAgents, useResearch, type ResearchDetail } from "../api/queries";
 import { isAnswering } from "../chat/chatState";
 import { useChat } from "../chat/useChat";
 import { Page } from "../components/Page";
@@ -31,6 +32,13 @@ function ResearchView({ research }: { research: ResearchDetail }) {
   const [tab, setTab] = useState<Tab>("chat");
   const chat = useChat(researchChatPath(research.id), research.messages);
   const agent = useAgents().data?.find((a) => a.id === research.agent_id);
+  // Each reply stored may have written files: the Files tab (and the lists' last activity) load afresh.
+  const client = useQueryClient();
+  const replies = chat.messages.filter((m) => m.role === "assistant").length;
+  useEffect(() => {
+    void client.invalidateQueries({ queryKey: researchKeys.files(research.id) });
+    void client.invalidateQueries({ queryKey: [...researchKeys.all, "agent"] });
+  }, [client, replies, research.id]);
   const tabClass = (active: boolean) =>
     `rounded-md px-3 py-1.5 text-sm font-medium focus-visible:outline-2 focus-visible:outline-sky-400 ${
       active ? "bg-slate-700 text-slate-50" : "text-slate-300 hover:bg-slate-800"
