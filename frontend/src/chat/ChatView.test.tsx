@@ -112,4 +112,27 @@ describe("ChatView", () => {
     expect(actions.send).toHaveBeenCalledWith({ text: "And Sweden?", attachments: [] });
     expect(input.value).toBe("");
   });
+
+  it("sends attached files as base64 and shows a stored picture inline", async () => {
+    const picture = message({ id: 8, content: "Here is the map", seq: 3, attachments: [
+      { name: "map.png", media_type: "image/png", path: "attachments/map.png", image_base64: "iVBORw0KGgo=" },
+      { name: "notes.txt", media_type: "text/plain", path: "attachments/notes.txt", image_base64: "" },
+    ] });
+    const { el, actions } = await open([picture]);
+    const img = el.querySelector("img");
+    expect(img?.getAttribute("alt")).toBe("map.png");
+    expect(img?.getAttribute("src")).toBe("data:image/png;base64,iVBORw0KGgo=");
+    expect(el.textContent).toContain("Attached: notes.txt");
+
+    const input = el.querySelector<HTMLInputElement>("input[type=file]")!;
+    const file = new File(["hello"], "hello.txt", { type: "text/plain" });
+    Object.defineProperty(input, "files", { value: [file], configurable: true });
+    await act(async () => input.dispatchEvent(new Event("change", { bubbles: true })));
+    await vi.waitFor(() => expect(el.querySelector('[aria-label="Files to send"]')?.textContent).toContain("hello.txt"));
+    await act(async () => button(el, "Send").click());
+    expect(actions.send).toHaveBeenCalledWith({
+      text: "",
+      attachments: [{ name: "hello.txt", media_type: "text/plain", content_base64: btoa("hello"), size: 5 }],
+    });
+  });
 });

@@ -46,12 +46,10 @@ export function ResearchPanel({ agent }: { agent: Agent }) {
         )}
       </div>
       {creating && <NewResearch agentId={agent.id} onCancel={() => setCreating(false)} />}
-      <div className="mb-3 flex flex-wrap items-end gap-3">
-        <div className="min-w-48 flex-1">
-          <TextInput label={t("research.panel.search")} type="search" value={search} hint={t("research.panel.searchHint")}
-            onChange={(e) => setSearch(e.target.value)} />
-        </div>
-        <label className="flex items-center gap-2 pb-7 text-sm">
+      <div className="mb-3 space-y-2">
+        <TextInput label={t("research.panel.search")} type="search" value={search} hint={t("research.panel.searchHint")}
+          onChange={(e) => setSearch(e.target.value)} />
+        <label className="flex w-fit items-center gap-2 text-sm">
           <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)}
             className="size-4 accent-sky-500" />
           {t("research.panel.showArchived")}
