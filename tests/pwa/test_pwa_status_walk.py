@@ -25,6 +25,7 @@ from tests.support.coding_world import plan_reply, verdict
 from tests.support.engine import serving_pwa
 from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
 from tests.support.pwa_coding import bearer, prepare_coder
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
@@ -111,6 +112,13 @@ class Walk:
             fields = ("status", "desired_state", "instance", "escalation", "provider_problem")
             shown = {name: stored.get(name) for name in fields}
             raise AssertionError(f"{error}\nthe project as stored: {shown}") from None
+
+    def server_says(self, status: str) -> None:
+        """Wait until the API reports `status` (the stopping instance's last events may still be in flight)."""
+        project_id = self.project_url.rstrip("/").rsplit("/", 1)[-1]
+        me = bearer(self.base, "walker", PASSWORD)
+        url = f"{self.base}/api/projects/{project_id}"
+        wait_until(lambda: httpx.get(url, headers=me).json()["status"] == status, 30, f"the project to be {status}")
 
     def _agrees(self, stage: str, want: Expected) -> None:
         page = self.page
@@ -231,6 +239,7 @@ def test_every_place_agrees_on_the_projects_status(
         expect(page.get_by_role("region", name="Controls").get_by_role("button", name="Start")).to_be_visible(
             timeout=60_000
         )
+        walk.server_says("stopped")
         walk.agrees("stopped", STOPPED)
         walk.press("Start")
         walk.waits_for(

@@ -73,6 +73,7 @@ def test_the_next_person_on_the_same_browser_sees_only_their_own(base: str, brow
     admin_agent = httpx.get(f"{base}/api/agents", headers=bearer(base, "admin", ADMIN_PASSWORD)).json()[0]
 
     sign_in(page, base, "admin", ADMIN_PASSWORD)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()  # signed in before leaving the page
     page.goto(f"{base}/agents/{admin_agent['id']}")
     expect(page.get_by_role("heading", name="Admin's secret research")).to_be_visible()
     sign_out(page)

@@ -255,8 +255,13 @@ function useProjectMutation<V>(projectId: number, call: (vars: V) => Promise<Pro
   const client = useQueryClient();
   return useMutation({
     mutationFn: call,
-    onSuccess: (data) => {
+    onSuccess: async (data) => {
+      // A refetch started before the change (a live event during a Stop) must not land after it with the old
+      // state: cancel it, put the server's answer in, and fetch once more, since the instance may have
+      // reported something newer (a Resume's "running") while the answer was on its way.
+      await client.cancelQueries({ queryKey: projectKeys.one(projectId) });
       client.setQueryData(projectKeys.one(projectId), data);
+      void client.invalidateQueries({ queryKey: projectKeys.one(projectId) });
       void client.invalidateQueries({ queryKey: projectKeys.list(data.agent_id) });
     },
   });
