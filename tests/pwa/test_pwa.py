@@ -97,7 +97,7 @@ def test_a_user_sees_no_admin_panel(page: Page, server: Server) -> None:
 
 
 def test_a_wrong_password_shows_the_servers_message(page: Page, server: Server) -> None:
-    sign_in(page, server.base, "mum", "not-the-password")
+    sign_in(page, server.base, "mum", "not-the-password", expect_success=False)
     expect(page.get_by_text("Wrong username or password")).to_be_visible()
 
 

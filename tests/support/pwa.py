@@ -36,11 +36,15 @@ def shot(page: Page, name: str, width_name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
 
 
-def sign_in(page: Page, base: str, username: str, password: str) -> None:
+def sign_in(page: Page, base: str, username: str, password: str, *, expect_success: bool = True) -> None:
+    """Sign in through the form; by default wait until the app has the session (the sign-in form gave way), so a
+    navigation right after it cannot reload the page before the session's cookie is set."""
     page.goto(base)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if expect_success:
+        expect(page.get_by_role("button", name="Sign in")).to_have_count(0, timeout=30_000)
 
 
 def open_navigation(page: Page) -> None:
