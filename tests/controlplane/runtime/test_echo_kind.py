@@ -142,7 +142,13 @@ def test_the_echo_kind_runs_through_the_same_runtime(sandbox_settings: Settings,
         # A sandbox restart: the runner comes back without it, and the supervisor starts it again from its state.
         world.run(world.app.state.sandboxes.restart, user)
         wait_until(lambda: world.echo_pids(user, echo_id), 30, "the echo to run again after the sandbox restart")
-        assert [row.status for row in world.instance_rows(echo_id)] == ["crashed", "running"]
+        # The process shows in the sandbox a moment before the supervisor has recorded it: wait for the record.
+        wait_until(
+            lambda: [row.status for row in world.instance_rows(echo_id)] == ["crashed", "running"],
+            10,
+            "the crashed instance's row and the new one's",
+            detail=lambda: str([row.status for row in world.instance_rows(echo_id)]),
+        )
         wait_until(lambda: any(line.startswith("Resumed echo") for line in world.log_lines(user)), 10, "resumed")
         assert echo_row(engine, echo_id)["heard"] == 1  # type: ignore[index]
 
