@@ -19,14 +19,12 @@ from collections.abc import Iterator
 
 import docker
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from controlplane.config import PROJECT_ROOT, Settings
 from tests.support.coding_world import ANTHROPIC_PORT, plan_reply, verdict
 from tests.support.engine import serving_pwa
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     WIDTHS,
     accessibility_violations,
     navigate,
@@ -66,14 +64,6 @@ def base(sandbox_settings: Settings) -> Iterator[str]:
     env = {"AUTOCODE_SANDBOX_MEMORY": "1g", "AUTOCODE_PROJECT_POLL_SECONDS": "0.5"}
     with serving_pwa(sandbox_settings, ADMIN_PASSWORD, **env) as url:
         yield url
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def step(page: Page, name: str, width_name: str) -> None:

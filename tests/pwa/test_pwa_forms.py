@@ -12,14 +12,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from controlplane.rules import DISPLAY_NAME_RULE, PASSWORD_RULE, USERNAME_RULE
 from controlplane.schemas.settings import API_KEY_RULE, BASE_URL_RULE, PROVIDER_RULE
 from tests.support.live_server import serving
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     DIST,
     WIDTHS,
     accessibility_violations,
@@ -48,14 +46,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         created = httpx.post(f"{url}/api/users", headers=headers, json={"username": "mum", "password": USER_PASSWORD})
         assert created.status_code == 201, created.text
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=list(WIDTHS))

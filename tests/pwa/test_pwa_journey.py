@@ -14,13 +14,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     WIDTHS,
     accessibility_violations,
     navigate,
@@ -55,14 +53,6 @@ class Server:
 def server(sandbox_settings: Settings) -> Iterator[Server]:
     with serving_pwa(sandbox_settings, ADMIN_PASSWORD) as base:
         yield Server(base)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Checked:

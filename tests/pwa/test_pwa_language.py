@@ -10,12 +10,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.support.live_server import serving
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     DIST,
     WIDTHS,
     accessibility_violations,
@@ -48,14 +46,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
             assert created.status_code == 201, created.text
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=list(WIDTHS))

@@ -9,12 +9,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.support.live_server import serving
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     DIST,
     WIDTHS,
     accessibility_violations,
@@ -81,14 +79,6 @@ def set_language(base: str, language: str) -> None:
     preferences = httpx.get(f"{base}/api/settings/preferences", headers=headers).json()
     saved = httpx.put(f"{base}/api/settings/preferences", headers=headers, json={**preferences, "language": language})
     assert saved.status_code == 200, saved.text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, WebSocket, expect, sync_playwright
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from tests.support.live_server import serving
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, DIST, WIDTHS, accessibility_violations, shot, sign_in
+from tests.support.pwa import DIST, WIDTHS, accessibility_violations, bearer, shot, sign_in
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -32,20 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         AUTOCODE_FRONTEND_DIST=str(DIST),
     ) as (base, _):
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-def bearer(base: str, username: str, password: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def new_user(base: str, username: str) -> dict[str, str]:

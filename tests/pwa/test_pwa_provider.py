@@ -15,8 +15,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
-from tests.support.pwa_coding import WEATHER_OPENAI, bearer, fakes_dir, prepare_coder
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa_coding import WEATHER_OPENAI, fakes_dir, prepare_coder
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"

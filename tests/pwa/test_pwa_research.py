@@ -17,8 +17,17 @@ from playwright.sync_api import Page, expect, sync_playwright
 from controlplane.config import Settings
 from tests.support.coding_world import ANTHROPIC_PORT, CLAUDE_KEY
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, SCREENSHOTS, WIDTHS, accessibility_violations, shot, sign_in
-from tests.support.pwa_coding import bearer, start_scripted_providers
+from tests.support.pwa import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    WIDTHS,
+    accessibility_violations,
+    bearer,
+    shot,
+    sign_in,
+)
+from tests.support.pwa_coding import start_scripted_providers
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"

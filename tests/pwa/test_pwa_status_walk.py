@@ -23,8 +23,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from controlplane.config import Settings
 from tests.support.coding_world import plan_reply, verdict
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
-from tests.support.pwa_coding import bearer, prepare_coder
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa_coding import prepare_coder
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]

@@ -12,15 +12,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.support.live_server import serving
 from tests.support.pwa import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     DIST,
     WIDTHS,
     accessibility_violations,
+    bearer,
     open_navigation,
     shot,
     sign_in,
@@ -29,12 +28,6 @@ from tests.support.pwa import (
 pytestmark = pytest.mark.browser
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "lucie-password-1"
-
-
-def bearer(base: str, username: str, password: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +43,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         agent = {"template": "research", "name": "Admin's secret research"}
         assert httpx.post(f"{base}/api/agents", headers=admin, json=agent).status_code == 201
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def sign_out(page: Page) -> None:

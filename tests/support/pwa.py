@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
+import httpx
 from playwright.sync_api import Locator, Page, expect
 
 from controlplane.config import PROJECT_ROOT
@@ -34,6 +35,13 @@ expect.set_options(timeout=20_000)
 def shot(page: Page, name: str, width_name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+
+
+def bearer(base: str, username: str, password: str) -> dict[str, str]:
+    """The API's Authorization header for this account, for what a test sets up or checks beside the browser."""
+    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def sign_in(page: Page, base: str, username: str, password: str, *, expect_success: bool = True) -> None:

@@ -23,6 +23,7 @@ from tests.support.coding_world import (
     plan_reply,
     verdict,
 )
+from tests.support.pwa import bearer
 from tests.support.waiting import wait_until
 
 WEATHER_WORKSPACE = "/home/agent/projects/weather-cli"
@@ -64,12 +65,6 @@ WEATHER_ANTHROPIC: dict[str, Any] = {
         },
     ]
 }
-
-
-def bearer(base: str, username: str, password: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def fakes_dir(settings: Settings, username: str) -> Path:
