@@ -4,6 +4,7 @@ scripted Anthropic server (started inside the sandbox: test sandboxes have no ro
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,14 @@ from autocode_runner.contract.wire import InstanceKind
 from tests.support.fakes.claude_sandbox import HOME, FakeApi, wait_until
 
 KIND = InstanceKind.RESEARCH.value
+# The research the scripts write into, and a reply long enough to be stopped halfway.
+REPORT = f"{HOME}/research/alpha/report.md"
+LONG_STORY = "Once upon a time there was a very long story that went on and on, and on, " * 4
+
+
+def said_to_the_model(request: dict[str, Any]) -> str:
+    """Everything a recorded request sent the model: system prompt and messages (what isolation is judged on)."""
+    return json.dumps({"system": request["body"].get("system"), "messages": request["body"].get("messages")})
 
 
 def research_spec(api: FakeApi, slug: str, **overrides: Any) -> dict[str, Any]:

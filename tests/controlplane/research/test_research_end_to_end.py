@@ -4,7 +4,6 @@ reached through the user's key's base URL."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -15,22 +14,17 @@ from tests.controlplane.realtime.test_tickets import ticket_for
 from tests.support.app import Account
 from tests.support.coding_world import CodingWorld
 from tests.support.fakes.claude_sandbox import HOME, start_fake_api, wait_until
+from tests.support.research_world import LONG_STORY, REPORT, said_to_the_model
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 PORT = 8765
 OVERLOADED = {"status": 529, "type": "overloaded_error", "message": "Overloaded"}
-REPORT = f"{HOME}/research/alpha/report.md"
-LONG_STORY = "Once upon a time there was a very long story that went on and on, and on, " * 4
 
 
 @pytest.fixture
 def sandbox_settings(sandbox_settings: Settings) -> Settings:
     """Claude Code alone takes about 250 MB; two researches run at once."""
     return sandbox_settings.model_copy(update={"sandbox_memory": "1g"})
-
-
-def said_to_the_model(request: dict[str, Any]) -> str:
-    return json.dumps({"system": request["body"].get("system"), "messages": request["body"].get("messages")})
 
 
 def frames(world: CodingWorld, research_id: int) -> list[dict[str, Any]]:

@@ -12,12 +12,9 @@ import pytest
 
 from controlplane.config import Settings
 from tests.support.fakes.claude_sandbox import HOME, start_fake_api, wait_until
-from tests.support.research_world import open_researches, research_spec
+from tests.support.research_world import LONG_STORY, REPORT, open_researches, research_spec, said_to_the_model
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
-
-REPORT = f"{HOME}/research/alpha/report.md"
-LONG_STORY = "Once upon a time there was a very long story that went on and on, and on, " * 4
 
 
 @pytest.fixture
@@ -26,13 +23,8 @@ def sandbox_settings(sandbox_settings: Settings) -> Settings:
     return sandbox_settings.model_copy(update={"sandbox_memory": "1g"})
 
 
-def conversation(request: dict[str, Any]) -> str:
-    """Everything the model was sent: system prompt and messages."""
-    return json.dumps({"system": request["body"].get("system"), "messages": request["body"].get("messages")})
-
-
 def requests_with(api: Any, text: str) -> list[dict[str, Any]]:
-    return [request for request in api.requests() if text in conversation(request)]
+    return [request for request in api.requests() if text in said_to_the_model(request)]
 
 
 def test_streams_writes_isolates_and_resumes(harness: Any) -> None:
@@ -84,9 +76,9 @@ def test_streams_writes_isolates_and_resumes(harness: Any) -> None:
     researches.say(2, 1, "hello beta")
     assert events.wait_end(2, 1)["text"] == "Beta here."
     beta = requests_with(api, "hello beta")
-    assert beta and all("alpha" not in conversation(request) for request in beta)
+    assert beta and all("alpha" not in said_to_the_model(request) for request in beta)
     alpha = requests_with(api, "hello alpha")
-    assert alpha and all("beta" not in conversation(request) for request in alpha)
+    assert alpha and all("beta" not in said_to_the_model(request) for request in alpha)
     assert events.session_ids(2)[-1] != first_session
 
     # The process killed: the next message resumes the same session, and the model gets the earlier turns.
@@ -96,7 +88,7 @@ def test_streams_writes_isolates_and_resumes(harness: Any) -> None:
     researches.say(1, 3, "after the kill")
     assert events.wait_end(1, 3)["type"] == "completed"
     resumed = requests_with(api, "after the kill")[-1]
-    assert "hello alpha" in conversation(resumed) and "write the report" in conversation(resumed)
+    assert "hello alpha" in said_to_the_model(resumed) and "write the report" in said_to_the_model(resumed)
     assert events.session_ids(1)[-1] == first_session
 
     # A new instance (a sandbox or control-plane restart) resumes from the session id the state carried.
@@ -104,7 +96,7 @@ def test_streams_writes_isolates_and_resumes(harness: Any) -> None:
     researches.start(1, research_spec(api, "alpha", session_id=first_session))
     researches.say(1, 4, "after the restart")
     assert events.wait_end(1, 4)["type"] == "completed"
-    assert "after the kill" in conversation(requests_with(api, "after the restart")[-1])
+    assert "after the kill" in said_to_the_model(requests_with(api, "after the restart")[-1])
 
     # The transcript gone: a new session, given the stored conversation, and the chat is told.
     researches.stop(1)
@@ -118,7 +110,7 @@ def test_streams_writes_isolates_and_resumes(harness: Any) -> None:
     assert notices and "new one" in notices[0], notices
     fresh = requests_with(api, "after the loss")
     assert len({json.dumps(request["body"]["messages"][:1]) for request in fresh}) == 1
-    assert "hello alpha" in conversation(fresh[0]) and "write the report" not in conversation(fresh[0])
+    assert "hello alpha" in said_to_the_model(fresh[0]) and "write the report" not in said_to_the_model(fresh[0])
     assert events.session_ids(1)[-1] != first_session
     researches.stop(1)
     researches.stop(2)
