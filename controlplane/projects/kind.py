@@ -30,13 +30,9 @@ from controlplane.projects.plans import read_plan
 from controlplane.projects.spec import coding_spec
 from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
 from controlplane.security.secretbox import SecretBox
+from controlplane.services.ownership import owned_or_none
 
 MAX_SESSION_ID = 64
-
-
-def owned_project(session: Session, user_id: int, project_id: int) -> Project | None:
-    project = session.get(Project, project_id)
-    return project if project is not None and project.user_id == user_id else None
 
 
 def status_event(project: Project) -> LiveEvent:
@@ -74,13 +70,13 @@ class CodingKind:
         return {project_id for project_id in session.exec(query).all() if project_id is not None}
 
     def exists(self, session: Session, user_id: int, target_id: int) -> bool:
-        return owned_project(session, user_id, target_id) is not None
+        return owned_or_none(session, Project, target_id, user_id) is not None
 
     def owner_columns(self, target_id: int) -> OwnerColumns:
         return {"project_id": target_id}
 
     def launch(self, session: Session, user_id: int, target_id: int) -> Launch:
-        project = owned_project(session, user_id, target_id)
+        project = owned_or_none(session, Project, target_id, user_id)
         agent = session.get(Agent, project.agent_id) if project is not None else None
         if project is None or agent is None:
             raise NotFound("Project")
@@ -92,7 +88,7 @@ class CodingKind:
         )
 
     def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
-        project = owned_project(session, user_id, target_id)
+        project = owned_or_none(session, Project, target_id, user_id)
         if project is None:
             raise NotFound("Project")
         if not project.implementation_plan:
@@ -111,7 +107,7 @@ class CodingKind:
     def ended(self, session: Session, user_id: int, target_id: int, *, wanted: bool) -> None:
         if not wanted:
             return  # a crash: it is still wanted, and the supervisor starts it again
-        project = owned_project(session, user_id, target_id)
+        project = owned_or_none(session, Project, target_id, user_id)
         if project is None:
             return
         project.desired_state = DesiredState.STOPPED
@@ -122,13 +118,13 @@ class CodingKind:
         session.add(project)
 
     def finished(self, session: Session, user_id: int, target_id: int) -> bool:
-        project = owned_project(session, user_id, target_id)
+        project = owned_or_none(session, Project, target_id, user_id)
         return project is not None and project.status in FINAL_PROJECT_STATUSES
 
     def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
         """Persist a state report: status, plan, step, the loop's own state, Claude's session, escalation, and
         the provider's trouble (read forgivingly: an unreadable one counts as none)."""
-        project = owned_project(session, user_id, target_id)
+        project = owned_or_none(session, Project, target_id, user_id)
         if project is None:
             return []
         previous_escalation = project.escalation

@@ -30,6 +30,7 @@ from controlplane.research.layout import workspace_path
 from controlplane.research.spec import research_spec
 from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
 from controlplane.security.secretbox import SecretBox
+from controlplane.services.ownership import owned_or_none
 
 log = logging.getLogger(__name__)
 SESSION_TYPE = "research"  # chat_messages.session_type of a research's messages
@@ -39,11 +40,6 @@ STAMPED = ("kind", "id")  # what the runner adds to every instance event
 
 def conversation(user_id: int, research_id: int) -> Conversation:
     return Conversation(user_id, SESSION_TYPE, research_id)
-
-
-def owned_research(session: Session, user_id: int, research_id: int) -> ResearchSession | None:
-    research = session.get(ResearchSession, research_id)
-    return research if research is not None and research.user_id == user_id else None
 
 
 def research_key(session: Session, box: SecretBox, user_id: int, agent: Agent) -> ProviderKey:
@@ -80,13 +76,13 @@ class ResearchKind:
         return {research_id for research_id in session.exec(query).all() if research_id is not None}
 
     def exists(self, session: Session, user_id: int, target_id: int) -> bool:
-        return owned_research(session, user_id, target_id) is not None
+        return owned_or_none(session, ResearchSession, target_id, user_id) is not None
 
     def owner_columns(self, target_id: int) -> OwnerColumns:
         return {}
 
     def launch(self, session: Session, user_id: int, target_id: int) -> Launch:
-        research = owned_research(session, user_id, target_id)
+        research = owned_or_none(session, ResearchSession, target_id, user_id)
         agent = session.get(Agent, research.agent_id) if research is not None else None
         if research is None or agent is None:
             raise NotFound("Research")
@@ -98,7 +94,7 @@ class ResearchKind:
         return Launch(agent_id=agent.id or 0, spec=spec)
 
     def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
-        research = owned_research(session, user_id, target_id)
+        research = owned_or_none(session, ResearchSession, target_id, user_id)
         if research is None:
             raise NotFound("Research")
         research.desired_state = DesiredState.RUNNING
@@ -110,7 +106,7 @@ class ResearchKind:
     def ended(self, session: Session, user_id: int, target_id: int, *, wanted: bool) -> None:
         if not wanted:
             return  # died mid-reply: still wanted, started again, and the message sent again
-        research = owned_research(session, user_id, target_id)
+        research = owned_or_none(session, ResearchSession, target_id, user_id)
         if research is None:
             return
         research.desired_state = DesiredState.STOPPED
@@ -123,7 +119,7 @@ class ResearchKind:
     def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
         """A state report carries the Claude Code session the next message continues (it can change on a
         resume: the latest wins)."""
-        research = owned_research(session, user_id, target_id)
+        research = owned_or_none(session, ResearchSession, target_id, user_id)
         if research is None:
             return []
         session_id = data.get("session_id", data.get("claude_session_id"))
@@ -142,7 +138,7 @@ class ResearchKind:
             return
         applied = self.chat_hub.apply(conversation(user_id, target_id), event)
         if applied and event.type not in (ChatEventType.DELTA, ChatEventType.TOOL):  # not a write per token
-            research = owned_research(session, user_id, target_id)
+            research = owned_or_none(session, ResearchSession, target_id, user_id)
             if research is not None:
                 research.last_activity_at = utcnow()
                 session.add(research)
