@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.contract.specs import ModelAccess
+
 # Keep transcripts for a century: a research is resumed after months away. 0 would stop them being written.
 CLEANUP_PERIOD_DAYS = 36500
 
@@ -83,3 +85,15 @@ def seed_claude_home(home: Path, trusted_dir: Path) -> dict[str, Any]:
 def transcript_path(home: Path, workdir: Path, session_id: str) -> Path:
     """Where Claude Code keeps a session's transcript: the cwd with every non-alphanumeric turned into '-'."""
     return home / ".claude" / "projects" / re.sub(r"[^A-Za-z0-9]", "-", str(workdir)) / f"{session_id}.jsonl"
+
+
+def access_env(access: ModelAccess, max_retries: int | None) -> dict[str, str]:
+    """The environment that points Claude Code at the user's key: a bearer token (ANTHROPIC_API_KEY would ask to
+    be approved), the key's endpoint when it has one, and how often a failed request is retried (Claude Code's
+    own default when None). The image's ENV already keeps it off the vendor's other services."""
+    env = {"ANTHROPIC_AUTH_TOKEN": access.api_key}
+    if access.base_url:
+        env["ANTHROPIC_BASE_URL"] = access.base_url.rstrip("/")
+    if max_retries is not None:
+        env["CLAUDE_CODE_MAX_RETRIES"] = str(max_retries)
+    return env

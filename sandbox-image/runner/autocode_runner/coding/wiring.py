@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.claude_home import access_env
 from autocode_runner.coding.claude.driver import ClaudeError, ClaudeSession, seed_home
 from autocode_runner.coding.claude.screen import activity_fingerprint, classify
 from autocode_runner.coding.manager.process import ManagerProcess
@@ -40,11 +41,7 @@ class ClaudeCode:
         self.home = Path.home()
         self.workspace = Path(spec.workspace)
         self.session_id = spec.claude_session_id or str(uuid.uuid4())
-        env = {"ANTHROPIC_AUTH_TOKEN": claude.access.api_key}
-        if claude.access.base_url:
-            env["ANTHROPIC_BASE_URL"] = claude.access.base_url.rstrip("/")
-        if claude.max_retries is not None:
-            env["CLAUDE_CODE_MAX_RETRIES"] = str(claude.max_retries)
+        env = access_env(claude.access, claude.max_retries)
         name = spec.tmux_session
         self.session = ClaudeSession(
             Tmux(),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.chat.backend import TurnEvents
-from autocode_runner.claude_home import seed_claude_home, transcript_path
+from autocode_runner.claude_home import access_env, seed_claude_home, transcript_path
 from autocode_runner.contract.chat import ChatAttachment, ChatMessageCommand, ChatTurn
 from autocode_runner.contract.specs import ResearchSpec
 from autocode_runner.contract.vocab import LogLevel
@@ -68,19 +68,9 @@ def claude_command(spec: ResearchSpec, session_id: str, *, resume: bool) -> list
 
 
 def claude_env(spec: ResearchSpec) -> dict[str, str]:
-    """The user's key as a bearer token (ANTHROPIC_API_KEY would ask to be approved), only the calls a chat needs."""
+    """The process's environment with the user's key in place of any inherited ANTHROPIC_* setting."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ANTHROPIC_")}
-    env.update(
-        {
-            "ANTHROPIC_AUTH_TOKEN": spec.access.api_key,
-            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-            "DISABLE_AUTOUPDATER": "1",
-            "CLAUDE_CODE_MAX_RETRIES": str(spec.max_retries),
-        }
-    )
-    if spec.access.base_url:
-        env["ANTHROPIC_BASE_URL"] = spec.access.base_url
-    return env
+    return env | access_env(spec.access, spec.max_retries)
 
 
 def context_text(history: list[ChatTurn]) -> str:
