@@ -11,7 +11,6 @@ import { Sidebar } from "./Sidebar";
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
   setAccessToken(null);
 });

@@ -19,7 +19,6 @@ function placeholders(text: string): string[] {
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
 });
 

@@ -43,7 +43,6 @@ beforeEach(() => {
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   setAccessToken(null);
 });
 

@@ -46,7 +46,6 @@ beforeEach(() => {
 afterEach(async () => {
   unmountAll();
   setAccessToken(null);
-  await act(async () => applyLanguage("en"));
 });
 
 const mount = () => render(<AdminPage />);

@@ -80,7 +80,6 @@ beforeEach(() => {
 afterEach(async () => {
   unmountAll();
   setAccessToken(null);
-  await act(async () => applyLanguage("en"));
 });
 
 const mount = () => render(<AgentBuilderPage />);

@@ -34,7 +34,6 @@ beforeEach(() => {
 afterEach(async () => {
   unmountAll();
   setAccessToken(null);
-  await act(async () => applyLanguage("en"));
 });
 
 const routes = (

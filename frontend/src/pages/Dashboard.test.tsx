@@ -29,7 +29,6 @@ beforeEach(() => {
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
   setAccessToken(null);
 });

@@ -7,7 +7,6 @@ import { NotFoundPage } from "./NotFound";
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
 });
 

@@ -26,7 +26,6 @@ const valueIn = (el: HTMLElement) => el.querySelector("[data-testid=value]")?.te
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   onlineManager.setOnline(true);
   setOffline(false);
   vi.useRealTimers();

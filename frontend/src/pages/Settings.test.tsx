@@ -43,7 +43,6 @@ beforeEach(() => {
 
 afterEach(async () => {
   unmountAll();
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
   setAccessToken(null);
   answer = () => json(200, { access_token: "fresh-token", token_type: "bearer", expires_in: 900 });

@@ -46,7 +46,6 @@ afterEach(async () => {
   setAccessToken(null);
   vi.unstubAllGlobals();
   FakeSocket.instances.length = 0;
-  await act(async () => applyLanguage("en"));
   localStorage.clear();
 });
 
