@@ -16,7 +16,7 @@ from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, Insta
 from sqlmodel import Session, col, select
 
 from controlplane.db import in_worker
-from controlplane.errors import SANDBOXES_DISABLED, Conflict, Unavailable
+from controlplane.errors import Conflict, Unavailable
 from controlplane.models import Agent, Project
 from controlplane.models.base import utcnow
 from controlplane.projects.keys import project_keys
@@ -24,7 +24,7 @@ from controlplane.projects.kind import status_event
 from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rules_file, workspace_dir
 from controlplane.projects.plans import read_plan
 from controlplane.runtime import instance_rows
-from controlplane.runtime.supervisor import InstanceSupervisor
+from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
 from controlplane.sandbox.backend import SandboxState, SandboxUser
 from controlplane.sandbox.channel import RunnerError
 from controlplane.schemas.projects import InstancePublic, ProjectCreate, ProjectPublic, ProjectUpdate
@@ -150,10 +150,6 @@ async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, p
 
 
 # -- lifecycle ----------------------------------------------------------------------------------------
-def _require_supervisor(supervisor: InstanceSupervisor | None) -> InstanceSupervisor:
-    if supervisor is None:
-        raise Unavailable(SANDBOXES_DISABLED)
-    return supervisor
 
 
 async def control(
@@ -168,7 +164,7 @@ async def control(
     await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))  # 404 before anything
     if action in ("start", "restart"):
         await in_worker(session, lambda s: require_keys(s, box, user.id, project_id))
-    running = _require_supervisor(supervisor)
+    running = require_supervisor(supervisor)
     if action == "start":
         await running.start(user, _key(project_id))
     elif action == "stop":
@@ -189,7 +185,7 @@ async def reply(
     The question is closed at once (the card goes without waiting for the manager's next report) and the
     answer is acknowledged in the project's log."""
     await in_worker(session, lambda s: owned(s, Project, project_id, user.id, "Project"))
-    running = _require_supervisor(supervisor)
+    running = require_supervisor(supervisor)
     command = {"type": Command.REPLY.value, "message": message}
     await running.send(user, _key(project_id), command)
     event = await in_worker(session, lambda s: _close_question(s, user.id, project_id))
@@ -238,7 +234,7 @@ async def replace_plan(
     live = await in_worker(session, lambda s: _save_plan(s, user.id, project_id, steps))
     if live:
         command: dict[str, Any] = {"type": Command.PLAN.value, "steps": [step.to_dict() for step in steps]}
-        await _require_supervisor(supervisor).send(user, _key(project_id), command)
+        await require_supervisor(supervisor).send(user, _key(project_id), command)
     return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 
 

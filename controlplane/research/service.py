@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 from controlplane.chat import store
 from controlplane.chat.hub import ChatHub
 from controlplane.db import in_worker
-from controlplane.errors import SANDBOXES_DISABLED, Conflict, InvalidField, Unavailable
+from controlplane.errors import Conflict, InvalidField, Unavailable
 from controlplane.models import Agent, ResearchSession
 from controlplane.models.base import DesiredState, utcnow
 from controlplane.models.chat import ChatMessage, ChatStatus
@@ -27,7 +27,7 @@ from controlplane.research.export import research_markdown
 from controlplane.research.kind import SESSION_TYPE, conversation, message_command, research_key
 from controlplane.research.layout import ATTACHMENTS_DIR, transcripts_dir, workspace_dir, workspace_path
 from controlplane.runtime import instance_rows
-from controlplane.runtime.supervisor import InstanceSupervisor
+from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
 from controlplane.schemas.research import (
@@ -50,12 +50,6 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _key(research_id: int) -> InstanceKey:
     return (InstanceKind.RESEARCH, research_id)
-
-
-def _require_supervisor(supervisor: InstanceSupervisor | None) -> InstanceSupervisor:
-    if supervisor is None:
-        raise Unavailable(SANDBOXES_DISABLED)
-    return supervisor
 
 
 # -- views --------------------------------------------------------------------------------------------
@@ -184,7 +178,7 @@ async def resume(
 ) -> ResearchPublic:
     """Start its process now (it continues the same Claude Code session); the next message finds it ready."""
     await in_worker(session, lambda s: _ready_to_talk(s, box, user.id, research_id))
-    running = _require_supervisor(supervisor)
+    running = require_supervisor(supervisor)
     await in_worker(session, lambda s: _want_running(s, user.id, research_id))
     await running.start(user, _key(research_id), resumed=True)
     return await in_worker(session, lambda s: view(s, owned(s, ResearchSession, research_id, user.id, "Research")))
@@ -257,7 +251,7 @@ async def send_message(
     """Store the message (pending), then deliver it: the process is started when it does not run (and is then
     given the message), else the message is sent to it. A failed delivery keeps the message, failed."""
     research = await in_worker(session, lambda s: _ready_to_talk(s, box, user.id, research_id))
-    running = _require_supervisor(supervisor)
+    running = require_supervisor(supervisor)
     chat = conversation(user.id, research_id)
     await in_worker(session, lambda s: _new_turn_allowed(s, user.id, research_id))
     if body.retry_of is not None:
@@ -307,7 +301,7 @@ async def interrupt(
     pending = await in_worker(session, lambda s: store.pending_turn(s, chat))
     if pending is None:
         raise Conflict("Nothing is being written right now.")
-    running = _require_supervisor(supervisor)
+    running = require_supervisor(supervisor)
     try:
         await running.send(user, _key(research_id), {"type": Command.INTERRUPT.value})
     except Conflict:  # no process: the reply will not come; say so and offer the message again
@@ -320,7 +314,7 @@ async def list_files(
     session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, research_id: int
 ) -> list[ResearchFile]:
     research = await in_worker(session, lambda s: owned(s, ResearchSession, research_id, user.id, "Research"))
-    return await files.listing(_require_supervisor(supervisor).manager, user, research.slug)
+    return await files.listing(require_supervisor(supervisor).manager, user, research.slug)
 
 
 async def download(
@@ -328,7 +322,7 @@ async def download(
 ) -> files.Download:
     research = await in_worker(session, lambda s: owned(s, ResearchSession, research_id, user.id, "Research"))
     files.relative_parts(path)  # refused before the sandbox is asked anything
-    return await files.download(_require_supervisor(supervisor).manager, user, research.slug, path)
+    return await files.download(require_supervisor(supervisor).manager, user, research.slug, path)
 
 
 def export(session: Session, user_id: int, research_id: int) -> tuple[str, str]:

@@ -24,7 +24,7 @@ from autocode_runner.contract.wire import ErrorCode, Event, InstanceKey, Instanc
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from controlplane.errors import Conflict, NotFound, Unavailable
+from controlplane.errors import SANDBOXES_DISABLED, Conflict, NotFound, Unavailable
 from controlplane.models.agents import InstanceStatus
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
@@ -387,3 +387,10 @@ def _word_of(vocabulary: type[W], value: object) -> W | None:
         return vocabulary(value)
     except ValueError:
         return None
+
+
+def require_supervisor(supervisor: InstanceSupervisor | None) -> InstanceSupervisor:
+    """The supervisor, for work that needs a running instance; Unavailable when the server runs without sandboxes."""
+    if supervisor is None:
+        raise Unavailable(SANDBOXES_DISABLED)
+    return supervisor
