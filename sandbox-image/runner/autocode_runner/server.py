@@ -92,8 +92,12 @@ class RunnerServer:
     async def serve(self) -> None:
         """Serve until SIGTERM or SIGINT."""
         prepare_socket_path(self.socket_path)
-        server = await asyncio.start_unix_server(self._on_client, path=self.socket_path)
-        os.chmod(self.socket_path, 0o600)
+        # Born private (0600): a chmod after bind left a moment in which the socket had the default mode.
+        previous = os.umask(0o177)
+        try:
+            server = await asyncio.start_unix_server(self._on_client, path=self.socket_path)
+        finally:
+            os.umask(previous)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
