@@ -15,6 +15,7 @@ ENTRIES: dict[InstanceKind, str] = {
     InstanceKind.CODING: "autocode_runner.coding.instance",
     InstanceKind.ECHO: "autocode_runner.echo",
     InstanceKind.RESEARCH: "autocode_runner.research.instance",
+    InstanceKind.LEARNING: "autocode_runner.learning.instance",
 }
 
 

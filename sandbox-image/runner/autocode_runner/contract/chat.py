@@ -10,6 +10,7 @@ offers a retry. Defined once here; the control plane's schemas use these classes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from enum import StrEnum
 
 
@@ -80,6 +81,9 @@ class ChatMessageCommand:
     turn: int
     text: str
     attachments: list[ChatAttachment] = field(default_factory=list)
+    # What the kind adds to this message for the model, which the user did not write (the review card a learning
+    # student is answering): kept with the stored message, so a resend carries it too.
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

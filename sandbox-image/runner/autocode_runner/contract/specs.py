@@ -12,6 +12,7 @@ from typing import Any
 
 from autocode_runner.contract.chat import ChatTurn
 from autocode_runner.contract.convert import ContractError, from_dict, to_dict
+from autocode_runner.contract.learning import LevelScale
 from autocode_runner.contract.plan import PlanStep
 from autocode_runner.contract.vocab import ProjectStatus
 from autocode_runner.contract.wire import InstanceKind
@@ -116,12 +117,43 @@ class ResearchSpec:
     version: int = SPEC_VERSION
 
 
+LEARNING_IDLE_SECONDS = 600.0
+# The conversation a tutor's request carries besides the rolling summary: once the turns not yet summarised pass
+# `fold_above_chars`, the oldest are folded into the summary until `keep_recent_chars` remain (characters: ~4
+# per token; what the student says is never cut inside a message).
+LEARNING_FOLD_ABOVE_CHARS = 24_000
+LEARNING_KEEP_RECENT_CHARS = 8_000
+
+
+@dataclass(frozen=True)
+class CourseSpec:
+    """One course's tutor: the course directory, the agent's model, prompt and tools, the course's own
+    instructions and level, the user's key for the model's provider."""
+
+    directory: str  # /home/agent/learning/<subject-slug>/<course-slug>: notes, history, the tutor's files
+    subject: str  # the subject's name, as the user wrote it
+    course: str  # the course's name
+    instructions: str  # the course's own instructions ("Conversation practice in English, B1")
+    model: str  # the agent's model, "<provider>/<name>"
+    system_prompt: str  # the agent's identity and global rules
+    access: ModelAccess  # the user's key for the model's provider (and its base URL)
+    tools: list[str] = field(default_factory=list)  # the agent's catalogue tools: web_search, web_fetch, ...
+    level_scale: LevelScale = LevelScale.FREE
+    level: str = ""
+    history: list[ChatTurn] = field(default_factory=list)  # the stored conversation, should chat_history.json be lost
+    fold_above_chars: int = LEARNING_FOLD_ABOVE_CHARS
+    keep_recent_chars: int = LEARNING_KEEP_RECENT_CHARS
+    idle_seconds: float = LEARNING_IDLE_SECONDS
+    version: int = SPEC_VERSION
+
+
 SPEC_TYPES: dict[InstanceKind, type[Any]] = {
     InstanceKind.CODING: CodingSpec,
     InstanceKind.ECHO: EchoSpec,
     InstanceKind.RESEARCH: ResearchSpec,
+    InstanceKind.LEARNING: CourseSpec,
 }
-AnySpec = CodingSpec | EchoSpec | ResearchSpec
+AnySpec = CodingSpec | EchoSpec | ResearchSpec | CourseSpec
 
 
 def encode_spec(spec: AnySpec) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 # Bumped whenever a method, event or message shape changes: a control plane and a runner of different
 # versions refuse each other at hello with `protocol_mismatch` (rebuild the image, restart the sandbox).
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one message is one line of at most this many bytes
 MAX_READ_BYTES = 10 * 1024 * 1024  # an fs.read reply: 10 MiB of bytes is at most ~13.4 MiB of base64
@@ -103,6 +103,7 @@ class InstanceKind(StrEnum):
     CODING = "coding"
     ECHO = "echo"  # a trivial kind that proves the runtime end to end (tests and diagnostics)
     RESEARCH = "research"  # a chat over one Claude Code session per research
+    LEARNING = "learning"  # a course's tutor: a chat with a nanobot that keeps the student's notes and cards
 
 
 class Command(StrEnum):
@@ -126,4 +127,5 @@ KIND_COMMANDS: dict[InstanceKind, frozenset[Command]] = {
     InstanceKind.CODING: frozenset({Command.PAUSE, Command.RESUME, Command.REPLY, Command.PLAN}),
     InstanceKind.ECHO: frozenset({Command.SAY}),
     InstanceKind.RESEARCH: frozenset({Command.MESSAGE, Command.INTERRUPT}),
+    InstanceKind.LEARNING: frozenset({Command.MESSAGE, Command.INTERRUPT}),
 }
