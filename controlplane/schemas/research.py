@@ -1,12 +1,12 @@
 """Request and response bodies of research sessions: the list, the detail with its chat, messages with
-attachments, files."""
+attachments (and what one may carry: ChatLimits), files."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from controlplane.rules import length_rule
 from controlplane.schemas.chat import ChatMessagePublic
@@ -15,6 +15,13 @@ from controlplane.schemas.common import STRICT_BODY, SaidAs
 RESEARCH_NAME_MAX = 120
 MESSAGE_MAX = 100_000
 MAX_ATTACHMENTS = 10
+# The pictures the model takes as pictures (the Messages API's image types); any other file, an image in another
+# format too, is saved in the workspace and named by its path.
+MODEL_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# The Messages API refuses a larger picture, and a refused picture would stay in the Claude Code session.
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MEGABYTE = 1024 * 1024
+IMAGE_TOO_LARGE = f"A picture can be at most {MAX_IMAGE_BYTES // MEGABYTE} MB: the model takes no larger one."
 ResearchName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=RESEARCH_NAME_MAX),
@@ -71,14 +78,32 @@ class ResearchDetail(ResearchPublic):
 
 
 class AttachmentUpload(BaseModel):
-    """A file sent with a message. It is saved in the research's attachments/ folder; an image also goes to
-    the model as an image."""
+    """A file sent with a message. It is saved in the research's attachments/ folder; a picture in a type the
+    model takes (MODEL_IMAGE_TYPES) also goes to the model as a picture."""
 
     model_config = STRICT_BODY
 
     name: FileName
     media_type: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "application/octet-stream"
-    content_base64: str = Field(description="The file's bytes, base64 (the whole request is limited to 1 MiB)")
+    content_base64: str = Field(
+        description="The file's bytes, base64. The whole request may be as large as the server's "
+        "AUTOCODE_MAX_CHAT_MESSAGE_BYTES (ChatLimits); a picture the model sees, at most "
+        f"{MAX_IMAGE_BYTES // MEGABYTE} MB."
+    )
+
+    @property
+    def is_model_image(self) -> bool:
+        """It goes to the model as a picture (other files, other image formats too, are named by their path)."""
+        return self.media_type in MODEL_IMAGE_TYPES
+
+    @field_validator("content_base64")
+    @classmethod
+    def _picture_size(cls, value: str, info: ValidationInfo) -> str:
+        # Base64's length tells the size without decoding: 4 characters for every 3 bytes, '=' padding.
+        size = len(value) * 3 // 4 - value[-2:].count("=")
+        if info.data.get("media_type") in MODEL_IMAGE_TYPES and size > MAX_IMAGE_BYTES:
+            raise ValueError(IMAGE_TOO_LARGE)
+        return value
 
 
 class MessageBody(BaseModel):
@@ -89,6 +114,27 @@ class MessageBody(BaseModel):
     text: Annotated[str, StringConstraints(max_length=MESSAGE_MAX)] = ""
     attachments: list[AttachmentUpload] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     retry_of: int | None = Field(default=None, description="The id of a failed message of yours to send again")
+
+
+class ChatLimits(BaseModel):
+    """What one message may carry, so the PWA refuses a file before uploading it: the message's size is the
+    server's setting (AUTOCODE_MAX_CHAT_MESSAGE_BYTES, read at runtime), the rest are this module's rules."""
+
+    max_message_bytes: int = Field(
+        description="The whole request: its text and its files as base64 (a third larger than the files)"
+    )
+    max_attachments: int = Field(description="Files in one message")
+    max_image_bytes: int = Field(description="One picture the model sees (a type in image_types)")
+    image_types: list[str] = Field(description="The files that go to the model as pictures")
+
+    @classmethod
+    def of(cls, max_message_bytes: int) -> ChatLimits:
+        return cls(
+            max_message_bytes=max_message_bytes,
+            max_attachments=MAX_ATTACHMENTS,
+            max_image_bytes=MAX_IMAGE_BYTES,
+            image_types=list(MODEL_IMAGE_TYPES),
+        )
 
 
 class ResearchFile(BaseModel):

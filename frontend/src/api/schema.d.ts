@@ -930,13 +930,13 @@ export interface components {
         };
         /**
          * AttachmentUpload
-         * @description A file sent with a message. It is saved in the research's attachments/ folder; an image also goes to
-         *     the model as an image.
+         * @description A file sent with a message. It is saved in the research's attachments/ folder; a picture in a type the
+         *     model takes (MODEL_IMAGE_TYPES) also goes to the model as a picture.
          */
         AttachmentUpload: {
             /**
              * Content Base64
-             * @description The file's bytes, base64 (the whole request is limited to 1 MiB)
+             * @description The file's bytes, base64. The whole request may be as large as the server's AUTOCODE_MAX_CHAT_MESSAGE_BYTES (ChatLimits); a picture the model sees, at most 5 MB.
              */
             content_base64: string;
             /**
