@@ -9,12 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from autocode_runner.coding.manager.bot import provider_message
 from autocode_runner.coding.manager.config import (
-    API_KEY_PLACEHOLDER,
     ManagerFiles,
     nanobot_config,
-    split_model,
     write_manager_files,
 )
 from autocode_runner.coding.manager.errors import ReplyFormatError
@@ -22,6 +19,7 @@ from autocode_runner.coding.manager.replies import json_object, parse_answer, pa
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.contract.plan import PlanStep
 from autocode_runner.contract.vocab import StepStatus
+from autocode_runner.nanobot_support import API_KEY_PLACEHOLDER, provider_message, split_model
 
 STEP = {"title": "Skeleton", "details": "Create app.py", "acceptance": "pytest passes"}
 

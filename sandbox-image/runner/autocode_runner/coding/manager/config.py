@@ -9,8 +9,8 @@ Layout, all under `<project>/.nanobot/` so a project carries its manager's state
     sessions/     nanobot's conversation store (nanobot refuses one inside its workspace, hence not workspace/)
     workspace/    nanobot's own agent workspace (its memory/ and state)
 
-The API key stays in memory: config.json names it `${AUTOCODE_MANAGER_API_KEY}` and the manager fills it in after
-loading, so the key never lands in a project directory Claude Code can read and commit.
+The API key stays in memory: config.json names a placeholder (nanobot_support.provider_entry) and the manager fills
+it in after loading, so the key never lands in a project directory Claude Code can read and commit.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.contract.providers import PROVIDERS
+from autocode_runner.nanobot_support import provider_entry, split_model
 
-API_KEY_PLACEHOLDER = "${AUTOCODE_MANAGER_API_KEY}"
 CONTEXT_WINDOW_TOKENS = 128_000  # the smaller of GPT-4o's and Claude's windows: nanobot compacts before it
 MAX_OUTPUT_TOKENS = 8_192
 TEMPERATURE = 0.1  # judgments and JSON should not vary between runs
@@ -61,24 +60,9 @@ class ManagerFiles:
         return self.root / "workspace"
 
 
-def split_model(model: str) -> tuple[str, str]:
-    """`openai/gpt-4o` -> ("openai", "gpt-4o"); the provider is always explicit, never guessed."""
-    provider, _, name = model.partition("/")
-    if provider not in PROVIDERS or not name:
-        raise ValueError(f"the manager's model must look like 'openai/<model>' or 'anthropic/<model>', got {model!r}")
-    return provider, name
-
-
 def nanobot_config(files: ManagerFiles, model: str, base_url: str | None) -> dict[str, Any]:
     """nanobot's config.json for the manager: one provider, no tools, no background compaction or dreaming."""
     provider, name = split_model(model)
-    provider_config: dict[str, Any] = {"apiKey": API_KEY_PLACEHOLDER}
-    if base_url:
-        provider_config["apiBase"] = base_url
-    if provider == "openai" and base_url:
-        # Another endpoint (a proxy, a self-hosted server, the tests' scripted server) speaks Chat Completions.
-        # On api.openai.com nanobot picks the API itself: GPT-5/codex models there need the Responses API.
-        provider_config["apiType"] = "chat_completions"
     return {
         "agents": {
             "defaults": {
@@ -94,7 +78,7 @@ def nanobot_config(files: ManagerFiles, model: str, base_url: str | None) -> dic
                 "dream": {"enabled": False},
             }
         },
-        "providers": {provider: provider_config},
+        "providers": {provider: provider_entry(provider, base_url)},
         "tools": {
             "exec": {"enable": False},
             "file": {"enable": False},

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from autocode_runner.coding.manager import prompts
 from autocode_runner.coding.manager.bot import ManagerBot
-from autocode_runner.coding.manager.config import ManagerFiles, split_model, write_manager_files
+from autocode_runner.coding.manager.config import ManagerFiles, write_manager_files
 from autocode_runner.coding.manager.errors import (
     MalformedReplyError,
     ManagerError,
@@ -30,6 +30,7 @@ from autocode_runner.coding.manager.errors import (
 from autocode_runner.coding.manager.replies import parse_answer, parse_decision, parse_plan, plain_text
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.contract.plan import PlanStep
+from autocode_runner.nanobot_support import split_model
 
 __all__ = [
     "Answer",
