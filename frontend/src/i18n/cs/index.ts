@@ -9,5 +9,6 @@ import { agents } from "./agents";
 import { projects } from "./projects";
 import { terminal } from "./terminal";
 import { chat, research } from "./research";
+import { learning } from "./learning";
 
-export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research };
+export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning };

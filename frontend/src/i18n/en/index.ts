@@ -10,5 +10,6 @@ import { agents } from "./agents";
 import { projects } from "./projects";
 import { terminal } from "./terminal";
 import { chat, research } from "./research";
+import { learning } from "./learning";
 
-export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research } as const;
+export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning } as const;
