@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { AttachmentLoader } from "./Attachments";
+import type { AttachmentLimits } from "./attachmentRules";
 import { isAnswering } from "./chatState";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
@@ -26,11 +27,13 @@ interface Props {
   /** Why no message can be sent now; the composer shows it instead. */
   closed?: string;
   maxLength?: number;
+  /** What one message may carry (files beyond it are refused when picked). */
+  limits?: AttachmentLimits;
 }
 
 const NEAR_BOTTOM_PX = 48;
 
-export function ChatView({ chat, actions, closed, maxLength }: Props) {
+export function ChatView({ chat, actions, closed, maxLength, limits }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
@@ -88,7 +91,7 @@ export function ChatView({ chat, actions, closed, maxLength }: Props) {
       {chat.reconnecting && <p role="status" className="text-xs text-amber-200">{t("chat.reconnecting")}</p>}
       {chat.lost && <p role="alert" className="text-xs text-red-300">{t("chat.lost")}</p>}
       <div className="shrink-0">
-        <Composer answering={answering} closed={closed} onSend={send} onStop={actions.stop} maxLength={maxLength} />
+        <Composer answering={answering} closed={closed} onSend={send} onStop={actions.stop} maxLength={maxLength} limits={limits} />
       </div>
     </div>
   );

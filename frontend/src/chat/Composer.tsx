@@ -1,8 +1,13 @@
 // Where the person writes: the message, files to attach (read as base64 for the API), Send, and Stop while a
-// reply is being written. The text is kept until the message is accepted.
+// reply is being written. The text is kept until the message is accepted. A file the message cannot carry
+// (attachmentRules: the server's limits) is refused when it is picked, before it is read, in words under the
+// composer; nothing typed or attached before is lost.
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { ApiError } from "../api/errors";
 import { buttonClass, FormError, inputClass } from "../components/Form";
+import { i18n } from "../i18n";
+import { messageRefusal, refusal, type AttachmentLimits } from "./attachmentRules";
 import { formatSize, readBase64 } from "./format";
 import type { OutgoingAttachment, OutgoingMessage } from "./types";
 
@@ -14,13 +19,18 @@ interface Props {
   onStop: () => Promise<unknown>;
   /** The largest message the server takes, in characters. */
   maxLength?: number;
+  /** What one message may carry; unknown (still loading), files are left to the server to refuse. */
+  limits?: AttachmentLimits;
 }
 
+const CONTENT_TOO_LARGE = 413;
+
 function errorText(err: unknown): string {
+  if (err instanceof ApiError && err.status === CONTENT_TOO_LARGE) return i18n.t("chat.refused.byServer");
   return err instanceof Error ? err.message : String(err);
 }
 
-export function Composer({ answering, closed, onSend, onStop, maxLength }: Props) {
+export function Composer({ answering, closed, onSend, onStop, maxLength, limits }: Props) {
   const { t } = useTranslation();
   const id = useId();
   const [text, setText] = useState("");
@@ -28,6 +38,7 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
   const [sending, setSending] = useState(false);
   const [stopping, setStopping] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [refused, setRefused] = useState<string[]>([]);
   const picker = useRef<HTMLInputElement>(null);
 
   if (closed) return <p className="rounded-lg border border-slate-700 p-3 text-sm text-slate-300">{closed}</p>;
@@ -37,6 +48,9 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
   async function send(e?: FormEvent) {
     e?.preventDefault();
     if (!canSend) return;
+    const tooLarge = limits ? messageRefusal(files, text.trim(), limits) : null;
+    setRefused(tooLarge ? [tooLarge] : []);
+    if (tooLarge) return;
     setSending(true);
     setError(null);
     try {
@@ -64,9 +78,18 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
 
   async function pick(list: FileList | null) {
     if (!list) return;
+    // Each file is judged beside those kept so far, before a byte of it is read.
+    const accepted: File[] = [];
+    const refusals: string[] = [];
+    for (const file of list) {
+      const why = limits ? refusal(file, [...files, ...accepted], text, limits) : null;
+      if (why) refusals.push(why);
+      else accepted.push(file);
+    }
+    setRefused(refusals);
     try {
       const read = await Promise.all(
-        [...list].map(async (file) => ({
+        accepted.map(async (file) => ({
           name: file.name,
           media_type: file.type || "application/octet-stream",
           content_base64: await readBase64(file),
@@ -94,7 +117,10 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
               <span className="text-slate-400">{formatSize(file.size)}</span>
               <button type="button" aria-label={t("chat.remove", { name: file.name })}
                 className="rounded px-1.5 py-0.5 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400"
-                onClick={() => setFiles((old) => old.filter((_, i) => i !== index))}>×</button>
+                onClick={() => {
+                  setFiles((old) => old.filter((_, i) => i !== index));
+                  setRefused([]);
+                }}>×</button>
             </li>
           ))}
         </ul>
@@ -108,7 +134,8 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
       <div className="flex flex-wrap items-center justify-between gap-2">
         <input ref={picker} type="file" multiple hidden tabIndex={-1} aria-hidden
           onChange={(e) => void pick(e.target.files)} data-testid="chat-file-input" />
-        <button type="button" className={buttonClass.secondary} title={t("chat.attachHint")} onClick={() => picker.current?.click()}>
+        <button type="button" className={buttonClass.secondary} title={t("chat.attachHint")} aria-describedby={`${id}-refused`}
+          onClick={() => picker.current?.click()}>
           {t("chat.attach")}
         </button>
         <div className="flex gap-2">
@@ -121,6 +148,9 @@ export function Composer({ answering, closed, onSend, onStop, maxLength }: Props
             {sending ? t("chat.sending") : t("chat.send")}
           </button>
         </div>
+      </div>
+      <div id={`${id}-refused`} role="alert" data-refused className="space-y-1 text-sm text-red-300 empty:hidden">
+        {refused.map((why) => <p key={why}>{why}</p>)}
       </div>
     </form>
   );

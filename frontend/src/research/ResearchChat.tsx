@@ -1,11 +1,12 @@
 // The research's chat: the shared chat view over this research's stream and routes.
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { limits } from "../api/limits";
+import { limits as formLimits } from "../api/limits";
 import { interruptResearch, sendResearchMessage, type ResearchDetail } from "../api/queries";
 import { ChatView, type ChatActions } from "../chat/ChatView";
 import type { LiveChat } from "../chat/useChat";
 import { fetchResearchFile } from "./download";
+import { useResearchLimits } from "./limits";
 
 export function researchChatPath(researchId: number): string {
   return `/ws/research/${researchId}/chat`;
@@ -24,6 +25,8 @@ export function ResearchChat({ research, chat }: { research: ResearchDetail; cha
     }),
     [id],
   );
+  const limits = useResearchLimits();
   const closed = research.status === "archived" ? t("research.page.archivedNote") : undefined;
-  return <ChatView chat={chat} actions={actions} closed={closed} maxLength={limits.MessageBody.text.maxLength} />;
+  return <ChatView chat={chat} actions={actions} closed={closed} maxLength={formLimits.MessageBody.text.maxLength}
+    limits={limits} />;
 }

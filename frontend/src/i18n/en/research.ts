@@ -24,6 +24,15 @@ export const chat = {
   attached: "Files to send",
   remove: "Remove {{name}}",
   attachment: "Attached: {{name}}",
+  // A file refused when it is picked (before anything is uploaded), and a message too large to send.
+  refused: {
+    tooMany: "“{{name}}” was not added: one message can carry at most {{count}} files.",
+    picture: "“{{name}}” is {{size}}: a picture can be at most {{limit}}, the largest the agent can look at. Make it smaller and attach it again.",
+    tooLarge: "“{{name}}” is {{size}}: the files of one message can be at most {{limit}} together.",
+    noRoom: "“{{name}}” ({{size}}) doesn't fit: the files of one message can be at most {{limit}} together. Send it in a message of its own.",
+    message: "This message is too large to send: with this text its files can be at most {{limit}}. Remove a file or shorten the text.",
+    byServer: "The server refused this message as too large. Remove a file and send it again.",
+  },
   usage: "{{input}} tokens in, {{output}} out",
   cost: "about ${{cost}}",
   toolsHeading: "What it did",
