@@ -4,6 +4,7 @@ from controlplane.models.agents import AGENT_TYPES, Agent, AgentInstance, Log
 from controlplane.models.base import UTCDateTime, utcnow
 from controlplane.models.chat import ChatMessage
 from controlplane.models.keys import ApiKey
+from controlplane.models.learning import ReviewCard
 from controlplane.models.sandboxes import SandboxRecord
 from controlplane.models.social import SocialAccount
 from controlplane.models.users import ROLES, AuditEvent, RefreshToken, User, UserPreferences
@@ -23,6 +24,7 @@ __all__ = [
     "Project",
     "RefreshToken",
     "ResearchSession",
+    "ReviewCard",
     "SandboxRecord",
     "SocialAccount",
     "UTCDateTime",

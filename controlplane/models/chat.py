@@ -69,6 +69,9 @@ class ChatMessage(SQLModel, table=True):
     tools: list[dict[str, Any]] = json_field(list)
     # contract.chat.ChatAttachment of a user's message (without the inline image data).
     attachments: list[dict[str, Any]] = json_field(list)
+    # What the kind added to a user's message for the model, which the user did not write (the review card a
+    # learning student answers: contract.learning.ReviewPrompt under "review"); a resend carries it too.
+    context: dict[str, Any] = json_field(dict)
     seq: int = 0
     seq_reserved: int = 0
     created_at: datetime = created_at_field()

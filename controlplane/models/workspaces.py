@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from autocode_runner.contract.learning import MAX_LEVEL_CHARS, LevelScale
 from autocode_runner.contract.vocab import ProjectStatus, ProviderProblemState, values
 from sqlalchemy import JSON, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -111,7 +112,11 @@ class LearningSubject(SQLModel, table=True):
 
 class LearningCourse(SQLModel, table=True):
     __tablename__ = "learning_courses"
-    __table_args__ = (UniqueConstraint("subject_id", "slug", name="uq_learning_courses_subject_slug"),)
+    __table_args__ = (
+        UniqueConstraint("subject_id", "slug", name="uq_learning_courses_subject_slug"),
+        one_of("level_scale", values(LevelScale), "ck_learning_courses_level_scale"),
+        one_of("desired_state", values(DesiredState), "ck_learning_courses_desired_state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = owner_field("users")
@@ -121,5 +126,11 @@ class LearningCourse(SQLModel, table=True):
     instructions: str = Field(default="", sa_type=Text)
     chat_history_path: str = Field(default="", max_length=512)
     student_notes_path: str = Field(default="", max_length=512)
+    # The course's level: CEFR (A1-C2) for a language, or a short free text; empty until assessed.
+    level_scale: str = Field(default=LevelScale.FREE.value, max_length=16)
+    level: str = Field(default="", max_length=MAX_LEVEL_CHARS)
+    # "running" while its tutor's process should run (from a message until it ends by itself when idle).
+    desired_state: str = Field(default=DesiredState.STOPPED.value, max_length=16)
+    last_activity_at: datetime | None = timestamp_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
