@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
 
 from autocode_runner.contract.chat import ChatAttachment
-from autocode_runner.contract.wire import Command, ErrorCode, InstanceKey, InstanceKind, Method
+from autocode_runner.contract.wire import ErrorCode, InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, or_, select
 
+from controlplane.chat import service as chat_service
 from controlplane.chat import store
 from controlplane.chat.hub import ChatHub
+from controlplane.chat.service import ChatTarget
 from controlplane.db import in_worker
 from controlplane.errors import Conflict, InvalidField, Unavailable
 from controlplane.models import Agent, ResearchSession
@@ -24,12 +25,12 @@ from controlplane.models.base import DesiredState, utcnow
 from controlplane.models.chat import ChatMessage, ChatStatus
 from controlplane.research import files
 from controlplane.research.export import research_markdown
-from controlplane.research.kind import SESSION_TYPE, conversation, message_command, research_key
+from controlplane.research.kind import SESSION_TYPE, conversation, research_key
 from controlplane.research.layout import ATTACHMENTS_DIR, transcripts_dir, workspace_dir, workspace_path
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
 from controlplane.sandbox.backend import SandboxUser
-from controlplane.sandbox.channel import ChannelClosed, RunnerError
+from controlplane.sandbox.channel import RunnerError
 from controlplane.schemas.research import (
     AttachmentUpload,
     MessageBody,
@@ -43,7 +44,6 @@ from controlplane.security.secretbox import SecretBox
 from controlplane.services.ownership import owned
 from controlplane.services.slugs import unique_slug
 
-ANSWERING = "A reply is still being written: wait for it, or stop it first."
 ARCHIVED = "This research is archived: unarchive it to continue the conversation."
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -119,7 +119,7 @@ def create(session: Session, user_id: int, agent_id: int, body: ResearchCreate) 
 def update(session: Session, user_id: int, research_id: int, body: ResearchUpdate) -> ResearchPublic:
     research = owned(session, ResearchSession, research_id, user_id, "Research")
     if body.status == "archived" and store.pending_turn(session, conversation(user_id, research_id)) is not None:
-        raise Conflict(ANSWERING)
+        raise Conflict(chat_service.ANSWERING)
     for field, value in body.model_dump(exclude_unset=True).items():
         setattr(research, field, value)
     research.updated_at = utcnow()
@@ -234,9 +234,8 @@ async def _save_attachments(
     return saved
 
 
-def _new_turn_allowed(session: Session, user_id: int, research_id: int) -> None:
-    if store.pending_turn(session, conversation(user_id, research_id)) is not None:
-        raise Conflict(ANSWERING)
+def _target(user_id: int, research_id: int) -> ChatTarget:
+    return ChatTarget(key=_key(research_id), conversation=conversation(user_id, research_id), noun="research")
 
 
 async def send_message(
@@ -248,48 +247,28 @@ async def send_message(
     research_id: int,
     body: MessageBody,
 ) -> ResearchDetail:
-    """Store the message (pending), then deliver it: the process is started when it does not run (and is then
-    given the message), else the message is sent to it. A failed delivery keeps the message, failed."""
-    research = await in_worker(session, lambda s: _ready_to_talk(s, box, user.id, research_id))
-    running = require_supervisor(supervisor)
-    chat = conversation(user.id, research_id)
-    await in_worker(session, lambda s: _new_turn_allowed(s, user.id, research_id))
-    if body.retry_of is not None:
-        if body.text or body.attachments:
-            raise InvalidField("retry_of", "Send a retry on its own, without text or attachments.")
-        row = await in_worker(session, lambda s: hub.pending_again(chat, body.retry_of or 0))
-        if row is None:
-            raise InvalidField("retry_of", "Only a message of this research that failed can be sent again.")
-        command = message_command(row)
-    else:
+    """Store the message (pending), then deliver it (controlplane.chat.service): its files are saved in the
+    workspace's attachments/ first. A failed delivery keeps the message, failed."""
+    if body.retry_of is not None and (body.text or body.attachments):
+        raise InvalidField("retry_of", "Send a retry on its own, without text or attachments.")
+
+    async def compose(running: InstanceSupervisor, research: ResearchSession) -> chat_service.Outgoing:
         if not body.text.strip() and not body.attachments:
             raise InvalidField("text", "Write a message, or attach a file.")
         attachments = await _save_attachments(running, user, research.slug, body.attachments)
-        row = await in_worker(session, lambda s: hub.user_message(chat, body.text, attachments))
-        command = message_command(row)
-        command["attachments"] = [
-            {**item, "image_base64": attachment.image_base64}
-            for item, attachment in zip(command["attachments"], attachments, strict=True)
-        ]
-    try:  # its process, once started, is wanted running until it ends by itself (KindHandler.started)
-        await _deliver(running, user, research_id, command)
-    except (Conflict, Unavailable, RunnerError, ChannelClosed) as exc:
-        reason = getattr(exc, "message", str(exc))
-        hub.fail(chat, row.id or 0, f"The message could not reach the research: {reason}", retryable=True)
+        return chat_service.Outgoing(text=body.text, attachments=attachments)
+
+    await chat_service.send_message(
+        session,
+        supervisor,
+        hub,
+        user,
+        _target(user.id, research_id),
+        ready=lambda s: _ready_to_talk(s, box, user.id, research_id),
+        retry_of=body.retry_of,
+        compose=compose,
+    )
     return await in_worker(session, lambda s: detail(s, user.id, research_id))
-
-
-async def _deliver(
-    supervisor: InstanceSupervisor, user: SandboxUser, research_id: int, command: dict[str, Any]
-) -> None:
-    """Start the process when it does not run, then send the message; if it ended by itself in between (idle),
-    start it again and send once more."""
-    await supervisor.start(user, _key(research_id))
-    try:
-        await supervisor.send(user, _key(research_id), command)
-    except Conflict:
-        await supervisor.start(user, _key(research_id))
-        await supervisor.send(user, _key(research_id), command)
 
 
 async def interrupt(
@@ -297,15 +276,7 @@ async def interrupt(
 ) -> ResearchDetail:
     """Stop the reply being written; what it said so far is kept."""
     await in_worker(session, lambda s: owned(s, ResearchSession, research_id, user.id, "Research"))
-    chat = conversation(user.id, research_id)
-    pending = await in_worker(session, lambda s: store.pending_turn(s, chat))
-    if pending is None:
-        raise Conflict("Nothing is being written right now.")
-    running = require_supervisor(supervisor)
-    try:
-        await running.send(user, _key(research_id), {"type": Command.INTERRUPT.value})
-    except Conflict:  # no process: the reply will not come; say so and offer the message again
-        hub.fail(chat, pending.id or 0, "Stopped before the reply began.", retryable=True)
+    await chat_service.interrupt(session, supervisor, hub, user, _target(user.id, research_id))
     return await in_worker(session, lambda s: detail(s, user.id, research_id))
 
 
