@@ -10,8 +10,8 @@ offers a retry. Defined once here; the control plane's schemas use these classes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 
 class ChatEventType(StrEnum):

@@ -60,7 +60,7 @@ class LevelScale(StrEnum):
 
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
-_FREE_LEVEL = re.compile(r"[^\r\n\t]{1,%d}" % MAX_LEVEL_CHARS)
+_FREE_LEVEL = re.compile(rf"[^\r\n\t]{{1,{MAX_LEVEL_CHARS}}}")
 
 
 def level_problem(scale: LevelScale, level: str) -> str | None:
