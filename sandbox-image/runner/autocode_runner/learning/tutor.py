@@ -56,6 +56,7 @@ class Tutor:
         self.rebuilt = bool(messages)
         if messages:
             self.files.write_history(messages)
+            self.files.write_summary("", 0)  # it counted messages of the lost file: fold the rebuilt one afresh
         return messages
 
     # -- Transcript --------------------------------------------------------------------------------
@@ -135,11 +136,15 @@ class TutorBackend:
         if self.tutor.rebuilt:
             events.notice(REBUILT_NOTICE)
             self.tutor.rebuilt = False
+            await self._fold()  # a rebuilt history may be long: summarised before it is sent
         await self.chat.reply(message, events)
+        await self._fold()  # after the reply, so the student does not wait for it
+
+    async def _fold(self) -> None:
         try:
             if await self.tutor.fold(self.chat):
                 self.sink.log(LogLevel.INFO, "Folded older turns of the course into its summary")
-        except Exception as error:  # the reply is already complete; the next turn tries again
+        except Exception as error:  # the next turn tries again
             log.exception("folding the course's summary failed")
             self.sink.log(LogLevel.ERROR, f"Summarising older turns failed: {error}")
 
