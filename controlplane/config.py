@@ -11,7 +11,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from autocode_runner.contract.specs import PROVIDER_RETRY_SECONDS, RESEARCH_IDLE_SECONDS, ClaudeOptions, Timing
+from autocode_runner.contract.specs import (
+    LEARNING_IDLE_SECONDS,
+    PROVIDER_RETRY_SECONDS,
+    RESEARCH_IDLE_SECONDS,
+    ClaudeOptions,
+    Timing,
+)
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -41,6 +47,9 @@ class Settings(BaseSettings):
     )
     research_idle_seconds: float = Field(
         default=RESEARCH_IDLE_SECONDS, gt=0, description="A research's process exits after this long without a message."
+    )
+    learning_idle_seconds: float = Field(
+        default=LEARNING_IDLE_SECONDS, gt=0, description="A course's tutor exits after this long without a message."
     )
     admin_password: str | None = Field(default=None, description="Password of the first admin; else random.")
     host: str = "127.0.0.1"

@@ -12,12 +12,14 @@ from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.errors import install_error_handlers
-from controlplane.api.routes import agents, audit, auth, health, projects, research, sandbox, users
+from controlplane.api.routes import agents, audit, auth, health, learning, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.api.routes.research import CHAT_MESSAGE_PATH
 from controlplane.chat.hub import ChatHub
 from controlplane.config import Settings
 from controlplane.db import make_engine
+from controlplane.learning.kind import LearningKind
+from controlplane.models.base import utcnow
 from controlplane.projects.kind import CodingKind
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
@@ -51,7 +53,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     box = SecretBox(settings.signing_key)
     chat = ChatHub(engine)
     research_kind = ResearchKind(box, chat, idle_seconds=settings.research_idle_seconds)
-    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind]
+    # The learning kind reads the application's clock when a report arrives, so a test's clock reaches it too.
+    learning_kind = LearningKind(
+        box, chat, clock=lambda: app.state.clock(), idle_seconds=settings.learning_idle_seconds
+    )
+    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind, learning_kind]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
@@ -101,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.supervisor = supervisor
     app.state.events = events
     app.state.chat = chat
-    for module in (health, auth, users, agents, projects, research, settings_routes, audit, sandbox):
+    app.state.clock = utcnow  # "now" for review cards (FSRS); tests replace it
+    for module in (health, auth, users, agents, projects, research, learning, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)

@@ -12,9 +12,11 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from controlplane.api.deps import CurrentUser, get_optional_manager
+from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
 from controlplane.errors import SANDBOXES_DISABLED, NotFound
-from controlplane.models import Project, ResearchSession, User
+from controlplane.learning.kind import conversation as course_conversation
+from controlplane.models import LearningCourse, Project, ResearchSession, User
 from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
 from controlplane.realtime.protocol import (
@@ -118,7 +120,12 @@ async def _stream(
             await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id or seq>)")
 
 
-def _owns(websocket: WebSocket, user: User, model: type[Project] | type[ResearchSession], item_id: int) -> bool:
+def _owns(
+    websocket: WebSocket,
+    user: User,
+    model: type[Project] | type[ResearchSession] | type[LearningCourse],
+    item_id: int,
+) -> bool:
     """The same owner check as every REST route (another user's id looks like no id at all)."""
     with Session(websocket.app.state.engine) as session:
         try:
@@ -185,6 +192,21 @@ async def events(websocket: WebSocket) -> None:
         hub.unsubscribe(user.id or 0, subscriber)
 
 
+async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
+    """A conversation as numbered frames: those after `after` (a seq) first, then live ones."""
+    after_text = websocket.query_params.get("after", "0")
+    after = int(after_text) if after_text.isdigit() else 0
+    hub: ChatHub = websocket.app.state.chat
+    subscriber = hub.subscribe(chat)  # before the backlog: nothing can fall between the two
+    try:
+        frames, last = await asyncio.to_thread(hub.backlog, chat, after)
+        for frame in frames:
+            await websocket.send_text(json.dumps(frame))
+        await _stream(websocket, subscriber, skip_until=max(last, after), number="seq")
+    finally:
+        hub.unsubscribe(chat, subscriber)
+
+
 @router.websocket("/ws/research/{research_id}/chat")
 async def research_chat(websocket: WebSocket, research_id: int) -> None:
     """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
@@ -194,15 +216,16 @@ async def research_chat(websocket: WebSocket, research_id: int) -> None:
     if not await asyncio.to_thread(_owns, websocket, user, ResearchSession, research_id):
         await websocket.close(CLOSE_NOT_FOUND, "research not found")
         return
-    after_text = websocket.query_params.get("after", "0")
-    after = int(after_text) if after_text.isdigit() else 0
-    hub: ChatHub = websocket.app.state.chat
-    chat = conversation(user.id or 0, research_id)
-    subscriber = hub.subscribe(chat)  # before the backlog: nothing can fall between the two
-    try:
-        frames, last = await asyncio.to_thread(hub.backlog, chat, after)
-        for frame in frames:
-            await websocket.send_text(json.dumps(frame))
-        await _stream(websocket, subscriber, skip_until=max(last, after), number="seq")
-    finally:
-        hub.unsubscribe(chat, subscriber)
+    await _relay_chat(websocket, conversation(user.id or 0, research_id))
+
+
+@router.websocket("/ws/course/{course_id}/chat")
+async def course_chat(websocket: WebSocket, course_id: int) -> None:
+    """A course's chat with its tutor, exactly like a research's: resumable with `after` (a seq)."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    if not await asyncio.to_thread(_owns, websocket, user, LearningCourse, course_id):
+        await websocket.close(CLOSE_NOT_FOUND, "course not found")
+        return
+    await _relay_chat(websocket, course_conversation(user.id or 0, course_id))

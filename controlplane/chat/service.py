@@ -35,6 +35,7 @@ ANSWERING = "A reply is still being written: wait for it, or stop it first."
 NOTHING_TO_STOP = "Nothing is being written right now."
 STAMPED = ("kind", "id")  # what the runner adds to every instance event
 T = TypeVar("T")
+ComposeFn = Callable[[InstanceSupervisor, T], Awaitable["Outgoing"]]
 
 
 def message_command(row: ChatMessage) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def refuse_while_answering(session: Session, chat: Conversation) -> None:
         raise Conflict(ANSWERING)
 
 
-def _store(session: Session, hub: ChatHub, chat: Conversation, outgoing: Outgoing) -> ChatMessage:
+def store_message(session: Session, hub: ChatHub, chat: Conversation, outgoing: Outgoing) -> ChatMessage:
     """The message, pending, with its context (kept on the row, so a resend after a restart carries it)."""
     row = hub.user_message(chat, outgoing.text, outgoing.attachments)
     if not outgoing.context:
@@ -94,9 +95,10 @@ async def send_message(
     *,
     ready: Callable[[Session], T],
     retry_of: int | None = None,
-    compose: Callable[[InstanceSupervisor, T], Awaitable[Outgoing]] | None = None,
-) -> None:
-    """Store the message (pending), then deliver it; a delivery that fails leaves it failed, with a retry.
+    compose: ComposeFn[T] | None = None,
+) -> int:
+    """Store the message (pending), then deliver it; a delivery that fails leaves it failed, with a retry. The
+    stored message's id (its turn).
 
     `ready` is the kind's check that its conversation may take a message now (it raises otherwise; what it
     returns goes to `compose`). With `retry_of`, the failed message is sent again as it was stored; else
@@ -115,7 +117,7 @@ async def send_message(
         if compose is None:
             raise InvalidField("text", "Write a message.")
         outgoing = await compose(running, checked)
-        row = await in_worker(session, lambda s: _store(s, hub, chat, outgoing))
+        row = await in_worker(session, lambda s: store_message(s, hub, chat, outgoing))
         command = target.command(row)
         command["attachments"] = [  # the inline copy of a picture travels with the first sending only
             {**item, "image_base64": attachment.image_base64}
@@ -126,6 +128,7 @@ async def send_message(
     except (Conflict, Unavailable, RunnerError, ChannelClosed) as exc:
         reason = getattr(exc, "message", str(exc))
         hub.fail(chat, row.id or 0, f"The message could not reach the {target.noun}: {reason}", retryable=True)
+    return row.id or 0
 
 
 async def deliver(supervisor: InstanceSupervisor, user: SandboxUser, key: InstanceKey, command: dict[str, Any]) -> None:

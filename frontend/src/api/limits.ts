@@ -31,6 +31,18 @@ export const limits = {
     media_type: { minLength: 1, maxLength: 200, rule: "Use 1 to 200 characters." },
     name: { minLength: 1, maxLength: 200, rule: "Use a file name of 1 to 200 characters." },
   },
+  CourseCreate: {
+    instructions: { maxLength: 20000, rule: "Use at most 20000 characters." },
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
+  CourseMessageBody: {
+    text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
+  CourseUpdate: {
+    instructions: { maxLength: 20000, rule: "Use at most 20000 characters." },
+    level: { maxLength: 40, rule: "Use at most 40 characters." },
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
   HttpMcpServer: {
     url: { minLength: 1 },
   },
@@ -40,6 +52,9 @@ export const limits = {
   },
   MessageBody: {
     text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
+  NotesBody: {
+    content: { maxLength: 20000, rule: "Keep the notes under 20000 characters." },
   },
   PasswordChange: {
     current_password: { minLength: 1, maxLength: 1024, rule: "Use 1 to 1,024 characters." },
@@ -69,11 +84,20 @@ export const limits = {
   ResearchUpdate: {
     name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
+  ReviewAnswer: {
+    answer: { maxLength: 2000, rule: "Use at most 2,000 characters." },
+  },
   RulesBody: {
     content: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   StdioMcpServer: {
     command: { minLength: 1, maxLength: 1000, rule: "Use 1 to 1,000 characters." },
+  },
+  SubjectCreate: {
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
+  SubjectUpdate: {
+    name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
   UserCreate: {
     display_name: { maxLength: 80, rule: "Use at most 80 characters, on one line." },

@@ -191,6 +191,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agents/{agent_id}/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Subjects
+         * @description The learning agent's subjects, each with its courses and how many cards are due.
+         */
+        get: operations["learning-list_subjects"];
+        put?: never;
+        /**
+         * Create Subject
+         * @description A new subject ("Angličtina"): a folder for its courses.
+         */
+        post: operations["learning-create_subject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-events": {
         parameters: {
             query?: never;
@@ -309,6 +333,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Course
+         * @description The course with its whole chat.
+         */
+        get: operations["learning-get_course"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Course
+         * @description Stop its tutor, remove its folder, then its cards and chat.
+         */
+        delete: operations["learning-delete_course"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Course
+         * @description Change its name, instructions, level or level scale (the tutor sees them from its next start).
+         */
+        patch: operations["learning-update_course"];
+        trace?: never;
+    };
+    "/api/courses/{course_id}/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt Course
+         * @description Stop the reply being written; what it said so far is kept.
+         */
+        post: operations["learning-interrupt_course"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Message
+         * @description Send a message, or a failed one again (`retry_of`). The message is stored first; the reply streams on
+         *     /ws/course/{id}/chat. A delivery that fails leaves it failed, with a retry.
+         */
+        post: operations["learning-send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notes
+         * @description student_notes.md as Markdown (the empty template until the tutor or you write them).
+         */
+        get: operations["learning-get_notes"];
+        /**
+         * Put Notes
+         * @description Replace the notes: your edit wins, and the tutor reads it on its next turn.
+         */
+        put: operations["learning-put_notes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review Queue
+         * @description The cards due now (and how many the course has in all).
+         */
+        get: operations["learning-review_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/review/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Card
+         * @description One card as it is now (after the tutor graded it: its last rating and when it comes back).
+         */
+        get: operations["learning-get_card"];
+        put?: never;
+        /**
+         * Answer Card
+         * @description `answer`: the tutor grades it in the chat, and its grade reschedules the card; `rating`: your own rating,
+         *     and the card is rescheduled now.
+         */
+        post: operations["learning-answer_card"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -321,6 +483,26 @@ export interface paths {
          * @description Liveness and readiness: are the database and the container engine reachable?
          */
         get: operations["health-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/learning/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Due Cards
+         * @description How many review cards are due now, per course.
+         */
+        get: operations["learning-due_cards"];
         put?: never;
         post?: never;
         delete?: never;
@@ -718,6 +900,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/subjects/{subject_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Subject
+         * @description Stop its courses' tutors, remove its folder, then its courses, cards and chats.
+         */
+        delete: operations["learning-delete_subject"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Subject
+         * @description Rename it.
+         */
+        patch: operations["learning-update_subject"];
+        trace?: never;
+    };
+    "/api/subjects/{subject_id}/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Courses
+         * @description The subject's courses.
+         */
+        get: operations["learning-list_courses"];
+        put?: never;
+        /**
+         * Create Course
+         * @description A new course ("Konverzace") with its own instructions; its first message starts its tutor.
+         */
+        post: operations["learning-create_course"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users": {
         parameters: {
             query?: never;
@@ -976,6 +1206,12 @@ export interface components {
             target_type: string | null;
         };
         /**
+         * CardKind
+         * @description What a review card asks.
+         * @enum {string}
+         */
+        CardKind: "word" | "mistake" | "concept";
+        /**
          * ChatAttachment
          * @description A file sent with a message. The control plane writes it into the workspace first (`path`, relative
          *     to it); an image also travels inline, base64, so the model sees it as an image.
@@ -1074,6 +1310,193 @@ export interface components {
              */
             output_tokens: number;
         };
+        /** CourseCreate */
+        CourseCreate: {
+            /**
+             * Instructions
+             * @default
+             */
+            instructions: string;
+            /**
+             * @description cefr: A1 to C2, for a language; free: a short text, for anything else
+             * @default free
+             */
+            level_scale: components["schemas"]["LevelScale"];
+            /** Name */
+            name: string;
+        };
+        /** CourseDetail */
+        CourseDetail: {
+            /**
+             * Agent Id
+             * @description The learning agent the subject belongs to
+             */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Directory
+             * @description The course's folder in the sandbox: notes, history, the tutor's files
+             */
+            directory: string;
+            /**
+             * Due
+             * @description Review cards due now
+             */
+            due: number;
+            /** Id */
+            id: number;
+            /** Instructions */
+            instructions: string;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Level
+             * @description The tutor's (or your) assessment; empty until there is one
+             */
+            level: string;
+            level_scale: components["schemas"]["LevelScale"];
+            /**
+             * Messages
+             * @description The whole chat, oldest first; open the stream with after = the largest seq here
+             */
+            messages: components["schemas"]["ChatMessagePublic"][];
+            /** Name */
+            name: string;
+            /**
+             * Running
+             * @description The tutor's process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Slug */
+            slug: string;
+            /**
+             * Subject
+             * @description The subject's name
+             */
+            subject: string;
+            /** Subject Id */
+            subject_id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** CourseDue */
+        CourseDue: {
+            /** Agent Id */
+            agent_id: number;
+            /** Course */
+            course: string;
+            /** Course Id */
+            course_id: number;
+            /** Due */
+            due: number;
+            /** Subject */
+            subject: string;
+            /** Subject Id */
+            subject_id: number;
+        };
+        /**
+         * CourseMessageBody
+         * @description A new message, or (with `retry_of` and nothing else) a failed message sent again.
+         */
+        CourseMessageBody: {
+            /**
+             * Retry Of
+             * @description The id of a failed message of yours to send again
+             */
+            retry_of?: number | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** CoursePublic */
+        CoursePublic: {
+            /**
+             * Agent Id
+             * @description The learning agent the subject belongs to
+             */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Directory
+             * @description The course's folder in the sandbox: notes, history, the tutor's files
+             */
+            directory: string;
+            /**
+             * Due
+             * @description Review cards due now
+             */
+            due: number;
+            /** Id */
+            id: number;
+            /** Instructions */
+            instructions: string;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Level
+             * @description The tutor's (or your) assessment; empty until there is one
+             */
+            level: string;
+            level_scale: components["schemas"]["LevelScale"];
+            /** Name */
+            name: string;
+            /**
+             * Running
+             * @description The tutor's process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Slug */
+            slug: string;
+            /**
+             * Subject
+             * @description The subject's name
+             */
+            subject: string;
+            /** Subject Id */
+            subject_id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * CourseUpdate
+         * @description Change the name, the instructions, the level or its scale; a level must fit the (new) scale, and "" says
+         *     not assessed yet.
+         */
+        CourseUpdate: {
+            /** Instructions */
+            instructions?: string | null;
+            /** Level */
+            level?: string | null;
+            level_scale?: components["schemas"]["LevelScale"] | null;
+            /** Name */
+            name?: string | null;
+        };
         /**
          * DesiredState
          * @description What the user wants of something that runs (a sandbox, an agent instance); it survives restarts.
@@ -1136,6 +1559,25 @@ export interface components {
              */
             type: "coding" | "research" | "learning" | "social_media" | "custom";
         };
+        /** LearningDue */
+        LearningDue: {
+            /**
+             * Courses
+             * @description The courses with cards due now
+             */
+            courses: components["schemas"]["CourseDue"][];
+            /**
+             * Total
+             * @description Review cards due now in all your courses
+             */
+            total: number;
+        };
+        /**
+         * LevelScale
+         * @description A course's level: CEFR for a language, or a short free text for any other subject.
+         * @enum {string}
+         */
+        LevelScale: "cefr" | "free";
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -1193,6 +1635,24 @@ export interface components {
              * @description The model as an agent stores it, "provider/model".
              */
             name: string;
+        };
+        /** NotesBody */
+        NotesBody: {
+            /** Content */
+            content: string;
+        };
+        /** NotesPublic */
+        NotesPublic: {
+            /**
+             * Content
+             * @description student_notes.md, Markdown
+             */
+            content: string;
+            /**
+             * Saved
+             * @description False while the course has no notes yet: content is the empty template
+             */
+            saved: boolean;
         };
         /**
          * PasswordChange
@@ -1403,6 +1863,12 @@ export interface components {
             purpose: string;
         };
         /**
+         * Rating
+         * @description How well a review answer went: FSRS's four ratings.
+         * @enum {integer}
+         */
+        Rating: 1 | 2 | 3 | 4;
+        /**
          * ReplyBody
          * @description The user's answer to an escalation; the manager reads it and continues.
          */
@@ -1533,6 +1999,76 @@ export interface components {
             /** Status */
             status?: ("active" | "archived") | null;
         };
+        /**
+         * ReviewAnswer
+         * @description `answer`: the tutor grades it in the chat (a turn, its reply streams); or `rating`: rated by the student,
+         *     the card rescheduled now. One of the two.
+         */
+        ReviewAnswer: {
+            /** Answer */
+            answer?: string | null;
+            /** @description 1 Again, 2 Hard, 3 Good, 4 Easy */
+            rating?: components["schemas"]["Rating"] | null;
+        };
+        /** ReviewCardPublic */
+        ReviewCardPublic: {
+            /**
+             * Back
+             * @description The expected answer, or the correction: show it after the answer
+             */
+            back: string;
+            /** Course Id */
+            course_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /**
+             * Front
+             * @description What the student is asked
+             */
+            front: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["CardKind"];
+            last_rating: components["schemas"]["Rating"] | null;
+            /** Reviews */
+            reviews: number;
+        };
+        /** ReviewOutcome */
+        ReviewOutcome: {
+            /** @description The card; rescheduled already after a rating */
+            card: components["schemas"]["ReviewCardPublic"];
+            /**
+             * Turn
+             * @description After an answer: the chat message the tutor is grading (its id)
+             */
+            turn: number | null;
+        };
+        /** ReviewQueue */
+        ReviewQueue: {
+            /**
+             * Cards
+             * @description The cards due now, the longest overdue first
+             */
+            cards: components["schemas"]["ReviewCardPublic"][];
+            /**
+             * Due
+             * @description How many cards are due now
+             */
+            due: number;
+            /**
+             * Total
+             * @description How many cards the course has
+             */
+            total: number;
+        };
         /** RulesBody */
         RulesBody: {
             /** Content */
@@ -1598,6 +2134,42 @@ export interface components {
          * @enum {string}
          */
         StepStatus: "pending" | "running" | "done" | "failed";
+        /** SubjectCreate */
+        SubjectCreate: {
+            /** Name */
+            name: string;
+        };
+        /** SubjectPublic */
+        SubjectPublic: {
+            /** Agent Id */
+            agent_id: number;
+            /** Courses */
+            courses: components["schemas"]["CoursePublic"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Due
+             * @description Review cards due now in all its courses
+             */
+            due: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+        };
+        /**
+         * SubjectUpdate
+         * @description Rename it (its folder keeps its name: it is the subject's, not the name's).
+         */
+        SubjectUpdate: {
+            /** Name */
+            name: string;
+        };
         /** TemplateModelPublic */
         TemplateModelPublic: {
             /**
@@ -2325,6 +2897,110 @@ export interface operations {
             };
         };
     };
+    "learning-list_subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectPublic"][];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-create_subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectPublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "audit-list_audit_events": {
         parameters: {
             query?: {
@@ -2535,6 +3211,522 @@ export interface operations {
             };
         };
     };
+    "learning-get_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseDetail"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-delete_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-update_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursePublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-interrupt_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseDetail"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-send_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseMessageBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseDetail"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-get_notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesPublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-put_notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotesBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesPublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-review_queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueue"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-get_card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCardPublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-answer_card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOutcome"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     "health-health": {
         parameters: {
             query?: never;
@@ -2554,6 +3746,54 @@ export interface operations {
                 };
             };
             /** @description A dependency is unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-due_cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningDue"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3602,6 +4842,212 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    "learning-delete_subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subject_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-update_subject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subject_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectPublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-list_courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subject_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursePublic"][];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "learning-create_course": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subject_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoursePublic"];
+                };
+            };
+            /** @description No such agent, subject, course or card of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
