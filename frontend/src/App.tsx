@@ -21,6 +21,8 @@ import { SettingsPage } from "./pages/Settings";
 const TerminalPage = lazy(() => import("./pages/TerminalPage").then((m) => ({ default: m.TerminalPage })));
 // A research's chat brings Markdown and code highlighting: loaded when a research is opened.
 const ResearchPage = lazy(() => import("./pages/ResearchPage").then((m) => ({ default: m.ResearchPage })));
+// A course's chat too (with its notes and Review mode).
+const CoursePage = lazy(() => import("./pages/CoursePage").then((m) => ({ default: m.CoursePage })));
 
 export function App() {
   const [attempt, setAttempt] = useState(0);
@@ -56,6 +58,7 @@ export function App() {
         <Route path="agents/:id/edit" element={<AgentEditPage />} />
         <Route path="projects/:id" element={<ProjectPage />} />
         <Route path="research/:id" element={<Suspense fallback={<Loading />}><ResearchPage /></Suspense>} />
+        <Route path="course/:id" element={<Suspense fallback={<Loading />}><CoursePage /></Suspense>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

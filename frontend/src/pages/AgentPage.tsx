@@ -7,6 +7,7 @@ import { AgentForm, draftFromAgent } from "../agents/AgentForm";
 import { typeFeatures, typeLabel } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
 import { ResearchPanel } from "../research/ResearchPanel";
+import { LearningPanel } from "../learning/LearningPanel";
 import { ConfirmDelete } from "../components/ConfirmDelete";
 import { buttonClass } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
@@ -54,6 +55,8 @@ export function AgentPage() {
         <CodingAgentPanel agent={agent} />
       ) : agent.type === "research" ? (
         <ResearchPanel agent={agent} />
+      ) : agent.type === "learning" ? (
+        <LearningPanel agent={agent} />
       ) : (
         <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
           <h2 id="coming-h" className="mb-1 font-semibold">{t("agents.page.comingHere")}</h2>

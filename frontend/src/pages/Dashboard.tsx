@@ -1,9 +1,11 @@
 // The dashboard: a first-run checklist until its steps are done, the person's workspace (their sandbox
-// container, named in plain words with the technical term as a hint) with start/stop, their agents, and
-// active work; the workspace's state changes arrive live over /ws/events (see realtime/useLiveEvents).
+// container, named in plain words with the technical term as a hint) with start/stop, their agents, active
+// work, and the review cards due (learning); the workspace's state changes arrive live over /ws/events (see
+// realtime/useLiveEvents).
 import { Link } from "react-router";
 import { useTranslation } from "react-i18next";
 import { FirstRunChecklist } from "../onboarding/FirstRunChecklist";
+import { DueCards } from "../learning/DueCards";
 import { useAgents, useAllProjects, useSandbox, useSandboxAction } from "../api/queries";
 import { ProjectRow } from "../projects/ProjectBits";
 import { agentActivity, projectView, type ProjectView } from "../projects/status";
@@ -107,6 +109,7 @@ export function Dashboard() {
       <PageTitle>{t("dashboard.title")}</PageTitle>
       <div className="grid gap-4 lg:grid-cols-2">
         <FirstRunChecklist />
+        <DueCards />
         <WorkspaceCard />
         <AgentsCard />
         <ActiveWorkCard />

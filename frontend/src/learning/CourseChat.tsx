@@ -1,0 +1,22 @@
+// The course's chat: the shared chat view over the course's stream (/ws/course/{id}/chat) and its routes.
+import { useMemo } from "react";
+import { limits } from "../api/limits";
+import { ChatView, type ChatActions } from "../chat/ChatView";
+import type { LiveChat } from "../chat/useChat";
+import { interruptCourse, sendCourseMessage } from "./api";
+
+export function courseChatPath(courseId: number): string {
+  return `/ws/course/${courseId}/chat`;
+}
+
+export function CourseChat({ courseId, chat }: { courseId: number; chat: LiveChat }) {
+  const actions = useMemo<ChatActions>(
+    () => ({
+      send: ({ text }) => sendCourseMessage(courseId, { text }),
+      stop: () => interruptCourse(courseId),
+      retry: (turn) => sendCourseMessage(courseId, { text: "", retry_of: turn }),
+    }),
+    [courseId],
+  );
+  return <ChatView chat={chat} actions={actions} maxLength={limits.MessageBody.text.maxLength} />;
+}
