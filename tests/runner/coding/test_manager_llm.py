@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from autocode_runner.nanobot_support import API_KEY_PLACEHOLDER
 
 from controlplane.config import Settings
 from controlplane.sandbox.backend import SandboxUser
@@ -177,7 +178,7 @@ def test_plan_is_parsed_and_reaches_the_provider_as_configured(rig: ManagerRig) 
     assert config["agents"]["defaults"]["provider"] == "openai"
     assert config["agents"]["defaults"]["model"] == "gpt-test-mini"
     assert config["providers"]["openai"]["apiBase"] == BASE_URL
-    assert config["providers"]["openai"]["apiKey"] == "${AUTOCODE_MANAGER_API_KEY}"
+    assert config["providers"]["openai"]["apiKey"] == API_KEY_PLACEHOLDER, "the key never lands in a file"
     assert all(config["tools"][group] == {"enable": False} for group in ("exec", "file", "web", "my", "cliApps"))
     assert rig.manager_file("IDENTITY.md").read_text() == IDENTITY
     assert rig.manager_file("MEMORY.md").exists()
