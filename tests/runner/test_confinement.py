@@ -69,17 +69,26 @@ def test_symlinked_directory_pointing_outside_is_refused(runner: Runner, client:
     assert (outside / "secret.txt").read_text() == "outside secret"
 
 
-def test_symlink_pointing_inside_the_home_works(runner: Runner, client: ProtocolClient) -> None:
+def test_symlinks_inside_the_home_are_not_followed_either(runner: Runner, client: ProtocolClient) -> None:
+    """Reading, writing and listing never follow a link, even one that stays in the home (fs.list shows it)."""
     (runner.home / "docs").mkdir()
     (runner.home / "docs" / "notes.md").write_text("inside")
     (runner.home / "link.md").symlink_to("docs/notes.md")
     (runner.home / "docs-link").symlink_to(runner.home / "docs")
-    assert client.call("fs.read", {"path": "link.md"})["content"] == "inside"
-    assert client.call("fs.read", {"path": "docs-link/notes.md"})["content"] == "inside"
-    assert [e["name"] for e in client.call("fs.list", {"path": "docs-link"})["entries"]] == ["notes.md"]
-    assert client.call("fs.write", {"path": "link.md", "content": "updated"}) == {"size": 7}
-    assert (runner.home / "link.md").is_symlink()  # written through: the link stays a link
-    assert (runner.home / "docs" / "notes.md").read_text() == "updated"
+    for method, params in [
+        ("fs.read", {"path": "link.md"}),
+        ("fs.read", {"path": "docs-link/notes.md"}),
+        ("fs.list", {"path": "docs-link"}),
+        ("fs.write", {"path": "link.md", "content": "updated"}),
+        ("fs.write", {"path": "link.md", "content": "updated", "append": True}),
+        ("fs.write", {"path": "docs-link/new.md", "content": "x", "parents": True}),
+    ]:
+        error = client.error(method, params)
+        assert error["code"] == "forbidden_path" and "never followed" in error["message"], (method, params)
+    assert (runner.home / "link.md").is_symlink()
+    assert (runner.home / "docs" / "notes.md").read_text() == "inside"
+    assert sorted(p.name for p in (runner.home / "docs").iterdir()) == ["notes.md"]
+    assert ("docs-link", "symlink") in [(e["name"], e["type"]) for e in client.call("fs.list", {})["entries"]]
 
 
 def test_remove_of_a_symlink_removes_the_link_and_leaves_the_target(

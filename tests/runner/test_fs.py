@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import stat
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from autocode_runner.fs import HomeFS
+from autocode_runner.protocol import RunnerError
 
 from tests.runner.conftest import ProtocolClient, Runner
 
@@ -143,3 +151,107 @@ def test_the_home_itself_cannot_be_removed(runner: Runner, client: ProtocolClien
     for path in ("", ".", str(runner.home), str(runner.home) + "/"):
         assert client.error("fs.remove", {"path": path, "recursive": True})["code"] == "forbidden_path", path
     assert runner.home.is_dir()
+
+
+def test_a_link_anywhere_on_the_path_is_refused_for_read_write_and_list(runner: Runner, client: ProtocolClient) -> None:
+    """Each component is opened without following links: a link as the file, as a folder on the way, or
+    deeper down, pointing inside the home or not, is refused and left as it was."""
+    (runner.home / "real" / "deep").mkdir(parents=True)
+    (runner.home / "real" / "deep" / "file.txt").write_text("real")
+    (runner.home / "real" / "deep-link").symlink_to("deep")
+    (runner.home / "real" / "file-link").symlink_to("deep/file.txt")
+    (runner.home / "top-link").symlink_to("real")
+    refused = [
+        ("fs.read", {"path": "top-link/deep/file.txt"}),
+        ("fs.read", {"path": "real/deep-link/file.txt"}),
+        ("fs.read", {"path": "real/file-link"}),
+        ("fs.read", {"path": str(runner.home / "real" / "file-link")}),
+        ("fs.list", {"path": "top-link"}),
+        ("fs.list", {"path": "real/deep-link"}),
+        ("fs.write", {"path": "real/file-link", "content": "x"}),
+        ("fs.write", {"path": "real/deep-link/new.txt", "content": "x"}),
+        ("fs.write", {"path": "top-link/deep/new/file.txt", "content": "x", "parents": True}),
+    ]
+    for method, params in refused:
+        assert client.error(method, params)["code"] == "forbidden_path", (method, params)
+    assert client.call("fs.read", {"path": "real/deep/file.txt"})["content"] == "real"
+    assert sorted(p.name for p in (runner.home / "real" / "deep").iterdir()) == ["file.txt"]
+    assert (runner.home / "real" / "file-link").is_symlink()
+    listed = client.call("fs.list", {"path": "real"})["entries"]
+    assert [(e["name"], e["type"]) for e in listed] == [
+        ("deep", "dir"),
+        ("deep-link", "symlink"),
+        ("file-link", "symlink"),
+    ]
+
+
+def test_write_with_parents_makes_folders_but_not_through_a_file(runner: Runner, client: ProtocolClient) -> None:
+    assert client.call("fs.write", {"path": "new/a/b.txt", "content": "x", "parents": True}) == {"size": 1}
+    assert (runner.home / "new" / "a" / "b.txt").read_text() == "x"
+    assert client.call("fs.write", {"path": "new/a/b.txt", "content": "yz", "parents": True}) == {"size": 2}
+    assert client.error("fs.write", {"path": "new/a/b.txt/c", "content": "x", "parents": True})["code"] == (
+        "not_a_directory"
+    )
+    assert client.error("fs.write", {"path": "", "content": "x"})["code"] == "is_a_directory"
+    assert client.error("fs.read", {"path": "."})["code"] == "is_a_directory"
+
+
+@contextmanager
+def docs_flipping_to(home: Path, outside: Path) -> Iterator[None]:
+    """While inside, home/docs keeps flipping between the real folder and a link to `outside`."""
+    done = threading.Event()
+
+    def flip() -> None:
+        while not done.is_set():
+            os.rename(home / "docs", home / "docs-away")  # the real folder steps aside...
+            (home / "docs").symlink_to(outside)  # ...a link takes its place...
+            (home / "docs").unlink()
+            os.rename(home / "docs-away", home / "docs")  # ...and the folder comes back
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    try:
+        yield
+    finally:
+        done.set()
+        flipper.join()
+
+
+def swap_world(tmp_path: Path) -> tuple[Path, Path]:
+    home, outside = tmp_path / "home", tmp_path / "outside"
+    (home / "docs").mkdir(parents=True)
+    (home / "docs" / "notes.md").write_text("inside")
+    outside.mkdir()
+    (outside / "notes.md").write_text("outside secret")
+    return home, outside
+
+
+def test_a_link_swapped_in_while_reading_is_never_followed(tmp_path: Path) -> None:
+    """A folder on the path flips between a real folder and a link to a folder outside the home while the
+    same file is read over and over: every read finds the real file or is refused, never the outside one."""
+    home, outside = swap_world(tmp_path)
+    files = HomeFS(str(home))
+    seen: dict[str, int] = {}
+    with docs_flipping_to(home, outside):
+        for _ in range(3000):
+            try:
+                outcome = files.read("docs/notes.md", 1000)["content"]
+            except RunnerError as error:
+                outcome = error.code
+            seen[outcome] = seen.get(outcome, 0) + 1
+    assert "outside secret" not in seen, seen
+    assert seen.get("inside", 0) > 0, seen
+
+
+def test_a_link_swapped_in_while_writing_is_never_written_through(tmp_path: Path) -> None:
+    home, outside = swap_world(tmp_path)
+    files = HomeFS(str(home))
+    written = 0
+    with docs_flipping_to(home, outside):
+        for index in range(2000):
+            with contextlib.suppress(RunnerError):
+                files.write(f"docs/f{index % 7}.txt", b"x", append=index % 2 == 0, parents=False)
+                written += 1
+    assert sorted(p.name for p in outside.iterdir()) == ["notes.md"]
+    assert (outside / "notes.md").read_text() == "outside secret"
+    assert written > 0 and (home / "docs").is_dir() and not (home / "docs").is_symlink()

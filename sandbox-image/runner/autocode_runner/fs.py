@@ -3,7 +3,12 @@
 The control plane never opens a path inside a user's directory itself (the user could have planted a
 symlink there); it asks the runner, which resolves paths inside the container. Confinement here means:
 no `..` component, no absolute path outside the home, and no real path (after symlinks) outside the home.
-A symlink inside the home that points inside the home is fine. Removal never follows a symlink.
+
+Reading, writing and listing never follow a symlink, wherever it is on the path: they walk down from the home
+one component at a time, each opened relative to its parent's descriptor with O_NOFOLLOW, so a link swapped in
+between a check and the operation is refused too (FORBIDDEN_PATH), never followed. Nothing needs to follow
+one: the control plane reads and writes what an agent works on, and a planted link is what it must not follow.
+Making a folder follows links inside the home (confined by the real path); removal never follows a symlink.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 import base64
 import errno
 import os
+import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypedDict
@@ -22,6 +27,9 @@ from autocode_runner.contract.wire import ErrorCode
 from autocode_runner.protocol import RunnerError
 
 NEW_FILE_MODE = 0o644
+NEW_DIR_MODE = 0o777  # before the umask, as os.makedirs makes them
+LINK_REFUSED = "a symbolic link is on the path, and links are never followed"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 _ERRNO_CODES = {
     errno.ENOENT: ErrorCode.NOT_FOUND,
@@ -41,8 +49,8 @@ def os_errors(path: str) -> Iterator[None]:
         yield
     except OSError as error:
         code = _ERRNO_CODES.get(error.errno or 0, ErrorCode.INTERNAL)
-        reason = error.strerror or type(error).__name__
-        raise RunnerError(code, f"{path}: {reason.lower()}") from None
+        reason = LINK_REFUSED if error.errno == errno.ELOOP else (error.strerror or type(error).__name__).lower()
+        raise RunnerError(code, f"{path}: {reason}") from None
 
 
 def _error(code: ErrorCode, path: str, reason: str) -> RunnerError:
@@ -109,12 +117,41 @@ class HomeFS:
             raise _error(ErrorCode.FORBIDDEN_PATH, path, "resolves outside the home")
         return real
 
+    def components(self, path: str) -> list[str]:
+        """The path's names under the home, in order (none for the home itself)."""
+        relative = os.path.relpath(self.lexical(path), self.real_home)
+        return [] if relative == "." else relative.split("/")
+
+    @contextmanager
+    def folder(self, path: str, names: list[str], *, create: bool = False) -> Iterator[int]:
+        """A descriptor of the folder `names` leads to from the home, each component opened relative to its
+        parent and never through a symlink (FORBIDDEN_PATH). `create` makes the missing ones on the way."""
+        fd = os.open(self.real_home, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            for name in names:
+                if create:
+                    with suppress(FileExistsError):
+                        os.mkdir(name, NEW_DIR_MODE, dir_fd=fd)
+                try:
+                    child = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                except NotADirectoryError:  # O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR: tell them apart
+                    if stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+                        raise _error(ErrorCode.FORBIDDEN_PATH, path, LINK_REFUSED) from None
+                    raise _error(ErrorCode.NOT_A_DIRECTORY, path, "a parent is not a directory") from None
+                os.close(fd)
+                fd = child
+            yield fd
+        finally:
+            os.close(fd)
+
     # -- operations ----------------------------------------------------------------------------------
 
     def read(self, path: str, max_bytes: int) -> dict[str, Any]:
-        real = self.resolve(path)
-        with os_errors(path):
-            fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        names = self.components(path)
+        if not names:
+            raise _error(ErrorCode.IS_A_DIRECTORY, path, "is a directory")
+        with os_errors(path), self.folder(path, names[:-1]) as parent:
+            fd = os.open(names[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=parent)
             try:
                 info = os.fstat(fd)
                 if stat.S_ISDIR(info.st_mode):
@@ -134,25 +171,35 @@ class HomeFS:
             return {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64", "size": len(data)}
 
     def write(self, path: str, data: bytes, *, append: bool, parents: bool) -> dict[str, Any]:
-        real = self.resolve(path)
-        parent = os.path.dirname(real)
-        with os_errors(path):
-            if parents:
-                _make_parents(parent, path)
-            if os.path.isdir(real):
+        names = self.components(path)
+        if not names:
+            raise _error(ErrorCode.IS_A_DIRECTORY, path, "is a directory")
+        name = names[-1]
+        with os_errors(path), self._parent_for_writing(path, names[:-1], parents) as parent:
+            try:
+                mode: int | None = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is not None and stat.S_ISLNK(mode):
+                raise _error(ErrorCode.FORBIDDEN_PATH, path, LINK_REFUSED)
+            if mode is not None and stat.S_ISDIR(mode):
                 raise _error(ErrorCode.IS_A_DIRECTORY, path, "is a directory")
-            if not os.path.isdir(parent):
-                code = ErrorCode.NOT_A_DIRECTORY if os.path.lexists(parent) else ErrorCode.NOT_FOUND
-                raise _error(code, path, "the parent directory does not exist")
             if append:
-                return {"size": _append(real, data)}
-            _replace_atomically(real, data)
+                return {"size": _append(parent, name, data)}
+            _replace_atomically(parent, name, data, NEW_FILE_MODE if mode is None else stat.S_IMODE(mode))
         return {"size": len(data)}
 
+    @contextmanager
+    def _parent_for_writing(self, path: str, names: list[str], parents: bool) -> Iterator[int]:
+        try:
+            with self.folder(path, names, create=parents) as parent:
+                yield parent
+        except FileNotFoundError:
+            raise _error(ErrorCode.NOT_FOUND, path, "the parent directory does not exist") from None
+
     def list(self, path: str) -> dict[str, Any]:
-        real = self.resolve(path)
         entries: list[ListEntry] = []
-        with os_errors(path), os.scandir(real) as scan:
+        with os_errors(path), self.folder(path, self.components(path)) as fd, os.scandir(fd) as scan:
             for entry in scan:
                 try:
                     info = entry.stat(follow_symlinks=False)
@@ -213,41 +260,37 @@ def _read_at_most(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _make_parents(parent: str, path: str) -> None:
-    try:
-        os.makedirs(parent, exist_ok=True)
-    except FileExistsError:  # a component exists and is not a directory
-        raise _error(ErrorCode.NOT_A_DIRECTORY, path, "a parent is not a directory") from None
-
-
-def _append(real: str, data: bytes) -> int:
+def _append(parent: int, name: str, data: bytes) -> int:
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(real, flags, NEW_FILE_MODE)
+    fd = os.open(name, flags, NEW_FILE_MODE, dir_fd=parent)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, data)
         return os.fstat(fd).st_size
     finally:
         os.close(fd)
 
 
-def _replace_atomically(real: str, data: bytes) -> None:
-    """Write a temporary file beside the target and rename it over: readers see old or new, never half."""
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _replace_atomically(parent: int, name: str, data: bytes, mode: int) -> None:
+    """Write a temporary file beside the target and rename it over: readers see old or new, never half. A
+    rename replaces whatever is at `name` (a link swapped in too) and never writes through it."""
+    temporary = f".{name[:200]}.{secrets.token_hex(6)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temporary, flags, 0o600, dir_fd=parent)
     try:
-        mode = stat.S_IMODE(os.lstat(real).st_mode)
-    except FileNotFoundError:
-        mode = NEW_FILE_MODE
-    directory, name = os.path.split(real)
-    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, real)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
     except BaseException:
         with suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=parent)
         raise
