@@ -10,7 +10,7 @@ import { applyLanguage } from "../i18n";
 import { CoursePage } from "../pages/CoursePage";
 import { FakeSocket } from "../testing/FakeSocket";
 import { button, render, unmountAll } from "../testing/render";
-import { AGENT, card, course, fakeServer, subject, type Call } from "./testServer";
+import { AGENT, card, course, fakeServer, type Call } from "./testServer";
 
 const NOW = Date.now();
 const inDays = (days: number) => new Date(NOW + days * 86_400_000 + 60_000).toISOString();
@@ -30,7 +30,6 @@ function serve() {
   const server = fakeServer({
     "GET /api/courses/5": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
     "GET /api/agents": [AGENT],
-    "GET /api/agents/3/subjects": [subject()],
     "POST /api/ws-ticket": { ticket: "x" },
     "GET /api/courses/5/notes": () => ({ content: notes, saved: true }),
     "PUT /api/courses/5/notes": (c: Call) => {
@@ -40,6 +39,7 @@ function serve() {
     "GET /api/courses/5/review": () => queue,
     "POST /api/courses/5/review/31": { card: card(31), turn: 40 },
     "GET /api/courses/5/review/31": () => graded,
+    "POST /api/courses/5/message": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
     "POST /api/courses/5/review/32": (c: Call) => ({
       card: card(32, { due: inDays(0), reviews: 1, last_rating: (c.body as { rating: number }).rating }), turn: null,
     }),
@@ -174,6 +174,25 @@ describe("a course's page", () => {
     await click(button(el, "Finish"));
     expect(el.textContent).toContain("All done for now. Well done!");
     await vi.waitFor(() => expect(el.textContent).toContain("Nothing to review — next card due tomorrow."));
+  });
+
+  it("keeps a review answer the tutor could not check, with Try again, and waits for the grade again", async () => {
+    const { el, say } = await openCourse();
+    await vi.waitFor(() => expect(tab(el, "Review (2)")).toBeTruthy());
+    await click(tab(el, "Review (2)"));
+    await vi.waitFor(() => expect(el.querySelector("[data-card-front]")).not.toBeNull());
+    await typeAnswer(el, "kočka");
+    await click(button(el, "Check"));
+    const pending = { ...USER_MESSAGE, id: 40, content: "kočka", status: "pending", seq: 4 };
+    say({ seq: 4, type: "message", turn: 40, message: pending });
+    say({ seq: 5, type: "error", turn: 40, error: "Overloaded", retryable: true, message: { ...pending, status: "failed", error: "Overloaded", seq: 5 } });
+    await vi.waitFor(() => expect(el.textContent).toContain("The tutor could not check this answer: Overloaded"));
+    expect(button(el, "I knew it")).toBeTruthy(); // or rate it oneself
+    await click(button(el, "Try again"));
+    expect(calls.find((c) => c.path === "/api/courses/5/message")?.body).toEqual({ text: "", retry_of: 40 });
+    say({ seq: 6, type: "message", turn: 40, message: { ...pending, seq: 6 } });
+    await vi.waitFor(() => expect(el.textContent).toContain("The tutor is checking your answer…"));
+    expect(el.textContent).not.toContain("could not check");
   });
 
   it("says when the next card is due when nothing is due, and that review cards come from the tutor when there are none", async () => {

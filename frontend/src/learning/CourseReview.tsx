@@ -21,6 +21,27 @@ function reduce(round: Round<ReviewCard> | null, action: Action): Round<ReviewCa
   return round && advance(round, action.event);
 }
 
+const GRADE_WAITS_MS = [300, 600, 1200, 2400];
+
+/**
+ * The card once the tutor's grade has rescheduled it (its review count grew), or null when no grade came: the
+ * grade is stored as the tutor's tool reports it, which may land a moment after its reply, so a few short
+ * waits are allowed before the student is asked to rate it themselves.
+ */
+async function gradedCard(courseId: number, card: ReviewCard, wanted: () => boolean): Promise<ReviewCard | null> {
+  for (const wait of [0, ...GRADE_WAITS_MS]) {
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!wanted()) return null;
+    try {
+      const after = await fetchCard(courseId, card.id);
+      if (after.reviews > card.reviews) return after;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function CourseReview({ courseId, chat }: { courseId: number; chat: LiveChat }) {
@@ -100,6 +121,8 @@ function CardView({ courseId, round, chat, onEvent }: {
   const asked = turn === null ? undefined : chat.messages.find((m) => m.id === turn);
   const feedback = live?.text || stored?.content || "";
   useEffect(() => {
+    // Sent again (Try again): the chat shows the message waiting for its reply once more.
+    if (step.kind === "failed" && asked?.status === "pending") onEvent({ type: "retried" });
     if (step.kind !== "grading") return;
     if (asked?.status === "failed") {
       onEvent({ type: "failed", error: asked.error || t("common.somethingWentWrong") });
@@ -107,13 +130,11 @@ function CardView({ courseId, round, chat, onEvent }: {
     }
     if (!stored || live) return;
     let current = true;
-    fetchCard(courseId, card.id)
-      .then((after) => {
-        if (!current) return;
-        const rated = after && after.reviews > card.reviews && isRating(after.last_rating);
-        onEvent({ type: "graded", rating: rated ? (after.last_rating as Rating) : null, due: rated ? after.due : null });
-      })
-      .catch(() => current && onEvent({ type: "graded", rating: null, due: null }));
+    void gradedCard(courseId, card, () => current).then((after) => {
+      if (!current) return;
+      const rating = after && isRating(after.last_rating) ? after.last_rating : null;
+      onEvent({ type: "graded", rating, due: rating === null ? null : (after?.due ?? null) });
+    });
     return () => {
       current = false;
     };
@@ -145,7 +166,6 @@ function CardView({ courseId, round, chat, onEvent }: {
   const retry = (failedTurn: number) =>
     run(async () => {
       await sendCourseMessage(courseId, { text: "", retry_of: failedTurn });
-      onEvent({ type: "retried" });
     });
 
   return (

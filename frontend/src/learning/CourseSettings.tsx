@@ -8,7 +8,7 @@ import { buttonClass, FormError, inputClass, Saved, TextArea, useFormErrors } fr
 import { useDeleteCourse, useRenameCourse, useUpdateCourse, type Course } from "./api";
 import { RenameOrDelete } from "./RenameOrDelete";
 
-export function CourseSettings({ course, agentId }: { course: Course; agentId: number | null }) {
+export function CourseSettings({ course }: { course: Course }) {
   const { t } = useTranslation();
   const update = useUpdateCourse(course.id);
   const rename = useRenameCourse(course.id);
@@ -40,7 +40,7 @@ export function CourseSettings({ course, agentId }: { course: Course; agentId: n
       </form>
       <RenameOrDelete name={course.name} limit={limits.CourseUpdate.name} rename={rename} remove={remove}
         deleteLabel={t("learning.manage.deleteCourse")} consequence={t("learning.manage.courseConsequence")}
-        onDeleted={() => void navigate(agentId === null ? "/" : `/agents/${agentId}`)} />
+        onDeleted={() => void navigate(`/agents/${course.agent_id}`)} />
     </div>
   );
 }

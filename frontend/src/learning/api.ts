@@ -1,9 +1,7 @@
 // The learning agent's API (docs/learning.md, "API"): TanStack Query hooks over the generated client for
 // subjects, courses, the student's notes and review cards, with the keys their mutations invalidate.
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { apiFetch } from "../api/apiFetch";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
-import { useAgents, type Agent } from "../api/queries";
 
 export type Subject = Schemas["SubjectPublic"];
 export type Course = Schemas["CoursePublic"];
@@ -36,13 +34,11 @@ function useRefreshLists() {
   };
 }
 
-const subjectsQuery = (agentId: number) => ({
-  queryKey: learningKeys.subjects(agentId),
-  queryFn: () => unwrap(api.GET("/api/agents/{agent_id}/subjects", { params: { path: { agent_id: agentId } } })),
-});
-
 export function useSubjects(agentId: number) {
-  return useQuery(subjectsQuery(agentId));
+  return useQuery({
+    queryKey: learningKeys.subjects(agentId),
+    queryFn: () => unwrap(api.GET("/api/agents/{agent_id}/subjects", { params: { path: { agent_id: agentId } } })),
+  });
 }
 
 export function useCreateSubject(agentId: number) {
@@ -166,29 +162,9 @@ export function useDueCards() {
   return useQuery({ queryKey: learningKeys.due, queryFn: () => unwrap(api.GET("/api/learning/due")) });
 }
 
-/**
- * One card as it is now (after the tutor graded it: its rating and when it comes back), or null when the
- * server cannot say. GET /api/courses/{id}/review/{card_id} is asked of the API (issue 13's report); until it
- * is there this answers null and Review mode lets the student rate the card themselves.
- */
-export async function fetchCard(courseId: number, cardId: number): Promise<ReviewCard | null> {
-  const res = await apiFetch(`/api/courses/${courseId}/review/${cardId}`);
-  if (!res.ok) return null;
-  return (await res.json()) as ReviewCard;
-}
-
-/**
- * Where a course sits: its subject and its learning agent (for the page's way back and its subject line).
- * The course names only its subject's id, so each learning agent's subjects (usually one agent's, cached by
- * its page already) are searched for it.
- */
-export function useCoursePlace(subjectId: number): { agent?: Agent; subject?: Subject } {
-  const agents = useAgents();
-  const learning = (agents.data ?? []).filter((a) => a.type === "learning");
-  const lists = useQueries({ queries: learning.map((agent) => subjectsQuery(agent.id)) });
-  for (const [index, list] of lists.entries()) {
-    const subject = list.data?.find((s) => s.id === subjectId);
-    if (subject) return { agent: learning[index], subject };
-  }
-  return {};
+/** One card as it is now: after the tutor graded it, its last rating and when it comes back. */
+export function fetchCard(courseId: number, cardId: number) {
+  return unwrap(
+    api.GET("/api/courses/{course_id}/review/{card_id}", { params: { path: { course_id: courseId, card_id: cardId } } }),
+  );
 }

@@ -10,7 +10,7 @@ export const AGENT = {
 
 export function course(overrides: Record<string, unknown> = {}) {
   return {
-    id: 5, subject_id: 2, name: "Conversation", slug: "conversation", instructions: "Talk with me.", level_scale: "cefr",
+    id: 5, subject_id: 2, subject: "English", agent_id: 3, name: "Conversation", slug: "conversation", instructions: "Talk with me.", level_scale: "cefr",
     level: "B1", answering: false, running: false, due: 2, directory: "/home/agent/learning/english/conversation",
     last_activity_at: null, created_at: "2026-03-01T10:00:00Z", updated_at: "2026-03-01T10:00:00Z", ...overrides,
   };

@@ -6,10 +6,11 @@ import { useEffect, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
+import { useAgents } from "../api/queries";
 import { useChat } from "../chat/useChat";
 import { Page } from "../components/Page";
 import { ErrorNote, Loading } from "../components/States";
-import { learningKeys, useCourse, useCoursePlace, useReview, type CourseDetail } from "../learning/api";
+import { learningKeys, useCourse, useReview, type CourseDetail } from "../learning/api";
 import { CourseChat, courseChatPath } from "../learning/CourseChat";
 import { CourseNotes } from "../learning/CourseNotes";
 import { CourseReview } from "../learning/CourseReview";
@@ -36,7 +37,7 @@ function CourseView({ course }: { course: CourseDetail }) {
   const [chosen, setChosen] = useState<Tab>("chat");
   const chat = useChat(courseChatPath(course.id), course.messages);
   const review = useReview(course.id);
-  const { agent, subject } = useCoursePlace(course.subject_id);
+  const agent = useAgents().data?.find((a) => a.id === course.agent_id);
   const updates = notesUpdates(chat.messages, chat.live);
 
   const client = useQueryClient();
@@ -66,10 +67,10 @@ function CourseView({ course }: { course: CourseDetail }) {
   return (
     <Page title={course.name} fill>
       <div className="-mt-3 mb-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
-        <Link to={agent ? `/agents/${agent.id}` : "/"} className="text-sky-300 underline">
+        <Link to={`/agents/${course.agent_id}`} className="text-sky-300 underline">
           {agent ? t("learning.page.back", { agent: agent.name }) : t("learning.page.backToAgent")}
         </Link>
-        {subject && <span className="text-slate-400">{t("learning.page.subject", { subject: subject.name })}</span>}
+        <span className="text-slate-400">{t("learning.page.subject", { subject: course.subject })}</span>
         <LevelBadge scale={course.level_scale} level={course.level} withHint />
       </div>
       <div role="tablist" aria-label={t("learning.page.tabs")} className="mb-2 flex flex-wrap gap-1">
@@ -90,7 +91,7 @@ function CourseView({ course }: { course: CourseDetail }) {
         )}
         {tab === "notes" && notes}
         {tab === "review" && <CourseReview courseId={course.id} chat={chat} />}
-        {tab === "settings" && <CourseSettings course={course} agentId={agent?.id ?? null} />}
+        {tab === "settings" && <CourseSettings course={course} />}
       </div>
     </Page>
   );
