@@ -9,9 +9,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import docker
+import httpx
 from autocode_runner.contract.wire import InstanceKind
 
+from controlplane.config import Settings
+from tests.support.coding_world import ANTHROPIC_PORT, CLAUDE_KEY
 from tests.support.fakes.claude_sandbox import HOME, FakeApi, wait_until
+from tests.support.pwa import bearer
+from tests.support.pwa_coding import fakes_dir, start_scripted_providers
 
 KIND = InstanceKind.RESEARCH.value
 # The research the scripts write into, and a reply long enough to be stopped halfway.
@@ -92,3 +98,39 @@ def open_researches(harness: Any, user: Any) -> Researches:
     events = EventLog()
     channel.on_event(events)
     return Researches(harness, user, events)
+
+
+# -- a research agent's owner for browser tests against a real `autocode serve` ------------------------------
+def prepare_research_owner(
+    base: str,
+    settings: Settings,
+    engine: docker.DockerClient,
+    *,
+    admin_password: str,
+    username: str,
+    password: str,
+    anthropic: dict[str, Any],
+) -> int:
+    """An account with an Anthropic key on the scripted server, a research agent, and its sandbox with the
+    scripted server answering from `anthropic` (inside the sandbox, reached through the key's base URL);
+    returns the agent's id. What the server received: scripted_requests()."""
+    admin = bearer(base, "admin", admin_password)
+    created = httpx.post(f"{base}/api/users", headers=admin, json={"username": username, "password": password})
+    assert created.status_code == 201, created.text
+    me = bearer(base, username, password)
+    key = {"provider": "anthropic", "key": CLAUDE_KEY, "base_url": f"http://127.0.0.1:{ANTHROPIC_PORT}"}
+    assert httpx.post(f"{base}/api/settings/api-keys", headers=me, json=key).status_code == 201
+    agent = httpx.post(f"{base}/api/agents", headers=me, json={"template": "research", "name": "Librarian"})
+    assert agent.status_code == 201, agent.text
+    start_scripted_providers(
+        base, settings, engine, username=username, password=password, openai={"rules": []}, anthropic=anthropic
+    )
+    return int(agent.json()["id"])
+
+
+def scripted_requests(settings: Settings, username: str) -> list[dict[str, Any]]:
+    """Every request the scripted Anthropic server of prepare_research_owner() recorded, oldest first."""
+    record = fakes_dir(settings, username) / "anthropic-requests.jsonl"
+    if not record.exists():
+        return []
+    return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -38,7 +38,7 @@ function FileName({ name }: { name: string }) {
 export function StoredAttachments({ attachments, load }: { attachments: readonly StoredAttachment[]; load?: AttachmentLoader }) {
   if (attachments.length === 0) return null;
   return (
-    <div className="mt-2 flex flex-wrap gap-2">
+    <div className="mt-2 flex flex-wrap items-start gap-2">
       {attachments.map((a) =>
         a.media_type.startsWith("image/") ? (
           <InlineImage key={a.path || a.name} attachment={a} load={load} />
