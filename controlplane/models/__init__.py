@@ -3,6 +3,7 @@
 from controlplane.models.agents import AGENT_TYPES, Agent, AgentInstance, Log
 from controlplane.models.base import UTCDateTime, utcnow
 from controlplane.models.chat import ChatMessage
+from controlplane.models.custom import AgentChat
 from controlplane.models.keys import ApiKey
 from controlplane.models.learning import ReviewCard
 from controlplane.models.sandboxes import SandboxRecord
@@ -14,6 +15,7 @@ __all__ = [
     "AGENT_TYPES",
     "ROLES",
     "Agent",
+    "AgentChat",
     "AgentInstance",
     "ApiKey",
     "AuditEvent",

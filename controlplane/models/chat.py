@@ -1,4 +1,4 @@
-"""Chat messages shared by research, learning and the social AI assistant.
+"""Chat messages shared by research, learning, custom agents and the social AI assistant.
 
 session_id points into a different table per session_type, so no foreign key can hold it; database
 triggers (see the initial migration) delete the messages when their session goes.
@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from controlplane.models.base import created_at_field, json_field, one_of, owner_field
 
-SESSION_TYPES = ("research", "learning", "social_ai")
+SESSION_TYPES = ("research", "learning", "social_ai", "custom")
 
 
 class ChatRole(StrEnum):

@@ -16,6 +16,7 @@ ENTRIES: dict[InstanceKind, str] = {
     InstanceKind.ECHO: "autocode_runner.echo",
     InstanceKind.RESEARCH: "autocode_runner.research.instance",
     InstanceKind.LEARNING: "autocode_runner.learning.instance",
+    InstanceKind.CUSTOM: "autocode_runner.custom.instance",
 }
 
 

@@ -299,7 +299,7 @@ def test_migrations_downgrade_and_upgrade_again(settings: Settings, engine: Engi
     assert "chat_messages" in inspect(engine).get_table_names()
     with engine.connect() as connection:
         triggers = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).all()
-    assert len(triggers) == 3
+    assert len(triggers) == 4
 
 
 def test_projects_made_before_0003_keep_their_data_and_get_its_defaults(settings: Settings, engine: Engine) -> None:

@@ -147,13 +147,48 @@ class CourseSpec:
     version: int = SPEC_VERSION
 
 
+CUSTOM_IDLE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class McpServer:
+    """One MCP server of an agent, secrets in clear (they live in the spec, in memory, never in a file): a process
+    started in the sandbox (`command`, `args`, `env`) or a server reached at `url` (with `headers`)."""
+
+    name: str  # its tools are named mcp_<name>_<tool>
+    command: str = ""
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CustomSpec:
+    """One chat of a custom agent: the chat's folder, the agent's model, prompt, catalogue tools and MCP servers,
+    the user's key for the model's provider, and the stored conversation (should the chat's history file be lost)."""
+
+    directory: str  # /home/agent/agents/<agent-slug>/chats/<chat-id>: history.json and nanobot's files
+    workspace: str  # /home/agent/agents/<agent-slug>: the agent's files, shared by its chats (file tools stay in it)
+    agent: str  # the agent's name, as the user wrote it
+    model: str  # the agent's model, "<provider>/<name>"
+    system_prompt: str  # the agent's identity and global rules
+    access: ModelAccess  # the user's key for the model's provider (and its base URL)
+    tools: list[str] = field(default_factory=list)  # the agent's catalogue tools that nanobot has: web_search, ...
+    mcp_servers: list[McpServer] = field(default_factory=list)
+    history: list[ChatTurn] = field(default_factory=list)  # the stored conversation, should history.json be lost
+    idle_seconds: float = CUSTOM_IDLE_SECONDS
+    version: int = SPEC_VERSION
+
+
 SPEC_TYPES: dict[InstanceKind, type[Any]] = {
     InstanceKind.CODING: CodingSpec,
     InstanceKind.ECHO: EchoSpec,
     InstanceKind.RESEARCH: ResearchSpec,
     InstanceKind.LEARNING: CourseSpec,
+    InstanceKind.CUSTOM: CustomSpec,
 }
-AnySpec = CodingSpec | EchoSpec | ResearchSpec | CourseSpec
+AnySpec = CodingSpec | EchoSpec | ResearchSpec | CourseSpec | CustomSpec
 
 
 def encode_spec(spec: AnySpec) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 # Bumped whenever a method, event or message shape changes: a control plane and a runner of different
 # versions refuse each other at hello with `protocol_mismatch` (rebuild the image, restart the sandbox).
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 6
 
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one message is one line of at most this many bytes
 MAX_READ_BYTES = 10 * 1024 * 1024  # an fs.read reply: 10 MiB of bytes is at most ~13.4 MiB of base64
@@ -104,6 +104,7 @@ class InstanceKind(StrEnum):
     ECHO = "echo"  # a trivial kind that proves the runtime end to end (tests and diagnostics)
     RESEARCH = "research"  # a chat over one Claude Code session per research
     LEARNING = "learning"  # a course's tutor: a chat with a nanobot that keeps the student's notes and cards
+    CUSTOM = "custom"  # one chat of a custom agent: a nanobot with the agent's tools and MCP servers
 
 
 class Command(StrEnum):
@@ -128,4 +129,5 @@ KIND_COMMANDS: dict[InstanceKind, frozenset[Command]] = {
     InstanceKind.ECHO: frozenset({Command.SAY}),
     InstanceKind.RESEARCH: frozenset({Command.MESSAGE, Command.INTERRUPT}),
     InstanceKind.LEARNING: frozenset({Command.MESSAGE, Command.INTERRUPT}),
+    InstanceKind.CUSTOM: frozenset({Command.MESSAGE, Command.INTERRUPT}),
 }

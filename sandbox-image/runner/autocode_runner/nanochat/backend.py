@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 from autocode_runner.chat.backend import TurnEvents
 from autocode_runner.contract.chat import ChatMessageCommand, ChatUsage, ToolActivity, ToolStatus
+from autocode_runner.contract.specs import McpServer
 from autocode_runner.nanobot_support import agent_loop, describe_failure, failed_response_keeper, split_model
+from autocode_runner.nanochat import mcp
 from autocode_runner.nanochat.config import ChatConfig, write_chat_config
 from autocode_runner.nanochat.tools import ChatTool, as_nanobot_tools
 
@@ -133,6 +135,7 @@ class NanobotChat:
         built_in_tools: Sequence[str] = (),
         tools: Sequence[ChatTool] = (),
         protected: Sequence[str] = (),
+        mcp_servers: Sequence[McpServer] = (),
     ) -> None:
         self.files = files
         self.model = model
@@ -142,9 +145,12 @@ class NanobotChat:
         self._built_in = frozenset(built_in_tools) & BUILT_IN_TOOLS
         self._tools = list(tools)
         self._protected = tuple(protected)
+        self._mcp_servers = list(mcp_servers)
         self._holder = _Holder(transcript)
         self._loop: Any = None
         self._bot: Any = None
+        self._mcp: Any = None
+        self._told_unreachable: list[str] = []
         self._run: Any = None
         self._interrupting = False
 
@@ -152,17 +158,34 @@ class NanobotChat:
         if self._bot is None:
             from nanobot import Nanobot  # type: ignore[import-not-found]  # only in the sandbox's venv
 
-            write_chat_config(self.files, self.model, self._base_url, self._built_in)
+            write_chat_config(self.files, self.model, self._base_url, self._built_in, self._mcp_servers)
             loop, config = agent_loop(self.files.path, self._provider, self._api_key, self.files.sessions)
             built_in = [_built_in(config, name, self.files, self._protected) for name in sorted(self._built_in)]
             for tool in [*built_in, *as_nanobot_tools(self._tools)]:
                 loop.tools.register(tool)
             _use_transcript(loop.context, self._holder)
-            self._loop, self._bot = loop, Nanobot(loop, config=config)
+            if self._mcp_servers:
+                mcp.fill_secrets(config, self._mcp_servers)
+                self._mcp = mcp.provider(config, loop.tools)
+            self._loop, self._bot = loop, Nanobot(loop, config=config, mcp_provider=self._mcp)
         return self._bot
+
+    async def _connect_mcp(self, events: TurnEvents) -> None:
+        """Connect the MCP servers that are not connected yet (nanobot would do it quietly inside the run); a
+        server that cannot be reached is said once in the chat, until it comes back."""
+        if self._mcp is None:
+            return
+        await self._mcp.connect()
+        failed = mcp.unreachable(self._mcp)
+        new = [name for name in failed if name not in self._told_unreachable]
+        if new:
+            names = ", ".join(f"'{name}'" for name in new)
+            events.notice(f"The MCP server {names} could not be started or reached; its tools are missing for now.")
+        self._told_unreachable = failed
 
     async def reply(self, message: ChatMessageCommand, events: TurnEvents) -> None:
         bot = self._ensure_bot()
+        await self._connect_mcp(events)
         keeper = failed_response_keeper()
         text = self._holder.transcript.model_text(message)
         run = await bot.run_streamed(text, session_key=f"chat:{message.turn}", ephemeral=True, hooks=[keeper])
@@ -237,7 +260,7 @@ class NanobotChat:
             await run.cancel()
 
     async def close(self) -> None:
-        bot, self._bot, self._loop = self._bot, None, None
+        bot, self._bot, self._loop, self._mcp = self._bot, None, None, None
         if bot is not None:
             await bot.aclose()
 

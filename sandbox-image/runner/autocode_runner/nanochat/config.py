@@ -1,14 +1,18 @@
-"""nanobot's config.json for a chat: one provider, the built-in tool groups the agent may use, every background
-job off (idle compaction, dreaming): the kind decides what the model remembers, not nanobot."""
+"""nanobot's config.json for a chat: one provider, the built-in tool groups the agent may use, its MCP servers
+(secrets as placeholders), every background job off (idle compaction, dreaming): the kind decides what the model
+remembers, not nanobot."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.contract.specs import McpServer
 from autocode_runner.nanobot_support import provider_entry, split_model
+from autocode_runner.nanochat import mcp
 
 CONTEXT_WINDOW_TOKENS = 128_000
 MAX_OUTPUT_TOKENS = 8_192
@@ -39,9 +43,15 @@ class ChatConfig:
         return self.root / "workspace"
 
 
-def chat_config(files: ChatConfig, model: str, base_url: str | None, tools: frozenset[str]) -> dict[str, Any]:
+def chat_config(
+    files: ChatConfig,
+    model: str,
+    base_url: str | None,
+    tools: frozenset[str],
+    mcp_servers: Sequence[McpServer] = (),
+) -> dict[str, Any]:
     provider, name = split_model(model)
-    return {
+    config: dict[str, Any] = {
         "agents": {
             "defaults": {
                 "workspace": str(files.nanobot_workspace),
@@ -63,10 +73,22 @@ def chat_config(files: ChatConfig, model: str, base_url: str | None, tools: froz
             "cliApps": {"enable": False},
         },
     }
+    if mcp_servers:
+        config["tools"]["mcpServers"] = mcp.config_entries(mcp_servers, files.workspace)
+        exempt = mcp.exempt_addresses(mcp_servers)
+        if exempt:
+            config["tools"]["ssrfWhitelist"] = exempt
+    return config
 
 
-def write_chat_config(files: ChatConfig, model: str, base_url: str | None, tools: frozenset[str]) -> None:
+def write_chat_config(
+    files: ChatConfig,
+    model: str,
+    base_url: str | None,
+    tools: frozenset[str],
+    mcp_servers: Sequence[McpServer] = (),
+) -> None:
     for folder in (files.root, files.nanobot_workspace, files.sessions, files.workspace):
         folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(chat_config(files, model, base_url, tools), indent=2) + "\n"
+    text = json.dumps(chat_config(files, model, base_url, tools, mcp_servers), indent=2) + "\n"
     files.path.write_text(text, encoding="utf-8")
