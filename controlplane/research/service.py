@@ -222,7 +222,7 @@ async def _save_attachments(
             await supervisor.manager.call(user, Method.FS_WRITE, params)
         except RunnerError as exc:
             raise Unavailable(f"'{upload.name}' could not be saved in the research's folder: {exc.message}") from exc
-        image = upload.media_type.startswith("image/")
+        image = upload.is_model_image
         saved.append(
             ChatAttachment(
                 name=upload.name,

@@ -9,11 +9,19 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
+from controlplane.api.deps import (
+    CurrentUser,
+    OptionalSupervisorDep,
+    SandboxUserDep,
+    SecretBoxDep,
+    SessionDep,
+    SettingsDep,
+)
 from controlplane.api.errors import Responses
 from controlplane.chat.hub import ChatHub
 from controlplane.research import service
 from controlplane.schemas.research import (
+    ChatLimits,
     MessageBody,
     ResearchCreate,
     ResearchDetail,
@@ -62,6 +70,13 @@ def list_research(
 def create_research(agent_id: int, body: ResearchCreate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
     """A new, empty research: its first message starts its Claude Code session."""
     return service.create(session, user.id or 0, agent_id, body)
+
+
+@router.get("/research/limits", response_model=ChatLimits)
+def research_limits(settings: SettingsDep, user: CurrentUser) -> ChatLimits:
+    """What one message may carry, so the PWA refuses a file before uploading it (declared before
+    /research/{research_id}, which would read "limits" as an id)."""
+    return ChatLimits.of(settings.max_chat_message_bytes)
 
 
 @router.get("/research/{research_id}", response_model=ResearchDetail, responses=REFUSED)

@@ -638,6 +638,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/research/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Research Limits
+         * @description What one message may carry, so the PWA refuses a file before uploading it (declared before
+         *     /research/{research_id}, which would read "limits" as an id).
+         */
+        get: operations["research-research_limits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/research/{research_id}": {
         parameters: {
             query?: never;
@@ -1228,6 +1249,33 @@ export interface components {
             name: string;
             /** Path */
             path: string;
+        };
+        /**
+         * ChatLimits
+         * @description What one message may carry, so the PWA refuses a file before uploading it: the message's size is the
+         *     server's setting (AUTOCODE_MAX_CHAT_MESSAGE_BYTES, read at runtime), the rest are this module's rules.
+         */
+        ChatLimits: {
+            /**
+             * Image Types
+             * @description The files that go to the model as pictures
+             */
+            image_types: string[];
+            /**
+             * Max Attachments
+             * @description Files in one message
+             */
+            max_attachments: number;
+            /**
+             * Max Image Bytes
+             * @description One picture the model sees (a type in image_types)
+             */
+            max_image_bytes: number;
+            /**
+             * Max Message Bytes
+             * @description The whole request: its text and its files as base64 (a third larger than the files)
+             */
+            max_message_bytes: number;
         };
         /**
          * ChatMessagePublic
@@ -4162,6 +4210,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "research-research_limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatLimits"];
+                };
             };
         };
     };
