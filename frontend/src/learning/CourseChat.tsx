@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import { limits } from "../api/limits";
 import { ChatView, type ChatActions } from "../chat/ChatView";
 import type { LiveChat } from "../chat/useChat";
+import { i18n } from "../i18n";
 import { interruptCourse, sendCourseMessage } from "./api";
 
 export function courseChatPath(courseId: number): string {
@@ -12,7 +13,11 @@ export function courseChatPath(courseId: number): string {
 export function CourseChat({ courseId, chat }: { courseId: number; chat: LiveChat }) {
   const actions = useMemo<ChatActions>(
     () => ({
-      send: ({ text }) => sendCourseMessage(courseId, { text }),
+      // The shared composer offers files; a course's message is words only (the API takes no attachments).
+      send: async ({ text, attachments }) => {
+        if (attachments.length > 0) throw new Error(i18n.t("learning.page.textOnly"));
+        return sendCourseMessage(courseId, { text });
+      },
       stop: () => interruptCourse(courseId),
       retry: (turn) => sendCourseMessage(courseId, { text: "", retry_of: turn }),
     }),

@@ -41,7 +41,7 @@ function serve() {
     "GET /api/courses/5/review/31": () => graded,
     "POST /api/courses/5/message": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
     "POST /api/courses/5/review/32": (c: Call) => ({
-      card: card(32, { due: inDays(0), reviews: 1, last_rating: (c.body as { rating: number }).rating }), turn: null,
+      card: card(32, { due: new Date(Date.now() + 50_000).toISOString(), reviews: 1, last_rating: (c.body as { rating: number }).rating }), turn: null,
     }),
   });
   calls = server.calls;
@@ -170,7 +170,7 @@ describe("a course's page", () => {
     await click(button(el, "I didn't"));
     expect(calls.find((c) => c.path === "/api/courses/5/review/32")?.body).toEqual({ rating: 1 });
     expect(el.textContent).toContain("The answer: back 32");
-    expect(el.querySelector("[data-rating]")?.textContent).toBe("Again (not remembered yet) — this card comes back now.");
+    expect(el.querySelector("[data-rating]")?.textContent).toBe("Again (not remembered yet) — this card comes back in 1 minute.");
     await click(button(el, "Finish"));
     expect(el.textContent).toContain("All done for now. Well done!");
     await vi.waitFor(() => expect(el.textContent).toContain("Nothing to review — next card due tomorrow."));

@@ -5,9 +5,11 @@ const NOW = new Date("2026-03-10T12:00:00Z");
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
 describe("when a review card comes back", () => {
-  it("says a moment already past, or under a minute away, is now", () => {
+  it("says a moment already past is now, and one under a minute away is in a minute", () => {
     expect(whenDue(later(-5 * 60_000), NOW, "en")).toBe("now");
-    expect(whenDue(later(30_000), NOW, "en")).toBe("now");
+    expect(whenDue(NOW, NOW, "en")).toBe("now");
+    expect(whenDue(later(30_000), NOW, "en")).toBe("in 1 minute");
+    expect(whenDue(later(59_500), NOW, "en")).toBe("in 1 minute");
   });
 
   it("picks minutes, hours, days, months and years as a person would", () => {
