@@ -40,6 +40,8 @@ function serve() {
     "POST /api/courses/5/review/31": { card: card(31), turn: 40 },
     "GET /api/courses/5/review/31": () => graded,
     "POST /api/courses/5/message": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
+    "PATCH /api/courses/5": (c: Call) => course(c.body as object),
+    "DELETE /api/courses/5": () => new Response(null, { status: 204 }),
     "POST /api/courses/5/review/32": (c: Call) => ({
       card: card(32, { due: new Date(Date.now() + 50_000).toISOString(), reviews: 1, last_rating: (c.body as { rating: number }).rating }), turn: null,
     }),
@@ -69,7 +71,13 @@ afterEach(() => {
 });
 
 async function openCourse() {
-  const el = await render(<Routes><Route path="/course/:id" element={<CoursePage />} /></Routes>, "/course/5");
+  const el = await render(
+    <Routes>
+      <Route path="/course/:id" element={<CoursePage />} />
+      <Route path="/agents/3" element={<p>the agent's page</p>} />
+    </Routes>,
+    "/course/5",
+  );
   await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe("Conversation"));
   await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
   const ws = FakeSocket.instances[0];
@@ -206,6 +214,25 @@ describe("a course's page", () => {
     const again = await openCourse();
     await click(tab(again.el, "Review"));
     await vi.waitFor(() => expect(again.el.textContent).toContain("Nothing to review yet. Your tutor adds cards"));
+  });
+
+  it("changes the tutor's instructions, and deletes the course after asking, back to the agent", async () => {
+    const { el } = await openCourse();
+    await click(tab(el, "Course"));
+    const box = el.querySelector<HTMLTextAreaElement>('textarea[name="instructions"]')!;
+    expect(box.value).toBe("Talk with me.");
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")!.set!.call(box, "Only grammar, please.");
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await click(button(el, "Save"));
+    expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ instructions: "Only grammar, please." });
+    await vi.waitFor(() => expect(el.textContent).toContain("Saved."));
+    await click(button(el, "Delete course"));
+    expect(el.textContent).toContain("Its conversation, the notes and the review cards are removed for good.");
+    await click(button(el, "Yes, delete Conversation"));
+    expect(calls.some((c) => c.method === "DELETE" && c.path === "/api/courses/5")).toBe(true);
+    await vi.waitFor(() => expect(el.textContent).toBe("the agent's page"));
   });
 
   it("speaks Czech", async () => {
