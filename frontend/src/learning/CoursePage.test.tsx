@@ -40,7 +40,7 @@ function serve() {
     "POST /api/courses/5/review/31": { card: card(31), turn: 40 },
     "GET /api/courses/5/review/31": () => graded,
     "POST /api/courses/5/message": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
-    "PATCH /api/courses/5": (c: Call) => course(c.body as object),
+    "PATCH /api/courses/5": (c: Call) => course(c.body as Record<string, unknown>),
     "DELETE /api/courses/5": () => new Response(null, { status: 204 }),
     "POST /api/courses/5/review/32": (c: Call) => ({
       card: card(32, { due: new Date(Date.now() + 50_000).toISOString(), reviews: 1, last_rating: (c.body as { rating: number }).rating }), turn: null,
