@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlmodel import Session
 
 from controlplane import __version__, migrate
 from controlplane.api import ws
@@ -30,6 +31,7 @@ from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.docker_engine import DockerSandboxBackend
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.sandbox.reconciler import Reconciler
+from controlplane.security import mcp_secrets
 from controlplane.security.secretbox import SecretBox
 from controlplane.spa import mount_spa
 
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate.upgrade(settings, engine)
+        with Session(engine) as session:
+            mcp_secrets.seal_stored(session, box)  # secrets saved in clear before they were sealed
         if reconciler is not None:
             reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
         yield

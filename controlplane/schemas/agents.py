@@ -13,10 +13,12 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    field_validator,
 )
 
 from controlplane.models.agents import AgentType
-from controlplane.schemas.common import STRICT_BODY, DisplayName, LongText
+from controlplane.schemas.common import STRICT_BODY, DisplayName, LongText, SaidAs
+from controlplane.security.mcp_secrets import SECRET_MASK, masked
 from controlplane.services.agent_catalogue import TEMPLATES, TOOL_CATALOGUE, TemplateKey
 
 MODEL_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9._:/@+-]*$")
@@ -47,14 +49,52 @@ McpServerName = Annotated[str, StringConstraints(pattern=MCP_SERVER_NAME_PATTERN
 MCP_SERVER_KIND_ERROR = "mcp_server_kind"  # an error type whose message is ours
 
 
+# A stdio server's command is run as a program, never by a shell: one program name or path, without the characters
+# a shell would give a meaning to (its arguments go in `args`, one string each).
+MCP_COMMAND_PATTERN = r"^[A-Za-z0-9_./+@:=,-]{1,1000}$"
+MCP_COMMAND_RULE = (
+    "Give one program, such as npx or /usr/bin/python3, without spaces or characters like ; | & $ < > or quotes;"
+    " put its arguments under args."
+)
+MCP_ARG_MAX = 4000
+MCP_ARGS_RULE = f"Give the arguments as a list of texts, at most 100, each under {MCP_ARG_MAX} characters."
+ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+ENV_NAME_RULE = "Name a variable with letters, digits and _, not starting with a digit."
+HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$"
+HEADER_NAME_RULE = "Name a header with letters, digits and - (like Authorization or X-Api-Key)."
+SECRET_VALUE_MAX = 8000
+SECRET_DESCRIPTION = (
+    f"Secret values: stored encrypted and never shown again (an answer shows {SECRET_MASK!r}); send that mask back"
+    " unchanged to keep the stored value."
+)
+
+McpCommand = Annotated[str, StringConstraints(pattern=MCP_COMMAND_PATTERN), SaidAs(MCP_COMMAND_RULE)]
+McpArgs = Annotated[list[Annotated[str, StringConstraints(max_length=MCP_ARG_MAX)]], Field(max_length=100)]
+SecretValue = Annotated[str, StringConstraints(max_length=SECRET_VALUE_MAX)]
+
+
+def _names_follow(rule: str, pattern: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(values: dict[str, str]) -> dict[str, str]:
+        for name in values:
+            if not compiled.fullmatch(name):
+                raise ValueError(f"'{name[:40]}': {rule}")
+        return values
+
+    return check
+
+
 class StdioMcpServer(BaseModel):
-    """An MCP server started as a process: command, arguments, environment."""
+    """An MCP server started as a process in your workspace: a program, its arguments, its environment."""
 
     model_config = STRICT_BODY
 
-    command: str = Field(min_length=1, max_length=1000)
-    args: list[str] = Field(default_factory=list)
-    env: dict[str, str] = Field(default_factory=dict)
+    command: McpCommand
+    args: Annotated[McpArgs, SaidAs(MCP_ARGS_RULE)] = Field(default_factory=list)
+    env: dict[str, SecretValue] = Field(default_factory=dict, description=SECRET_DESCRIPTION)
+
+    _env_names = field_validator("env")(_names_follow(ENV_NAME_RULE, ENV_NAME_PATTERN))
 
 
 class HttpMcpServer(BaseModel):
@@ -62,8 +102,10 @@ class HttpMcpServer(BaseModel):
 
     model_config = STRICT_BODY
 
-    url: AnyHttpUrl
-    headers: dict[str, str] = Field(default_factory=dict)
+    url: AnyHttpUrl  # a failure reads "Use a web address starting with http:// or https://." (api/errors.py)
+    headers: dict[str, SecretValue] = Field(default_factory=dict, description=SECRET_DESCRIPTION)
+
+    _header_names = field_validator("headers")(_names_follow(HEADER_NAME_RULE, HEADER_NAME_PATTERN))
 
 
 def _mcp_kind(value: Any) -> str | None:
@@ -124,10 +166,12 @@ class AgentPublic(BaseModel):
     model: str
     identity: str
     tools: list[str]
-    mcp_servers: dict[str, Any]
+    mcp_servers: dict[str, Any] = Field(description=f"Every env and headers value reads {SECRET_MASK!r}")
     global_rules: str
     created_at: datetime
     updated_at: datetime
+
+    _masked = field_validator("mcp_servers", mode="before")(masked)
 
 
 class AgentTemplatePublic(BaseModel):

@@ -13,14 +13,18 @@ from controlplane.models import Agent
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.schemas.agents import AgentCreate, AgentUpdate
+from controlplane.security import mcp_secrets
+from controlplane.security.secretbox import SecretBox
 from controlplane.services.agent_catalogue import TEMPLATES
 from controlplane.services.ownership import owned
 
 NOT_NULL = "May be omitted but not null"
 
 
-def _dump_mcp(servers: dict[str, Any]) -> dict[str, Any]:
-    return {name: server.model_dump(mode="json") for name, server in servers.items()}
+def _dump_mcp(box: SecretBox, servers: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The servers as stored: their secrets sealed (a mask sent back keeps the stored secret)."""
+    given = {name: server.model_dump(mode="json") for name, server in servers.items()}
+    return mcp_secrets.seal(box, given, stored)
 
 
 def _fields_from_template(body: AgentCreate) -> dict[str, Any]:
@@ -64,12 +68,12 @@ def list_of_user(session: Session, user_id: int) -> list[Agent]:
     return list(session.exec(select(Agent).where(Agent.user_id == user_id).order_by(col(Agent.id))).all())
 
 
-def create(session: Session, user_id: int, body: AgentCreate) -> Agent:
+def create(session: Session, box: SecretBox, user_id: int, body: AgentCreate) -> Agent:
     fields = _fields_from_template(body)
     overrides = body.model_dump(exclude_unset=True, exclude={"template", "name", "type", "mcp_servers"})
     fields.update({key: value for key, value in overrides.items() if value is not None})
     if body.mcp_servers is not None:
-        fields["mcp_servers"] = _dump_mcp(body.mcp_servers)
+        fields["mcp_servers"] = _dump_mcp(box, body.mcp_servers, {})
     if _name_taken(session, user_id, body.name):
         raise _taken(body.name)
     agent = Agent(user_id=user_id, name=body.name, **fields)
@@ -79,7 +83,7 @@ def create(session: Session, user_id: int, body: AgentCreate) -> Agent:
     return agent
 
 
-def update(session: Session, user_id: int, agent_id: int, body: AgentUpdate) -> Agent:
+def update(session: Session, box: SecretBox, user_id: int, agent_id: int, body: AgentUpdate) -> Agent:
     """Change any of the given fields; omitted fields keep their values."""
     agent = owned(session, Agent, agent_id, user_id, "Agent")
     # Checked before any attribute changes: the query would autoflush a clashing name into the UNIQUE index.
@@ -92,7 +96,7 @@ def update(session: Session, user_id: int, agent_id: int, body: AgentUpdate) -> 
     if "mcp_servers" in body.model_fields_set:
         if body.mcp_servers is None:
             raise InvalidField("mcp_servers", NOT_NULL)
-        agent.mcp_servers = _dump_mcp(body.mcp_servers)
+        agent.mcp_servers = _dump_mcp(box, body.mcp_servers, agent.mcp_servers)
     session.add(agent)
     _commit_or_conflict(session, agent.name)
     session.refresh(agent)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SessionDep
+from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
 from controlplane.models import Agent
 from controlplane.schemas.agents import (
@@ -52,8 +52,9 @@ def list_agents(session: SessionDep, user: CurrentUser) -> list[Agent]:
 
 
 @router.post("/agents", response_model=AgentPublic, status_code=status.HTTP_201_CREATED, responses=CONFLICT)
-def create_agent(body: AgentCreate, session: SessionDep, user: CurrentUser) -> Agent:
-    return agents.create(session, user.id or 0, body)
+def create_agent(body: AgentCreate, session: SessionDep, box: SecretBoxDep, user: CurrentUser) -> Agent:
+    """A new agent; its MCP servers' secrets (env and headers values) are stored encrypted and never shown again."""
+    return agents.create(session, box, user.id or 0, body)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentPublic)
@@ -62,9 +63,12 @@ def get_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Agent:
 
 
 @router.put("/agents/{agent_id}", response_model=AgentPublic, responses=CONFLICT)
-def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, user: CurrentUser) -> Agent:
-    """Change any of the given fields; omitted fields keep their values."""
-    return agents.update(session, user.id or 0, agent_id, body)
+def update_agent(
+    agent_id: int, body: AgentUpdate, session: SessionDep, box: SecretBoxDep, user: CurrentUser
+) -> Agent:
+    """Change any of the given fields; omitted fields keep their values, and an MCP secret sent back as the mask
+    keeps its stored value."""
+    return agents.update(session, box, user.id or 0, agent_id, body)
 
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from controlplane.models import Agent, Project, ResearchSession
+from controlplane.security.mcp_secrets import masked
 from controlplane.services.agent_catalogue import TOOL_CATALOGUE
 from tests.support.app import Account, create_agent
 
@@ -153,7 +154,7 @@ def test_create_custom_with_every_field(client: TestClient, alice: Account) -> N
     agent = create_agent(client, alice, **FULL_CUSTOM_AGENT)
 
     for field, value in FULL_CUSTOM_AGENT.items():
-        assert agent[field] == value, field
+        assert agent[field] == (masked(value) if field == "mcp_servers" else value), field  # type: ignore[arg-type]
     fetched = client.get(f"/api/agents/{agent['id']}", headers=alice.headers).json()
     assert fetched == agent
 
