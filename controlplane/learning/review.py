@@ -43,7 +43,10 @@ def queue(session: Session, user_id: int, course_id: int, now: datetime) -> Revi
     due = list(session.exec(due_query.limit(MAX_QUEUE)).all())
     count_due = session.exec(select(func.count()).where(mine, col(ReviewCard.due) <= now)).one()
     total = session.exec(select(func.count()).where(mine)).one()
-    return ReviewQueue(cards=[public(card) for card in due], due=count_due, total=total)
+    later = select(func.min(ReviewCard.due)).where(mine, col(ReviewCard.due) > now)
+    return ReviewQueue(
+        cards=[public(card) for card in due], due=count_due, total=total, next_due=session.exec(later).one()
+    )
 
 
 def card_of(session: Session, user_id: int, course_id: int, card_id: int) -> ReviewCard:

@@ -158,6 +158,9 @@ class ReviewQueue(BaseModel):
     cards: list[ReviewCardPublic] = Field(description="The cards due now, the longest overdue first")
     due: int = Field(description="How many cards are due now")
     total: int = Field(description="How many cards the course has")
+    next_due: datetime | None = Field(
+        default=None, description="When the next card not yet due comes due (none when every card is due or none exist)"
+    )
 
 
 class ReviewAnswer(BaseModel):

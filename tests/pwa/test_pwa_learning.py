@@ -134,7 +134,7 @@ def test_a_course_is_created_taught_its_notes_change_and_its_cards_are_reviewed(
         page.get_by_role("button", name="Send", exact=True).click()
         writing = page.locator('li[data-role="assistant"][data-status="writing"]')
         expect(writing).to_contain_text("Welcome!", timeout=120_000)
-        expect(writing.locator('[data-tool-id][data-status="done"]').first).to_contain_text("update_student_notes")
+        expect(writing.locator('[data-tool-id][data-status="done"]').first).to_contain_text("Updated your notes")
         reply = page.locator('li[data-role="assistant"][data-status="done"]')
         expect(reply).to_contain_text("present perfect.", timeout=60_000)
         expect(reply.locator("strong")).to_have_text("travel words")

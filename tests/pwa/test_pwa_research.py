@@ -123,13 +123,13 @@ def test_a_research_is_created_answered_with_a_file_and_continued_after_a_reload
         send(page, "What should I read on a rainy day? Keep the list in report.md.")
         writing = page.locator('li[data-role="assistant"][data-status="writing"]')
         expect(writing).to_contain_text("I wrote report.md", timeout=120_000)
-        expect(writing.locator('[data-tool-id][data-status="done"]')).to_contain_text("Write")
+        expect(writing.locator('[data-tool-id][data-status="done"]')).to_contain_text("Wrote a file")
         expect(page.get_by_role("button", name="Stop")).to_be_visible()
         shot(page, "research-streaming", width_name)
         reply = page.locator('li[data-role="assistant"][data-status="done"]')
         expect(reply).to_contain_text("ends with a few short stories", timeout=60_000)
         expect(reply.locator("strong")).to_have_text("report.md")  # Markdown rendered
-        expect(reply.get_by_role("list", name="What it did")).to_contain_text("Write")
+        expect(reply.get_by_role("list", name="What it did")).to_contain_text("Wrote a file")
         expect(reply.locator("[data-usage]")).to_contain_text("tokens in")
         expect(page.get_by_role("button", name="Stop")).to_have_count(0)
         assert accessibility_violations(page) == []

@@ -57,6 +57,7 @@ describe("ChatView", () => {
     expect(cards).toHaveLength(1);
     expect(cards[0].getAttribute("data-status")).toBe("done");
     expect(cards[0].textContent).toContain("done");
+    expect(cards[0].textContent).toContain("Searched the web"); // a tool's name said in words
 
     const reply = message({
       id: 6, role: "assistant", content: "The capital is **Oslo**.", reply_to: 5, seq: 12, cost_usd: 0.0123,

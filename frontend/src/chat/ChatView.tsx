@@ -29,11 +29,13 @@ interface Props {
   maxLength?: number;
   /** What one message may carry (files beyond it are refused when picked). */
   limits?: AttachmentLimits;
+  /** Whether the kind takes files with a message (a course's tutor reads words only). */
+  allowFiles?: boolean;
 }
 
 const NEAR_BOTTOM_PX = 48;
 
-export function ChatView({ chat, actions, closed, maxLength, limits }: Props) {
+export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles = true }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
@@ -91,7 +93,8 @@ export function ChatView({ chat, actions, closed, maxLength, limits }: Props) {
       {chat.reconnecting && <p role="status" className="text-xs text-amber-200">{t("chat.reconnecting")}</p>}
       {chat.lost && <p role="alert" className="text-xs text-red-300">{t("chat.lost")}</p>}
       <div className="shrink-0">
-        <Composer answering={answering} closed={closed} onSend={send} onStop={actions.stop} maxLength={maxLength} limits={limits} />
+        <Composer answering={answering} closed={closed} onSend={send} onStop={actions.stop} maxLength={maxLength} limits={limits}
+          allowFiles={allowFiles} />
       </div>
     </div>
   );

@@ -106,3 +106,12 @@ describe("Composer with the server's limits", () => {
     expect(textarea.value).toBe("Look at this");
   });
 });
+
+describe("a chat that takes words only", () => {
+  it("offers no Attach button and sends the text", async () => {
+    const onSend = vi.fn(async () => undefined);
+    const el = await render(<Composer answering={false} onSend={onSend} onStop={async () => undefined} allowFiles={false} />);
+    expect(el.querySelector("input[type=file]")).toBeNull();
+    expect([...el.querySelectorAll("button")].map((b) => b.textContent)).not.toContain("Attach files");
+  });
+});

@@ -21,6 +21,8 @@ interface Props {
   maxLength?: number;
   /** What one message may carry; unknown (still loading), files are left to the server to refuse. */
   limits?: AttachmentLimits;
+  /** Whether files can be attached at all (a kind that reads words only has no Attach button). */
+  allowFiles?: boolean;
 }
 
 const CONTENT_TOO_LARGE = 413;
@@ -30,7 +32,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function Composer({ answering, closed, onSend, onStop, maxLength, limits }: Props) {
+export function Composer({ answering, closed, onSend, onStop, maxLength, limits, allowFiles = true }: Props) {
   const { t } = useTranslation();
   const id = useId();
   const [text, setText] = useState("");
@@ -129,15 +131,19 @@ export function Composer({ answering, closed, onSend, onStop, maxLength, limits 
       <textarea id={id} name="text" rows={2} value={text} maxLength={maxLength} placeholder={t("chat.input")}
         aria-describedby={`${id}-hint`} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown}
         className={`${inputClass} max-h-40 resize-none text-sm`} />
-      <p id={`${id}-hint`} className="sr-only">{t("chat.inputHint")} {t("chat.attachHint")}</p>
+      <p id={`${id}-hint`} className="sr-only">{t("chat.inputHint")} {allowFiles ? t("chat.attachHint") : ""}</p>
       <FormError message={error} />
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <input ref={picker} type="file" multiple hidden tabIndex={-1} aria-hidden
-          onChange={(e) => void pick(e.target.files)} data-testid="chat-file-input" />
-        <button type="button" className={buttonClass.secondary} title={t("chat.attachHint")} aria-describedby={`${id}-refused`}
-          onClick={() => picker.current?.click()}>
-          {t("chat.attach")}
-        </button>
+        {allowFiles ? (
+          <>
+            <input ref={picker} type="file" multiple hidden tabIndex={-1} aria-hidden
+              onChange={(e) => void pick(e.target.files)} data-testid="chat-file-input" />
+            <button type="button" className={buttonClass.secondary} title={t("chat.attachHint")}
+              aria-describedby={`${id}-refused`} onClick={() => picker.current?.click()}>
+              {t("chat.attach")}
+            </button>
+          </>
+        ) : <span />}
         <div className="flex gap-2">
           {answering && (
             <button type="button" className={buttonClass.danger} disabled={stopping} onClick={() => void stop()}>

@@ -3,6 +3,19 @@
 import { useTranslation } from "react-i18next";
 import type { ToolCard } from "./types";
 
+// Tools whose names the PWA says in words (Claude Code's, nanobot's, the tutor's); any other (an MCP server's
+// tool) shows its own name.
+const NAMED_TOOLS = [
+  "WebSearch", "WebFetch", "Read", "Write", "Edit", "Glob", "Grep", "Bash",
+  "web_search", "web_fetch", "read_file", "write_file",
+  "update_student_notes", "add_review_card", "grade_answer", "set_level",
+] as const;
+type NamedTool = (typeof NAMED_TOOLS)[number];
+
+function isNamed(name: string): name is NamedTool {
+  return (NAMED_TOOLS as readonly string[]).includes(name);
+}
+
 const STATUS_STYLE: Record<ToolCard["status"], string> = {
   running: "bg-sky-950 text-sky-200",
   done: "bg-emerald-950 text-emerald-200",
@@ -22,7 +35,9 @@ export function ToolCards({ tools }: { tools: readonly ToolCard[] }) {
             {tool.status === "running" && (
               <span className="size-3 animate-spin rounded-full border-2 border-slate-600 border-t-sky-400" aria-hidden />
             )}
-            <span className="font-medium">{tool.name}</span>
+            <span className="font-medium" data-tool-name={tool.name}>
+              {isNamed(tool.name) ? t(`chat.toolName.${tool.name}`) : tool.name}
+            </span>
             <span className={`rounded-full px-2 py-0.5 text-xs ${STATUS_STYLE[tool.status]}`}>{t(`chat.tool.${tool.status}`)}</span>
           </div>
           {tool.summary && <p className="mt-1 break-words text-slate-300">{tool.summary}</p>}

@@ -3,7 +3,6 @@ import { useMemo } from "react";
 import { limits } from "../api/limits";
 import { ChatView, type ChatActions } from "../chat/ChatView";
 import type { LiveChat } from "../chat/useChat";
-import { i18n } from "../i18n";
 import { interruptCourse, sendCourseMessage } from "./api";
 
 export function courseChatPath(courseId: number): string {
@@ -13,15 +12,12 @@ export function courseChatPath(courseId: number): string {
 export function CourseChat({ courseId, chat }: { courseId: number; chat: LiveChat }) {
   const actions = useMemo<ChatActions>(
     () => ({
-      // The shared composer offers files; a course's message is words only (the API takes no attachments).
-      send: async ({ text, attachments }) => {
-        if (attachments.length > 0) throw new Error(i18n.t("learning.page.textOnly"));
-        return sendCourseMessage(courseId, { text });
-      },
+      // A course's message is words only: the composer offers no files (allowFiles below).
+      send: ({ text }) => sendCourseMessage(courseId, { text }),
       stop: () => interruptCourse(courseId),
       retry: (turn) => sendCourseMessage(courseId, { text: "", retry_of: turn }),
     }),
     [courseId],
   );
-  return <ChatView chat={chat} actions={actions} maxLength={limits.MessageBody.text.maxLength} />;
+  return <ChatView chat={chat} actions={actions} maxLength={limits.MessageBody.text.maxLength} allowFiles={false} />;
 }

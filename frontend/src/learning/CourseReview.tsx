@@ -61,8 +61,7 @@ export function CourseReview({ courseId, chat }: { courseId: number; chat: LiveC
     [client, courseId],
   );
 
-  // When the next card comes due: the queue's `next_due`, once the API gives it (see the report of issue 13).
-  const nextDue = (review.data as { next_due?: string | null } | undefined)?.next_due ?? null;
+  const nextDue = review.data?.next_due ?? null; // when the next card comes due, when none is due now
   // The round begins with the cards due when the page has them, and again when the person asks for more.
   const cards = review.data?.cards;
   useEffect(() => {

@@ -1,8 +1,9 @@
 // Keeps cached server state fresh from /ws/events: sandbox state changes land in the dashboard and the
-// admin panel, and project progress and escalations in the project pages, as they happen. Mounted once, by the signed-in layout.
+// admin panel, project progress and escalations in the project pages, and a tutor's changes to a course, as they happen. Mounted once, by the signed-in layout.
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { keys, projectKeys, useMe, type Sandbox } from "../api/queries";
+import { learningKeys } from "../learning/api";
 import { EventStream } from "./EventStream";
 
 export function useLiveEvents(): void {
@@ -23,6 +24,12 @@ export function useLiveEvents(): void {
         // Every view of projects refetches: the project page, the agent's list and the dashboard's active work
         // (all under one key prefix), so every badge says the same thing.
         void client.invalidateQueries({ queryKey: projectKeys.all });
+        return;
+      }
+      if (event.type === "course.changed") {
+        // The tutor made a card, graded one, set the level or rewrote the notes: every learning view refetches
+        // (the course page, the agent's subjects, the dashboard's due cards), whichever page is open.
+        void client.invalidateQueries({ queryKey: learningKeys.all });
         return;
       }
       if (event.type !== "sandbox.state") return;

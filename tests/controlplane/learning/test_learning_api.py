@@ -185,7 +185,10 @@ def test_rated_cards_come_due_when_fsrs_says_on_the_injected_clock(
     outcome = rated.json()
     assert outcome["turn"] is None and outcome["card"]["reviews"] == 1 and outcome["card"]["last_rating"] == 3
     # FSRS's first learning step after Good on a new card: ten minutes.
-    assert client.get(f"/api/courses/{cid}/review", headers=alice.headers).json()["due"] == 1
+    after_rating = client.get(f"/api/courses/{cid}/review", headers=alice.headers).json()
+    assert after_rating["due"] == 1
+    assert datetime.fromisoformat(after_rating["next_due"]) == datetime.fromisoformat(outcome["card"]["due"])
+    assert datetime.fromisoformat(after_rating["next_due"]).tzinfo is not None, after_rating
     clock.advance(minutes=9)
     assert [c["id"] for c in client.get(f"/api/courses/{cid}/review", headers=alice.headers).json()["cards"]] == [cat]
     clock.advance(minutes=1)

@@ -82,7 +82,6 @@ export const learning: Catalogue<typeof enLearning> = {
     notes: "Poznámky",
     review: "Opakování",
     settings: "Kurz",
-    textOnly: "Lektor čte jen text: odeberte přiložené soubory a odešlete znovu.",
     reviewDue_one: "Opakování ({{count}})",
     reviewDue_few: "Opakování ({{count}})",
     reviewDue_other: "Opakování ({{count}})",

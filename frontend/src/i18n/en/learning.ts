@@ -80,7 +80,6 @@ export const learning = {
     notes: "Notes",
     review: "Review",
     settings: "Course",
-    textOnly: "Your tutor reads text only: remove the attached files and send again.",
     reviewDue_one: "Review ({{count}})",
     reviewDue_few: "Review ({{count}})",
     reviewDue_other: "Review ({{count}})",
