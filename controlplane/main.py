@@ -13,11 +13,12 @@ from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.errors import install_error_handlers
-from controlplane.api.routes import agents, audit, auth, health, learning, projects, research, sandbox, users
+from controlplane.api.routes import agents, audit, auth, custom, health, learning, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.api.routes.research import CHAT_MESSAGE_PATH
 from controlplane.chat.hub import ChatHub
 from controlplane.config import Settings
+from controlplane.custom.kind import CustomKind
 from controlplane.db import make_engine
 from controlplane.learning.kind import LearningKind
 from controlplane.models.base import utcnow
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     learning_kind = LearningKind(
         box, chat, clock=lambda: app.state.clock(), idle_seconds=settings.learning_idle_seconds
     )
-    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind, learning_kind]
+    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind, learning_kind, CustomKind(box, chat)]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.events = events
     app.state.chat = chat
     app.state.clock = utcnow  # "now" for review cards (FSRS); tests replace it
-    for module in (health, auth, users, agents, projects, research, learning, settings_routes, audit, sandbox):
+    for module in (health, auth, users, agents, projects, research, learning, custom, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)

@@ -14,9 +14,10 @@ from sqlmodel import Session
 from controlplane.api.deps import CurrentUser, get_optional_manager
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
+from controlplane.custom.kind import conversation as custom_conversation
 from controlplane.errors import SANDBOXES_DISABLED, NotFound
 from controlplane.learning.kind import conversation as course_conversation
-from controlplane.models import LearningCourse, Project, ResearchSession, User
+from controlplane.models import AgentChat, LearningCourse, Project, ResearchSession, User
 from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
 from controlplane.realtime.protocol import (
@@ -123,7 +124,7 @@ async def _stream(
 def _owns(
     websocket: WebSocket,
     user: User,
-    model: type[Project] | type[ResearchSession] | type[LearningCourse],
+    model: type[Project] | type[ResearchSession] | type[LearningCourse] | type[AgentChat],
     item_id: int,
 ) -> bool:
     """The same owner check as every REST route (another user's id looks like no id at all)."""
@@ -229,3 +230,15 @@ async def course_chat(websocket: WebSocket, course_id: int) -> None:
         await websocket.close(CLOSE_NOT_FOUND, "course not found")
         return
     await _relay_chat(websocket, course_conversation(user.id or 0, course_id))
+
+
+@router.websocket("/ws/chat/{chat_id}")
+async def custom_chat(websocket: WebSocket, chat_id: int) -> None:
+    """A custom agent's chat, exactly like a research's: resumable with `after` (a seq)."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    if not await asyncio.to_thread(_owns, websocket, user, AgentChat, chat_id):
+        await websocket.close(CLOSE_NOT_FOUND, "chat not found")
+        return
+    await _relay_chat(websocket, custom_conversation(user.id or 0, chat_id))
