@@ -80,12 +80,12 @@ def test_only_custom_agents_have_chats_and_a_message_needs_text_and_a_key(client
     assert refused.status_code == 409 and "only custom agents have chats" in refused.json()["detail"]
     assert client.get(f"/api/agents/{tutor['id']}/chats", headers=alice.headers).status_code == 409
 
-    chat = new_chat(client, alice, custom_agent(client, alice)["id"])
-    empty = client.post(f"/api/chats/{chat['id']}/message", json={"text": "  "}, headers=alice.headers)
+    chat_id = new_chat(client, alice, custom_agent(client, alice)["id"])["id"]
+    empty = client.post(f"/api/chats/{chat_id}/message", json={"text": "  "}, headers=alice.headers)
     assert empty.status_code == 422 and empty.json()["detail"][0]["msg"] == "Write a message."
-    no_key = client.post(f"/api/chats/{chat['id']}/message", json={"text": "Hi"}, headers=alice.headers)
+    no_key = client.post(f"/api/chats/{chat_id}/message", json={"text": "Hi"}, headers=alice.headers)
     assert no_key.status_code == 409 and "anthropic" in no_key.json()["detail"].lower()
-    nothing = client.post(f"/api/chats/{chat['id']}/interrupt", headers=alice.headers)
+    nothing = client.post(f"/api/chats/{chat_id}/interrupt", headers=alice.headers)
     assert nothing.status_code == 409 and nothing.json()["detail"] == "Nothing is being written right now."
 
 
