@@ -57,7 +57,7 @@ MCP_COMMAND_RULE = (
     " put its arguments under args."
 )
 MCP_ARG_MAX = 4000
-MCP_ARGS_RULE = f"Give the arguments as a list of texts, at most 100, each under {MCP_ARG_MAX} characters."
+MCP_ARGS_RULE = f"Give the arguments as a list of texts, at most 100, each under {MCP_ARG_MAX:,} characters."
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 ENV_NAME_RULE = "Name a variable with letters, digits and _, not starting with a digit."
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$"

@@ -12,6 +12,15 @@ export interface FieldLimit {
 }
 
 export const limits = {
+  AgentChatCreate: {
+    title: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
+  AgentChatMessageBody: {
+    text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
+  AgentChatUpdate: {
+    title: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
+  },
   AgentCreate: {
     global_rules: { maxLength: 100000, rule: "Use at most 100,000 characters." },
     identity: { maxLength: 100000, rule: "Use at most 100,000 characters." },
@@ -91,7 +100,8 @@ export const limits = {
     content: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   StdioMcpServer: {
-    command: { minLength: 1, maxLength: 1000, rule: "Use 1 to 1,000 characters." },
+    args: { rule: "Give the arguments as a list of texts, at most 100, each under 4,000 characters." },
+    command: { pattern: "^[A-Za-z0-9_./+@:=,-]{1,1000}$", rule: "Give one program, such as npx or /usr/bin/python3, without spaces or characters like ; | & $ < > or quotes; put its arguments under args." },
   },
   SubjectCreate: {
     name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },

@@ -91,7 +91,10 @@ export interface paths {
         /** List Agents */
         get: operations["agents-list_agents"];
         put?: never;
-        /** Create Agent */
+        /**
+         * Create Agent
+         * @description A new agent; its MCP servers' secrets (env and headers values) are stored encrypted and never shown again.
+         */
         post: operations["agents-create_agent"];
         delete?: never;
         options?: never;
@@ -110,7 +113,8 @@ export interface paths {
         get: operations["agents-get_agent"];
         /**
          * Update Agent
-         * @description Change any of the given fields; omitted fields keep their values.
+         * @description Change any of the given fields; omitted fields keep their values, and an MCP secret sent back as the mask
+         *     keeps its stored value.
          */
         put: operations["agents-update_agent"];
         post?: never;
@@ -120,6 +124,30 @@ export interface paths {
          *     ran from it are stopped, since nothing wants them any more.
          */
         delete: operations["agents-delete_agent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agents/{agent_id}/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Chats
+         * @description The custom agent's chats, the most recently used first.
+         */
+        get: operations["custom-list_chats"];
+        put?: never;
+        /**
+         * Create Chat
+         * @description A new chat with the agent; its first message starts the agent (and names the chat when it has no title).
+         */
+        post: operations["custom-create_chat"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -327,6 +355,75 @@ export interface paths {
          * @description Exchange the refresh cookie for a new access token and a new cookie (rotation).
          */
         post: operations["auth-refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{chat_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Chat
+         * @description The chat with all its messages (tool calls as cards on the replies).
+         */
+        get: operations["custom-get_chat"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Chat
+         * @description Stop its process, remove its folder, then its messages.
+         */
+        delete: operations["custom-delete_chat"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename Chat
+         * @description Rename it.
+         */
+        patch: operations["custom-rename_chat"];
+        trace?: never;
+    };
+    "/api/chats/{chat_id}/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt Chat
+         * @description Stop the reply being written; what it said so far is kept.
+         */
+        post: operations["custom-interrupt_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{chat_id}/message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Message
+         * @description Send a message, or a failed one again (`retry_of`). The message is stored first; the reply streams on
+         *     /ws/chat/{id}. A delivery that fails leaves it failed, with a retry.
+         */
+        post: operations["custom-send_message"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1039,6 +1136,122 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AgentChatCreate
+         * @description A new chat ("+ New Chat"); without a title it is named after its first message.
+         */
+        AgentChatCreate: {
+            /** Title */
+            title?: string | null;
+        };
+        /** AgentChatDetail */
+        AgentChatDetail: {
+            /**
+             * Agent
+             * @description The agent's name
+             */
+            agent: string;
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Directory
+             * @description The chat's folder in the sandbox (history.json)
+             */
+            directory: string;
+            /** Id */
+            id: number;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Messages
+             * @description The whole chat, oldest first; open the stream with after = the largest seq here
+             */
+            messages: components["schemas"]["ChatMessagePublic"][];
+            /**
+             * Running
+             * @description The chat's process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * AgentChatMessageBody
+         * @description A new message, or (with `retry_of` and nothing else) a failed message sent again.
+         */
+        AgentChatMessageBody: {
+            /**
+             * Retry Of
+             * @description The id of a failed message of yours to send again
+             */
+            retry_of?: number | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** AgentChatPublic */
+        AgentChatPublic: {
+            /**
+             * Agent
+             * @description The agent's name
+             */
+            agent: string;
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Directory
+             * @description The chat's folder in the sandbox (history.json)
+             */
+            directory: string;
+            /** Id */
+            id: number;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Running
+             * @description The chat's process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** AgentChatUpdate */
+        AgentChatUpdate: {
+            /** Title */
+            title: string;
+        };
+        /**
          * AgentCreate
          * @description From a template ({"template": "coding", "name": ...} plus overrides) or custom (model required).
          */
@@ -1075,7 +1288,10 @@ export interface components {
             id: number;
             /** Identity */
             identity: string;
-            /** Mcp Servers */
+            /**
+             * Mcp Servers
+             * @description Every env and headers value reads '••••••••'
+             */
             mcp_servers: {
                 [key: string]: unknown;
             };
@@ -1561,7 +1777,10 @@ export interface components {
          * @description An MCP server reached over HTTP (streamable HTTP or SSE).
          */
         HttpMcpServer: {
-            /** Headers */
+            /**
+             * Headers
+             * @description Secret values: stored encrypted and never shown again (an answer shows '••••••••'); send that mask back unchanged to keep the stored value.
+             */
             headers?: {
                 [key: string]: string;
             };
@@ -2112,6 +2331,11 @@ export interface components {
              */
             due: number;
             /**
+             * Next Due
+             * @description When the next card not yet due comes due (none when every card is due or none exist)
+             */
+            next_due?: string | null;
+            /**
              * Total
              * @description How many cards the course has
              */
@@ -2165,14 +2389,17 @@ export interface components {
         };
         /**
          * StdioMcpServer
-         * @description An MCP server started as a process: command, arguments, environment.
+         * @description An MCP server started as a process in your workspace: a program, its arguments, its environment.
          */
         StdioMcpServer: {
             /** Args */
             args?: string[];
             /** Command */
             command: string;
-            /** Env */
+            /**
+             * Env
+             * @description Secret values: stored encrypted and never shown again (an answer shows '••••••••'); send that mask back unchanged to keep the stored value.
+             */
             env?: {
                 [key: string]: string;
             };
@@ -2659,6 +2886,110 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    "custom-list_chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatPublic"][];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "custom-create_chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentChatCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatPublic"];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3256,6 +3587,262 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    "custom-get_chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatDetail"];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "custom-delete_chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "custom-rename_chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentChatUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatPublic"];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "custom-interrupt_chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatDetail"];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "custom-send_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentChatMessageBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentChatDetail"];
+                };
+            };
+            /** @description No such agent or chat of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message, a title too long...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
