@@ -145,8 +145,10 @@ class ResearchKind:
                 session.commit()
 
     def after_start(self, session: Session, user_id: int, target_id: int, *, resumed: bool) -> list[dict[str, Any]]:
-        """A resumed process is given the message in flight again (by path: an image's inline copy was never
-        stored); a fresh one gets its message from the route that started it."""
+        """A resumed process (started again after a death mid-reply, or found running by a new channel after a
+        control-plane restart) is given the message in flight again, by path: an image's inline copy was never
+        stored, and the runner reads it back from the workspace. A process that had answered it meanwhile
+        answers with that reply again; a fresh one gets its message from the route that started it."""
         chat = conversation(user_id, target_id)
         pending = store.pending_turn(session, chat)
         if not resumed or pending is None or pending.id is None:

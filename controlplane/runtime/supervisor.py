@@ -6,6 +6,11 @@ in the order the instance sent them. After a channel opens (a sandbox start, a r
 plane restart), and on every reconciler pass, the supervisor syncs: instances that should run but do not are
 started again from their persisted state, and instances nobody wants (a stop, a deleted owner) are stopped.
 One lock per user keeps a sync from judging an instance that a start or stop is halfway through.
+
+A chat kind's instance found running when a channel opens (adopted after a control-plane restart, or over a
+reopened channel) may have written events nobody heard: its handler's `after_start(resumed=True)` commands (the
+message in flight) are sent to it again, and the instance answers with the reply still under way or, when it
+had ended meanwhile, with that reply's ending again (autocode_runner.chat.loop).
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ class InstanceSupervisor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping: set[InstanceKey] = set()  # instances whose exit somebody asked for
         self._user_locks: dict[int, asyncio.Lock] = {}
+        self._started_over: dict[InstanceKey, RunnerChannel] = {}  # the channel each instance was started over
         manager.on_channel_open(self.attach)
 
     # -- plumbing -----------------------------------------------------------------------------------
@@ -113,7 +119,7 @@ class InstanceSupervisor:
 
         channel.on_event(on_event)
         self._spawn(self._consume(user, channel, queue))
-        self._spawn(self.sync(user, channel))
+        self._spawn(self.sync(user, channel, adopting=True))
 
     async def _consume(self, user: SandboxUser, channel: RunnerChannel, queue: asyncio.Queue[RunnerEvent]) -> None:
         closed = asyncio.ensure_future(channel.wait_closed())
@@ -199,8 +205,10 @@ class InstanceSupervisor:
                 log.warning("restarting %s %s failed: %s", key[0], key[1], exc)
 
     # -- sync ---------------------------------------------------------------------------------------
-    async def sync(self, user: SandboxUser, channel: RunnerChannel) -> None:
-        """Make the runner's instances match what the database wants for this user.
+    async def sync(self, user: SandboxUser, channel: RunnerChannel, *, adopting: bool = False) -> None:
+        """Make the runner's instances match what the database wants for this user. `adopting` (the channel just
+        opened): chat instances already running that were not started over this channel get their message in
+        flight again.
 
         Asks over the given channel, never through the manager: a sync must not start (or, while the user is
         being deleted, re-create) a sandbox by itself.
@@ -223,6 +231,12 @@ class InstanceSupervisor:
                     await self._stop_instance(user, key, channel)
                 except Exception:
                     log.exception("stopping unwanted %s %s of %s failed", key[0], key[1], user.username)
+            adopted = {key for key in running & wanted if self._started_over.get(key) is not channel}
+            for key in sorted(adopted if adopting else set()):
+                try:
+                    await self._send_after_start(user, key, channel, resumed=True)
+                except Exception:
+                    log.exception("resending to %s %s of %s failed", key[0], key[1], user.username)
 
     async def resync(self, user: SandboxUser) -> None:
         """After a kind's rows were deleted (or changed behind its back): sync over the open channel, if any."""
@@ -274,6 +288,7 @@ class InstanceSupervisor:
                 raise Unavailable(f"The sandbox could not start the {handler.noun}: {exc.message}") from exc
             return False  # already running: starting is idempotent
         pid = result.get("pid") if isinstance(result.get("pid"), int) else None
+        self._started_over[key] = channel
 
         def record(session: Session) -> str:
             instance_rows.open_row(session, user.id, launch.agent_id, key, pid, handler.owner_columns(key[1]))
@@ -284,12 +299,20 @@ class InstanceSupervisor:
         message = await self._db(record)
         await self._log(user, key, LogLevel.INFO, message)
         self._publish_instance(user, key, LiveInstanceStatus.RUNNING)
-        if isinstance(handler, ChatKindHandler):
-            for command in await self._db(
-                lambda session: handler.after_start(session, user.id, key[1], resumed=resumed)
-            ):
-                await channel.call(Method.INSTANCE_SEND, {"kind": key[0].value, "id": key[1], "command": command})
+        await self._send_after_start(user, key, channel, resumed=resumed)
         return True
+
+    async def _send_after_start(
+        self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel, *, resumed: bool
+    ) -> None:
+        """A chat kind's instance gets the commands its handler asks for: after a start, or when it was found
+        running by a new channel (resumed), the message in flight."""
+        handler = self._handler(key[0])
+        if not isinstance(handler, ChatKindHandler):
+            return
+        commands = await self._db(lambda session: handler.after_start(session, user.id, key[1], resumed=resumed))
+        for command in commands:
+            await channel.call(Method.INSTANCE_SEND, {"kind": key[0].value, "id": key[1], "command": command})
 
     async def _stop_instance(self, user: SandboxUser, key: InstanceKey, channel: RunnerChannel | None = None) -> bool:
         """Stop the process (its exit event then records why); False when it was not running."""

@@ -1,5 +1,6 @@
 """The chat glue on its own: one turn at a time, and the same message sent twice while it is open is answered
-once, while a message whose turn has ended may come again (a retry). The backend here is a scripted stand-in for
+once; a message whose turn was completed is answered with that ending again (a resend after a control-plane
+restart), while one whose turn failed is answered afresh (a retry). The backend here is a scripted stand-in for
 the model; the loop, its commands and its chat lines are the real ones."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 
 from autocode_runner.chat.backend import TurnEvents
 from autocode_runner.chat.loop import ChatLoop
-from autocode_runner.contract.chat import ChatMessageCommand
+from autocode_runner.contract.chat import ChatMessageCommand, ChatUsage
 from autocode_runner.contract.wire import Command, InstanceOutput
 from autocode_runner.instance_io import EventSink
 
@@ -30,7 +31,7 @@ class ScriptedBackend:
             self.fail.discard(message.turn)
             events.error("overloaded", retryable=True)
             return
-        events.completed(f"echo: {message.text}")
+        events.completed(f"echo: {message.text}", ChatUsage(len(message.text), message.turn), 0.25)
 
     async def interrupt(self) -> None:
         return None
@@ -81,3 +82,37 @@ def test_a_message_sent_twice_while_open_is_answered_once_and_a_retry_after_an_e
     assert replies == [1, 1]  # the duplicate was not answered; the retry was
     assert [event["type"] for event in chat] == ["error", "completed"]
     assert chat[1]["text"] == "echo: hi"
+
+
+def test_a_message_for_a_completed_turn_is_answered_with_its_ending_again_not_by_the_model() -> None:
+    async def scenario() -> tuple[list[int], list[dict[str, object]]]:
+        sink = WatchedSink()
+        backend = ScriptedBackend(fail=set())
+        backend.release.set()
+        loop = ChatLoop(sink, backend, idle_seconds=30)
+        reader = asyncio.StreamReader()
+        serving = asyncio.create_task(loop.serve(reader))
+        reader.feed_data(command(Command.MESSAGE, turn=7, text="first"))
+        await sink.seen["completed"].wait()
+        for turn in range(8, 16):  # eight more turns: the first one's ending is then forgotten
+            sink.seen["completed"].clear()
+            reader.feed_data(command(Command.MESSAGE, turn=turn, text=f"turn {turn}"))
+            await sink.seen["completed"].wait()
+        sink.seen["completed"].clear()
+        reader.feed_data(command(Command.MESSAGE, turn=15, text="turn 15"))  # sent again: the ending again
+        await sink.seen["completed"].wait()
+        sink.seen["completed"].clear()
+        reader.feed_data(command(Command.MESSAGE, turn=7, text="first"))  # too long ago: answered again
+        await sink.seen["completed"].wait()
+        reader.feed_data(command(Command.STOP))
+        await asyncio.wait_for(serving, 5)
+        lines = [json.loads(line) for line in sink.buffer.getvalue().splitlines()]
+        return backend.replies, [line["data"] for line in lines if line["event"] == "chat"]
+
+    replies, chat = asyncio.run(asyncio.wait_for(scenario(), 10))
+
+    assert replies == [7, *range(8, 16), 7]  # turn 15's second copy never reached the model
+    fifteen = [event for event in chat if event["turn"] == 15]
+    assert len(fifteen) == 2 and fifteen[0] == fifteen[1], fifteen
+    assert fifteen[1]["text"] == "echo: turn 15" and fifteen[1]["usage"]["input_tokens"] == 7  # type: ignore[index]
+    assert fifteen[1]["cost_usd"] == 0.25

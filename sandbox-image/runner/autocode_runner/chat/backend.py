@@ -14,18 +14,22 @@ from autocode_runner.instance_io import EventSink
 
 
 class TurnEvents:
-    """The `chat` lines of one turn. Remembers the text sent so far (what an interrupted reply keeps) and whether
-    the turn has ended (`completed` or `error`), after which only notices are written for it."""
+    """The `chat` lines of one turn. Remembers the text sent so far (what an interrupted reply keeps), whether
+    the turn has ended (`completed` or `error`), after which only notices are written for it, and the lines
+    from its end on (`ending`: what a message for the turn sent again is answered with)."""
 
     def __init__(self, sink: EventSink, turn: int) -> None:
         self._sink = sink
         self.turn = turn
         self.text_so_far = ""
         self.ended = False
+        self.ending: list[ChatEvent] = []
 
     def _emit(self, event: ChatEvent) -> None:
         if not self.ended:
             self._sink.chat(event)
+            if event.type in (ChatEventType.COMPLETED, ChatEventType.ERROR):
+                self.ending.append(event)
 
     def delta(self, text: str) -> None:
         if text:
@@ -37,7 +41,10 @@ class TurnEvents:
 
     def notice(self, text: str) -> None:
         """Written even after the turn ended ("the reply was stopped" follows its `completed`)."""
-        self._sink.chat(ChatEvent(ChatEventType.NOTICE, self.turn, text=text))
+        event = ChatEvent(ChatEventType.NOTICE, self.turn, text=text)
+        self._sink.chat(event)
+        if self.ended:
+            self.ending.append(event)
 
     def completed(self, text: str, usage: ChatUsage | None = None, cost_usd: float | None = None) -> None:
         self._emit(ChatEvent(ChatEventType.COMPLETED, self.turn, text=text, usage=usage, cost_usd=cost_usd))
