@@ -133,3 +133,17 @@ def test_a_research_carries_on_across_restarts_a_resent_picture_and_a_lost_trans
         continued = requests_with(api, "after the restart")[-1]
         said = said_to_the_model(continued)
         assert "hello alpha" in said and "slow story" in said and "its very last words" in said, said
+
+        # The transcript goes missing while the process is down: the next message starts a new session given
+        # the stored conversation, and the chat says so.
+        pid = research_pid(world, alpha)
+        assert pid is not None and second.sh(user, f"kill -9 {pid}")[0] == 0
+        wait_until(lambda: not world.api("get", f"/api/research/{alpha}")["running"], 30, "the process to be gone")
+        wait_until(lambda: second.sh(user, f"pgrep -f -- {CLAUDE_PROCESS}")[0] == 1, 30, "its Claude Code to end")
+        assert second.sh(user, f"rm -r /home/agent/{transcripts_dir('alpha')}")[0] == 0
+        lost = send(world, alpha, "after the transcript went")
+        assert wait_for_turn(world, alpha, lost)["message"]["content"] == "Fresh, but I remember."
+        notices = [f for f in frames(world, alpha) if f["type"] == "notice" and f["turn"] == lost]
+        assert notices and "could not be found" in notices[0]["message"]["content"], notices
+        fresh = said_to_the_model(requests_with(api, "after the transcript went")[-1])
+        assert "hello alpha" in fresh and "Still with you." in fresh and "its very last words" in fresh, fresh
