@@ -56,6 +56,8 @@ def _arguments_summary(arguments: dict[str, Any] | None) -> str:
     for key in ("path", "query", "url", "front", "level"):
         if isinstance(arguments.get(key), str):
             return _short(arguments[key])
+    if len(arguments) == 1 and isinstance(next(iter(arguments.values())), str):
+        return _short(next(iter(arguments.values())))  # an MCP tool's one argument ("apple"), without its name
     return _short(", ".join(f"{key}={value}" for key, value in arguments.items()))
 
 
