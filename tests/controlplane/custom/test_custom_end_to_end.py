@@ -1,8 +1,8 @@
 """A custom agent through the control plane with real parts: the API, the real sandbox and runner, the custom kind's
 nanobot with two MCP servers (the tiny one the tests ship, started over stdio inside the sandbox, and the same
-server over streamable HTTP on the sandbox's loopback), against the scripted Anthropic server in the sandbox.
+server over streamable HTTP on the sandbox's loopback, and one that cannot start), against the scripted Anthropic server in the sandbox.
 
-The agent calls each server's tool in a chat; the reply streams on the WebSocket with the tool's card before it;
+The agent calls each server's tool in a chat (the one that cannot start is said once, as a notice); the reply streams on the WebSocket with the tool's card before it;
 the tool got its secret (it answers a digest of it) while the secret is found in clear nowhere in the database file
 or in the sandbox's files; a second chat keeps its own history; deleting a chat removes its folder."""
 
@@ -103,6 +103,7 @@ def test_a_custom_agent_calls_its_mcp_tools_streams_and_keeps_its_secrets(harnes
             "mcp_servers": {
                 "tiny": {"command": PYTHON, "args": [SERVER], "env": {"TINY_TOKEN": TOKEN}},
                 "web": {"url": f"http://127.0.0.1:{MCP_PORT}/mcp", "headers": {"Authorization": HEADER}},
+                "gone": {"command": "/opt/autocode/venv/bin/no-such-server"},
             },
         },
         201,
@@ -119,6 +120,8 @@ def test_a_custom_agent_calls_its_mcp_tools_streams_and_keeps_its_secrets(harnes
     kinds = [frame["type"] for frame in received]
     assert received[-1]["type"] == "completed", received[-1]
     assert "tool" in kinds and kinds.count("delta") >= 2 and kinds.index("tool") < kinds.index("delta"), kinds
+    notices = [frame["message"]["content"] for frame in received if frame["type"] == "notice"]
+    assert notices == ["The MCP server 'gone' could not be started or reached; its tools are missing for now."]
     reply = received[-1]["message"]
     assert reply["content"] == ("An apple is a fruit, " * 6).strip() and reply["reply_to"] == turn
     [card] = reply["tools"]
