@@ -1,10 +1,12 @@
 """A custom agent through the control plane with real parts: the API, the real sandbox and runner, the custom kind's
-nanobot with two MCP servers (the tiny one the tests ship, started over stdio inside the sandbox, and the same
-server over streamable HTTP on the sandbox's loopback, and one that cannot start), against the scripted Anthropic server in the sandbox.
+nanobot with three MCP servers (the tiny one the tests ship, started over stdio inside the sandbox; the same server
+over streamable HTTP on the sandbox's loopback; one that cannot start), against the scripted Anthropic server in
+the sandbox.
 
-The agent calls each server's tool in a chat (the one that cannot start is said once, as a notice); the reply streams on the WebSocket with the tool's card before it;
-the tool got its secret (it answers a digest of it) while the secret is found in clear nowhere in the database file
-or in the sandbox's files; a second chat keeps its own history; deleting a chat removes its folder."""
+The agent calls each working server's tool in a chat (the one that cannot start is said once, as a notice); the
+reply streams on the WebSocket with the tool's card before it; each tool got its secret (it answers a digest of it)
+while the secrets are found in clear nowhere in the database file or in the sandbox's files; a second chat keeps
+its own history; deleting a chat removes its folder."""
 
 from __future__ import annotations
 
@@ -157,7 +159,7 @@ def test_a_custom_agent_calls_its_mcp_tools_streams_and_keeps_its_secrets(harnes
 
     def files_with(text: str) -> str:
         # -s: root's unreadable files (/etc/shadow...) are no file the agent could have written a secret to
-        return harness.sh(user, f"grep -rlsF {text} /home /tmp /var/tmp /run /etc")[1].strip()
+        return str(harness.sh(user, f"grep -rlsF {text} /home /tmp /var/tmp /run /etc")[1]).strip()
 
     assert files_with(control) == f"{HOME}/agents/planted.txt", "the search finds what is there"
     for secret in (TOKEN, HEADER.split()[1]):
