@@ -147,6 +147,14 @@ class HomeFS:
     # -- operations ----------------------------------------------------------------------------------
 
     def read(self, path: str, max_bytes: int) -> dict[str, Any]:
+        data = self.read_bytes(path, max_bytes)
+        try:
+            return {"content": data.decode("utf-8"), "encoding": "utf-8", "size": len(data)}
+        except UnicodeDecodeError:
+            return {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64", "size": len(data)}
+
+    def read_bytes(self, path: str, max_bytes: int) -> bytes:
+        """The regular file's bytes, never read through a link (RunnerError otherwise)."""
         names = self.components(path)
         if not names:
             raise _error(ErrorCode.IS_A_DIRECTORY, path, "is a directory")
@@ -165,10 +173,7 @@ class HomeFS:
                 os.close(fd)
         if len(data) > max_bytes:
             raise _error(ErrorCode.TOO_LARGE, path, f"grew past {max_bytes} bytes while being read")
-        try:
-            return {"content": data.decode("utf-8"), "encoding": "utf-8", "size": len(data)}
-        except UnicodeDecodeError:
-            return {"content": base64.b64encode(data).decode("ascii"), "encoding": "base64", "size": len(data)}
+        return data
 
     def write(self, path: str, data: bytes, *, append: bool, parents: bool) -> dict[str, Any]:
         names = self.components(path)

@@ -6,6 +6,7 @@ mid-reply, and a transcript deleted behind the research's back."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,9 +65,12 @@ def requests_with(api: Any, text: str) -> list[dict[str, Any]]:
     return [request for request in api.requests() if text in said_to_the_model(request)]
 
 
-def images_in(request: dict[str, Any]) -> list[dict[str, Any]]:
-    blocks = [block for message in request["body"]["messages"] for block in message.get("content") or []]
-    return [block for block in blocks if isinstance(block, dict) and block.get("type") == "image"]
+def images_sent_with(request: dict[str, Any], text: str) -> list[dict[str, Any]]:
+    """The image blocks of the request's last message that says `text` (the message sent again, not an earlier
+    copy of it that a resumed session may hold)."""
+    said = [m for m in request["body"]["messages"] if text in json.dumps(m.get("content"))]
+    blocks = said[-1].get("content") if said else []
+    return [block for block in blocks or [] if isinstance(block, dict) and block.get("type") == "image"]
 
 
 def research_pid(world: CodingWorld, research_id: int) -> int | None:
@@ -133,6 +137,29 @@ def test_a_research_carries_on_across_restarts_a_resent_picture_and_a_lost_trans
         continued = requests_with(api, "after the restart")[-1]
         said = said_to_the_model(continued)
         assert "hello alpha" in said and "slow story" in said and "its very last words" in said, said
+
+        # A picture: its process dies mid-reply, and the message sent again to the new process carries the
+        # picture itself (its inline copy was never stored: the runner reads it back from the workspace).
+        upload = {"name": "dot.png", "media_type": "image/png", "content_base64": base64.b64encode(PICTURE).decode()}
+        detail = world.api(
+            "post", f"/api/research/{alpha}/message", {"text": "what is this picture", "attachments": [upload]}
+        )
+        picture = [m["id"] for m in detail["messages"] if m["role"] == "user"][-1]
+        wait_until(
+            lambda: any(f["type"] == "delta" and f["turn"] == picture for f in frames(world, alpha)),
+            60,
+            "the first answer to the picture to start",
+            detail=lambda: f"{frames(world, alpha)[-6:]}\n{[r.get('prompt') for r in api.requests()]}",
+        )
+        killed = research_pid(world, alpha)
+        assert killed is not None and second.sh(user, f"kill -9 {killed}")[0] == 0
+        answered = wait_for_turn(world, alpha, picture, timeout=120)
+        assert answered["type"] == "completed" and answered["message"]["content"] == "A dot.", answered
+        asked = requests_with(api, "this picture")
+        assert len(asked) >= 2, "the message was sent again to the new process"
+        picture_data = base64.b64encode(PICTURE).decode()
+        resent = [i for i in images_sent_with(asked[-1], "what is this picture") if i["source"]["data"] == picture_data]
+        assert resent and resent[0]["source"]["media_type"] == "image/png", json.dumps(asked[-1])[:2000]
 
         # The transcript goes missing while the process is down: the next message starts a new session given
         # the stored conversation, and the chat says so.

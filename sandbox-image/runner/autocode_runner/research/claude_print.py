@@ -16,7 +16,9 @@ is the control request `{"type": "control_request", "request_id", "request": {"s
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -30,7 +32,9 @@ from autocode_runner.contract.chat import ChatAttachment, ChatMessageCommand, Ch
 from autocode_runner.contract.specs import ResearchSpec
 from autocode_runner.contract.vocab import LogLevel
 from autocode_runner.contract.wire import MAX_LINE_BYTES
+from autocode_runner.fs import HomeFS
 from autocode_runner.instance_io import EventSink
+from autocode_runner.protocol import RunnerError
 from autocode_runner.research.mapping import ReplyMapper
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,10 @@ FRESH_NOTICE = (
     "the conversation so far."
 )
 EXITED_ERROR = "Claude Code stopped unexpectedly (exit code {code}). Send the message again to retry."
+# The pictures the model takes as pictures and their largest size: the control plane's MODEL_IMAGE_TYPES and
+# MAX_IMAGE_BYTES (controlplane/schemas/research.py), which the runner cannot import.
+MODEL_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 def model_name(model: str) -> str:
@@ -94,6 +102,26 @@ def user_line(text: str, attachments: list[ChatAttachment]) -> dict[str, Any]:
         text += "\n\nAttached files, saved in the workspace: " + ", ".join(files)
     blocks.append({"type": "text", "text": text})
     return {"type": "user", "message": {"role": "user", "content": blocks}}
+
+
+def with_images(attachments: list[ChatAttachment], home: Path, workspace: Path) -> list[ChatAttachment]:
+    """The attachments with every picture inline. A message sent again (after a crash or a control-plane
+    restart) carries pictures by path only, since their inline copy is never stored: read each back from the
+    workspace, never through a link. One that cannot be read (gone, replaced by a link, too large) stays a path."""
+    files = HomeFS(str(home))
+    inlined: list[ChatAttachment] = []
+    for item in attachments:
+        if item.image_base64 or item.media_type not in MODEL_IMAGE_TYPES:
+            inlined.append(item)
+            continue
+        try:
+            data = files.read_bytes(str(workspace / item.path), MAX_IMAGE_BYTES)
+        except RunnerError as error:
+            log.warning("the picture %s could not be read back: %s", item.path, error.message)
+            inlined.append(item)
+            continue
+        inlined.append(dataclasses.replace(item, image_base64=base64.b64encode(data).decode("ascii")))
+    return inlined
 
 
 class ClaudePrintBackend:
@@ -197,7 +225,8 @@ class ClaudePrintBackend:
                 earlier = earlier[:-1]  # the control plane stored this message before sending it
             text = context_text(earlier) + text
         mapper = ReplyMapper(events, self.workspace, self._report_session, lambda: self._interrupted)
-        await self._write(user_line(text, message.attachments))
+        attachments = await asyncio.to_thread(with_images, message.attachments, self.home, self.workspace)
+        await self._write(user_line(text, attachments))
         while not mapper.outcome.finished:
             item = await self._lines.get()
             if item is None:
