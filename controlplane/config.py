@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 from autocode_runner.contract.specs import (
+    CUSTOM_IDLE_SECONDS,
     LEARNING_IDLE_SECONDS,
     PROVIDER_RETRY_SECONDS,
     RESEARCH_IDLE_SECONDS,
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     )
     learning_idle_seconds: float = Field(
         default=LEARNING_IDLE_SECONDS, gt=0, description="A course's tutor exits after this long without a message."
+    )
+    custom_idle_seconds: float = Field(
+        default=CUSTOM_IDLE_SECONDS, gt=0, description="A custom agent's chat exits after this long without a message."
     )
     admin_password: str | None = Field(default=None, description="Password of the first admin; else random.")
     host: str = "127.0.0.1"

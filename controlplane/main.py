@@ -60,7 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     learning_kind = LearningKind(
         box, chat, clock=lambda: app.state.clock(), idle_seconds=settings.learning_idle_seconds
     )
-    kinds: list[KindHandler] = [CodingKind(box, settings), research_kind, learning_kind, CustomKind(box, chat)]
+    kinds: list[KindHandler] = [
+        CodingKind(box, settings),
+        research_kind,
+        learning_kind,
+        CustomKind(box, chat, idle_seconds=settings.custom_idle_seconds),
+    ]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
