@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from autocode_runner.contract.chat import MAX_IMAGE_BYTES, MODEL_IMAGE_TYPES
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from controlplane.rules import length_rule
@@ -15,11 +16,6 @@ from controlplane.schemas.common import STRICT_BODY, SaidAs
 RESEARCH_NAME_MAX = 120
 MESSAGE_MAX = 100_000
 MAX_ATTACHMENTS = 10
-# The pictures the model takes as pictures (the Messages API's image types); any other file, an image in another
-# format too, is saved in the workspace and named by its path.
-MODEL_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
-# The Messages API refuses a larger picture, and a refused picture would stay in the Claude Code session.
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MEGABYTE = 1024 * 1024
 IMAGE_TOO_LARGE = f"A picture can be at most {MAX_IMAGE_BYTES // MEGABYTE} MB: the model takes no larger one."
 ResearchName = Annotated[

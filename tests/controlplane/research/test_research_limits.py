@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import base64
 
+from autocode_runner.contract.chat import MAX_IMAGE_BYTES, MODEL_IMAGE_TYPES
 from fastapi.testclient import TestClient
 
 from controlplane.config import Settings
-from controlplane.schemas.research import MAX_IMAGE_BYTES, MODEL_IMAGE_TYPES
 from tests.support.app import Account
 
 

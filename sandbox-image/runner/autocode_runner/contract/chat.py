@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# The pictures a model takes as pictures (any other file, other image formats too, is named by its path), and the
+# largest it takes: the Messages API refuses a bigger one, and a refused picture would stay in a Claude Code session.
+MODEL_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
 
 class ChatEventType(StrEnum):
     DELTA = "delta"  # the next piece of the reply's text (a preview: `completed` carries the whole reply)

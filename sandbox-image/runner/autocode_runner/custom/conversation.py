@@ -3,14 +3,13 @@ every message; a request carries the agent's prompt and the most recent messages
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autocode_runner.contract.chat import ChatMessageCommand
 from autocode_runner.contract.specs import CustomSpec
-from autocode_runner.learning.course_files import now_text, read_no_follow, replace_text
+from autocode_runner.nanochat.history import ChatHistory
 
 HISTORY_FILE = "history.json"
 NANOBOT_DIR = ".nanobot"  # nanobot's config (no secrets in it) and its own, nearly empty, data
@@ -30,20 +29,6 @@ class ChatFiles:
     @property
     def nanobot(self) -> Path:
         return self.directory / NANOBOT_DIR
-
-    def read_history(self) -> list[dict[str, Any]] | None:
-        """Every message, oldest first; None when the file is missing, unreadable or a link."""
-        try:
-            text = read_no_follow(self.history)
-            data = json.loads(text) if text is not None else None
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, list):
-            return None
-        return [item for item in data if isinstance(item, dict) and isinstance(item.get("text"), str)]
-
-    def write_history(self, messages: list[dict[str, Any]]) -> None:
-        replace_text(self.history, json.dumps(messages, ensure_ascii=False, indent=1) + "\n")
 
 
 def recent(messages: list[dict[str, Any]], window_chars: int) -> list[dict[str, Any]]:
@@ -68,18 +53,12 @@ class Conversation:
         self.spec = spec
         self.files = files
         self.window_chars = window_chars
-        self.rebuilt = False
-        self.messages = self._load()
+        self.conversation = ChatHistory(files.history, spec.history)
+        self.rebuilt = self.conversation.rebuilt
 
-    def _load(self) -> list[dict[str, Any]]:
-        found = self.files.read_history()
-        if found is not None:
-            return found
-        messages = [{"role": turn.role, "text": turn.text} for turn in self.spec.history]
-        self.rebuilt = bool(messages)
-        if messages:
-            self.files.write_history(messages)
-        return messages
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.conversation.messages
 
     def system_prompt(self) -> str:
         return self.spec.system_prompt.strip() or f"You are {self.spec.agent}, a helpful assistant."
@@ -95,6 +74,4 @@ class Conversation:
         return message.text
 
     def record(self, message: ChatMessageCommand, reply: str) -> None:
-        self.messages.append({"role": "user", "text": message.text, "turn": message.turn, "at": now_text()})
-        self.messages.append({"role": "assistant", "text": reply, "turn": message.turn, "at": now_text()})
-        self.files.write_history(self.messages)
+        self.conversation.record(message, reply)

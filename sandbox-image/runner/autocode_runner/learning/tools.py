@@ -19,8 +19,9 @@ from autocode_runner.contract.learning import (
     ReviewPrompt,
     level_problem,
 )
-from autocode_runner.learning.course_files import CourseFiles, LinkRefused
+from autocode_runner.learning.course_files import CourseFiles
 from autocode_runner.nanochat.tools import ChatTool
+from autocode_runner.textfiles import LinkRefused
 
 Report = Callable[[CourseReport], None]
 

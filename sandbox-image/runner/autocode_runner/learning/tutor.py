@@ -15,10 +15,12 @@ from autocode_runner.contract.specs import CourseSpec
 from autocode_runner.contract.vocab import LogLevel
 from autocode_runner.instance_io import EventSink
 from autocode_runner.learning import memory, prompt
-from autocode_runner.learning.course_files import CourseFiles, LinkRefused, now_text
+from autocode_runner.learning.course_files import CourseFiles
 from autocode_runner.learning.tools import TurnState, TutorTools
 from autocode_runner.nanochat.backend import NanobotChat
 from autocode_runner.nanochat.config import ChatConfig
+from autocode_runner.nanochat.history import ChatHistory
+from autocode_runner.textfiles import LinkRefused
 
 log = logging.getLogger(__name__)
 REBUILT_NOTICE = (
@@ -45,19 +47,14 @@ class Tutor:
         self.spec = spec
         self.files = files
         self.state = state
-        self.rebuilt = False
-        self.messages = self._load()
-
-    def _load(self) -> list[dict[str, Any]]:
-        found = self.files.read_history()
-        if found is not None:
-            return found
-        messages = [{"role": turn.role, "text": turn.text} for turn in self.spec.history]
-        self.rebuilt = bool(messages)
-        if messages:
-            self.files.write_history(messages)
+        self.conversation = ChatHistory(files.history, spec.history)
+        self.rebuilt = self.conversation.rebuilt
+        if self.rebuilt:
             self.files.write_summary("", 0)  # it counted messages of the lost file: fold the rebuilt one afresh
-        return messages
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.conversation.messages
 
     # -- Transcript --------------------------------------------------------------------------------
     def system_prompt(self) -> str:
@@ -79,13 +76,8 @@ class Tutor:
         return prompt.review_text(review, message.text) if review else message.text
 
     def record(self, message: ChatMessageCommand, reply: str) -> None:
-        user: dict[str, Any] = {"role": "user", "text": message.text, "turn": message.turn, "at": now_text()}
         review = review_of(message)
-        if review is not None:
-            user["review"] = to_dict(review)
-        self.messages.append(user)
-        self.messages.append({"role": "assistant", "text": reply, "turn": message.turn, "at": now_text()})
-        self.files.write_history(self.messages)
+        self.conversation.record(message, reply, **({"review": to_dict(review)} if review else {}))
 
     @staticmethod
     def _model_words(item: dict[str, Any]) -> str:

@@ -28,7 +28,13 @@ from typing import Any
 
 from autocode_runner.chat.backend import TurnEvents
 from autocode_runner.claude_home import access_env, seed_claude_home, transcript_path
-from autocode_runner.contract.chat import ChatAttachment, ChatMessageCommand, ChatTurn
+from autocode_runner.contract.chat import (
+    MAX_IMAGE_BYTES,
+    MODEL_IMAGE_TYPES,
+    ChatAttachment,
+    ChatMessageCommand,
+    ChatTurn,
+)
 from autocode_runner.contract.specs import ResearchSpec
 from autocode_runner.contract.vocab import LogLevel
 from autocode_runner.contract.wire import MAX_LINE_BYTES
@@ -46,10 +52,6 @@ FRESH_NOTICE = (
     "the conversation so far."
 )
 EXITED_ERROR = "Claude Code stopped unexpectedly (exit code {code}). Send the message again to retry."
-# The pictures the model takes as pictures and their largest size: the control plane's MODEL_IMAGE_TYPES and
-# MAX_IMAGE_BYTES (controlplane/schemas/research.py), which the runner cannot import.
-MODEL_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
 def model_name(model: str) -> str:
