@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from autocode_runner.contract.convert import ContractError, from_dict
 from autocode_runner.contract.learning import (
@@ -27,9 +27,9 @@ from autocode_runner.contract.wire import InstanceKey, InstanceKind
 from sqlmodel import Session, select
 
 from controlplane.chat import service as chat_service
-from controlplane.chat import store
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
+from controlplane.chat.kind import ChatKind
 from controlplane.chat.service import ChatTarget
 from controlplane.errors import NotFound
 from controlplane.learning import scheduling
@@ -37,19 +37,20 @@ from controlplane.learning.layout import history_path, notes_path
 from controlplane.learning.scheduling import Clock
 from controlplane.learning.spec import course_spec, tutor_key
 from controlplane.models import Agent, LearningCourse, LearningSubject, ReviewCard
-from controlplane.models.base import DesiredState, utcnow
+from controlplane.models.base import utcnow
 from controlplane.models.learning import MAX_CARD_UID_CHARS
-from controlplane.runtime.kinds import Launch, LiveEvent, OwnerColumns
+from controlplane.runtime.kinds import Launch, LiveEvent
 from controlplane.security.secretbox import SecretBox
 from controlplane.services.ownership import owned_or_none
 
 log = logging.getLogger(__name__)
 SESSION_TYPE = "learning"  # chat_messages.session_type of a course's messages
+NOUN = "course"
 COURSE_CHANGED = "course.changed"  # the live event a report causes: the PWA refreshes the course's notes, level, due
 
 
 def conversation(user_id: int, course_id: int) -> Conversation:
-    return Conversation(user_id, SESSION_TYPE, course_id)
+    return LearningKind.conversation(user_id, course_id)
 
 
 def course_key(course_id: int) -> InstanceKey:
@@ -57,7 +58,7 @@ def course_key(course_id: int) -> InstanceKey:
 
 
 def chat_target(user_id: int, course_id: int) -> ChatTarget:
-    return ChatTarget(key=course_key(course_id), conversation=conversation(user_id, course_id), noun="course")
+    return ChatTarget(key=course_key(course_id), conversation=conversation(user_id, course_id), noun=NOUN)
 
 
 def _card(session: Session, user_id: int, course_id: int, new: NewCard, clock: Clock) -> bool:
@@ -107,67 +108,42 @@ def _level(course: LearningCourse, level: str) -> bool:
 
 
 @dataclass
-class LearningKind:
+class LearningKind(ChatKind[LearningCourse]):
+    table: ClassVar[type[LearningCourse]] = LearningCourse
+    session_type: ClassVar[str] = SESSION_TYPE
     box: SecretBox
     chat_hub: ChatHub
     clock: Clock = utcnow
     idle_seconds: float = LEARNING_IDLE_SECONDS
     kind: InstanceKind = InstanceKind.LEARNING
-    noun: str = "course"
-
-    def wanted(self, session: Session, user_id: int) -> set[int]:
-        query = select(LearningCourse.id).where(
-            LearningCourse.user_id == user_id, LearningCourse.desired_state == DesiredState.RUNNING
-        )
-        return {course_id for course_id in session.exec(query).all() if course_id is not None}
-
-    def exists(self, session: Session, user_id: int, target_id: int) -> bool:
-        return owned_or_none(session, LearningCourse, target_id, user_id) is not None
-
-    def owner_columns(self, target_id: int) -> OwnerColumns:
-        return {}
+    noun: str = NOUN
 
     def launch(self, session: Session, user_id: int, target_id: int) -> Launch:
-        course = owned_or_none(session, LearningCourse, target_id, user_id)
+        course = self.row(session, user_id, target_id)
         subject = owned_or_none(session, LearningSubject, course.subject_id, user_id) if course else None
         agent = session.get(Agent, subject.agent_id) if subject is not None else None
         if course is None or subject is None or agent is None:
             raise NotFound("Course")
         key = tutor_key(session, self.box, user_id, agent)
-        chat = conversation(user_id, target_id)
-        pending = store.pending_turn(session, chat)
-        history = store.history(session, chat, before=pending.id if pending else None)
+        history = self.history_before_pending(session, user_id, target_id)
         spec = course_spec(course, subject, agent, key, history, self.idle_seconds)
         return Launch(agent_id=agent.id or 0, spec=spec)
 
     def started(self, session: Session, user_id: int, target_id: int, *, resumed: bool, pid: int | None) -> str:
-        course = owned_or_none(session, LearningCourse, target_id, user_id)
+        course = self.row(session, user_id, target_id)
         subject = owned_or_none(session, LearningSubject, course.subject_id, user_id) if course else None
         if course is None or subject is None:
             raise NotFound("Course")
-        course.desired_state = DesiredState.RUNNING
+        self.mark_running(course)
         course.student_notes_path = notes_path(subject.slug, course.slug)
         course.chat_history_path = history_path(subject.slug, course.slug)
         course.updated_at = utcnow()
         session.add(course)
         return f"{'Resumed' if resumed else 'Started'} the tutor of the course '{course.name}' (pid {pid})"
 
-    def ended(self, session: Session, user_id: int, target_id: int, *, wanted: bool) -> None:
-        if not wanted:
-            return  # died mid-reply: still wanted, started again, and the message sent again
-        course = owned_or_none(session, LearningCourse, target_id, user_id)
-        if course is None:
-            return
-        course.desired_state = DesiredState.STOPPED
-        session.add(course)
-
-    def finished(self, session: Session, user_id: int, target_id: int) -> bool:
-        """Its process may end whenever no reply is in flight (it does when idle)."""
-        return store.pending_turn(session, conversation(user_id, target_id)) is None
-
     def apply_state(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> list[LiveEvent]:
         """One CourseReport: a new card, a grade, a level, or the notes rewritten (the PWA rereads them)."""
-        course = owned_or_none(session, LearningCourse, target_id, user_id)
+        course = self.row(session, user_id, target_id)
         if course is None:
             return []
         try:
@@ -190,16 +166,3 @@ class LearningKind:
         if not changed:
             return []
         return [{"type": COURSE_CHANGED, "course_id": target_id, "subject_id": course.subject_id, "changed": changed}]
-
-    def chat(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> None:
-        event = chat_service.relay_event(self.chat_hub, conversation(user_id, target_id), data)
-        if event is not None and chat_service.counts_as_activity(event):
-            course = owned_or_none(session, LearningCourse, target_id, user_id)
-            if course is not None:
-                course.last_activity_at = utcnow()
-                session.add(course)
-                session.commit()
-
-    def after_start(self, session: Session, user_id: int, target_id: int, *, resumed: bool) -> list[dict[str, Any]]:
-        """A resumed tutor is given the message in flight again, with its context (the review card)."""
-        return chat_service.resend_pending(session, self.chat_hub, chat_target(user_id, target_id), resumed=resumed)
