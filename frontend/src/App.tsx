@@ -23,6 +23,8 @@ const TerminalPage = lazy(() => import("./pages/TerminalPage").then((m) => ({ de
 const ResearchPage = lazy(() => import("./pages/ResearchPage").then((m) => ({ default: m.ResearchPage })));
 // A course's chat too (with its notes and Review mode).
 const CoursePage = lazy(() => import("./pages/CoursePage").then((m) => ({ default: m.CoursePage })));
+// A custom agent's chat too.
+const CustomChatPage = lazy(() => import("./pages/CustomChatPage").then((m) => ({ default: m.CustomChatPage })));
 
 export function App() {
   const [attempt, setAttempt] = useState(0);
@@ -59,6 +61,7 @@ export function App() {
         <Route path="projects/:id" element={<ProjectPage />} />
         <Route path="research/:id" element={<Suspense fallback={<Loading />}><ResearchPage /></Suspense>} />
         <Route path="course/:id" element={<Suspense fallback={<Loading />}><CoursePage /></Suspense>} />
+        <Route path="chat/:id" element={<Suspense fallback={<Loading />}><CustomChatPage /></Suspense>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -126,7 +126,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
         {fields.tools && <p id={`${toolIds}-error`} className="text-sm text-red-300">{fields.tools}</p>}
       </fieldset>
 
-      <McpEditor initial={initial.mcp_servers} error={fields.mcp_servers}
+      <McpEditor initial={initial.mcp_servers} errors={fields}
         onChange={(mcp_servers, valid) => {
           set({ mcp_servers });
           setMcpValid(valid);

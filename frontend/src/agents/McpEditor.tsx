@@ -1,24 +1,64 @@
 // MCP servers for an agent, under an "Advanced" disclosure named in plain words ("connections to other
 // services"): a structured form (one card per server) or the same data as JSON, validated as you type.
 // The parent gets the servers and whether they are valid. The disclosure starts open when there are servers.
+// Each message sits under its field: the form's own checks, and the server's 422s for a server (by its name)
+// until that server's card is edited. Environment variables and headers are secrets: a saved one shows as the
+// API's mask with a plain hint, and the mask left as it is keeps it.
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { FieldErrors } from "../api/errors";
 import { buttonClass, inputClass } from "../components/Form";
-import { emptyRow, mcpJson, parseMcpJson, rowsFromServers, serversFromRows, type McpRow, type McpServers } from "./mcp";
+import {
+  emptyPair,
+  emptyRow,
+  isKeptSecret,
+  mcpJson,
+  parseMcpJson,
+  rowsFromServers,
+  serverErrors,
+  serversFromRows,
+  type McpRow,
+  type McpServers,
+  type RowError,
+  type SecretPair,
+  type ServerError,
+} from "./mcp";
 
 interface Props {
   initial: McpServers;
   onChange: (servers: McpServers, valid: boolean) => void;
-  /** The server's message for the whole field, if it refused it. */
-  error?: string;
+  /** The form's field errors from the server (keys "mcp_servers.<name>.…" are this editor's). */
+  errors?: FieldErrors;
 }
 
-export function McpEditor({ initial, onChange, error }: Props) {
+const NO_FIELDS: FieldErrors = {};
+
+/** The messages of one card: the form's own check, else the server's about this server. */
+function cardErrors(own: RowError | undefined, fromServer: ServerError[], row: McpRow): RowError[] {
+  if (own) return [own];
+  return fromServer.map(({ field, message, pair }) => {
+    const index = pair === undefined ? -1 : row.pairs.findIndex((p) => p.name.trim() === pair);
+    return { field, message, ...(index >= 0 ? { pair: index } : {}) };
+  });
+}
+
+export function McpEditor({ initial, onChange, errors = NO_FIELDS }: Props) {
   const [mode, setMode] = useState<"form" | "json">("form");
   const [rows, setRows] = useState<McpRow[]>(() => rowsFromServers(initial));
   const [text, setText] = useState(() => mcpJson(initial));
   const [jsonError, setJsonError] = useState<string | null>(null);
   const rowErrors = serversFromRows(rows).errors;
+  // The server's messages hold until their card is edited (rows edited since these errors arrived).
+  const [edited, setEdited] = useState<{ for: FieldErrors; rows: ReadonlySet<number> }>({ for: errors, rows: new Set() });
+  const editedRows = edited.for === errors ? edited.rows : new Set<number>();
+  const fromServer = serverErrors(errors);
+  const placed = new Set<ServerError>();
+  const serverErrorsOf = (i: number, row: McpRow) => {
+    if (mode !== "form") return [];
+    const mine = fromServer.filter((e) => e.server === row.name.trim());
+    mine.forEach((e) => placed.add(e)); // a card edited since has them answered: said nowhere
+    return editedRows.has(i) ? [] : mine;
+  };
   const headingId = useId();
   const [open, setOpen] = useState(() => Object.keys(initial).length > 0);
   const { t } = useTranslation();
@@ -54,7 +94,14 @@ export function McpEditor({ initial, onChange, error }: Props) {
     `rounded-md px-2.5 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-sky-400 ${
       active ? "bg-slate-700 text-slate-50" : "text-slate-400 hover:bg-slate-800"
     }`;
-  const setRow = (i: number, patch: Partial<McpRow>) => updateRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const setRow = (i: number, patch: Partial<McpRow>) => {
+    setEdited({ for: errors, rows: new Set(editedRows).add(i) });
+    updateRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  };
+  const cards = rows.map((row, i) => ({ row, errors: cardErrors(rowErrors[i], serverErrorsOf(i, row), row) }));
+  // What no card shows (JSON mode, a server renamed since): said under the editor, naming its server.
+  const unplaced = fromServer.filter((e) => !placed.has(e)).map((e) => t("agents.mcp.serverProblem", { server: e.server, message: e.message }));
+  const leftOver = unplaced.length ? unplaced : errors.mcp_servers && fromServer.length === 0 ? [errors.mcp_servers] : [];
 
   return (
     <>
@@ -84,9 +131,12 @@ export function McpEditor({ initial, onChange, error }: Props) {
           ) : (
             <div className="space-y-3">
               {rows.length === 0 && <p className="text-sm text-slate-400">{t("agents.mcp.none")}</p>}
-              {rows.map((row, i) => (
-                <McpRowCard key={i} index={i} row={row} error={rowErrors[i]} onChange={(patch) => setRow(i, patch)}
-                  onRemove={() => updateRows(rows.filter((_, j) => j !== i))} />
+              {cards.map(({ row, errors: problems }, i) => (
+                <McpRowCard key={i} index={i} row={row} errors={problems} onChange={(patch) => setRow(i, patch)}
+                  onRemove={() => {
+                    setEdited({ for: errors, rows: new Set() });
+                    updateRows(rows.filter((_, j) => j !== i));
+                  }} />
               ))}
               <button type="button" className={buttonClass.secondary} onClick={() => updateRows([...rows, emptyRow()])}>
                 {t("agents.mcp.add")}
@@ -95,7 +145,7 @@ export function McpEditor({ initial, onChange, error }: Props) {
           )}
         </fieldset>
       </details>
-      {error && <p className="text-sm text-red-300">{error}</p>}
+      {leftOver.map((message) => <p key={message} className="text-sm text-red-300">{message}</p>)}
     </>
   );
 }
@@ -103,24 +153,40 @@ export function McpEditor({ initial, onChange, error }: Props) {
 interface RowProps {
   index: number;
   row: McpRow;
-  error?: string;
+  errors: RowError[];
   onChange: (patch: Partial<McpRow>) => void;
   onRemove: () => void;
 }
 
-function McpRowCard({ index, row, error, onChange, onRemove }: RowProps) {
+/** A message under its field, named by the field's aria-describedby. */
+function FieldMessage({ id, message }: { id: string; message?: string }) {
+  return message ? <p id={id} className="text-sm text-red-300">{message}</p> : null;
+}
+
+function McpRowCard({ index, row, errors, onChange, onRemove }: RowProps) {
   const id = useId();
   const { t } = useTranslation();
   const n = index + 1;
+  const messageOf = (field: RowError["field"]) => errors.find((e) => e.field === field && e.pair === undefined)?.message;
+  const field = (name: RowError["field"]) => {
+    const message = messageOf(name);
+    return {
+      id: `${id}-${name}`,
+      "aria-invalid": Boolean(message),
+      "aria-describedby": message ? `${id}-${name}-error` : undefined,
+    };
+  };
+  const labelClass = "block text-xs font-medium text-slate-300";
   return (
     <div className="space-y-2 rounded-lg border border-slate-700 p-3" role="group" aria-label={t("agents.mcp.row", { n })}>
       <div className="grid gap-2 sm:grid-cols-[1fr_auto]">
         <div>
-          <label htmlFor={`${id}-name`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.serverName")}</label>
-          <input id={`${id}-name`} value={row.name} onChange={(e) => onChange({ name: e.target.value })} className={inputClass} />
+          <label htmlFor={`${id}-name`} className={labelClass}>{t("agents.mcp.serverName")}</label>
+          <input {...field("name")} value={row.name} onChange={(e) => onChange({ name: e.target.value })} className={inputClass} />
+          <FieldMessage id={`${id}-name-error`} message={messageOf("name")} />
         </div>
         <div>
-          <label htmlFor={`${id}-kind`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.connection")}</label>
+          <label htmlFor={`${id}-kind`} className={labelClass}>{t("agents.mcp.connection")}</label>
           <select id={`${id}-kind`} value={row.kind} onChange={(e) => onChange({ kind: e.target.value as McpRow["kind"] })}
             className={inputClass}>
             <option value="stdio">{t("agents.mcp.stdio")}</option>
@@ -131,34 +197,93 @@ function McpRowCard({ index, row, error, onChange, onRemove }: RowProps) {
       {row.kind === "stdio" ? (
         <>
           <div>
-            <label htmlFor={`${id}-command`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.command")}</label>
-            <input id={`${id}-command`} value={row.command} onChange={(e) => onChange({ command: e.target.value })}
-              className={`${inputClass} font-mono text-sm`} />
+            <label htmlFor={`${id}-command`} className={labelClass}>{t("agents.mcp.command")}</label>
+            <input {...field("command")} value={row.command} onChange={(e) => onChange({ command: e.target.value })}
+              spellCheck={false} className={`${inputClass} font-mono text-sm`} />
+            <FieldMessage id={`${id}-command-error`} message={messageOf("command")} />
           </div>
           <div>
-            <label htmlFor={`${id}-args`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.args")}</label>
-            <textarea id={`${id}-args`} rows={2} value={row.args} onChange={(e) => onChange({ args: e.target.value })}
-              className={`${inputClass} font-mono text-sm`} />
+            <label htmlFor={`${id}-args`} className={labelClass}>{t("agents.mcp.args")}</label>
+            <textarea {...field("args")} rows={2} value={row.args} onChange={(e) => onChange({ args: e.target.value })}
+              spellCheck={false} className={`${inputClass} font-mono text-sm`} />
+            <FieldMessage id={`${id}-args-error`} message={messageOf("args")} />
           </div>
         </>
       ) : (
         <div>
-          <label htmlFor={`${id}-url`} className="block text-xs font-medium text-slate-300">{t("agents.mcp.url")}</label>
-          <input id={`${id}-url`} type="url" value={row.url} onChange={(e) => onChange({ url: e.target.value })}
+          <label htmlFor={`${id}-url`} className={labelClass}>{t("agents.mcp.url")}</label>
+          <input {...field("url")} type="url" value={row.url} onChange={(e) => onChange({ url: e.target.value })}
             className={`${inputClass} font-mono text-sm`} />
+          <FieldMessage id={`${id}-url-error`} message={messageOf("url")} />
         </div>
       )}
-      <div>
-        <label htmlFor={`${id}-pairs`} className="block text-xs font-medium text-slate-300">
-          {row.kind === "stdio" ? t("agents.mcp.env") : t("agents.mcp.headers")}
-        </label>
-        <textarea id={`${id}-pairs`} rows={2} value={row.pairs} onChange={(e) => onChange({ pairs: e.target.value })}
-          className={`${inputClass} font-mono text-sm`} />
-      </div>
-      <div className="flex items-center justify-between gap-2">
-        <p className="text-sm text-red-300" aria-live="polite">{error ?? ""}</p>
+      <SecretPairs kind={row.kind} pairs={row.pairs} errors={errors} message={messageOf("pairs")}
+        onChange={(pairs) => onChange({ pairs })} />
+      <FieldMessage id={`${id}-server-error`} message={messageOf("server")} />
+      <div className="flex justify-end">
         <button type="button" className={buttonClass.danger} onClick={onRemove}>{t("agents.mcp.remove", { n })}</button>
       </div>
     </div>
+  );
+}
+
+interface PairsProps {
+  kind: McpRow["kind"];
+  pairs: SecretPair[];
+  /** The card's messages: those about one pair go under it. */
+  errors: RowError[];
+  /** A message about the whole list (a name the server refused). */
+  message?: string;
+  onChange: (pairs: SecretPair[]) => void;
+}
+
+/** The environment variables (stdio) or headers (http): a name and a secret value each. */
+function SecretPairs({ kind, pairs, errors, message, onChange }: PairsProps) {
+  const id = useId();
+  const { t } = useTranslation();
+  const stdio = kind === "stdio";
+  const set = (i: number, patch: Partial<SecretPair>) => onChange(pairs.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  const labelClass = "block text-xs font-medium text-slate-300";
+  return (
+    <fieldset className="space-y-2" aria-describedby={`${id}-hint${message ? ` ${id}-error` : ""}`}>
+      <legend className="text-xs font-medium text-slate-300">{stdio ? t("agents.mcp.env") : t("agents.mcp.headers")}</legend>
+      <p id={`${id}-hint`} className="text-xs text-slate-400">{t("agents.mcp.secretsHint")}</p>
+      {pairs.map((pair, i) => {
+        const n = i + 1;
+        const problem = errors.find((e) => e.field === "pairs" && e.pair === i)?.message;
+        const kept = isKeptSecret(pair.value);
+        const described = [kept ? `${id}-${i}-kept` : null, problem ? `${id}-${i}-error` : null].filter(Boolean).join(" ");
+        return (
+          <div key={i} className="grid items-start gap-2 sm:grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto]">
+            <div>
+              <label htmlFor={`${id}-${i}-name`} className={labelClass}>
+                {stdio ? t("agents.mcp.envName") : t("agents.mcp.headerName")}<span className="sr-only"> {n}</span>
+              </label>
+              <input id={`${id}-${i}-name`} value={pair.name} onChange={(e) => set(i, { name: e.target.value })}
+                spellCheck={false} autoComplete="off" className={`${inputClass} font-mono text-sm`} />
+            </div>
+            <div>
+              <label htmlFor={`${id}-${i}-value`} className={labelClass}>
+                {t("agents.mcp.value")}<span className="sr-only"> {n}</span>
+              </label>
+              <input id={`${id}-${i}-value`} value={pair.value} onChange={(e) => set(i, { value: e.target.value })}
+                // A saved secret is replaced, never added to: focusing its mask selects it.
+                onFocus={(e) => kept && e.currentTarget.select()}
+                aria-invalid={Boolean(problem)} aria-describedby={described || undefined}
+                spellCheck={false} autoComplete="off" className={`${inputClass} font-mono text-sm`} />
+              {kept && <p id={`${id}-${i}-kept`} className="text-xs text-slate-400">{t("agents.mcp.savedSecret")}</p>}
+              <FieldMessage id={`${id}-${i}-error`} message={problem} />
+            </div>
+            <button type="button" className={`${buttonClass.secondary} sm:mt-5`} onClick={() => onChange(pairs.filter((_, j) => j !== i))}>
+              {t("agents.mcp.removePair", { name: pair.name.trim() || t("agents.mcp.unnamedPair", { n }) })}
+            </button>
+          </div>
+        );
+      })}
+      <FieldMessage id={`${id}-error`} message={message} />
+      <button type="button" className={buttonClass.secondary} onClick={() => onChange([...pairs, emptyPair()])}>
+        {stdio ? t("agents.mcp.addEnv") : t("agents.mcp.addHeader")}
+      </button>
+    </fieldset>
   );
 }

@@ -25,6 +25,8 @@ beforeEach(() => {
         return json(200, [{ name: "web_search", label: "Web search", description: "Search the web." }]);
       case "/api/models":
         return json(503, { detail: "Unavailable" });
+      case "/api/agents/4/chats":
+        return json(200, []);
       default:
         return json(404, { detail: "Not Found" });
     }
@@ -50,7 +52,8 @@ describe("an agent's page in Czech", () => {
     await vi.waitFor(() => expect(el.querySelector("h1")?.textContent).toBe("Pomocník"));
 
     expect(el.textContent).toContain("Agent: Vlastní · anthropic/claude-opus-4-6");
-    expect([...el.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Co tu brzy bude", "Vybavení"]);
+    expect([...el.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Chaty", "Vybavení"]);
+    await vi.waitFor(() => expect(el.textContent).toContain("Zatím žádné chaty. Začněte tlačítkem „+ Nový chat“."));
     await vi.waitFor(() => expect(el.querySelector("dd")?.textContent).toBe("Web search")); // the API's label, as it comes
     expect(el.textContent).toContain("Propojení (servery MCP)žádné");
     expect(el.querySelector("a")?.textContent).toBe("Upravit agenta");

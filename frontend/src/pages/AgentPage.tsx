@@ -1,5 +1,5 @@
 // An agent's page: what it is, what its type will offer here, and editing and deleting it.
-import { useState } from "react";
+import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
 import { useAgents, useDeleteAgent, useTools, useUpdateAgent, type Agent } from "../api/queries";
@@ -8,8 +8,8 @@ import { typeFeatures, typeLabel } from "../agents/types";
 import { CodingAgentPanel } from "../projects/CodingAgentPanel";
 import { ResearchPanel } from "../research/ResearchPanel";
 import { LearningPanel } from "../learning/LearningPanel";
-import { ConfirmDelete } from "../components/ConfirmDelete";
-import { buttonClass } from "../components/Form";
+import { CustomPanel } from "../custom/CustomPanel";
+import { buttonClass, FormError, TextInput } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
 function useAgentFromRoute(): { agent?: Agent; state: "loading" | "error" | "missing" | "ok"; error?: unknown; retry: () => void } {
@@ -28,6 +28,36 @@ function Missing() {
     <div>
       <PageTitle>{t("agents.page.notFound")}</PageTitle>
       <Empty>{t("agents.page.noSuchAgent")} <Link to="/" className="text-sky-300 underline">{t("common.backToDashboard")}</Link></Empty>
+    </div>
+  );
+}
+
+interface ConfirmProps {
+  name: string;
+  pending: boolean;
+  error: Error | null;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/** Deleting an agent stops and removes all its work, so the user types its name first. */
+function TypedConfirmDelete({ name, pending, error, onConfirm, onCancel }: ConfirmProps) {
+  const id = useId();
+  const [typed, setTyped] = useState("");
+  const { t } = useTranslation();
+  const matches = typed.trim() === name;
+  return (
+    <div role="alertdialog" aria-labelledby={id} className="mt-3 space-y-2 rounded-lg border border-red-800 p-3">
+      <p id={id}>{t("common.deleteQuestion", { name })} {t("agents.page.deleteConsequence")}</p>
+      <TextInput label={t("agents.page.typeName", { name })} value={typed} autoComplete="off" spellCheck={false}
+        onChange={(event) => setTyped(event.target.value)} />
+      <div className="flex flex-wrap gap-2">
+        <button type="button" className={buttonClass.danger} disabled={pending || !matches} onClick={onConfirm}>
+          {t("common.yesDelete", { name })}
+        </button>
+        <button type="button" className={buttonClass.secondary} onClick={onCancel}>{t("common.keepIt")}</button>
+      </div>
+      <FormError message={error?.message} />
     </div>
   );
 }
@@ -57,6 +87,8 @@ export function AgentPage() {
         <ResearchPanel agent={agent} />
       ) : agent.type === "learning" ? (
         <LearningPanel agent={agent} />
+      ) : agent.type === "custom" ? (
+        <CustomPanel agent={agent} />
       ) : (
         <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
           <h2 id="coming-h" className="mb-1 font-semibold">{t("agents.page.comingHere")}</h2>
@@ -78,8 +110,7 @@ export function AgentPage() {
           )}
         </div>
         {confirming && (
-          <ConfirmDelete name={agent.name} className="mt-3"
-            consequence={t("agents.page.deleteConsequence")}
+          <TypedConfirmDelete name={agent.name}
             pending={remove.isPending} error={remove.error} onCancel={() => setConfirming(false)}
             onConfirm={() => remove.mutate(agent.id, { onSuccess: () => void navigate("/") })} />
         )}

@@ -10,5 +10,6 @@ import { projects } from "./projects";
 import { terminal } from "./terminal";
 import { chat, research } from "./research";
 import { learning } from "./learning";
+import { custom } from "./custom";
 
-export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning };
+export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom };

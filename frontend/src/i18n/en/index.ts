@@ -11,5 +11,6 @@ import { projects } from "./projects";
 import { terminal } from "./terminal";
 import { chat, research } from "./research";
 import { learning } from "./learning";
+import { custom } from "./custom";
 
-export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning } as const;
+export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom } as const;
