@@ -1,4 +1,4 @@
-"""Agents: created from a template or from scratch, edited, and deleted with everything made from them."""
+"""Agents: created from a template or from scratch, and edited (deleting one, with its work: agent_work)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from controlplane.db import in_worker
 from controlplane.errors import Conflict, InvalidField
 from controlplane.models import Agent
-from controlplane.runtime.supervisor import InstanceSupervisor
-from controlplane.sandbox.backend import SandboxUser
 from controlplane.schemas.agents import AgentCreate, AgentUpdate
 from controlplane.security import mcp_secrets
 from controlplane.security.secretbox import SecretBox
@@ -101,16 +98,3 @@ def update(session: Session, box: SecretBox, user_id: int, agent_id: int, body: 
     _commit_or_conflict(session, agent.name)
     session.refresh(agent)
     return agent
-
-
-def _delete_row(session: Session, user_id: int, agent_id: int) -> None:
-    session.delete(owned(session, Agent, agent_id, user_id, "Agent"))
-    session.commit()
-
-
-async def delete(session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, agent_id: int) -> None:
-    """Delete the agent and everything made from it (projects, sessions, instances, logs, by cascade); the
-    instances that ran from it are stopped, since nothing wants them any more."""
-    await in_worker(session, lambda s: _delete_row(s, user.id, agent_id))
-    if supervisor is not None:
-        await supervisor.resync(user)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+import asyncio
+
+from sqlalchemy import Connection, Engine, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from controlplane.config import Settings
 from controlplane.db import in_worker
 from controlplane.errors import Conflict, NotFound, Unavailable
-from controlplane.models import Agent, User
+from controlplane.models import Agent, AgentChat, LearningCourse, Project, ResearchSession, SandboxRecord, User
+from controlplane.models.base import DesiredState
 from controlplane.rules import display_name_problem, password_problem, username_problem
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.manager import SandboxManager
@@ -153,11 +156,28 @@ async def remove_account(
     user = account(session, user_id)
     check_deletable(session, user, actor)
     if manager is not None:
+        await asyncio.to_thread(unwant_everything, session.get_bind(), user_id)
         try:
-            await manager.remove(user.username)
+            await manager.remove(user.username)  # every process of theirs ends with the container
         except (EngineUnavailable, SandboxError) as exc:
-            raise Unavailable(f"The user's sandbox could not be removed ({exc}); nothing was deleted") from exc
+            raise Unavailable(
+                f"The user's sandbox could not be removed ({exc}); nothing was deleted, and their work was stopped"
+            ) from exc
     await in_worker(session, lambda s: delete_user(s, settings, user, actor, ip))
+
+
+WANTED_TO_RUN = (Project, ResearchSession, LearningCourse, AgentChat, SandboxRecord)
+
+
+def unwant_everything(bind: Engine | Connection, user_id: int) -> None:
+    """Nothing of the user's is to run any more: no reconciler pass or restart may bring their sandbox or any of
+    their work (projects, chats, tutors) back while the account is being deleted. In its own session, so that
+    the request's objects (the user, the admin) stay loaded."""
+    with Session(bind) as session:
+        for model in WANTED_TO_RUN:
+            stopped = DesiredState.STOPPED.value
+            session.execute(update(model).where(col(model.user_id) == user_id).values(desired_state=stopped))
+        session.commit()
 
 
 def delete_user(session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None) -> None:

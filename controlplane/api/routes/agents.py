@@ -3,10 +3,11 @@ controlplane.services.agents)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.routes.research import chat_hub
 from controlplane.models import Agent
 from controlplane.schemas.agents import (
     AgentCreate,
@@ -17,7 +18,7 @@ from controlplane.schemas.agents import (
     ToolPublic,
     template_views,
 )
-from controlplane.services import agents, model_catalogue
+from controlplane.services import agent_work, agents, model_catalogue
 from controlplane.services.agent_catalogue import TOOL_CATALOGUE
 from controlplane.services.ownership import owned
 
@@ -63,9 +64,7 @@ def get_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Agent:
 
 
 @router.put("/agents/{agent_id}", response_model=AgentPublic, responses=CONFLICT)
-def update_agent(
-    agent_id: int, body: AgentUpdate, session: SessionDep, box: SecretBoxDep, user: CurrentUser
-) -> Agent:
+def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, box: SecretBoxDep, user: CurrentUser) -> Agent:
     """Change any of the given fields; omitted fields keep their values, and an MCP secret sent back as the mask
     keeps its stored value."""
     return agents.update(session, box, user.id or 0, agent_id, body)
@@ -73,9 +72,9 @@ def update_agent(
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_agent(
-    agent_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    agent_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
-    """Delete the agent and everything made from it (projects, sessions, instances, logs); instances that
-    ran from it are stopped, since nothing wants them any more."""
-    await agents.delete(session, supervisor, me, agent_id)
+    """Delete the agent and all its work: every instance made from it (projects with their Claude Code, research
+    sessions, courses, chats) is stopped, its workspaces and folders are removed in the sandbox, then its rows."""
+    await agent_work.delete(session, supervisor, chat_hub(request), me, agent_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

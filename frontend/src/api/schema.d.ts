@@ -120,8 +120,8 @@ export interface paths {
         post?: never;
         /**
          * Delete Agent
-         * @description Delete the agent and everything made from it (projects, sessions, instances, logs); instances that
-         *     ran from it are stopped, since nothing wants them any more.
+         * @description Delete the agent and all its work: every instance made from it (projects with their Claude Code, research
+         *     sessions, courses, chats) is stopped, its workspaces and folders are removed in the sandbox, then its rows.
          */
         delete: operations["agents-delete_agent"];
         options?: never;
@@ -1504,6 +1504,13 @@ export interface components {
             attachments?: components["schemas"]["ChatAttachment"][];
             /** Content */
             content: string;
+            /**
+             * Context
+             * @description What the agent was told with a user's message besides its words (a learning review answer: the card, under `review`)
+             */
+            context?: {
+                [key: string]: unknown;
+            };
             /** Cost Usd */
             cost_usd?: number | null;
             /**

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -55,6 +57,33 @@ HOOK_EVENTS = (
 ENTER_DELAY = 0.15  # between the text and its Enter (the paste detector needs a gap)
 POLL_INTERVAL = 0.2
 PERMISSION_FLAGS = {"bypassPermissions", "acceptEdits", "default", "plan", "manual", "dontAsk"}
+
+
+KILL_GRACE = 3.0  # seconds Claude Code gets to leave after its session closes, and again after SIGTERM
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process took the number: not ours to end
+        return False
+    return True
+
+
+async def end_process_group(group: int, grace: float = KILL_GRACE) -> None:
+    """Wait for the process group led by `group` (a tmux pane's process) to end; insist with SIGTERM, then
+    SIGKILL."""
+    for signum in (None, signal.SIGTERM, signal.SIGKILL):
+        if signum is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signum)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if not _group_alive(group):
+                return
+            await asyncio.sleep(POLL_INTERVAL)
 
 
 @dataclass(frozen=True)
@@ -227,9 +256,18 @@ class ClaudeSession:
         await self.press("Escape")
 
     async def kill(self) -> None:
-        """End the tmux session and Claude Code with it; nothing happens when it is already gone."""
+        """End the tmux session and Claude Code with it; nothing happens when it is already gone.
+
+        Closing the session only hangs up on Claude Code, which may take its time (or never go) while a request
+        hangs: what is left of its process group after KILL_GRACE seconds is terminated, then killed."""
+        try:
+            leader = int((await self.tmux.display(self.name, "#{pane_pid}")).strip() or 0)
+        except (SessionNotFound, ValueError):
+            leader = 0
         with contextlib.suppress(SessionNotFound):
             await self.tmux.kill(self.name)
+        if leader > 0:
+            await end_process_group(leader)
 
     def hook_events(self) -> list[HookEvent]:
         """Hook events written since the last call (complete lines only; a half-written line waits)."""
