@@ -85,8 +85,15 @@ class ChatHub:
         stream.turn, stream.events, stream.tools = turn, [], {}
 
     # -- the user's side ----------------------------------------------------------------------------
-    def user_message(self, conversation: Conversation, text: str, attachments: list[ChatAttachment]) -> ChatMessage:
-        """Store the user's message (pending) before it is sent; its reply's events follow under its id."""
+    def user_message(
+        self,
+        conversation: Conversation,
+        text: str,
+        attachments: list[ChatAttachment],
+        context: dict[str, Any] | None = None,
+    ) -> ChatMessage:
+        """Store the user's message (pending) before it is sent, with what the kind adds to it for the model
+        (`context`, kept so a resend carries it); its reply's events follow under its id."""
 
         def work(session: Session, stream: _Stream) -> ChatMessage:
             row = ChatMessage(
@@ -97,6 +104,7 @@ class ChatHub:
                 content=text,
                 status=ChatStatus.PENDING,
                 attachments=[store.stored_attachment(item) for item in attachments],
+                context=dict(context or {}),
             )
             session.add(row)
             session.flush()
@@ -205,7 +213,7 @@ class ChatHub:
             ChatRole.ASSISTANT,
             event.text or self._said_so_far(stream),
             event.turn,
-            status=ChatStatus.DONE,
+            status=ChatStatus.INTERRUPTED if event.interrupted else ChatStatus.DONE,
             usage=to_dict(event.usage) if event.usage is not None else None,
             cost_usd=event.cost_usd,
             tools=list(stream.tools.values()),

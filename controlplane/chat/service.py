@@ -73,17 +73,7 @@ def refuse_while_answering(session: Session, chat: Conversation) -> None:
 
 def store_message(session: Session, hub: ChatHub, chat: Conversation, outgoing: Outgoing) -> ChatMessage:
     """The message, pending, with its context (kept on the row, so a resend after a restart carries it)."""
-    row = hub.user_message(chat, outgoing.text, outgoing.attachments)
-    if not outgoing.context:
-        return row
-    stored = session.get(ChatMessage, row.id)
-    if stored is None:  # deleted in between: the delivery will find nothing to answer
-        return row
-    stored.context = dict(outgoing.context)
-    session.add(stored)
-    session.commit()
-    session.refresh(stored)
-    return stored
+    return hub.user_message(chat, outgoing.text, outgoing.attachments, outgoing.context)
 
 
 async def send_message(

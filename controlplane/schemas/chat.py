@@ -7,6 +7,7 @@ so the generated client carries the runner's shapes unchanged.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from autocode_runner.contract.chat import ChatAttachment, ChatUsage, ToolActivity
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,11 @@ class ChatMessagePublic(BaseModel):
     cost_usd: float | None = None
     tools: list[ToolActivity] = Field(default_factory=list)
     attachments: list[ChatAttachment] = Field(default_factory=list)
+    context: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the agent was told with a user's message besides its words (a learning review answer: "
+        "the card, under `review`)",
+    )
     seq: int = Field(
         description="The stream number of the event that last changed it: open the chat stream with "
         "after = the largest seq you hold"

@@ -8,7 +8,7 @@ import type { AttachmentLoader } from "./Attachments";
 import type { AttachmentLimits } from "./attachmentRules";
 import { isAnswering } from "./chatState";
 import { Composer } from "./Composer";
-import { MessageList } from "./MessageList";
+import { MessageList, type AboutMessage } from "./MessageList";
 import type { OutgoingMessage } from "./types";
 import type { LiveChat } from "./useChat";
 
@@ -31,11 +31,13 @@ interface Props {
   limits?: AttachmentLimits;
   /** Whether the kind takes files with a message (a course's tutor reads words only). */
   allowFiles?: boolean;
+  /** What to say about a user's message besides its words (from its context). */
+  about?: AboutMessage;
 }
 
 const NEAR_BOTTOM_PX = 48;
 
-export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles = true }: Props) {
+export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles = true, about }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
@@ -87,7 +89,7 @@ export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles 
           const el = e.currentTarget;
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
         }}>
-        <MessageList messages={chat.messages} live={chat.live} load={actions.loadAttachment}
+        <MessageList messages={chat.messages} live={chat.live} load={actions.loadAttachment} about={about}
           retry={{ onRetry: (turn) => void retry(turn), retrying, error: retryError }} />
       </div>
       {chat.reconnecting && <p role="status" className="text-xs text-amber-200">{t("chat.reconnecting")}</p>}

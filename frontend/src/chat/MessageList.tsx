@@ -29,13 +29,23 @@ function Usage({ usage, cost }: { usage?: ChatUsage | null; cost?: number | null
   return <p className="mt-1 text-xs text-slate-400" data-usage>{parts.join(" · ")}</p>;
 }
 
-function UserMessage({ message, retry, load }: { message: ChatMessage; retry: RetryState; load?: AttachmentLoader }) {
+/** What the kind's page says about a user's message besides its words (a review answer: which card). */
+export type AboutMessage = (message: ChatMessage) => string | null;
+
+function UserMessage({ message, retry, load, about }: {
+  message: ChatMessage;
+  retry: RetryState;
+  load?: AttachmentLoader;
+  about?: AboutMessage;
+}) {
   const { t } = useTranslation();
   const failed = message.status === "failed";
+  const label = about?.(message) ?? null;
   return (
     <li className="flex flex-col items-end" data-role="user" data-status={message.status}>
       <span className="sr-only">{t("chat.you")}:</span>
       <div className="max-w-[85%] rounded-2xl rounded-br-sm bg-sky-900/60 px-3 py-2 text-sm">
+        {label && <p className="mb-1 text-xs text-sky-200" data-about>{label}</p>}
         {message.content && <p className="whitespace-pre-wrap break-words">{message.content}</p>}
         <StoredAttachments attachments={message.attachments ?? []} load={load} />
       </div>
@@ -92,18 +102,19 @@ function LiveMessage({ live }: { live: LiveReply }) {
   );
 }
 
-export function MessageList({ messages, live, retry, load }: {
+export function MessageList({ messages, live, retry, load, about }: {
   messages: readonly ChatMessage[];
   live: LiveReply | null;
   retry: RetryState;
   load?: AttachmentLoader;
+  about?: AboutMessage;
 }) {
   const { t } = useTranslation();
   if (messages.length === 0 && !live) return <p className="p-2 text-slate-400">{t("chat.empty")}</p>;
   return (
     <ol aria-label={t("chat.region")} className="space-y-4">
       {messages.map((m) =>
-        m.role === "user" ? <UserMessage key={m.id} message={m} retry={retry} load={load} />
+        m.role === "user" ? <UserMessage key={m.id} message={m} retry={retry} load={load} about={about} />
           : m.role === "assistant" ? <AgentMessage key={m.id} message={m} />
             : <Notice key={m.id} message={m} />,
       )}

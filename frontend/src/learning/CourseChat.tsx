@@ -2,11 +2,19 @@
 import { useMemo } from "react";
 import { limits } from "../api/limits";
 import { ChatView, type ChatActions } from "../chat/ChatView";
+import type { ChatMessage } from "../chat/types";
+import { i18n } from "../i18n";
 import type { LiveChat } from "../chat/useChat";
 import { interruptCourse, sendCourseMessage } from "./api";
 
 export function courseChatPath(courseId: number): string {
   return `/ws/course/${courseId}/chat`;
+}
+
+/** A review answer says which card it answers (the message's context carries the card). */
+export function reviewLabel(message: ChatMessage): string | null {
+  const review = message.context?.review as { front?: unknown } | undefined;
+  return typeof review?.front === "string" ? i18n.t("learning.review.answering", { front: review.front }) : null;
 }
 
 export function CourseChat({ courseId, chat }: { courseId: number; chat: LiveChat }) {
@@ -19,5 +27,6 @@ export function CourseChat({ courseId, chat }: { courseId: number; chat: LiveCha
     }),
     [courseId],
   );
-  return <ChatView chat={chat} actions={actions} maxLength={limits.MessageBody.text.maxLength} allowFiles={false} />;
+  return <ChatView chat={chat} actions={actions} maxLength={limits.MessageBody.text.maxLength} allowFiles={false}
+    about={reviewLabel} />;
 }

@@ -122,3 +122,21 @@ def test_a_notice_is_stored_and_events_naming_another_conversation_are_dropped(
         assert store.messages(session, theirs) == []
     assert [row.role for row in rows] == [ChatRole.USER, ChatRole.NOTICE]
     assert rows[1].content.startswith("Started afresh") and rows[1].reply_to == turn
+
+
+def test_a_stopped_reply_is_stored_as_interrupted_and_a_messages_context_with_it(
+    client: TestClient, app: FastAPI, alice: Account
+) -> None:
+    hub = ChatHub(app.state.engine)
+    chat = research_of(app, alice)
+    review = {"review": {"card_id": 7, "kind": "word", "front": "dog", "back": "pes"}}
+    message = hub.user_message(chat, "pes", [], review)
+    assert message.context == review, "stored in the same write as the message"
+    frames, _ = hub.backlog(chat, 0)
+    assert frames[0]["message"]["context"] == review, "and published with it"
+    turn = message.id or 0
+    hub.apply(chat, delta(turn, "Once upon"))
+    hub.apply(chat, ChatEvent(type=ChatEventType.COMPLETED, turn=turn, text="Once upon", interrupted=True))
+    with Session(app.state.engine) as session:
+        rows = store.messages(session, chat)
+    assert [(row.role, row.status) for row in rows] == [("user", "done"), ("assistant", "interrupted")]

@@ -46,7 +46,11 @@ class WatchedSink(EventSink):
     def __init__(self) -> None:
         self.buffer = io.StringIO()
         super().__init__(self.buffer)
-        self.seen: dict[str, asyncio.Event] = {"error": asyncio.Event(), "completed": asyncio.Event()}
+        self.seen: dict[str, asyncio.Event] = {
+            "error": asyncio.Event(),
+            "completed": asyncio.Event(),
+            "delta": asyncio.Event(),
+        }
 
     def emit(self, output: InstanceOutput, data: dict[str, object]) -> None:
         super().emit(output, data)
@@ -116,3 +120,35 @@ def test_a_message_for_a_completed_turn_is_answered_with_its_ending_again_not_by
     assert len(fifteen) == 2 and fifteen[0] == fifteen[1], fifteen
     assert fifteen[1]["text"] == "echo: turn 15" and fifteen[1]["usage"]["input_tokens"] == 7  # type: ignore[index]
     assert fifteen[1]["cost_usd"] == 0.25
+
+
+class StoppableBackend(ScriptedBackend):
+    """Writes a first piece, then waits until it is interrupted, and returns without completing (the glue does)."""
+
+    async def reply(self, message: ChatMessageCommand, events: TurnEvents) -> None:
+        events.delta("Once upon a time")
+        await self.release.wait()
+
+    async def interrupt(self) -> None:
+        self.release.set()
+
+
+def test_a_stopped_reply_completes_with_what_was_said_and_says_it_was_interrupted() -> None:
+    async def scenario() -> list[dict[str, object]]:
+        sink = WatchedSink()
+        loop = ChatLoop(sink, StoppableBackend(fail=set()), idle_seconds=30)
+        reader = asyncio.StreamReader()
+        serving = asyncio.create_task(loop.serve(reader))
+        reader.feed_data(command(Command.MESSAGE, turn=4, text="tell me a story"))
+        await sink.seen["delta"].wait()
+        reader.feed_data(command(Command.INTERRUPT))
+        await sink.seen["completed"].wait()
+        reader.feed_data(command(Command.STOP))
+        await asyncio.wait_for(serving, 5)
+        lines = [json.loads(line) for line in sink.buffer.getvalue().splitlines()]
+        return [line["data"] for line in lines if line["event"] == "chat"]
+
+    chat = asyncio.run(asyncio.wait_for(scenario(), 10))
+    completed = next(event for event in chat if event["type"] == "completed")
+    assert completed["text"] == "Once upon a time" and completed["interrupted"] is True, completed
+    assert chat[-1]["type"] == "notice"

@@ -101,6 +101,7 @@ export const learning: Catalogue<typeof enLearning> = {
     refresh: "Obnovit",
   },
   review: {
+    answering: "Kartička k opakování: {{front}}",
     heading: "Opakování",
     about: "Kartičky k opakování jsou krátké otázky, které lektor píše, zatímco se učíte: slovíčko, chyba, kterou jste udělali, nebo myšlenka. Každá kartička se vrátí těsně předtím, než byste ji zapomněli, a čím lépe ji umíte, tím méně často.",
     loading: "Načítám kartičky…",

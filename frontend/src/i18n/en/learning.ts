@@ -99,6 +99,7 @@ export const learning = {
     refresh: "Refresh",
   },
   review: {
+    answering: "Review card: {{front}}",
     heading: "Review",
     about: "Review cards are short questions your tutor writes while you learn: a word, a mistake you made, or an idea. Each card comes back just before you would forget it, and less often the better you know it.",
     loading: "Loading the cards…",

@@ -23,6 +23,7 @@ class TurnEvents:
         self.turn = turn
         self.text_so_far = ""
         self.ended = False
+        self.interrupted = False  # set by the glue when the user stopped the reply: its `completed` says so
         self.ending: list[ChatEvent] = []
 
     def _emit(self, event: ChatEvent) -> None:
@@ -47,7 +48,16 @@ class TurnEvents:
             self.ending.append(event)
 
     def completed(self, text: str, usage: ChatUsage | None = None, cost_usd: float | None = None) -> None:
-        self._emit(ChatEvent(ChatEventType.COMPLETED, self.turn, text=text, usage=usage, cost_usd=cost_usd))
+        self._emit(
+            ChatEvent(
+                ChatEventType.COMPLETED,
+                self.turn,
+                text=text,
+                usage=usage,
+                cost_usd=cost_usd,
+                interrupted=self.interrupted,
+            )
+        )
         self.ended = True
 
     def error(self, text: str, *, retryable: bool) -> None:

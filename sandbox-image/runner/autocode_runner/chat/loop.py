@@ -101,6 +101,7 @@ class ChatLoop:
         if self._answering is None or self._interrupted:
             return  # nothing is being written: a late click on Stop
         self._interrupted = True
+        self._answering.interrupted = True
         try:
             await self.backend.interrupt()
         except Exception as error:  # the turn still ends below, with what was said

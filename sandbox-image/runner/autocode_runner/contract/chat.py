@@ -66,6 +66,7 @@ class ChatEvent:
     usage: ChatUsage | None = None  # completed
     cost_usd: float | None = None  # completed, when the provider's price is known
     retryable: bool = False  # error: sending the same message again may succeed (a 529, a dropped connection)
+    interrupted: bool = False  # completed: the reply was stopped before its end (what it had said is the text)
 
 
 @dataclass(frozen=True)
