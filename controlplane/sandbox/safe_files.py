@@ -31,6 +31,10 @@ MAX_LISTED = 2000
 MAX_DEPTH = 8
 
 
+class LinkRefused(InvalidField):
+    """A link where a folder or the file should be (a 422 naming `path`, like any refused path)."""
+
+
 def leaves_message(noun: str) -> str:
     return f"The path must name a file inside {noun}."
 
@@ -86,7 +90,7 @@ class SafeFolder:
             if exc.code in (ErrorCode.NOT_FOUND, ErrorCode.NOT_A_DIRECTORY):
                 raise NotFound("File") from exc
             if exc.code == ErrorCode.FORBIDDEN_PATH:  # a link swapped in after the walk looked
-                raise InvalidField("path", self.is_a_link, path) from exc
+                raise LinkRefused("path", self.is_a_link, path) from exc
             raise Unavailable(f"The files could not be read: {exc.message}") from exc
         return [entry for entry in listed.get("entries", []) if isinstance(entry, dict)]
 
@@ -105,7 +109,7 @@ class SafeFolder:
             if entry is None:
                 raise NotFound("File")
             if entry.get("type") == "symlink":
-                raise InvalidField("path", self.is_a_link, "/".join(chain[skip:]) or self.root)
+                raise LinkRefused("path", self.is_a_link, "/".join(chain[skip:]) or self.root)
             if entry.get("type") != expected:
                 raise NotFound("File")
             parent = f"{parent}/{name}" if parent else name
@@ -156,7 +160,7 @@ class SafeFolder:
                 message = f"That file is too large to open here ({megabytes} MB at most)."
                 raise InvalidField("path", message, path) from exc
             if exc.code == ErrorCode.FORBIDDEN_PATH:
-                raise InvalidField("path", self.is_a_link, path) from exc
+                raise LinkRefused("path", self.is_a_link, path) from exc
             raise Unavailable(f"The file could not be read: {exc.message}") from exc
         content = str(read.get("content", ""))
         return base64.b64decode(content) if read.get("encoding") == "base64" else content.encode()
@@ -173,7 +177,7 @@ class SafeFolder:
             await self.manager.call(self.user, Method.FS_WRITE, {**params, "parents": True})
         except RunnerError as exc:
             if exc.code == ErrorCode.FORBIDDEN_PATH:  # a link swapped in after the walk looked
-                raise InvalidField("path", self.is_a_link, path) from exc
+                raise LinkRefused("path", self.is_a_link, path) from exc
             if exc.code in (ErrorCode.IS_A_DIRECTORY, ErrorCode.NOT_A_DIRECTORY):
                 raise InvalidField("path", self.leaves, path) from exc
             raise Unavailable(f"The file could not be written: {exc.message}") from exc
