@@ -251,7 +251,8 @@ function SecretPairs({ kind, pairs, errors, message, onChange }: PairsProps) {
       {pairs.map((pair, i) => {
         const n = i + 1;
         const problem = errors.find((e) => e.field === "pairs" && e.pair === i)?.message;
-        const kept = isKeptSecret(pair.value);
+        // A mask the server refused was never saved: no "saved" hint beside its message.
+        const kept = isKeptSecret(pair.value) && !problem;
         const described = [kept ? `${id}-${i}-kept` : null, problem ? `${id}-${i}-error` : null].filter(Boolean).join(" ");
         return (
           <div key={i} className="grid items-start gap-2 sm:grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto]">
@@ -274,8 +275,10 @@ function SecretPairs({ kind, pairs, errors, message, onChange }: PairsProps) {
               {kept && <p id={`${id}-${i}-kept`} className="text-xs text-slate-400">{t("agents.mcp.savedSecret")}</p>}
               <FieldMessage id={`${id}-${i}-error`} message={problem} />
             </div>
-            <button type="button" className={`${buttonClass.secondary} sm:mt-5`} onClick={() => onChange(pairs.filter((_, j) => j !== i))}>
-              {t("agents.mcp.removePair", { name: pair.name.trim() || t("agents.mcp.unnamedPair", { n }) })}
+            <button type="button" className={`${buttonClass.secondary} justify-self-start sm:mt-5`}
+              aria-label={t("agents.mcp.removePair", { name: pair.name.trim() || t("agents.mcp.unnamedPair", { n }) })}
+              onClick={() => onChange(pairs.filter((_, j) => j !== i))}>
+              {t("agents.mcp.removeShort")}
             </button>
           </div>
         );

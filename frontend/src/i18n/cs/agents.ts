@@ -106,6 +106,7 @@ export const agents: Catalogue<typeof en> = {
     savedSecret: "Uloženo; pro změnu napište novou hodnotu.",
     addEnv: "Přidat proměnnou",
     addHeader: "Přidat hlavičku",
+    removeShort: "Odebrat",
     removePair: "Odebrat {{name}}",
     unnamedPair: "řádek {{n}}",
     serverProblem: "{{server}}: {{message}}",

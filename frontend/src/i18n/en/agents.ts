@@ -103,6 +103,7 @@ export const agents = {
     savedSecret: "Saved; type a new value to change it.",
     addEnv: "Add variable",
     addHeader: "Add header",
+    removeShort: "Remove",
     removePair: "Remove {{name}}",
     unnamedPair: "line {{n}}",
     serverProblem: "{{server}}: {{message}}",
