@@ -6,7 +6,6 @@ with it, and reach the sandbox through the supervisor (the instance) and its man
 
 from __future__ import annotations
 
-from autocode_runner.contract.wire import ErrorCode, Method
 from sqlmodel import Session, col, select
 
 from controlplane.chat import service as chat_service
@@ -16,14 +15,14 @@ from controlplane.custom.kind import chat_key, chat_target, conversation
 from controlplane.custom.layout import agent_folder, chat_dir, in_home
 from controlplane.custom.spec import model_key
 from controlplane.db import in_worker
-from controlplane.errors import Conflict, InvalidField, Unavailable
+from controlplane.errors import Conflict, InvalidField
 from controlplane.models import Agent, AgentChat
 from controlplane.models.base import utcnow
 from controlplane.models.custom import DEFAULT_TITLE, TITLE_MAX
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
-from controlplane.sandbox.channel import RunnerError
+from controlplane.sandbox.safe_files import remove_folder
 from controlplane.schemas.custom import (
     AgentChatCreate,
     AgentChatDetail,
@@ -123,11 +122,7 @@ async def delete_chat(
     chat, _ = await in_worker(session, lambda s: chat_and_agent(s, user.id, chat_id))
     if supervisor is not None:
         await supervisor.discard(user, chat_key(chat_id))
-        try:
-            await supervisor.manager.call(user, Method.FS_REMOVE, {"path": chat_dir(chat), "recursive": True})
-        except RunnerError as exc:
-            if exc.code != ErrorCode.NOT_FOUND:  # a chat that never ran has no folder
-                raise Unavailable(f"The chat's files could not be removed: {exc.message}") from exc
+        await remove_folder(supervisor.manager, user, chat_dir(chat), "the chat's files")
     await in_worker(session, lambda s: _delete_row(s, user.id, chat_id))
     hub.forget(conversation(user.id, chat_id))
 

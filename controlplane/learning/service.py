@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from autocode_runner.contract.learning import LevelScale, level_problem
-from autocode_runner.contract.wire import ErrorCode, Method
 from sqlmodel import Session, col, func, select
 
 from controlplane.chat import service as chat_service
 from controlplane.chat import store
 from controlplane.chat.hub import ChatHub
 from controlplane.db import in_worker
-from controlplane.errors import Conflict, InvalidField, Unavailable
+from controlplane.errors import Conflict, InvalidField
 from controlplane.learning.kind import chat_target, conversation, course_key
 from controlplane.learning.layout import course_dir, course_path, subject_dir
 from controlplane.learning.spec import tutor_key
@@ -27,7 +26,7 @@ from controlplane.models.base import utcnow
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
-from controlplane.sandbox.channel import RunnerError
+from controlplane.sandbox.safe_files import remove_folder
 from controlplane.schemas.learning import (
     CourseCreate,
     CourseDetail,
@@ -215,16 +214,6 @@ def update_course(session: Session, user_id: int, course_id: int, body: CourseUp
 
 
 # -- deletion ---------------------------------------------------------------------------------------------
-async def _remove_dir(supervisor: InstanceSupervisor, user: SandboxUser, path: str, what: str) -> None:
-    """Remove a folder through the runner (which never follows a link: a planted one is removed, not its
-    target); a folder that was never made is fine."""
-    try:
-        await supervisor.manager.call(user, Method.FS_REMOVE, {"path": path, "recursive": True})
-    except RunnerError as exc:
-        if exc.code != ErrorCode.NOT_FOUND:
-            raise Unavailable(f"The {what}'s files could not be removed: {exc.message}") from exc
-
-
 async def _stop_tutors(supervisor: InstanceSupervisor, user: SandboxUser, course_ids: list[int]) -> None:
     for course_id in course_ids:
         await supervisor.discard(user, course_key(course_id))
@@ -244,7 +233,7 @@ async def delete_course(
     course, subject = await in_worker(session, lambda s: course_and_subject(s, user.id, course_id))
     if supervisor is not None:
         await _stop_tutors(supervisor, user, [course_id])
-        await _remove_dir(supervisor, user, course_dir(subject.slug, course.slug), "course")
+        await remove_folder(supervisor.manager, user, course_dir(subject.slug, course.slug), "the course's files")
     await in_worker(session, lambda s: _delete_rows(s, LearningCourse, user.id, course_id))
     hub.forget(conversation(user.id, course_id))
 
@@ -257,7 +246,7 @@ async def delete_subject(
     courses = await in_worker(session, lambda s: [c.id or 0 for c in _courses_of(s, user.id, subject_id)])
     if supervisor is not None:
         await _stop_tutors(supervisor, user, courses)
-        await _remove_dir(supervisor, user, subject_dir(subject.slug), "subject")
+        await remove_folder(supervisor.manager, user, subject_dir(subject.slug), "the subject's files")
     await in_worker(session, lambda s: _delete_rows(s, LearningSubject, user.id, subject_id))
     for course_id in courses:
         hub.forget(conversation(user.id, course_id))

@@ -11,7 +11,7 @@ import binascii
 import re
 
 from autocode_runner.contract.chat import ChatAttachment
-from autocode_runner.contract.wire import ErrorCode, InstanceKey, InstanceKind, Method
+from autocode_runner.contract.wire import InstanceKey, InstanceKind, Method
 from sqlmodel import Session, col, or_, select
 
 from controlplane.chat import service as chat_service
@@ -31,6 +31,7 @@ from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.sandbox.channel import RunnerError
+from controlplane.sandbox.safe_files import remove_folder
 from controlplane.schemas.research import (
     AttachmentUpload,
     MessageBody,
@@ -141,13 +142,8 @@ async def delete(
     research = await in_worker(session, lambda s: owned(s, ResearchSession, research_id, user.id, "Research"))
     if supervisor is not None:
         await supervisor.discard(user, _key(research_id))
-        manager = supervisor.manager
         for path in (workspace_dir(research.slug), transcripts_dir(research.slug)):
-            try:
-                await manager.call(user, Method.FS_REMOVE, {"path": path, "recursive": True})
-            except RunnerError as exc:
-                if exc.code != ErrorCode.NOT_FOUND:
-                    raise Unavailable(f"The research's files could not be removed: {exc.message}") from exc
+            await remove_folder(supervisor.manager, user, path, "the research's files")
     await in_worker(session, lambda s: _delete_row(s, user.id, research_id))
     hub.forget(conversation(user.id, research_id))
 

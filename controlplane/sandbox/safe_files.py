@@ -181,3 +181,14 @@ class SafeFolder:
             if exc.code in (ErrorCode.IS_A_DIRECTORY, ErrorCode.NOT_A_DIRECTORY):
                 raise InvalidField("path", self.leaves, path) from exc
             raise Unavailable(f"The file could not be written: {exc.message}") from exc
+
+
+async def remove_folder(manager: SandboxManager, user: SandboxUser, path: str, what: str) -> None:
+    """Remove the folder at `path` (relative to the home) and everything in it, through the runner, which never
+    follows a link (a planted one is removed, not its target); a folder that was never made is fine. `what` names
+    it in the message of a failure ("the research's files")."""
+    try:
+        await manager.call(user, Method.FS_REMOVE, {"path": path, "recursive": True})
+    except RunnerError as exc:
+        if exc.code != ErrorCode.NOT_FOUND:
+            raise Unavailable(f"{what[:1].upper()}{what[1:]} could not be removed: {exc.message}") from exc
