@@ -69,7 +69,7 @@ class KindHandler(Protocol):
 
 @runtime_checkable
 class ChatKindHandler(KindHandler, Protocol):
-    """A chat kind's handler (research now; learning and custom agents next): also told of its `instance.chat`
+    """A chat kind's handler (research, learning, custom agents; controlplane.chat.kind.ChatKind): also told of its `instance.chat`
     events, and asked after every start for the commands its new process must get first."""
 
     def chat(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> None:
@@ -78,6 +78,7 @@ class ChatKindHandler(KindHandler, Protocol):
 
     def after_start(self, session: Session, user_id: int, target_id: int, *, resumed: bool) -> list[dict[str, Any]]:
         """Commands for a process that was just started again (resumed: after a crash, a sandbox or a control
-        plane restart): the message whose reply was in flight when its predecessor ended, so a message is
-        never lost. A fresh start is given its message by whoever started it."""
+        plane restart), or found running when a channel opens (adopted after a control-plane restart): the
+        message whose reply was in flight, so a message is never lost. A fresh start is given its message by
+        whoever started it."""
         ...
