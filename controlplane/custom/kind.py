@@ -13,11 +13,12 @@ from autocode_runner.contract.specs import CUSTOM_IDLE_SECONDS
 from autocode_runner.contract.wire import InstanceKey, InstanceKind
 from sqlmodel import Session
 
+from controlplane.chat.agent import model_key
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
 from controlplane.chat.kind import ChatKind
 from controlplane.chat.service import ChatTarget
-from controlplane.custom.spec import custom_spec, model_key
+from controlplane.custom.spec import custom_spec
 from controlplane.errors import NotFound
 from controlplane.models import Agent, AgentChat
 from controlplane.runtime.kinds import Launch

@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 
 from controlplane.chat import service as chat_service
 from controlplane.chat import store
+from controlplane.chat.agent import model_key
 from controlplane.chat.hub import ChatHub
 from controlplane.custom.kind import chat_key, chat_target, conversation
 from controlplane.custom.layout import agent_folder, chat_dir, in_home
-from controlplane.custom.spec import model_key
 from controlplane.db import in_worker
 from controlplane.errors import Conflict, InvalidField
 from controlplane.models import Agent, AgentChat

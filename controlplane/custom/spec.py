@@ -6,19 +6,13 @@ from __future__ import annotations
 
 from autocode_runner.contract.chat import ChatTurn
 from autocode_runner.contract.specs import CUSTOM_IDLE_SECONDS, CustomSpec, ModelAccess
-from sqlmodel import Session
 
+from controlplane.chat.agent import system_prompt
 from controlplane.custom.layout import chat_dir, in_home
 from controlplane.models import Agent, AgentChat
-from controlplane.projects.keys import ProviderKey, provider_key, provider_of
-from controlplane.research.spec import system_prompt
+from controlplane.projects.keys import ProviderKey
 from controlplane.security import mcp_secrets
 from controlplane.security.secretbox import SecretBox
-
-
-def model_key(session: Session, box: SecretBox, user_id: int, agent: Agent) -> ProviderKey:
-    """The user's key for the provider of the agent's model; a MissingKey naming it when there is none."""
-    return provider_key(session, box, user_id, provider_of(agent.model), f"the agent's model {agent.model}")
 
 
 def custom_spec(

@@ -9,16 +9,16 @@ from autocode_runner.contract.learning import LevelScale
 from autocode_runner.contract.specs import LEARNING_IDLE_SECONDS, CourseSpec, ModelAccess
 from sqlmodel import Session
 
+from controlplane.chat.agent import model_key, system_prompt
 from controlplane.learning.layout import course_path
 from controlplane.models import Agent, LearningCourse, LearningSubject
-from controlplane.projects.keys import ProviderKey, provider_key, provider_of
-from controlplane.research.spec import system_prompt
+from controlplane.projects.keys import ProviderKey
 from controlplane.security.secretbox import SecretBox
 
 
 def tutor_key(session: Session, box: SecretBox, user_id: int, agent: Agent) -> ProviderKey:
-    """The user's key for the provider of the agent's model; a MissingKey naming it when there is none."""
-    return provider_key(session, box, user_id, provider_of(agent.model), f"the tutor's model {agent.model}")
+    """The user's key for the provider of the tutor's model; a MissingKey naming it when there is none."""
+    return model_key(session, box, user_id, agent, "the tutor's")
 
 
 def course_spec(

@@ -6,14 +6,10 @@ from __future__ import annotations
 from autocode_runner.contract.chat import ChatTurn
 from autocode_runner.contract.specs import RESEARCH_IDLE_SECONDS, ModelAccess, ResearchSpec
 
+from controlplane.chat.agent import system_prompt
 from controlplane.models import Agent, ResearchSession
 from controlplane.projects.keys import ProviderKey
 from controlplane.research.layout import workspace_path
-
-
-def system_prompt(agent: Agent) -> str:
-    """The agent's identity, then its global rules."""
-    return "\n\n".join(part.strip() for part in (agent.identity, agent.global_rules) if part.strip())
 
 
 def research_spec(

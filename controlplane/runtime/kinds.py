@@ -69,8 +69,8 @@ class KindHandler(Protocol):
 
 @runtime_checkable
 class ChatKindHandler(KindHandler, Protocol):
-    """A chat kind's handler (research, learning, custom agents; controlplane.chat.kind.ChatKind): also told of its `instance.chat`
-    events, and asked after every start for the commands its new process must get first."""
+    """A chat kind's handler (research, learning, custom agents; controlplane.chat.kind.ChatKind): also told of
+    its `instance.chat` events, and asked after every start for the commands its new process must get first."""
 
     def chat(self, session: Session, user_id: int, target_id: int, data: dict[str, Any]) -> None:
         """One `instance.chat` event (contract.chat.ChatEvent's fields, plus the event's kind and id)."""
