@@ -76,6 +76,23 @@ def store_message(session: Session, hub: ChatHub, chat: Conversation, outgoing: 
     return hub.user_message(chat, outgoing.text, outgoing.attachments, outgoing.context)
 
 
+def check_words_only(text: str, retry_of: int | None) -> None:
+    """A kind whose messages are words only: a message has words, a retry has none of its own."""
+    if retry_of is not None and text:
+        raise InvalidField("retry_of", "Send a retry on its own, without text.")
+    if retry_of is None and not text.strip():
+        raise InvalidField("text", "Write a message.")
+
+
+def fixed(outgoing: Outgoing) -> ComposeFn[Any]:
+    """The compose step of a message that needs nothing saved in the sandbox first (no files)."""
+
+    async def compose(_: InstanceSupervisor, __: Any) -> Outgoing:
+        return outgoing
+
+    return compose
+
+
 async def send_message(
     session: Session,
     supervisor: InstanceSupervisor | None,

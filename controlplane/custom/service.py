@@ -15,7 +15,7 @@ from controlplane.chat.hub import ChatHub
 from controlplane.custom.kind import chat_key, chat_target, conversation
 from controlplane.custom.layout import agent_folder, chat_dir, in_home
 from controlplane.db import in_worker
-from controlplane.errors import Conflict, InvalidField
+from controlplane.errors import Conflict
 from controlplane.models import Agent, AgentChat
 from controlplane.models.base import utcnow
 from controlplane.models.custom import DEFAULT_TITLE, TITLE_MAX
@@ -162,10 +162,7 @@ async def send_message(
     body: AgentChatMessageBody,
 ) -> AgentChatDetail:
     """Store the message (pending), then deliver it; the reply streams on /ws/chat/{id}."""
-    if body.retry_of is not None and body.text:
-        raise InvalidField("retry_of", "Send a retry on its own, without text.")
-    if body.retry_of is None and not body.text.strip():
-        raise InvalidField("text", "Write a message.")
+    chat_service.check_words_only(body.text, body.retry_of)
     await chat_service.send_message(
         session,
         supervisor,
@@ -174,17 +171,10 @@ async def send_message(
         chat_target(user.id, chat_id),
         ready=lambda s: ready_to_talk(s, box, user.id, chat_id),
         retry_of=body.retry_of,
-        compose=None if body.retry_of is not None else _composed(chat_service.Outgoing(text=body.text)),
+        compose=None if body.retry_of is not None else chat_service.fixed(chat_service.Outgoing(text=body.text)),
     )
     await in_worker(session, lambda s: _named_after(s, user.id, chat_id, body.text))
     return await in_worker(session, lambda s: detail(s, user.id, chat_id))
-
-
-def _composed(outgoing: chat_service.Outgoing) -> chat_service.ComposeFn[AgentChat]:
-    async def compose(_: InstanceSupervisor, __: AgentChat) -> chat_service.Outgoing:
-        return outgoing
-
-    return compose
 
 
 async def interrupt(

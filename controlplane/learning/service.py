@@ -283,17 +283,10 @@ async def say(
         chat_target(user.id, course_id),
         ready=lambda s: ready_to_talk(s, box, user.id, course_id),
         retry_of=retry_of,
-        compose=None if outgoing is None else _composed(outgoing),
+        compose=None if outgoing is None else chat_service.fixed(outgoing),
     )
     await in_worker(session, lambda s: _touch(s, user.id, course_id))
     return turn
-
-
-def _composed(outgoing: chat_service.Outgoing) -> chat_service.ComposeFn[LearningCourse]:
-    async def compose(_: InstanceSupervisor, __: LearningCourse) -> chat_service.Outgoing:
-        return outgoing
-
-    return compose
 
 
 def _touch(session: Session, user_id: int, course_id: int) -> None:
@@ -314,14 +307,9 @@ async def send_message(
     now: datetime,
 ) -> CourseDetail:
     """Store the message (pending), then deliver it; the reply streams on /ws/course/{id}/chat."""
-    if body.retry_of is not None:
-        if body.text:
-            raise InvalidField("retry_of", "Send a retry on its own, without text.")
-        await say(session, box, supervisor, hub, user, course_id, None, retry_of=body.retry_of)
-    else:
-        if not body.text.strip():
-            raise InvalidField("text", "Write a message.")
-        await say(session, box, supervisor, hub, user, course_id, chat_service.Outgoing(text=body.text))
+    chat_service.check_words_only(body.text, body.retry_of)
+    outgoing = None if body.retry_of is not None else chat_service.Outgoing(text=body.text)
+    await say(session, box, supervisor, hub, user, course_id, outgoing, retry_of=body.retry_of)
     return await in_worker(session, lambda s: detail(s, user.id, course_id, now))
 
 
