@@ -6,6 +6,7 @@ is never followed by GET or PUT notes; deleting the course removes its directory
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +43,7 @@ def test_a_course_makes_cards_grades_them_keeps_notes_refuses_links_and_deletes_
     world = CodingWorld.create(harness, "student")
     user = world.sandbox_user  # type: ignore[attr-defined]
     harness.app.state.clock = clock = FakeClock()
-    start_fake_api(
+    api = start_fake_api(
         harness,
         user,
         {
@@ -99,6 +100,11 @@ def test_a_course_makes_cards_grades_them_keeps_notes_refuses_links_and_deletes_
     edited = world.api("put", f"/api/courses/{course}/notes", {"content": NOTES + "Likes trains.\n"})
     assert edited["saved"] is True
     assert harness.sh(user, f"grep -q 'Likes trains' {COURSE_DIR}/student_notes.md")[0] == 0
+    # The student's edit reaches the tutor's next request.
+    edited_turn = world.api("post", f"/api/courses/{course}/message", {"text": "what do you know of me"})["messages"]
+    assert ended(world, course, edited_turn[-1]["id"])["type"] == "completed"
+    asked = [r for r in api.requests() if "what do you know of me" in json.dumps(r["body"].get("messages"))]
+    assert asked and "Likes trains." in json.dumps(asked[0]["body"].get("system")), "the edited notes were sent"
 
     # A review answer: the tutor sees the card with the answer and grades it; the grade reschedules the card.
     answered = world.api("post", f"/api/courses/{course}/review/{card['id']}", {"answer": "my answer is účet"})
