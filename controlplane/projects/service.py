@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Literal, TypeVar
 
+from autocode_runner.coding.context import CLAUDE_MD, CONTEXT_FILE, ProjectContext, project_block, with_block
 from autocode_runner.contract.plan import PlanStep, first_open_step, steps_done
 from autocode_runner.contract.problems import ProviderProblem
 from autocode_runner.contract.vocab import LogLevel, ProjectStatus
@@ -25,8 +26,8 @@ from controlplane.projects.layout import SANDBOX_HOME, claude_session_name, rule
 from controlplane.projects.plans import read_plan
 from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
-from controlplane.sandbox.backend import SandboxState, SandboxUser
-from controlplane.sandbox.channel import RunnerError
+from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
+from controlplane.sandbox.channel import ChannelClosed, RunnerError
 from controlplane.schemas.projects import InstancePublic, ProjectCreate, ProjectPublic, ProjectUpdate
 from controlplane.security.secretbox import SecretBox
 from controlplane.services.ownership import owned
@@ -104,15 +105,39 @@ def create(session: Session, user_id: int, agent_id: int, body: ProjectCreate) -
     return view(session, project)
 
 
-def update(session: Session, user_id: int, project_id: int, body: ProjectUpdate) -> ProjectPublic:
+def context_of(project: Project) -> ProjectContext:
+    return ProjectContext(goal=project.description, architecture=project.architecture, details=project.details)
+
+
+def _update(session: Session, user_id: int, project_id: int, body: ProjectUpdate) -> tuple[ProjectContext | None, str]:
+    """Save the fields; the new context when it changed and a manager runs (it must hear of it), and the slug."""
     project = owned(session, Project, project_id, user_id, "Project")
+    before = context_of(project)
     for field, value in body.model_dump(exclude_unset=True).items():
         setattr(project, field, value)
     project.updated_at = utcnow()
     session.add(project)
     session.commit()
-    session.refresh(project)
-    return view(session, project)
+    after = context_of(project)
+    live = instance_rows.running_id(session, user_id, _key(project_id)) is not None
+    return (after if live and after != before else None), project.slug
+
+
+async def update(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, body: ProjectUpdate
+) -> ProjectPublic:
+    """Save the fields. A running manager gets a new goal, architecture or details in its workspace, and takes
+    them into CLAUDE.md and its identity before its next step (a stopped one gets them with its next start)."""
+    context, slug = await in_worker(session, lambda s: _update(s, user.id, project_id, body))
+    if context is not None and supervisor is not None:
+        params = {"path": f"{workspace_dir(slug)}/{CONTEXT_FILE}", "content": context.to_json(), "parents": True}
+        try:
+            await supervisor.manager.call(user, Method.FS_WRITE, params)
+        except (RunnerError, ChannelClosed, SandboxError) as exc:
+            raise Unavailable(
+                f"The change is saved, but the running project did not get it ({exc}): restart the project to use it"
+            ) from exc
+    return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 
 
 def require_keys(session: Session, box: SecretBox, user_id: int, project_id: int) -> None:
@@ -147,6 +172,45 @@ async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, p
     except RunnerError as exc:
         if exc.code != ErrorCode.NOT_FOUND:
             raise Unavailable(f"The workspace could not be removed: {exc.message}") from exc
+
+
+# -- CLAUDE.md ----------------------------------------------------------------------------------------
+def _claude_md_of(session: Session, user_id: int, project_id: int) -> tuple[str, str]:
+    """The file's place in the sandbox, and what it will say when the project has not made it yet."""
+    project = owned(session, Project, project_id, user_id, "Project")
+    agent = session.get(Agent, project.agent_id)
+    rules = agent.global_rules if agent is not None else ""
+    return f"{workspace_dir(project.slug)}/{CLAUDE_MD}", with_block("", project_block(context_of(project), rules))
+
+
+async def read_claude_md(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int
+) -> str:
+    """The project's CLAUDE.md, read through the runner (never through a link)."""
+    path, default = await in_worker(session, lambda s: _claude_md_of(s, user.id, project_id))
+    try:
+        found = await require_supervisor(supervisor).manager.call(user, Method.FS_READ, {"path": path})
+    except RunnerError as exc:
+        if exc.code == ErrorCode.NOT_FOUND:
+            return default
+        raise Conflict(f"CLAUDE.md could not be read: {exc.message}") from exc
+    if found.get("encoding") != "utf-8":
+        raise Conflict("CLAUDE.md is not a text file")
+    return str(found.get("content", ""))
+
+
+async def save_claude_md(
+    session: Session, supervisor: InstanceSupervisor | None, user: SandboxUser, project_id: int, content: str
+) -> None:
+    """Write the project's CLAUDE.md through the runner (never through a link); the manager reads it before its
+    next step, and Claude Code is asked to read it again."""
+    path, _ = await in_worker(session, lambda s: _claude_md_of(s, user.id, project_id))
+    try:
+        await require_supervisor(supervisor).manager.call(
+            user, Method.FS_WRITE, {"path": path, "content": content, "parents": True}
+        )
+    except RunnerError as exc:
+        raise Conflict(f"CLAUDE.md could not be saved: {exc.message}") from exc
 
 
 # -- lifecycle ----------------------------------------------------------------------------------------

@@ -65,6 +65,15 @@ class RulesBody(BaseModel):
     content: LongText
 
 
+class ClaudeMdBody(BaseModel):
+    """The project's .claude/CLAUDE.md, Claude Code's standing instructions; AutoCode keeps its marked part
+    current (the goal, architecture, details and global rules), the rest is the user's."""
+
+    model_config = STRICT_BODY
+
+    content: LongText
+
+
 class ReplyBody(BaseModel):
     """The user's answer to an escalation; the manager reads it and continues."""
 

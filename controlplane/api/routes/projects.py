@@ -12,7 +12,15 @@ from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUse
 from controlplane.api.errors import Responses
 from controlplane.models import Project
 from controlplane.projects import service
-from controlplane.schemas.projects import PlanUpdate, ProjectCreate, ProjectPublic, ProjectUpdate, ReplyBody, RulesBody
+from controlplane.schemas.projects import (
+    ClaudeMdBody,
+    PlanUpdate,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectUpdate,
+    ReplyBody,
+    RulesBody,
+)
 from controlplane.services.ownership import owned
 
 router = APIRouter(tags=["projects"])
@@ -49,9 +57,30 @@ def get_project(project_id: int, session: SessionDep, user: CurrentUser) -> Proj
 
 
 @router.put("/projects/{project_id}", response_model=ProjectPublic, responses=REFUSED)
-def update_project(project_id: int, body: ProjectUpdate, session: SessionDep, user: CurrentUser) -> ProjectPublic:
-    """Rename it or change its goal, architecture or details; a running manager sees them on its next start."""
-    return service.update(session, user.id or 0, project_id, body)
+async def update_project(
+    project_id: int, body: ProjectUpdate, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> ProjectPublic:
+    """Rename it or change its goal, architecture or details; a running manager takes them into CLAUDE.md and
+    its instructions before its next step."""
+    return await service.update(session, supervisor, me, project_id, body)
+
+
+@router.get("/projects/{project_id}/claude-md", response_model=ClaudeMdBody, responses=REFUSED)
+async def get_claude_md(
+    project_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> ClaudeMdBody:
+    """The project's .claude/CLAUDE.md (what it will be, before the project first starts)."""
+    return ClaudeMdBody(content=await service.read_claude_md(session, supervisor, me, project_id))
+
+
+@router.put("/projects/{project_id}/claude-md", response_model=ClaudeMdBody, responses=REFUSED)
+async def put_claude_md(
+    project_id: int, body: ClaudeMdBody, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+) -> ClaudeMdBody:
+    """Replace the project's .claude/CLAUDE.md; AutoCode's marked part is rewritten from the project's fields
+    and the agent's rules before the next step, the rest is kept as written."""
+    await service.save_claude_md(session, supervisor, me, project_id, body.content)
+    return body
 
 
 @router.delete("/projects/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)

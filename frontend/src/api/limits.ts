@@ -40,6 +40,9 @@ export const limits = {
     media_type: { minLength: 1, maxLength: 200, rule: "Use 1 to 200 characters." },
     name: { minLength: 1, maxLength: 200, rule: "Use a file name of 1 to 200 characters." },
   },
+  ClaudeMdBody: {
+    content: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
   CourseCreate: {
     instructions: { maxLength: 20000, rule: "Use at most 20000 characters." },
     name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },

@@ -660,7 +660,8 @@ export interface paths {
         get: operations["projects-get_project"];
         /**
          * Update Project
-         * @description Rename it or change its goal, architecture or details; a running manager sees them on its next start.
+         * @description Rename it or change its goal, architecture or details; a running manager takes them into CLAUDE.md and
+         *     its instructions before its next step.
          */
         put: operations["projects-update_project"];
         post?: never;
@@ -669,6 +670,31 @@ export interface paths {
          * @description Stop its instance, remove its workspace inside the sandbox, then its rows (logs included).
          */
         delete: operations["projects-delete_project"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/claude-md": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Claude Md
+         * @description The project's .claude/CLAUDE.md (what it will be, before the project first starts).
+         */
+        get: operations["projects-get_claude_md"];
+        /**
+         * Put Claude Md
+         * @description Replace the project's .claude/CLAUDE.md; AutoCode's marked part is rewritten from the project's fields
+         *     and the agent's rules before the next step, the rest is kept as written.
+         */
+        put: operations["projects-put_claude_md"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1580,6 +1606,15 @@ export interface components {
              * @default 0
              */
             output_tokens: number;
+        };
+        /**
+         * ClaudeMdBody
+         * @description The project's .claude/CLAUDE.md, Claude Code's standing instructions; AutoCode keeps its marked part
+         *     current (the goal, architecture, details and global rules), the rest is the user's.
+         */
+        ClaudeMdBody: {
+            /** Content */
+            content: string;
         };
         /** CourseCreate */
         CourseCreate: {
@@ -4609,6 +4644,114 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No such project of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible in the project's state, or an API key is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "projects-get_claude_md": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaudeMdBody"];
+                };
+            };
+            /** @description No such project of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible in the project's state, or an API key is missing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "projects-put_claude_md": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaudeMdBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaudeMdBody"];
+                };
             };
             /** @description No such project of yours */
             404: {

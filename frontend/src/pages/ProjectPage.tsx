@@ -1,6 +1,6 @@
 // A coding project: goal, plan with step progress, controls, escalations to answer, a model provider's trouble
 // (a state with Retry, never a question), and tabs for the live
-// Claude Code terminal, the decision log, and the editable description and architecture.
+// Claude Code terminal, the decision log, and the editable description, architecture and CLAUDE.md.
 import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
@@ -9,6 +9,7 @@ import { useDeleteProject, useProject, useProjectAction, useReply, useUpdateProj
 import { ConfirmDelete } from "../components/ConfirmDelete";
 import { buttonClass, FormError, Saved, TextArea } from "../components/Form";
 import { ErrorNote, Loading, PageTitle } from "../components/States";
+import { ClaudeMdEditor } from "../projects/ClaudeMdEditor";
 import { LogView } from "../projects/LogView";
 import { PlanView } from "../projects/PlanView";
 import { NeedsYou, ProjectBadge, Progress } from "../projects/ProjectBits";
@@ -17,7 +18,7 @@ import { actionLabel, projectView, type ProjectView } from "../projects/status";
 
 const TerminalView = lazy(() => import("../terminal/TerminalView").then((m) => ({ default: m.TerminalView })));
 // The tabs' names (their ids too); their words are in the catalogue (projects.page.tab).
-const TABS = ["Terminal", "Logs", "Description", "Architecture"] as const;
+const TABS = ["Terminal", "Logs", "Description", "Architecture", "ClaudeMd"] as const;
 type Tab = (typeof TABS)[number];
 
 export function ProjectPage() {
@@ -75,6 +76,7 @@ function ProjectView({ project }: { project: Project }) {
           {tab === "Logs" && <LogView projectId={project.id} />}
           {tab === "Description" && <TextEditor project={project} field="description" />}
           {tab === "Architecture" && <TextEditor project={project} field="architecture" />}
+          {tab === "ClaudeMd" && <ClaudeMdEditor projectId={project.id} />}
         </div>
       </div>
     </div>

@@ -56,6 +56,7 @@ export const projects: Catalogue<typeof en> = {
       Logs: "Záznam",
       Description: "Cíl",
       Architecture: "Architektura",
+      ClaudeMd: "CLAUDE.md",
     },
     loadingTerminal: "Načítáme terminál…",
     controls: "Ovládání",
@@ -68,6 +69,13 @@ export const projects: Catalogue<typeof en> = {
     saveArchitecture: "Uložit architekturu",
     goalSaved: "Cíl je uložený.",
     architectureSaved: "Architektura je uložená.",
+  },
+  claudeMd: {
+    loading: "Načítáme CLAUDE.md…",
+    label: "CLAUDE.md: stálé pokyny pro Claude Code",
+    hint: "Část mezi značkami autocode:project udržuje AutoCode podle cíle, architektury a společných pravidel agenta; měňte raději ty. Vlastní pokyny pište kolem ní.",
+    save: "Uložit CLAUDE.md",
+    saved: "CLAUDE.md je uložený. Claude Code si ho v dalším kroku přečte znovu.",
   },
   escalation: {
     heading: "Agent vás potřebuje",

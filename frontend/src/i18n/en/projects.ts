@@ -54,6 +54,7 @@ export const projects = {
       Logs: "Logs",
       Description: "Description",
       Architecture: "Architecture",
+      ClaudeMd: "CLAUDE.md",
     },
     loadingTerminal: "Loading terminal…",
     controls: "Controls",
@@ -66,6 +67,13 @@ export const projects = {
     saveArchitecture: "Save architecture",
     goalSaved: "Goal saved.",
     architectureSaved: "Architecture saved.",
+  },
+  claudeMd: {
+    loading: "Loading CLAUDE.md…",
+    label: "CLAUDE.md: Claude Code's standing instructions",
+    hint: "AutoCode keeps the part between the autocode:project marks in step with the goal, the architecture and the agent's global rules; change those instead. Write your own instructions around it.",
+    save: "Save CLAUDE.md",
+    saved: "CLAUDE.md saved. Claude Code is asked to read it again at the next step.",
   },
   escalation: {
     heading: "The agent needs you",

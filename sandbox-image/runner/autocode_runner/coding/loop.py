@@ -22,6 +22,14 @@ from typing import Any, TypeVar
 from autocode_runner.coding import trouble
 from autocode_runner.coding import workspace as ws
 from autocode_runner.coding.claude.screen import ClaudeState
+from autocode_runner.coding.context import (
+    CLAUDE_MD,
+    ProjectContext,
+    read_context,
+    sync_claude_md,
+    users_part,
+    write_context,
+)
 from autocode_runner.coding.identity import compose_identity
 from autocode_runner.coding.manager.errors import ManagerError, ProviderError, ProviderUnavailable
 from autocode_runner.coding.plan import Decision
@@ -44,6 +52,7 @@ IDLE_POLLS_AFTER_SUBMIT = 3
 # A question answered this recently that is still on screen is the same one, not yet redrawn: not asked again.
 ANSWERED_ECHO_SECONDS = 10.0
 WAIT_FOR_COMMAND_SECONDS = 3600.0
+REREAD_NOTE = "The project's instructions in .claude/CLAUDE.md changed: read that file again before you start."
 
 
 class Stopped(Exception):
@@ -130,6 +139,9 @@ class ProjectLoop:
         self._resumed = False
         self._new_plan: list[PlanStep] | None = None
         self._claude_fresh = False  # Claude Code was (re)started by this instance, not adopted running
+        self.context = ProjectContext(spec.goal, spec.architecture, spec.details)
+        self._claude_md_changed = False  # since Claude Code last read it: the next task says to read it again
+        self._claude_md_seen = ""
         self._handlers: dict[ClaudeState, StateHandler] = {
             ClaudeState.UNKNOWN: self._on_not_ready,
             ClaudeState.EXITED: self._on_not_ready,
@@ -168,18 +180,45 @@ class ProjectLoop:
         self.sink.state(self.state.report())
 
     def _refresh_identity(self) -> None:
-        spec = self.spec
+        context = self.context
         self.manager.set_identity(
             compose_identity(
-                agent_identity=spec.agent.identity,
+                agent_identity=self.spec.agent.identity,
                 rules=ws.read_text(self.rules_file),
-                claude_md=ws.read_text(self.workspace / ".claude" / "CLAUDE.md"),
-                goal=spec.goal,
-                architecture=spec.architecture,
-                details=spec.details,
+                claude_md=users_part(ws.read_text(self.workspace / CLAUDE_MD)),
+                goal=context.goal,
+                architecture=context.architecture,
+                details=context.details,
                 steps=self.state.steps,
             )
         )
+
+    def _sync_context(self, *, starting: bool = False) -> None:
+        """The user's latest description, architecture and details (written by the control plane) and the
+        agent's rules into CLAUDE.md and the manager's identity. At the start the spec's are the latest."""
+        if starting:
+            write_context(self.workspace, self.context)
+        else:
+            edited = read_context(self.workspace)
+            if edited is not None and edited != self.context:
+                self.context = edited
+                self.sink.log(
+                    LogLevel.INFO,
+                    "The project's description or architecture was edited: the manager and Claude Code follow it now",
+                )
+        sync_claude_md(self.workspace, self.context, ws.read_text(self.rules_file))
+        claude_md = ws.read_text(self.workspace / CLAUDE_MD)  # the user may have edited their part too
+        if claude_md != self._claude_md_seen and not starting:
+            self._claude_md_changed = True
+        self._claude_md_seen = claude_md
+        self._refresh_identity()
+
+    def _with_reread_note(self, task: str) -> str:
+        """Claude Code reads CLAUDE.md when it starts: after a change, the task asks it to read it again."""
+        if not self._claude_md_changed:
+            return task
+        self._claude_md_changed = False
+        return f"{REREAD_NOTE}\n\n{task}"
 
     # -- waiting, pausing, stopping -------------------------------------------------------------------
     async def _sleep(self, seconds: float) -> None:
@@ -301,8 +340,8 @@ class ProjectLoop:
     # -- the loop -------------------------------------------------------------------------------------
     async def run(self) -> ProjectStatus:
         """Work until the plan is done (returns "completed") or the user stops it (raises Stopped)."""
-        ws.prepare(self.workspace, self.spec.architecture)
-        self._refresh_identity()
+        ws.prepare(self.workspace)
+        self._sync_context(starting=True)
         await self._gate()
         await self._ensure_claude()
         if not self.state.steps:
@@ -349,8 +388,11 @@ class ProjectLoop:
         self.state.loop.phase = Phase.PLANNING
         self.report()
         self.sink.log(LogLevel.INFO, "Writing the implementation plan from the goal")
-        spec = self.spec
-        steps = await self._ask("write a plan", lambda: self.manager.plan(spec.goal, spec.architecture, spec.details))
+        self._sync_context()
+        context = self.context
+        steps = await self._ask(
+            "write a plan", lambda: self.manager.plan(context.goal, context.architecture, context.details)
+        )
         self.state.steps = steps
         self.state.current_step = 0
         self.state.status = ProjectStatus.RUNNING
@@ -378,8 +420,9 @@ class ProjectLoop:
             loop.errors = []
             loop.alternative_tried = False
             self.sink.log(LogLevel.INFO, f"Step {index + 1} of {len(self.state.steps)}: {step.title}")
+            self._sync_context()
             task = await self._ask("compose the task", lambda: self.manager.compose_task(self.state.steps, index))
-            await self._send(task)
+            await self._send(self._with_reread_note(task))
         await self._monitor(step)
 
     async def _send(self, text: str, *, remember: bool = True) -> None:

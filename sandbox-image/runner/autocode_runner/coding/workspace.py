@@ -1,4 +1,4 @@
-"""The project's workspace on disk: its directories, the default CLAUDE.md, and evidence for evaluations."""
+"""The project's workspace on disk: its directories and git, and evidence for evaluations (CLAUDE.md: context.py)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,13 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-DEFAULT_CLAUDE_MD = """\
-# Project instructions
-
-{architecture}
-
-- Work in this directory. Keep changes small and focused on the current task.
-- Run the tests you add. Say plainly when something does not work.
-"""
 EVIDENCE_LIMIT = 6000
 
 
-def prepare(workspace: Path, architecture: str) -> None:
-    """Create the workspace, .claude/CLAUDE.md (if absent: the user may have written their own) and .nanobot/."""
+def prepare(workspace: Path) -> None:
+    """Create the workspace, .claude/ and .nanobot/, and its git repository."""
     (workspace / ".claude").mkdir(parents=True, exist_ok=True)
     (workspace / ".nanobot").mkdir(parents=True, exist_ok=True)
-    claude_md = workspace / ".claude" / "CLAUDE.md"
-    if not claude_md.exists():
-        text = architecture.strip() or "No architecture was requested: choose a simple, conventional one."
-        claude_md.write_text(DEFAULT_CLAUDE_MD.format(architecture=text), encoding="utf-8")
     ignore = workspace / ".gitignore"
     if ".nanobot/" not in read_text(ignore).splitlines():
         # The manager's sessions and history are not the project's code: keep them out of its commits.
