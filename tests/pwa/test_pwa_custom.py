@@ -165,7 +165,7 @@ def test_a_custom_agent_is_built_and_calls_its_mcp_tool_in_a_chat(
         writing = page.locator('li[data-role="assistant"][data-status="writing"]')
         expect(writing).to_contain_text("An apple is a fruit", timeout=120_000)
         card = writing.locator('[data-tool-name="mcp_tiny_lookup"]')
-        expect(card).to_be_visible()
+        expect(card).to_have_text("Used the tool tiny_lookup")
         expect(page.get_by_role("button", name="Stop")).to_be_visible()
         reply = page.locator('li[data-role="assistant"][data-status="done"]')
         expect(reply).to_contain_text("good in a pie.", timeout=60_000)

@@ -1,10 +1,12 @@
 // What the agent did while answering: one card per tool call (its name, what it did, its status in words),
 // updated in place as later frames for the same call arrive.
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { ToolCard } from "./types";
 
-// Tools whose names the PWA says in words (Claude Code's, nanobot's, the tutor's); any other (an MCP server's
-// tool) shows its own name.
+// Tools whose names the PWA says in words (Claude Code's, nanobot's, the tutor's). An MCP server's tool arrives
+// as mcp_<server>_<tool> (server names may hold '_' too, so it is not split) and is said as "Used mcp tool …";
+// any other tool shows its own name.
 const NAMED_TOOLS = [
   "WebSearch", "WebFetch", "Read", "Write", "Edit", "Glob", "Grep", "Bash",
   "web_search", "web_fetch", "read_file", "write_file",
@@ -14,6 +16,16 @@ type NamedTool = (typeof NAMED_TOOLS)[number];
 
 function isNamed(name: string): name is NamedTool {
   return (NAMED_TOOLS as readonly string[]).includes(name);
+}
+
+const MCP_PREFIX = "mcp_";
+
+function toolLabel(name: string, t: TFunction): string {
+  if (isNamed(name)) return t(`chat.toolName.${name}`);
+  if (name.startsWith(MCP_PREFIX) && name.length > MCP_PREFIX.length) {
+    return t("chat.toolMcp", { name: name.slice(MCP_PREFIX.length) });
+  }
+  return name;
 }
 
 const STATUS_STYLE: Record<ToolCard["status"], string> = {
@@ -35,9 +47,7 @@ export function ToolCards({ tools }: { tools: readonly ToolCard[] }) {
             {tool.status === "running" && (
               <span className="size-3 animate-spin rounded-full border-2 border-slate-600 border-t-sky-400" aria-hidden />
             )}
-            <span className="font-medium" data-tool-name={tool.name}>
-              {isNamed(tool.name) ? t(`chat.toolName.${tool.name}`) : tool.name}
-            </span>
+            <span className="font-medium" data-tool-name={tool.name}>{toolLabel(tool.name, t)}</span>
             <span className={`rounded-full px-2 py-0.5 text-xs ${STATUS_STYLE[tool.status]}`}>{t(`chat.tool.${tool.status}`)}</span>
           </div>
           {tool.summary && <p className="mt-1 break-words text-slate-300">{tool.summary}</p>}

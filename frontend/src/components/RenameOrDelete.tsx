@@ -1,11 +1,12 @@
-// Renaming or deleting a subject or a course, in place: a name field with Rename, and Delete asking first
-// (what is lost, "Yes, delete …", a way back). The caller gives the two mutations and the words for its kind.
+// Renaming or deleting something of the user's in place (a subject, a course, a chat): a name field with Rename,
+// and Delete asking first (what is lost, "Yes, delete …", a way back). The caller gives the two mutations and the
+// words for its kind.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { UseMutationResult } from "@tanstack/react-query";
 import type { FieldLimit } from "../api/limits";
-import { ConfirmDelete } from "../components/ConfirmDelete";
-import { buttonClass, FormError, Saved, TextInput, useFormErrors } from "../components/Form";
+import { ConfirmDelete } from "./ConfirmDelete";
+import { buttonClass, FormError, Saved, TextInput, useFormErrors } from "./Form";
 
 interface Props {
   name: string;
@@ -28,17 +29,17 @@ export function RenameOrDelete({ name: current, limit, rename, remove, deleteLab
   function submit(e: FormEvent) {
     e.preventDefault();
     setSaved(null);
-    rename.mutate(trimmed, { onSuccess: () => setSaved(t("learning.manage.renamed")) });
+    rename.mutate(trimmed, { onSuccess: () => setSaved(t("common.manage.renamed")) });
   }
 
   return (
     <div className="space-y-3 rounded-lg border border-slate-700 p-3">
       <form ref={formRef} onSubmit={submit} noValidate className="space-y-2">
-        <TextInput label={t("learning.manage.name")} name="name" value={name} onChange={(e) => setName(e.target.value)}
+        <TextInput label={t("common.manage.name")} name="name" value={name} onChange={(e) => setName(e.target.value)}
           error={errors.fields.name} limit={limit} />
         <div className="flex flex-wrap items-center gap-2">
           <button type="submit" className={buttonClass.primary} disabled={rename.isPending || !trimmed || trimmed === current}>
-            {rename.isPending ? t("learning.manage.saving") : t("learning.manage.rename")}
+            {rename.isPending ? t("common.manage.saving") : t("common.manage.rename")}
           </button>
           {!confirming && (
             <button type="button" className={buttonClass.danger} onClick={() => setConfirming(true)}>{deleteLabel}</button>

@@ -2,7 +2,7 @@
 // asking first what is lost).
 import { useTranslation } from "react-i18next";
 import { limits } from "../api/limits";
-import { RenameOrDelete } from "../learning/RenameOrDelete";
+import { RenameOrDelete } from "../components/RenameOrDelete";
 import { useDeleteChat, useRenameChat, type AgentChat } from "./api";
 
 export function ChatManage({ chat, onDeleted }: { chat: AgentChat; onDeleted: () => void }) {

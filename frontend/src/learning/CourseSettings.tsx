@@ -6,7 +6,7 @@ import { useNavigate } from "react-router";
 import { limits } from "../api/limits";
 import { buttonClass, FormError, inputClass, Saved, TextArea, useFormErrors } from "../components/Form";
 import { useDeleteCourse, useRenameCourse, useUpdateCourse, type Course } from "./api";
-import { RenameOrDelete } from "./RenameOrDelete";
+import { RenameOrDelete } from "../components/RenameOrDelete";
 
 export function CourseSettings({ course }: { course: Course }) {
   const { t } = useTranslation();

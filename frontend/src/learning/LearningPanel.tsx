@@ -11,7 +11,7 @@ import { useDeleteCourse, useDeleteSubject, useRenameSubject, useSubjects, useRe
 import { DueBadge, LevelBadge } from "./LevelBadge";
 import { NewCourse } from "./NewCourse";
 import { NewSubject } from "./NewSubject";
-import { RenameOrDelete } from "./RenameOrDelete";
+import { RenameOrDelete } from "../components/RenameOrDelete";
 
 const toggleClass =
   "rounded-md px-2 py-1 text-sm text-slate-300 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-sky-400";

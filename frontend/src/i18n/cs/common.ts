@@ -11,6 +11,12 @@ export const common: Catalogue<typeof en> = {
   keepIt: "Ponechat",
   deleteQuestion: "Smazat „{{name}}“?",
   yesDelete: "Ano, smazat {{name}}",
+  manage: {
+    name: "Název",
+    rename: "Přejmenovat",
+    saving: "Ukládám…",
+    renamed: "Přejmenováno.",
+  },
   sandboxState: {
     running: "běží",
     starting: "spouští se",

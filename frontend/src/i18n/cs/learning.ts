@@ -49,10 +49,6 @@ export const learning: Catalogue<typeof enLearning> = {
     cancel: "Zrušit",
   },
   manage: {
-    name: "Název",
-    rename: "Přejmenovat",
-    saving: "Ukládám…",
-    renamed: "Přejmenováno.",
     delete: "Smazat",
     deleteSubject: "Smazat předmět",
     deleteCourse: "Smazat kurz",

@@ -43,6 +43,7 @@ export const chat: Catalogue<typeof enChat> = {
     failed: "selhalo",
     denied: "nepovoleno",
   },
+  toolMcp: "Použil nástroj {{name}}",
   toolName: {
     WebSearch: "Hledal na webu",
     WebFetch: "Přečetl webovou stránku",

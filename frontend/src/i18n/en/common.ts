@@ -8,6 +8,12 @@ export const common = {
   keepIt: "Keep it",
   deleteQuestion: "Delete “{{name}}”?",
   yesDelete: "Yes, delete {{name}}",
+  manage: {
+    name: "Name",
+    rename: "Rename",
+    saving: "Saving…",
+    renamed: "Renamed.",
+  },
   sandboxState: {
     running: "running",
     starting: "starting",

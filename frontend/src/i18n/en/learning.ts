@@ -46,10 +46,6 @@ export const learning = {
     cancel: "Cancel",
   },
   manage: {
-    name: "Name",
-    rename: "Rename",
-    saving: "Saving…",
-    renamed: "Renamed.",
     delete: "Delete",
     deleteSubject: "Delete subject",
     deleteCourse: "Delete course",

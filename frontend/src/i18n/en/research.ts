@@ -42,6 +42,7 @@ export const chat = {
     failed: "failed",
     denied: "not allowed",
   },
+  toolMcp: "Used the tool {{name}}",
   toolName: {
     WebSearch: "Searched the web",
     WebFetch: "Read a web page",
