@@ -43,6 +43,8 @@ class Agent(SQLModel, table=True):
     name: str = Field(max_length=80)
     type: str = Field(max_length=32)
     model: str = Field(max_length=200)
+    # Claude Code's own model for a coding agent's projects (`claude --model`): "" is Claude Code's default.
+    claude_model: str = Field(default="", max_length=100)
     identity: str = Field(default="", sa_type=Text)
     tools: list[str] = json_field(list)
     mcp_servers: dict[str, Any] = json_field(dict)

@@ -43,6 +43,7 @@ def coding_spec(project: Project, agent: Agent, keys: ProjectKeys, settings: Set
             access=ModelAccess(keys.claude.api_key, keys.claude.base_url),
             permission_mode=settings.claude_permission_mode,
             max_retries=settings.claude_max_retries,
+            model=agent.claude_model,
         ),
         timing=Timing(
             poll_seconds=settings.project_poll_seconds,

@@ -30,6 +30,11 @@ def _check_model(value: str) -> str:
     return value
 
 
+# Claude Code's --model: an alias (opus, sonnet, haiku) or a model's full name, e.g. claude-opus-4-6; "" = default.
+CLAUDE_MODEL_PATTERN = r"^([a-z0-9][a-z0-9._\[\]-]{0,99})?$"
+CLAUDE_MODEL_RULE = 'Name Claude Code\'s model as Claude Code does, e.g. "opus", "sonnet" or "claude-opus-4-6".'
+
+
 def _check_tool(value: str) -> str:
     if value not in TOOL_CATALOGUE:
         raise ValueError(f"Unknown tool '{value}'; known tools: {', '.join(TOOL_CATALOGUE)}")
@@ -41,6 +46,9 @@ def _unique(values: list[str]) -> list[str]:
 
 
 ModelName = Annotated[str, AfterValidator(_check_model)]
+ClaudeModelName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=CLAUDE_MODEL_PATTERN), SaidAs(CLAUDE_MODEL_RULE)
+]
 ToolName = Annotated[str, AfterValidator(_check_tool)]
 ToolList = Annotated[list[ToolName], AfterValidator(_unique)]
 MCP_SERVER_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -138,6 +146,9 @@ class AgentCreate(BaseModel):
     name: DisplayName
     type: AgentType | None = None
     model: ModelName | None = None
+    claude_model: ClaudeModelName | None = Field(
+        default=None, description="Claude Code's model in a coding agent's projects; empty for Claude Code's default"
+    )
     identity: LongText | None = None
     tools: ToolList | None = None
     mcp_servers: McpServers | None = None
@@ -151,6 +162,7 @@ class AgentUpdate(BaseModel):
 
     name: DisplayName | None = None
     model: ModelName | None = None
+    claude_model: ClaudeModelName | None = None
     identity: LongText | None = None
     tools: ToolList | None = None
     mcp_servers: McpServers | None = None
@@ -164,6 +176,13 @@ class AgentPublic(BaseModel):
     name: str
     type: AgentType
     model: str
+    # Optional in the schema (no default written): the generated client then types it as optional, so an agent
+    # written before the field (a fixture, a cached answer) is still an agent.
+    claude_model: str = Field(
+        default="",
+        description="Claude Code's model (coding agents); empty for Claude Code's default",
+        json_schema_extra=lambda schema: schema.pop("default", None),  # type: ignore[arg-type]
+    )
     identity: str
     tools: list[str]
     mcp_servers: dict[str, Any] = Field(description=f"Every env and headers value reads {SECRET_MASK!r}")

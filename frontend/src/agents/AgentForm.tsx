@@ -13,22 +13,27 @@ import { buttonClass, FormError, TextInput, useFocusFirstError, useFormErrors } 
 import { ErrorNote, Loading } from "../components/States";
 import { MarkdownEditor } from "./MarkdownEditor";
 import { McpEditor } from "./McpEditor";
-import { ModelPicker } from "./ModelPicker";
+import { ClaudeModelPicker, ModelPicker } from "./ModelPicker";
 import type { McpServers } from "./mcp";
 
 export interface AgentDraft {
   name: string;
   model: string;
+  /** Claude Code's model in a coding agent's projects; "" or absent: Claude Code's default. */
+  claude_model?: string;
   identity: string;
   global_rules: string;
   tools: string[];
   mcp_servers: McpServers;
 }
 
-export function draftFromAgent(agent: Pick<Agent, "name" | "model" | "identity" | "global_rules" | "tools" | "mcp_servers">): AgentDraft {
+type DraftSource = Pick<Agent, "name" | "model" | "identity" | "global_rules" | "tools" | "mcp_servers"> & { claude_model?: string };
+
+export function draftFromAgent(agent: DraftSource): AgentDraft {
   return {
     name: agent.name,
     model: agent.model,
+    claude_model: agent.claude_model ?? "",
     identity: agent.identity,
     global_rules: agent.global_rules,
     tools: [...agent.tools],
@@ -38,7 +43,8 @@ export function draftFromAgent(agent: Pick<Agent, "name" | "model" | "identity" 
 
 const NO_FIELDS: FieldErrors = {};
 
-/** What the form checks itself before sending: the two fields every agent needs. */
+/** What the form checks itself before sending: the two fields every agent needs. (A model no provider here
+ * serves is said under the field as it is typed: ModelPicker.) */
 function checkDraft(draft: AgentDraft): FieldErrors {
   const problems: FieldErrors = {};
   if (!draft.name.trim()) problems.name = i18n.t("agents.form.nameMissing");
@@ -91,6 +97,9 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
           error={fields.name} maxLength={limits.AgentCreate.name.maxLength} limit={limits.AgentCreate.name} />
         <ModelPicker value={draft.model} onChange={(model) => set({ model })} type={type} error={fields.model} />
       </div>
+      {type === "coding" && (
+        <ClaudeModelPicker value={draft.claude_model ?? ""} onChange={(claude_model) => set({ claude_model })} error={fields.claude_model} />
+      )}
 
       <MarkdownEditor label={t("agents.form.identity")} name="identity" value={draft.identity} onChange={(identity) => set({ identity })}
         error={fields.identity} hint={t("agents.form.identityHint")} rows={10} />

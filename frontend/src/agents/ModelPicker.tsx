@@ -4,8 +4,8 @@ import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useModels } from "../api/queries";
-import { Field, inputClass, TextInput } from "../components/Form";
-import { missingKeys, modelLabel, type MissingKey } from "./models";
+import { Field, inputClass, SelectInput, TextInput } from "../components/Form";
+import { missingKeys, modelLabel, modelProblem, type MissingKey } from "./models";
 
 // The agent's own model, named by what it does (agents.model.label); its technical name ("manager model")
 // and format are in the hint.
@@ -27,6 +27,8 @@ export function ModelPicker({ value, onChange, type, error }: Props) {
   // null until the person picks: then a model outside the list opens "Other…" by itself.
   const [otherChosen, setOther] = useState<boolean | null>(null);
   const typing = !catalogue || (otherChosen ?? (value !== "" && modelLabel(catalogue, value) === null));
+  // Said as soon as it is typed, before saving: a model no provider here can serve would fail when it runs.
+  const problem = catalogue ? modelProblem(catalogue, value) : null;
 
   return (
     <div className="space-y-2">
@@ -59,6 +61,9 @@ export function ModelPicker({ value, onChange, type, error }: Props) {
           onChange={(e) => onChange(e.target.value)} error={error} hint={catalogue ? t("agents.model.otherHint") : `${t("agents.model.hint")} ${t("agents.model.otherHint")}`}
           autoCapitalize="none" spellCheck={false} placeholder={t("agents.model.placeholder")} />
       )}
+      {problem !== null && (
+        <p role="status" className="rounded-md border border-amber-700/60 bg-amber-950/40 p-2 text-sm text-amber-100">{problem}</p>
+      )}
       {catalogue && <KeyWarnings missing={missingKeys(catalogue, value, type)} />}
     </div>
   );
@@ -79,5 +84,30 @@ export function KeyWarnings({ missing }: { missing: MissingKey[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+// A coding agent's second model: the one Claude Code writes the code with (`claude --model`), next to the model
+// that plans and checks ("Opus for Claude Code, Codex for the manager"). Empty is Claude Code's own default.
+// Claude Code's own names for its models (its aliases follow the newest of each).
+const CHOICES = ["", "opus", "sonnet", "haiku"] as const;
+
+interface ClaudeModelProps {
+  value: string;
+  onChange: (model: string) => void;
+  error?: string;
+}
+
+export function ClaudeModelPicker({ value, onChange, error }: ClaudeModelProps) {
+  const { t } = useTranslation();
+  const known = (CHOICES as readonly string[]).includes(value);
+  return (
+    <SelectInput label={t("agents.claudeModel.label")} hint={t("agents.claudeModel.hint")} name="claude_model" value={value}
+      error={error} onChange={(e) => onChange(e.target.value)}>
+      {CHOICES.map((choice) => (
+        <option key={choice} value={choice}>{t(`agents.claudeModel.choice.${choice || "default"}`)}</option>
+      ))}
+      {!known && <option value={value}>{value}</option>}
+    </SelectInput>
   );
 }

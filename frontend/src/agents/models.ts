@@ -1,6 +1,7 @@
 // Which keys a model and an agent type need, and which of them the person lacks, from the server's catalogue
 // (GET /api/models). Keys are per person: "has a key" always means the signed-in person's own.
 import type { ModelCatalogue } from "../api/queries";
+import { i18n } from "../i18n/index";
 
 /** "openai/gpt-5" -> "openai"; "" when the value has no provider yet. */
 export function providerOf(model: string): string {
@@ -19,6 +20,19 @@ export function modelLabel(catalogue: ModelCatalogue, model: string): string | n
     const found = provider.models.find((m) => m.name === model);
     if (found) return found.label;
   }
+  return null;
+}
+
+/** Why none of the providers here can serve this model (every agent's model talks to one of the catalogue's
+ * providers: the contract's PROVIDERS), or null when one can; "" (nothing typed yet) is the form's own check. */
+export function modelProblem(catalogue: ModelCatalogue, model: string): string | null {
+  const value = model.trim();
+  if (!value) return null;
+  const provider = providerOf(value);
+  const known = catalogue.providers.map((p) => p.label).join(" / ");
+  const examples = catalogue.providers.map((p) => `${p.name}/…`).join(", ");
+  if (!provider || value.slice(provider.length + 1).trim() === "") return i18n.t("agents.model.notProviderModel", { examples });
+  if (!catalogue.providers.some((p) => p.name === provider)) return i18n.t("agents.model.noProvider", { provider, known, examples });
   return null;
 }
 

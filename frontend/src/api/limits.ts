@@ -22,11 +22,13 @@ export const limits = {
     title: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
   AgentCreate: {
+    claude_model: { pattern: "^([a-z0-9][a-z0-9._\\[\\]-]{0,99})?$", rule: "Name Claude Code's model as Claude Code does, e.g. \"opus\", \"sonnet\" or \"claude-opus-4-6\"." },
     global_rules: { maxLength: 100000, rule: "Use at most 100,000 characters." },
     identity: { maxLength: 100000, rule: "Use at most 100,000 characters." },
     name: { minLength: 1, maxLength: 80, rule: "Use 1 to 80 characters." },
   },
   AgentUpdate: {
+    claude_model: { pattern: "^([a-z0-9][a-z0-9._\\[\\]-]{0,99})?$", rule: "Name Claude Code's model as Claude Code does, e.g. \"opus\", \"sonnet\" or \"claude-opus-4-6\"." },
     global_rules: { maxLength: 100000, rule: "Use at most 100,000 characters." },
     identity: { maxLength: 100000, rule: "Use at most 100,000 characters." },
     name: { minLength: 1, maxLength: 80, rule: "Use 1 to 80 characters." },

@@ -1282,6 +1282,11 @@ export interface components {
          * @description From a template ({"template": "coding", "name": ...} plus overrides) or custom (model required).
          */
         AgentCreate: {
+            /**
+             * Claude Model
+             * @description Claude Code's model in a coding agent's projects; empty for Claude Code's default
+             */
+            claude_model?: string | null;
             /** Global Rules */
             global_rules?: string | null;
             /** Identity */
@@ -1303,6 +1308,11 @@ export interface components {
         };
         /** AgentPublic */
         AgentPublic: {
+            /**
+             * Claude Model
+             * @description Claude Code's model (coding agents); empty for Claude Code's default
+             */
+            claude_model?: string;
             /**
              * Created At
              * Format: date-time
@@ -1372,6 +1382,8 @@ export interface components {
          * @description Fields to change; the type of an agent is fixed at creation.
          */
         AgentUpdate: {
+            /** Claude Model */
+            claude_model?: string | null;
             /** Global Rules */
             global_rules?: string | null;
             /** Identity */

@@ -57,6 +57,8 @@ export const agents: Catalogue<typeof en> = {
     cancel: "Zrušit",
   },
   model: {
+    notProviderModel: "Model zapište jako poskytovatel/model, např. {{examples}}.",
+    noProvider: "Modely „{{provider}}“ tu žádný poskytovatel neobslouží: agenti mluví s {{known}}. Použijte {{examples}}.",
     label: "Model, který plánuje a kontroluje práci",
     otherLabel: "Název modelu",
     hint: "Takzvaný „manager model“. Vyberte ze seznamu, nebo zvolte „Jiný…“ a napište libovolný model.",
@@ -68,6 +70,16 @@ export const agents: Catalogue<typeof en> = {
     noKey: "Zatím nemáte klíč pro {{provider}}:",
     addInSettings: "přidejte ho v Nastavení",
     ownKeys: "Každý má své vlastní klíče.",
+  },
+  claudeModel: {
+    label: "Model, kterým Claude Code píše kód",
+    hint: "Model pro samotný Claude Code; model výše plánuje a kontroluje jeho práci.",
+    choice: {
+      default: "Výchozí model Claude Code",
+      opus: "Opus (nejschopnější)",
+      sonnet: "Sonnet (vyvážený)",
+      haiku: "Haiku (nejrychlejší)",
+    },
   },
   markdown: {
     view: "{{label}}: zobrazení",

@@ -55,10 +55,12 @@ export const agents = {
     cancel: "Cancel",
   },
   model: {
+    notProviderModel: "Write the model as provider/model, e.g. {{examples}}.",
+    noProvider: "No provider here serves \"{{provider}}\" models: agents talk to {{known}}. Use {{examples}}.",
     label: "The model that plans and checks the work",
     otherLabel: "Model name",
     hint: "The \"manager model\". Pick one, or \"Other…\" to type any model.",
-    otherHint: "As provider/model, e.g. \"anthropic/claude-opus-4-6\" or \"openrouter/meta-llama/llama-4\".",
+    otherHint: "As provider/model, e.g. \"anthropic/claude-opus-4-6\" or \"openai/gpt-5\".",
     placeholder: "provider/model",
     choose: "Choose a model…",
     other: "Other…",
@@ -66,6 +68,16 @@ export const agents = {
     noKey: "You have no {{provider}} key yet:",
     addInSettings: "add it in Settings",
     ownKeys: "Each person's keys are their own.",
+  },
+  claudeModel: {
+    label: "The model Claude Code writes the code with",
+    hint: "Claude Code's own choice of model; the model above plans and checks its work.",
+    choice: {
+      default: "Claude Code's default",
+      opus: "Opus (most capable)",
+      sonnet: "Sonnet (balanced)",
+      haiku: "Haiku (fastest)",
+    },
   },
   markdown: {
     view: "{{label}}: view",

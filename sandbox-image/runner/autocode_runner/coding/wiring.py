@@ -51,6 +51,7 @@ class ClaudeCode:
             hooks_file=self.home / ".autocode" / "run" / name / "hooks.jsonl",
             env=env,
             permission_mode=claude.permission_mode,
+            model=claude.model or None,
         )
 
     async def start(self, *, resume: bool) -> None:

@@ -45,6 +45,7 @@ class ClaudeOptions:
     access: ModelAccess
     permission_mode: str = "bypassPermissions"
     max_retries: int | None = None  # Claude Code's own default (10) when None
+    model: str = ""  # `claude --model` (an alias such as "opus" or a full name); "" is Claude Code's default
 
 
 @dataclass(frozen=True)
