@@ -147,7 +147,12 @@ def start_greetings(world: CodingWorld, openai_rules: list[dict], anthropic_turn
 
 
 def prompts_to_claude(world: CodingWorld) -> list[str]:
-    return [r["prompt"] for r in world.requests("anthropic") if r.get("prompt")]
+    """The prompts of the project's Claude Code session (a consultation is a side conversation of its own)."""
+    return [r["prompt"] for r in project_requests(world) if r.get("prompt")]
+
+
+def project_requests(world: CodingWorld) -> list[dict[str, Any]]:
+    return [r for r in world.requests("anthropic") if not (r.get("prompt") or "").startswith("CONSULTATION")]
 
 
 def test_a_killed_claude_code_is_resumed_and_given_the_task_again(harness: Harness) -> None:
@@ -164,7 +169,7 @@ def test_a_killed_claude_code_is_resumed_and_given_the_task_again(harness: Harne
     log = world.log_text(project["id"])
     assert "Claude Code exited (crashed or quit): restarting it with its session" in log, log
     assert (world.home / "projects" / "greetings" / "hello.txt").read_text() == "hello\n"
-    resumed = [r for r in world.requests("anthropic") if r.get("prompt")][-1]
+    resumed = [r for r in project_requests(world) if r.get("prompt")][-1]
     texts = json.dumps(resumed["body"]["messages"])
     assert texts.count("Create the file hello.txt") >= 2  # the resumed conversation holds the first attempt too
 
@@ -490,7 +495,7 @@ def test_a_final_rate_limit_waits_for_retry_and_is_not_answered(harness: Harness
     assert "rate-limit or billing message" in paused["provider_problem"]["message"]
     # Every request was Claude Code's own retry of the one task: nothing was typed into it after the limit.
     assert set(prompts_to_claude(world)) == {"Create the file hello.txt containing hello."}
-    assert len({len(r["body"]["messages"]) for r in world.requests("anthropic") if r.get("prompt")}) == 1
+    assert len({len(r["body"]["messages"]) for r in project_requests(world) if r.get("prompt")}) == 1
     assert not any("TASK: answer" in json.dumps(r["body"]) for r in world.requests("openai"))
     log = world.log_text(project["id"])
     assert "Claude Code is rate limited and retrying" in log, log

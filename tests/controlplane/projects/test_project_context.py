@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 WORKSPACE = "/home/agent/projects/greetings"
 RULE, GOAL, USERS_OWN = "RULE-7 keep every file under 40 lines", "GOAL-MARK two greeting files", "USER-MARK use tabs"
 ARCH_ONE, ARCH_TWO = "ARCH-ONE plain text files", "ARCH-TWO files in a greetings/ folder"
+ADVICE = "OPTION-MARK: two plain files at the top, no folders"
 REREAD = "The project's instructions in .claude/CLAUDE.md changed: read that file again before you start."
 
 
@@ -50,6 +51,7 @@ def test_every_layer_reaches_the_manager_and_claude_code_and_an_edit_the_next_st
         },
         {
             "turns": [
+                {"match": "CONSULTATION", "responses": [{"text": ADVICE}]},
                 {"match": "hello.txt", "responses": [{"text": "Working.", "delay": 4}, *_write("hello.txt", "hi\n")]},
                 {"match": "world.txt", "responses": _write("world.txt", "w\n")},
             ],
@@ -96,3 +98,15 @@ def test_every_layer_reaches_the_manager_and_claude_code_and_an_edit_the_next_st
     assert world.api("get", f"/api/projects/{pid}/claude-md")["content"] == claude_md
     log = world.log_text(pid)
     assert "The project's description or architecture was edited" in log, log
+
+    # The consultation before the plan: a decision in the log, the manager planned with it, and it happened in a
+    # side conversation: no request or transcript of the project's own Claude Code session holds it.
+    assert f"Claude Code's options on how to build the project: {ADVICE}" in log, log
+    assert ADVICE in plan, "the manager planned with Claude Code's options"
+    asked = [r for r in world.requests("anthropic") if "CONSULTATION" in _text(r) or "OPTION-MARK" in _text(r)]
+    assert asked and all((r.get("prompt") or "").startswith("CONSULTATION") for r in asked), asked
+    transcripts = list((world.home / ".claude" / "projects").rglob("*.jsonl"))
+    session = [t for t in transcripts if "Create the file hello.txt now." in t.read_text()]
+    side = [t for t in transcripts if "CONSULTATION" in t.read_text()]
+    assert len(session) == 1 and len(side) == 1 and session != side
+    assert "OPTION-MARK" not in session[0].read_text()

@@ -5,7 +5,8 @@
 calls.json: {"manager": {workspace, model, api_key, base_url, identity}, "calls": [{"method": ..., "args": {...}}]}.
 Steps in args are dicts (PlanStep.to_dict). Each output line is {"method", "ok": true, "value"} or
 {"method", "ok": false, "error": <exception class>, "message"}; a failed call does not stop the later ones.
-Plain methods (remember, set_identity) are called too. With "via": "process" the calls go through ManagerProcess,
+Plain methods (remember, set_identity, take_tool_uses) are called too; "tools" in the manager's settings are the
+agent's enabled tools. With "via": "process" the calls go through ManagerProcess,
 as the coding loop makes them: each in its own `python -m autocode_runner.coding.manager.call`, its error type
 carried back across the process boundary by name.
 """
@@ -64,7 +65,11 @@ async def main(spec: dict[str, Any]) -> None:
     settings = spec["manager"]
     if spec.get("via") == "process":
         process = ManagerProcess(
-            Path(settings["workspace"]), settings["model"], settings["api_key"], settings.get("base_url")
+            Path(settings["workspace"]),
+            settings["model"],
+            settings["api_key"],
+            settings.get("base_url"),
+            settings.get("tools", []),
         )
         process.set_identity(settings["identity"])
         await run_calls(process, spec["calls"])
@@ -75,6 +80,7 @@ async def main(spec: dict[str, Any]) -> None:
         settings["api_key"],
         settings.get("base_url"),
         settings["identity"],
+        settings.get("tools", []),
     ) as manager:
         await run_calls(manager, spec["calls"])
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from autocode_runner.coding.claude.screen import ClaudeState
 from autocode_runner.coding.loop import ProjectLoop
+from autocode_runner.coding.manager.tools import ToolUse
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.coding.ports import Observation
 from autocode_runner.contract.plan import PlanStep
@@ -34,6 +35,7 @@ class ScriptedClaude:
         self._hooks = [list(names) for names in hooks]
         self.submitted: list[str] = []
         self.chosen: list[int] = []
+        self.consulted: list[str] = []  # side conversations, never submitted to the session
 
     async def start(self, *, resume: bool) -> None:
         return None
@@ -63,6 +65,10 @@ class ScriptedClaude:
     def observe(self, screen: str) -> Observation:
         return self._observations.pop(0) if len(self._observations) > 1 else self._observations[0]
 
+    async def consult(self, question: str) -> str:
+        self.consulted.append(question)
+        return f"Option {len(self.consulted)}: keep it simple."
+
 
 class ScriptedManager:
     """Completes every step it is asked to judge; answers questions with option 1."""
@@ -70,6 +76,7 @@ class ScriptedManager:
     def __init__(self) -> None:
         self.evaluated: list[str] = []
         self.summaries = 0
+        self.tool_uses: list[ToolUse] = []  # what the model "ran" during the next call
 
     def set_identity(self, identity: str) -> None:
         return None
@@ -93,6 +100,10 @@ class ScriptedManager:
     async def summarize(self, steps: Sequence[PlanStep], index: int) -> str:
         self.summaries += 1
         return "Summary of the project."
+
+    def take_tool_uses(self) -> list[ToolUse]:
+        uses, self.tool_uses = self.tool_uses, []
+        return uses
 
 
 def seen(state: ClaudeState, fingerprint: str = "", **fields: Any) -> Observation:

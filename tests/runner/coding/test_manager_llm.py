@@ -21,6 +21,7 @@ from controlplane.config import Settings
 from controlplane.sandbox.backend import SandboxUser
 from tests.support.engine import Harness
 from tests.support.fakes import FAKES
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -103,6 +104,8 @@ class ManagerRig:
         model: str = MODEL,
         base_url: str = BASE_URL,
         via: str = "llm",
+        tools: list[str] | None = None,
+        env: str = "",
     ) -> list[dict[str, Any]]:
         spec = {
             "via": via,
@@ -112,6 +115,7 @@ class ManagerRig:
                 "api_key": api_key,
                 "base_url": base_url,
                 "identity": IDENTITY,
+                "tools": tools or [],
             },
             "calls": calls,
         }
@@ -119,7 +123,9 @@ class ManagerRig:
         self.write("driver/calls.json", json.dumps(spec))
         self.harness.sh(self.user, f"mkdir -p {PROJECT}")
         code, output = self.harness.sh(
-            self.user, "/opt/autocode/venv/bin/python driver/manager_llm_driver.py driver/calls.json", timeout=120
+            self.user,
+            f"{env} /opt/autocode/venv/bin/python driver/manager_llm_driver.py driver/calls.json",
+            timeout=120,
         )
         assert code == 0, output
         self.output = output
@@ -179,7 +185,7 @@ def test_plan_is_parsed_and_reaches_the_provider_as_configured(rig: ManagerRig) 
     assert config["agents"]["defaults"]["model"] == "gpt-test-mini"
     assert config["providers"]["openai"]["apiBase"] == BASE_URL
     assert config["providers"]["openai"]["apiKey"] == API_KEY_PLACEHOLDER, "the key never lands in a file"
-    assert all(config["tools"][group] == {"enable": False} for group in ("exec", "file", "web", "my", "cliApps"))
+    assert not any(config["tools"][group]["enable"] for group in ("exec", "file", "web", "my", "cliApps"))
     assert rig.manager_file("IDENTITY.md").read_text() == IDENTITY
     assert rig.manager_file("MEMORY.md").exists()
     assert "plan: 2 steps: Skeleton; Greeting" in rig.manager_file("HISTORY.md").read_text()
@@ -335,3 +341,55 @@ def test_the_failures_kind_crosses_the_process_boundary(rig: ManagerRig) -> None
     [nobody] = rig.run([PLAN_CALL], base_url=f"http://127.0.0.1:{PORT + 1}/v1", via="process")
     assert (nobody["ok"], nobody["error"]) == (False, "ProviderUnavailable")
     assert nobody["message"].startswith("could not be reached"), nobody["message"]
+
+
+SEARCH_PORT = 18999
+SEARCH_RESULTS = {
+    "results": [
+        {
+            "title": "Good Integration Practices",
+            "url": "https://docs.pytest.org/en/stable/explanation/goodpractices.html",
+            "content": "SEARCH-MARK-42: put the package under src/ and the tests beside it",
+        }
+    ]
+}
+
+
+def test_a_manager_that_searches_the_web_uses_the_result_and_reports_the_search(rig: ManagerRig) -> None:
+    """The agent's web_search reaches nanobot's search tool; SearXNG's API is served by a static file in the
+    sandbox (no route out in tests), named by SEARXNG_BASE_URL as a self-hosted search would be."""
+    rig.write("search/search", json.dumps(SEARCH_RESULTS))  # GET /search?q=...&format=json
+    command = f"/usr/bin/python3 -m http.server {SEARCH_PORT} --bind 127.0.0.1 --directory search"
+    rig.harness.call(rig.user, "tmux.new", {"name": "fake-search", "command": command})
+    search = f"SEARXNG_BASE_URL=http://127.0.0.1:{SEARCH_PORT}"
+    probe = f"/usr/bin/python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{SEARCH_PORT}/search')\""
+    wait_until(lambda: rig.harness.sh(rig.user, probe)[0] == 0, 30, "the search server", interval=0.25)
+    search_call = {"name": "web_search", "arguments": {"query": "pytest project layout best practice"}}
+    rig.start_server(
+        [
+            {"match": "TASK: plan", "times": 1, "tool_calls": [search_call]},
+            {"match": "SEARCH-MARK-42", "in": "request", "reply": PLAN_REPLY},
+        ]
+    )
+    plan, uses = rig.run(
+        [
+            {"method": "plan", "args": {"goal": "A greeting library", "architecture": "", "details": ""}},
+            {"method": "take_tool_uses"},
+        ],
+        via="process",
+        tools=["web_search", "tmux", "exec"],
+        env=search,
+    )
+
+    assert plan["ok"], plan
+    assert [step["title"] for step in plan["value"]] == ["Skeleton", "Greeting"]
+    [use] = uses["value"]  # what the call's process ran came back with its answer
+    assert (use["name"], use["arguments"]) == ("web_search", search_call["arguments"])
+    assert "SEARCH-MARK-42" in use["result"]
+    first, second = rig.requests()
+    offered = [tool["function"]["name"] for tool in first["body"]["tools"]]
+    assert offered == ["web_search"], "only the manager's tools of the agent's: no exec, no tmux"
+    tool_message = next(m for m in second["body"]["messages"] if m["role"] == "tool")
+    assert "SEARCH-MARK-42" in json.dumps(tool_message), "the search's result went back to the model"
+    history = rig.manager_file("HISTORY.md").read_text()
+    assert "plan: 2 steps" in history

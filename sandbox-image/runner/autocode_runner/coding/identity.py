@@ -18,6 +18,7 @@ def compose_identity(
     architecture: str,
     details: str,
     steps: Sequence[PlanStep],
+    advice: Sequence[str] = (),
 ) -> str:
     parts = [agent_identity.strip() or "You are a senior engineer who manages Claude Code to deliver a project."]
     if rules.strip():
@@ -32,4 +33,6 @@ def compose_identity(
     if steps:
         lines = [f"{i + 1}. [{s.status}] {s.title}" for i, s in enumerate(steps)]
         parts.append("## Implementation plan\n" + "\n".join(lines))
+    if advice:
+        parts.append("## Options Claude Code suggested (asked in a side conversation)\n" + "\n\n".join(advice))
     return "\n\n".join(parts) + "\n"

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from autocode_runner.coding.context import (
 )
 from autocode_runner.coding.identity import compose_identity
 from autocode_runner.coding.manager.errors import ManagerError, ProviderError, ProviderUnavailable
+from autocode_runner.coding.manager.tools import describe as describe_tool_use
 from autocode_runner.coding.plan import Decision
 from autocode_runner.coding.ports import ClaudePort, ClaudeTrouble, ManagerPort, Observation
 from autocode_runner.coding.state import Phase, ProjectState
@@ -52,6 +53,12 @@ IDLE_POLLS_AFTER_SUBMIT = 3
 # A question answered this recently that is still on screen is the same one, not yet redrawn: not asked again.
 ANSWERED_ECHO_SECONDS = 10.0
 WAIT_FOR_COMMAND_SECONDS = 3600.0
+CONSULT_AFTER_FAILURES = 2  # a step that failed this often: Claude Code is asked for other ways
+MAX_ADVICE = 3  # consultations kept in the manager's identity (the newest)
+CONSULT_PREFIX = (
+    "CONSULTATION: the project's manager asks for your advice in a side conversation. Read the project's files if "
+    "it helps, but change nothing. Answer briefly."
+)
 REREAD_NOTE = "The project's instructions in .claude/CLAUDE.md changed: read that file again before you start."
 
 
@@ -142,6 +149,7 @@ class ProjectLoop:
         self.context = ProjectContext(spec.goal, spec.architecture, spec.details)
         self._claude_md_changed = False  # since Claude Code last read it: the next task says to read it again
         self._claude_md_seen = ""
+        self._advice: list[str] = []  # Claude Code's options from consultations, for the manager
         self._handlers: dict[ClaudeState, StateHandler] = {
             ClaudeState.UNKNOWN: self._on_not_ready,
             ClaudeState.EXITED: self._on_not_ready,
@@ -190,6 +198,7 @@ class ProjectLoop:
                 architecture=context.architecture,
                 details=context.details,
                 steps=self.state.steps,
+                advice=self._advice,
             )
         )
 
@@ -273,7 +282,10 @@ class ProjectLoop:
         failures = 0
         while True:
             try:
-                result = await call()
+                try:
+                    result = await call()
+                finally:
+                    self._log_tool_uses()
             except ProviderUnavailable as error:
                 failures += 1
                 if failures <= len(delays):
@@ -293,6 +305,25 @@ class ProjectLoop:
                 self._clear_problem(f"{provider_name(provider)} answered again: continuing")
                 return result
             failures = 0  # the user asked for a retry: a fresh round of waits
+
+    def _log_tool_uses(self) -> None:
+        """Every tool the manager ran (a web search, a page, a file) is a line of the decision log."""
+        for use in self.manager.take_tool_uses():
+            self.sink.log(LogLevel.AGENT_DECISION, describe_tool_use(use))
+
+    # -- consulting Claude Code in a side conversation ------------------------------------------------------
+    async def _consult(self, topic: str, question: str) -> None:
+        """Ask Claude Code for options in a side conversation (never its project session); the answer is a
+        decision in the log and part of the manager's identity from now on. No answer is no advice: logged."""
+        self.sink.log(LogLevel.INFO, f"Consulting Claude Code on {topic} in a side conversation")
+        try:
+            answer = await self.claude.consult(f"{CONSULT_PREFIX}\n\n{question}")
+        except ClaudeTrouble as error:
+            self.sink.log(LogLevel.ERROR, f"Claude Code could not be consulted on {topic}: {shorten(str(error), 300)}")
+            return
+        self._advice = [*self._advice, f"On {topic}:\n{answer.strip()}"][-MAX_ADVICE:]
+        self._refresh_identity()
+        self.sink.log(LogLevel.AGENT_DECISION, f"Claude Code's options on {topic}: {shorten(answer, 600)}")
 
     # -- a provider's trouble: retried by itself, or waiting for the user's Retry --------------------------
     def _clear_problem(self, line: str) -> None:
@@ -390,6 +421,7 @@ class ProjectLoop:
         self.sink.log(LogLevel.INFO, "Writing the implementation plan from the goal")
         self._sync_context()
         context = self.context
+        await self._consult("how to build the project", consult_on_plan())
         steps = await self._ask(
             "write a plan", lambda: self.manager.plan(context.goal, context.architecture, context.details)
         )
@@ -593,6 +625,10 @@ class ProjectLoop:
         loop.errors.append(signature)
         repeats = loop.errors.count(signature)
         self.report()
+        if step.attempts == CONSULT_AFTER_FAILURES:
+            await self._consult(
+                f"step {self.state.current_step + 1} ({step.title})", consult_on_step(step, loop.errors)
+            )
         if repeats < self.timing.max_attempts:
             self.sink.log(
                 LogLevel.AGENT_DECISION,
@@ -679,3 +715,19 @@ class ProjectLoop:
         text = "\n\n".join(replies)
         self.sink.log(LogLevel.INFO, f"The user answered: {shorten(text)}")
         await self._send(f"The project owner says:\n{text}\n\nContinue with the current task.", remember=False)
+
+
+def consult_on_plan() -> str:
+    """Before the plan. The goal, architecture and rules are in CLAUDE.md, which Claude Code reads by itself."""
+    return (
+        "The project's goal, architecture and rules are in .claude/CLAUDE.md. What are two or three ways to build "
+        "it, the trade-offs of each, and which would you choose?"
+    )
+
+
+def consult_on_step(step: PlanStep, errors: Sequence[str]) -> str:
+    problems = "\n".join(f"- {error}" for error in errors[-3:]) or "- (no details)"
+    return (
+        f"This step failed twice: {step.title}\nDetails: {step.details}\nDone when: {step.acceptance}\n"
+        f"What went wrong:\n{problems}\n\nWhat are two or three other ways to get it done?"
+    )

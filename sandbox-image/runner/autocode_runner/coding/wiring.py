@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from autocode_runner.claude_home import access_env
+from autocode_runner.coding.claude.consult import ConsultError, consult
 from autocode_runner.coding.claude.driver import ClaudeError, ClaudeSession, seed_home
 from autocode_runner.coding.claude.screen import activity_fingerprint, classify
 from autocode_runner.coding.manager.process import ManagerProcess
+from autocode_runner.coding.manager.tools import manager_tools
 from autocode_runner.coding.ports import ClaudeTrouble, Observation
 from autocode_runner.contract.specs import CodingSpec
 from autocode_runner.tmux import SessionNotFound, Tmux
@@ -111,6 +113,13 @@ class ClaudeCode:
     def observe(self, screen: str) -> Observation:
         return observe(screen)
 
+    async def consult(self, question: str) -> str:
+        """A side conversation: its own `claude -p` session in the workspace, never the tmux session."""
+        try:
+            return await consult(self.workspace, question, self.session.env, self.session.model)
+        except ConsultError as error:
+            raise ClaudeTrouble(str(error)) from error
+
 
 def _first_line(error: Exception) -> str:
     """The driver's messages end with the whole screen; the log needs only what went wrong."""
@@ -125,5 +134,9 @@ def manager_for(spec: CodingSpec, workspace: Path) -> ManagerProcess:
     """The manager, deciding in a short-lived process per call so the monitoring instance stays small."""
     workspace.mkdir(parents=True, exist_ok=True)
     return ManagerProcess(
-        workspace, model=spec.agent.model, api_key=spec.manager.api_key, base_url=spec.manager.base_url or None
+        workspace,
+        model=spec.agent.model,
+        api_key=spec.manager.api_key,
+        base_url=spec.manager.base_url or None,
+        tools=manager_tools(spec.agent.tools),
     )

@@ -4,8 +4,9 @@ The project's instance stays small while it monitors (it polls Claude Code for h
 nanobot and the provider SDKs (~110 MB) are loaded only while the manager decides. The conversation lives
 on disk in `.nanobot/sessions/`, so every call continues the same one.
 
-stdin: {"workspace", "model", "api_key", "base_url", "identity", "method", "args"}
-stdout: {"result": ...} or {"error": {"type": a name in ERRORS, "message"}}
+stdin: {"workspace", "model", "api_key", "base_url", "identity", "tools", "method", "args"}
+stdout: {"result": ...} or {"error": {"type": a name in ERRORS, "message"}}, with "tool_uses": the tools the model
+ran (manager/tools.py ToolUse), for the decision log
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from autocode_runner.coding.manager.errors import (
     ProviderError,
     ProviderUnavailable,
 )
+from autocode_runner.coding.manager.tools import ToolUse
 from autocode_runner.contract.plan import PlanStep
 
 # Every error type the caller can tell apart, by name: the class crosses the process boundary as its name.
@@ -37,11 +39,17 @@ def _steps(raw: list[dict[str, Any]]) -> list[PlanStep]:
     return [PlanStep.from_dict(item) for item in raw]
 
 
-async def call(request: dict[str, Any]) -> Any:
+async def call(request: dict[str, Any], uses: list[ToolUse] | None = None) -> Any:
+    """Run the request's method; the tools the model ran are added to `uses`, also when the call fails."""
     from autocode_runner.coding.manager.llm import ManagerLLM
 
     manager = ManagerLLM(
-        Path(request["workspace"]), request["model"], request["api_key"], request.get("base_url"), request["identity"]
+        Path(request["workspace"]),
+        request["model"],
+        request["api_key"],
+        request.get("base_url"),
+        request["identity"],
+        request.get("tools") or (),
     )
     args = request["args"]
     try:
@@ -60,7 +68,15 @@ async def call(request: dict[str, Any]) -> Any:
             return await manager.summarize(_steps(args[0]), args[1])
         raise ManagerError(f"unknown manager method {method!r}")
     finally:
+        if uses is not None:
+            uses.extend(manager.take_tool_uses())
         await manager.close()
+
+
+def tool_uses_of(reply: dict[str, Any]) -> list[ToolUse]:
+    raw = reply.get("tool_uses")
+    found = [ToolUse.from_dict(item) for item in raw] if isinstance(raw, list) else []
+    return [use for use in found if use is not None]
 
 
 def result_of(reply: dict[str, Any]) -> Any:
@@ -76,10 +92,12 @@ def main() -> None:
     request = json.loads(sys.stdin.readline())
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # only the answer goes to stdout
+    uses: list[ToolUse] = []
     try:
-        reply: dict[str, Any] = {"result": asyncio.run(call(request))}
+        reply: dict[str, Any] = {"result": asyncio.run(call(request, uses))}
     except ManagerError as error:
         reply = {"error": {"type": type(error).__name__, "message": str(error)}}
+    reply["tool_uses"] = [use.to_dict() for use in uses]
     real_stdout.write(json.dumps(reply) + "\n")
     real_stdout.flush()
 

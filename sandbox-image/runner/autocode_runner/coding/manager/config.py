@@ -2,7 +2,7 @@
 
 Layout, all under `<project>/.nanobot/` so a project carries its manager's state with it:
 
-    config.json   nanobot's config: provider, model, every tool off; the API key is NOT stored (see below)
+    config.json   nanobot's config: provider, model, the tools it uses; the API key is NOT stored (see below)
     IDENTITY.md   who the manager is for this project (rules, CLAUDE.md, description, architecture, plan)
     MEMORY.md     facts worth keeping across the whole project; part of the system prompt
     HISTORY.md    one line per exchange with the model, for people reading along
@@ -16,10 +16,12 @@ it in after loading, so the key never lands in a project directory Claude Code c
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autocode_runner.coding.manager.tools import tools_config
 from autocode_runner.nanobot_support import provider_entry, split_model
 
 CONTEXT_WINDOW_TOKENS = 128_000  # the smaller of GPT-4o's and Claude's windows: nanobot compacts before it
@@ -60,8 +62,9 @@ class ManagerFiles:
         return self.root / "workspace"
 
 
-def nanobot_config(files: ManagerFiles, model: str, base_url: str | None) -> dict[str, Any]:
-    """nanobot's config.json for the manager: one provider, no tools, no background compaction or dreaming."""
+def nanobot_config(files: ManagerFiles, model: str, base_url: str | None, tools: Sequence[str] = ()) -> dict[str, Any]:
+    """nanobot's config.json for the manager: one provider, only the tools it uses (manager/tools.py), no
+    background compaction or dreaming."""
     provider, name = split_model(model)
     return {
         "agents": {
@@ -79,21 +82,18 @@ def nanobot_config(files: ManagerFiles, model: str, base_url: str | None) -> dic
             }
         },
         "providers": {provider: provider_entry(provider, base_url)},
-        "tools": {
-            "exec": {"enable": False},
-            "file": {"enable": False},
-            "web": {"enable": False},
-            "my": {"enable": False},
-            "cliApps": {"enable": False},
-        },
+        "tools": tools_config(tools),
     }
 
 
-def write_manager_files(files: ManagerFiles, model: str, base_url: str | None, identity: str) -> None:
+def write_manager_files(
+    files: ManagerFiles, model: str, base_url: str | None, identity: str, tools: Sequence[str] = ()
+) -> None:
     """Write config.json and IDENTITY.md; create MEMORY.md and HISTORY.md if missing (they accumulate)."""
     files.root.mkdir(parents=True, exist_ok=True)
     files.agent_workspace.mkdir(exist_ok=True)
-    files.config.write_text(json.dumps(nanobot_config(files, model, base_url), indent=2) + "\n", encoding="utf-8")
+    config = nanobot_config(files, model, base_url, tools)
+    files.config.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     files.identity.write_text(identity, encoding="utf-8")
     if not files.memory.exists():
         files.memory.write_text("", encoding="utf-8")

@@ -28,6 +28,7 @@ from autocode_runner.coding.manager.errors import (
     ReplyFormatError,
 )
 from autocode_runner.coding.manager.replies import parse_answer, parse_decision, parse_plan, plain_text
+from autocode_runner.coding.manager.tools import ToolUse, manager_tools
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.contract.plan import PlanStep
 from autocode_runner.nanobot_support import split_model
@@ -48,12 +49,21 @@ Evidence = Mapping[str, str] | str | None
 class ManagerLLM:
     """The manager model of one project, configured under `<workspace>/.nanobot/`."""
 
-    def __init__(self, workspace: Path, model: str, api_key: str, base_url: str | None, identity: str) -> None:
+    def __init__(
+        self,
+        workspace: Path,
+        model: str,
+        api_key: str,
+        base_url: str | None,
+        identity: str,
+        tools: Sequence[str] = (),
+    ) -> None:
         provider, _ = split_model(model)
         self.files = ManagerFiles.under(Path(workspace))
         self.model = model
-        write_manager_files(self.files, model, base_url, identity)
-        self._bot = ManagerBot(self.files, provider, api_key)
+        chosen = manager_tools(tools)
+        write_manager_files(self.files, model, base_url, identity, chosen)
+        self._bot = ManagerBot(self.files, provider, api_key, chosen, Path(workspace))
 
     # --- what the loop asks -----------------------------------------------------------------------------------
 
@@ -99,6 +109,11 @@ class ManagerLLM:
         return message
 
     # --- the manager's files ----------------------------------------------------------------------------------
+
+    def take_tool_uses(self) -> list[ToolUse]:
+        """The tools the model ran since the last call, in order (for the decision log)."""
+        uses, self._bot.tool_uses = self._bot.tool_uses, []
+        return uses
 
     def set_identity(self, identity: str) -> None:
         """Replace IDENTITY.md (say, with the plan filled in); the next request's system prompt uses it."""

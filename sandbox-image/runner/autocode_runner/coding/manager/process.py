@@ -11,6 +11,7 @@ from typing import Any
 
 from autocode_runner.coding.manager import call
 from autocode_runner.coding.manager.errors import ManagerError, ProviderUnavailable
+from autocode_runner.coding.manager.tools import ToolUse
 from autocode_runner.coding.plan import Answer, Decision
 from autocode_runner.contract.plan import PlanStep
 
@@ -18,12 +19,21 @@ CALL_TIMEOUT = 600.0  # a slow model with retries; beyond this the provider coun
 
 
 class ManagerProcess:
-    def __init__(self, workspace: Path, model: str, api_key: str, base_url: str | None) -> None:
+    def __init__(
+        self, workspace: Path, model: str, api_key: str, base_url: str | None, tools: Sequence[str] = ()
+    ) -> None:
         self.workspace = workspace
         self.model = model
         self.api_key = api_key
         self.base_url = base_url
+        self.tools = list(tools)
         self.identity = ""
+        self._tool_uses: list[ToolUse] = []
+
+    def take_tool_uses(self) -> list[ToolUse]:
+        """The tools the model ran in the calls since the last take, in order."""
+        uses, self._tool_uses = self._tool_uses, []
+        return uses
 
     def set_identity(self, identity: str) -> None:
         self.identity = identity
@@ -36,6 +46,7 @@ class ManagerProcess:
             "api_key": self.api_key,
             "base_url": self.base_url,
             "identity": self.identity,
+            "tools": self.tools,
             "method": method,
             "args": list(args),
         }
@@ -59,6 +70,8 @@ class ManagerProcess:
             reply = json.loads(out.decode().strip().splitlines()[-1])
         except (ValueError, IndexError) as error:
             raise ManagerError(f"the manager process failed to {method} (exit code {process.returncode})") from error
+        if isinstance(reply, dict):
+            self._tool_uses.extend(call.tool_uses_of(reply))
         return call.result_of(reply)
 
     async def plan(self, goal: str, architecture: str, details: str) -> list[PlanStep]:

@@ -45,6 +45,24 @@ ANSWER_SHAPE = (
 )
 
 
+TOOL_WORDS = {
+    "web_search": "search the web (web_search) for current best practices, versions and known problems",
+    "web_fetch": "read a web page (web_fetch), such as documentation",
+    "read_file": "read the project's files (read_file) to check Claude Code's work yourself",
+}
+
+
+def tools_note(tools: Sequence[str]) -> str:
+    """What the manager's tools are for, appended to its identity; nothing without tools."""
+    known = [TOOL_WORDS[name] for name in tools if name in TOOL_WORDS]
+    if not known:
+        return ""
+    return (
+        "\n\n## Your tools\nYou may " + "; ".join(known) + ". Use them when they change a decision, then answer in the "
+        "shape the request asks for."
+    )
+
+
 def system_prompt(identity: str, memory: str = "", archived_summary: str = "") -> str:
     """The whole system prompt: the manager's role, the project identity, and what it has kept in memory."""
     parts = [ROLE, "# Project\n\n" + (identity.strip() or "(no project description was given)")]
