@@ -28,6 +28,7 @@ from controlplane.runtime import instance_rows
 from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
 from controlplane.sandbox.backend import SandboxError, SandboxState, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
+from controlplane.sandbox.safe_files import remove_folder
 from controlplane.schemas.projects import InstancePublic, ProjectCreate, ProjectPublic, ProjectUpdate
 from controlplane.security.secretbox import SecretBox
 from controlplane.services.ownership import owned
@@ -167,11 +168,7 @@ async def _remove_workspace(supervisor: InstanceSupervisor, user: SandboxUser, p
     listed = await manager.call(user, Method.TMUX_LIST)
     if any(item.get("name") == claude_session_name(project_id) for item in listed.get("sessions", [])):
         await manager.call(user, Method.TMUX_KILL, {"name": claude_session_name(project_id)})
-    try:
-        await manager.call(user, Method.FS_REMOVE, {"path": workspace_dir(slug), "recursive": True})
-    except RunnerError as exc:
-        if exc.code != ErrorCode.NOT_FOUND:
-            raise Unavailable(f"The workspace could not be removed: {exc.message}") from exc
+    await remove_folder(manager, user, workspace_dir(slug), "the workspace")
 
 
 # -- CLAUDE.md ----------------------------------------------------------------------------------------

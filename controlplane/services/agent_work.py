@@ -7,14 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autocode_runner.contract.wire import ErrorCode, Method
 from sqlmodel import Session, select
 
 from controlplane.chat.hub import ChatHub
 from controlplane.custom import service as custom
 from controlplane.custom.layout import agent_folder
 from controlplane.db import in_worker
-from controlplane.errors import Unavailable
 from controlplane.learning import service as learning
 from controlplane.models import Agent, AgentChat, LearningSubject, Project, ResearchSession
 from controlplane.projects import service as projects
@@ -22,7 +20,7 @@ from controlplane.projects.layout import rules_file
 from controlplane.research import service as research
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
-from controlplane.sandbox.channel import RunnerError
+from controlplane.sandbox.safe_files import remove_folder
 from controlplane.services.ownership import owned
 
 
@@ -60,15 +58,6 @@ def _delete_row(session: Session, user_id: int, agent_id: int) -> None:
     session.commit()
 
 
-async def _remove_files(supervisor: InstanceSupervisor, user: SandboxUser, path: str) -> None:
-    """Through the runner, which never follows a link; a folder never made is fine."""
-    try:
-        await supervisor.manager.call(user, Method.FS_REMOVE, {"path": path, "recursive": True})
-    except RunnerError as exc:
-        if exc.code != ErrorCode.NOT_FOUND:
-            raise Unavailable(f"The agent's files could not be removed: {exc.message}") from exc
-
-
 async def delete(
     session: Session, supervisor: InstanceSupervisor | None, hub: ChatHub, user: SandboxUser, agent_id: int
 ) -> None:
@@ -85,9 +74,9 @@ async def delete(
     for chat_id in work.chats:
         await custom.delete_chat(session, supervisor, hub, user, chat_id)
     if supervisor is not None:
-        await _remove_files(supervisor, user, rules_file(agent_id).rsplit("/", 1)[0])
+        await remove_folder(supervisor.manager, user, rules_file(agent_id).rsplit("/", 1)[0], "the agent's rules")
         if work.folder is not None:
-            await _remove_files(supervisor, user, work.folder)
+            await remove_folder(supervisor.manager, user, work.folder, "the agent's files")
     await in_worker(session, lambda s: _delete_row(s, user.id, agent_id))
     if supervisor is not None:
         await supervisor.resync(user)
