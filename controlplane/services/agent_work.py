@@ -33,6 +33,7 @@ class _Work:
     subjects: list[int]
     chats: list[int]
     folder: str | None
+    rules: bool  # a coding agent's RULES.md folder may exist (written when its projects start)
 
 
 def _made_from(session: Session, user_id: int, agent_id: int) -> _Work:
@@ -50,6 +51,7 @@ def _made_from(session: Session, user_id: int, agent_id: int) -> _Work:
         subjects=ids(LearningSubject),
         chats=ids(AgentChat),
         folder=agent_folder(session, user_id, agent) if has_chats else None,
+        rules=agent.type == "coding",
     )
 
 
@@ -73,8 +75,9 @@ async def delete(
         await learning.delete_subject(session, supervisor, hub, user, subject_id)
     for chat_id in work.chats:
         await custom.delete_chat(session, supervisor, hub, user, chat_id)
-    if supervisor is not None:
-        await remove_folder(supervisor.manager, user, rules_file(agent_id).rsplit("/", 1)[0], "the agent's rules")
+    if supervisor is not None:  # only an agent with files of its own starts the sandbox to remove them
+        if work.rules:
+            await remove_folder(supervisor.manager, user, rules_file(agent_id).rsplit("/", 1)[0], "the agent's rules")
         if work.folder is not None:
             await remove_folder(supervisor.manager, user, work.folder, "the agent's files")
     await in_worker(session, lambda s: _delete_row(s, user.id, agent_id))

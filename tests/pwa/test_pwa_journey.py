@@ -174,9 +174,12 @@ def test_a_familys_first_day(server: Server, browser: Browser, width_name: str) 
     edited = next(a for a in server.get("/api/agents", token).json() if a["name"] == "Recipe finder 2")
     assert edited["mcp_servers"] == agents["Recipe finder"]["mcp_servers"] and edited["tools"] == ["web_fetch"]
 
-    # Deleting asks first.
+    # Deleting asks first, and only once the agent's name is typed (it deletes all its work too).
     user.page.get_by_role("button", name="Delete agent").click()
-    user.page.get_by_role("button", name="Yes, delete Recipe finder 2").click()
+    confirm = user.page.get_by_role("button", name="Yes, delete Recipe finder 2")
+    expect(confirm).to_be_disabled()
+    user.page.get_by_label("To confirm, type the agent's name: Recipe finder 2").fill("Recipe finder 2")
+    confirm.click()
     expect(user.page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(user.page.get_by_role("region", name="Your agents")).not_to_contain_text("Recipe finder")
     assert [a["name"] for a in server.get("/api/agents", token).json()] == ["Homework helper"]
