@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     )
     sandbox_uid_base: int = Field(default=100_000, ge=1000, description="A user's uid is this plus their id.")
     sandbox_memory: str = Field(default="2g", pattern=r"^[0-9]+[kmg]?$")
+    web_search_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="A SearXNG server the agents search the web with (given to every sandbox as SEARXNG_BASE_URL); "
+        "none: nanobot's DuckDuckGo search.",
+    )
     sandbox_cpus: float = Field(default=1.0, gt=0)
     sandbox_pids: int = Field(default=512, ge=16)
     sandbox_network: str = Field(

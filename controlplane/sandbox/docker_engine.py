@@ -86,6 +86,14 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(f"{whole}.{(fraction or '0')[:6]:0<6}+00:00")
 
 
+def sandbox_environment(settings: Settings, user: SandboxUser) -> dict[str, str]:
+    """The environment every process in the user's sandbox starts with."""
+    environment = {"HOME": HOME_IN_SANDBOX, "USER": user.username, "AUTOCODE_USERNAME": user.username}
+    if settings.web_search_url:
+        environment["SEARXNG_BASE_URL"] = settings.web_search_url  # nanobot's web_search (the manager, the tutor...)
+    return environment
+
+
 class DockerSandboxBackend(SandboxBackend):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -185,7 +193,7 @@ class DockerSandboxBackend(SandboxBackend):
                 LABEL_USER_ID: str(user.id),
                 LABEL_USERNAME: user.username,
             },
-            environment={"HOME": HOME_IN_SANDBOX, "USER": user.username, "AUTOCODE_USERNAME": user.username},
+            environment=sandbox_environment(settings, user),
             working_dir=HOME_IN_SANDBOX,
             mounts=[
                 Mount(HOME_IN_SANDBOX, str(home.resolve()), type="bind"),
