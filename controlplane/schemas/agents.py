@@ -209,6 +209,7 @@ class ToolPublic(BaseModel):
     name: str = Field(description="The stable code name an agent stores, e.g. 'web_search'.")
     label: str = Field(description="The tool's plain name, e.g. 'Web search'.")
     description: str = Field(description="One plain sentence on what the tool lets the agent do.")
+    agent_types: list[AgentType] = Field(description="The kinds of agent that can use it (others are refused it)")
 
 
 def template_views() -> list[AgentTemplatePublic]:

@@ -3,34 +3,48 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from controlplane.models.agents import AgentType
 
 TemplateKey = Literal["coding", "research", "learning", "social_media"]
 
 
+ALL_TYPES: tuple[AgentType, ...] = get_args(AgentType)
+FILE_AND_WEB: tuple[AgentType, ...] = ("coding", "research", "learning", "custom")
+
+
 @dataclass(frozen=True)
 class Tool:
-    """A tool as people see it: a plain name and one sentence on what it lets the agent do."""
+    """A tool as people see it: a plain name and one sentence on what it lets the agent do, and the kinds of agent
+    that can run it (a tool another kind cannot run is refused when the agent is saved, not ignored when it runs)."""
 
     label: str
     description: str
+    agent_types: tuple[AgentType, ...] = ALL_TYPES
 
 
 # The key is the stable code name an agent stores; the label and description are what the PWA shows.
 TOOL_CATALOGUE: dict[str, Tool] = {
-    "tmux": Tool("Terminal control", "Open terminals in your workspace, type into them and read what they show."),
-    "exec": Tool("Run commands", "Run commands in your workspace and read their output."),
-    "read_file": Tool("Read files", "Read the files in your workspace."),
-    "write_file": Tool("Write files", "Create and change files in your workspace."),
-    "web_search": Tool("Web search", "Search the web."),
-    "web_fetch": Tool("Read web pages", "Open a web page and read what it says."),
-    "claude_code": Tool(
-        "Claude Code", "Let Claude Code search the web, read files and run commands in a separate session of its own."
+    "tmux": Tool(
+        "Terminal control", "Open terminals in your workspace, type into them and read what they show.", ("coding",)
     ),
-    "instagram_graph": Tool("Instagram", "Read and manage your Instagram feed, stories, posts, comments and messages."),
-    "facebook_graph": Tool("Facebook", "Read and manage your Facebook page's feed, posts, comments and messages."),
+    "exec": Tool("Run commands", "Run commands in your workspace and read their output.", ("coding",)),
+    "read_file": Tool("Read files", "Read the files in your workspace.", FILE_AND_WEB),
+    "write_file": Tool("Write files", "Create and change files in your workspace.", FILE_AND_WEB),
+    "web_search": Tool("Web search", "Search the web.", ALL_TYPES),
+    "web_fetch": Tool("Read web pages", "Open a web page and read what it says.", ALL_TYPES),
+    "claude_code": Tool(
+        "Claude Code",
+        "Let Claude Code search the web, read files and run commands in a separate session of its own.",
+        ("research",),
+    ),
+    "instagram_graph": Tool(
+        "Instagram", "Read and manage your Instagram feed, stories, posts, comments and messages.", ("social_media",)
+    ),
+    "facebook_graph": Tool(
+        "Facebook", "Read and manage your Facebook page's feed, posts, comments and messages.", ("social_media",)
+    ),
 }
 
 
@@ -127,3 +141,12 @@ TEMPLATES: dict[str, AgentTemplate] = {
         ),
     )
 }
+
+
+def tools_problem(agent_type: str, tools: list[str]) -> str | None:
+    """Why an agent of `agent_type` cannot have `tools`, in plain words; None when it can have them all."""
+    refused = [TOOL_CATALOGUE[name].label for name in tools if agent_type not in TOOL_CATALOGUE[name].agent_types]
+    if not refused:
+        return None
+    usable = [tool.label for tool in TOOL_CATALOGUE.values() if agent_type in tool.agent_types]
+    return f"This kind of agent cannot use {', '.join(refused)}; it can use {', '.join(usable)}."

@@ -12,7 +12,7 @@ from controlplane.models import Agent
 from controlplane.schemas.agents import AgentCreate, AgentUpdate
 from controlplane.security import mcp_secrets
 from controlplane.security.secretbox import SecretBox
-from controlplane.services.agent_catalogue import TEMPLATES
+from controlplane.services.agent_catalogue import TEMPLATES, tools_problem
 from controlplane.services.ownership import owned
 
 NOT_NULL = "May be omitted but not null"
@@ -40,6 +40,12 @@ def _fields_from_template(body: AgentCreate) -> dict[str, Any]:
         "mcp_servers": dict(template.mcp_servers),
         "global_rules": template.global_rules,
     }
+
+
+def _check_tools(agent_type: str, tools: list[str]) -> None:
+    problem = tools_problem(agent_type, tools)
+    if problem is not None:
+        raise InvalidField("tools", problem)
 
 
 def _name_taken(session: Session, user_id: int, name: str, except_id: int | None = None) -> bool:
@@ -71,6 +77,7 @@ def create(session: Session, box: SecretBox, user_id: int, body: AgentCreate) ->
     fields.update({key: value for key, value in overrides.items() if value is not None})
     if body.mcp_servers is not None:
         fields["mcp_servers"] = _dump_mcp(box, body.mcp_servers, {})
+    _check_tools(str(fields["type"]), fields.get("tools", []))
     if _name_taken(session, user_id, body.name):
         raise _taken(body.name)
     agent = Agent(user_id=user_id, name=body.name, **fields)
@@ -83,6 +90,8 @@ def create(session: Session, box: SecretBox, user_id: int, body: AgentCreate) ->
 def update(session: Session, box: SecretBox, user_id: int, agent_id: int, body: AgentUpdate) -> Agent:
     """Change any of the given fields; omitted fields keep their values."""
     agent = owned(session, Agent, agent_id, user_id, "Agent")
+    if body.tools is not None:
+        _check_tools(agent.type, body.tools)
     # Checked before any attribute changes: the query would autoflush a clashing name into the UNIQUE index.
     if body.name is not None and _name_taken(session, user_id, body.name, except_id=agent.id):
         raise _taken(body.name)

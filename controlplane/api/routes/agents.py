@@ -36,7 +36,8 @@ def list_templates(_user: CurrentUser) -> list[AgentTemplatePublic]:
 def list_tools(_user: CurrentUser) -> list[ToolPublic]:
     """The catalogue of tools an agent may enable."""
     return [
-        ToolPublic(name=name, label=tool.label, description=tool.description) for name, tool in TOOL_CATALOGUE.items()
+        ToolPublic(name=name, label=tool.label, description=tool.description, agent_types=list(tool.agent_types))
+        for name, tool in TOOL_CATALOGUE.items()
     ]
 
 

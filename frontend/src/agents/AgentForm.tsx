@@ -113,7 +113,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
         {tools.isError && <ErrorNote error={tools.error} onRetry={() => void tools.refetch()} />}
         {tools.data && (
           <div className="grid gap-2 sm:grid-cols-2">
-            {tools.data.map((tool) => {
+            {tools.data.filter((tool) => tool.agent_types.includes(type as (typeof tool.agent_types)[number])).map((tool) => {
               const id = `${toolIds}-${tool.name}`;
               return (
                 // The box keeps its size and sits on the label's first line (text-sm: a 20 px line, a 16 px box,

@@ -2557,6 +2557,11 @@ export interface components {
         /** ToolPublic */
         ToolPublic: {
             /**
+             * Agent Types
+             * @description The kinds of agent that can use it (others are refused it)
+             */
+            agent_types: ("coding" | "research" | "learning" | "social_media" | "custom")[];
+            /**
              * Description
              * @description One plain sentence on what the tool lets the agent do.
              */

@@ -48,10 +48,11 @@ function catalogue(keys: string[], codingModel = "openai/gpt-5.3-codex") {
 let models: unknown = catalogue([]);
 let createAnswer: Response | null = null;
 const created: unknown[] = [];
+const EVERY_KIND = ["coding", "research", "learning", "social_media", "custom"];
 const TOOLS = [
-  { name: "web_search", label: "Web search", description: "Search the web." },
-  { name: "web_fetch", label: "Read web pages", description: "Open a web page and read what it says." },
-  { name: "claude_code", label: "Claude Code", description: "Let Claude Code work in a session of its own." },
+  { name: "web_search", label: "Web search", description: "Search the web.", agent_types: EVERY_KIND },
+  { name: "web_fetch", label: "Read web pages", description: "Open a web page and read what it says.", agent_types: EVERY_KIND },
+  { name: "claude_code", label: "Claude Code", description: "Let Claude Code work in a session of its own.", agent_types: ["research"] },
 ];
 
 beforeEach(() => {
@@ -103,17 +104,17 @@ describe("Agent Builder", () => {
     expect(el.textContent).toContain("anthropic/claude-opus-4-6 · 2 tools");
   });
 
-  it("shows tools by their plain names and descriptions, with the code name only as a hint", async () => {
+  it("shows the tools its kind can use by their plain names and descriptions, with the code name only as a hint", async () => {
     const el = await mount();
     await vi.waitFor(() => expect(el.textContent).toContain("Tutor"));
     click(el, "Use template: Tutor");
-    await vi.waitFor(() => expect(el.querySelectorAll("input[type=checkbox]")).toHaveLength(3));
+    await vi.waitFor(() => expect(el.querySelectorAll("input[type=checkbox]")).toHaveLength(2));
 
     const boxes = [...el.querySelectorAll("input[type=checkbox]")];
-    expect(boxes.map(nameOf)).toEqual(["Web search", "Read web pages", "Claude Code"]);
-    expect(boxes.map(descriptionOf)).toEqual(TOOLS.map((t) => t.description));
-    expect(boxes.map((b) => (b as HTMLInputElement).checked)).toEqual([true, true, false]);
-    expect([...el.querySelectorAll("code")].map((c) => c.textContent)).toEqual(["web_search", "web_fetch", "claude_code"]);
+    expect(boxes.map(nameOf)).toEqual(["Web search", "Read web pages"]); // a tutor cannot run Claude Code
+    expect(boxes.map(descriptionOf)).toEqual(TOOLS.slice(0, 2).map((t) => t.description));
+    expect(boxes.map((b) => (b as HTMLInputElement).checked)).toEqual([true, true]);
+    expect([...el.querySelectorAll("code")].map((c) => c.textContent)).toEqual(["web_search", "web_fetch"]);
   });
 
   it("names the model by what it does and keeps MCP servers under Advanced", async () => {
@@ -273,7 +274,7 @@ describe("the form's errors", () => {
   it("keep each tool's box on its label's first line, at its full size", async () => {
     const el = await mount();
     await startFrom(el, "Tutor");
-    await vi.waitFor(() => expect(el.querySelectorAll("input[type=checkbox]")).toHaveLength(3));
+    await vi.waitFor(() => expect(el.querySelectorAll("input[type=checkbox]")).toHaveLength(2));
     for (const box of el.querySelectorAll("input[type=checkbox]")) {
       expect(box.className.split(" ")).toEqual(expect.arrayContaining(["shrink-0", "mt-0.5", "size-4"]));
       expect(box.closest("label")?.className.split(" ")).toEqual(expect.arrayContaining(["items-start", "leading-5"]));

@@ -22,7 +22,7 @@ beforeEach(() => {
       case "/api/agents":
         return json(200, [AGENT]);
       case "/api/agent-tools":
-        return json(200, [{ name: "web_search", label: "Web search", description: "Search the web." }]);
+        return json(200, [{ name: "web_search", label: "Web search", description: "Search the web.", agent_types: ["custom"] }]);
       case "/api/models":
         return json(503, { detail: "Unavailable" });
       case "/api/agents/4/chats":

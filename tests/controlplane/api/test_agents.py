@@ -308,14 +308,14 @@ def test_put_changes_only_the_given_fields(client: TestClient, alice: Account) -
 
     response = client.put(
         f"/api/agents/{agent['id']}",
-        json={"model": "anthropic/claude-sonnet-4-5", "tools": ["exec"]},
+        json={"model": "anthropic/claude-sonnet-4-5", "tools": ["web_fetch"]},
         headers=alice.headers,
     )
 
     assert response.status_code == 200, response.text
     updated = response.json()
     assert updated["model"] == "anthropic/claude-sonnet-4-5"
-    assert updated["tools"] == ["exec"]
+    assert updated["tools"] == ["web_fetch"]
     for field in ("name", "type", "identity", "mcp_servers", "global_rules", "created_at"):
         assert updated[field] == agent[field], field
     assert client.get(f"/api/agents/{agent['id']}", headers=alice.headers).json() == updated
@@ -477,3 +477,19 @@ def test_agent_routes_need_a_valid_token(
 
     assert response.status_code == 401
     assert agent_names(client, alice) == ["Mine"]
+
+
+def test_a_tool_its_kind_cannot_run_is_refused_when_the_agent_is_saved(client: TestClient, alice: Account) -> None:
+    refused = client.post("/api/agents", json={**FULL_CUSTOM_AGENT, "tools": ["exec"]}, headers=alice.headers)
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["detail"]
+    assert problem["loc"][-1] == "tools" and "cannot use Run commands" in problem["msg"], problem
+    agent = create_agent(client, alice, **FULL_CUSTOM_AGENT)
+    edited = client.put(f"/api/agents/{agent['id']}", json={"tools": ["tmux"]}, headers=alice.headers)
+    assert edited.status_code == 422 and "Terminal control" in edited.text
+    listed = {
+        tool["name"]: tool["agent_types"] for tool in client.get("/api/agent-tools", headers=alice.headers).json()
+    }
+    assert "custom" not in listed["exec"] and "custom" in listed["web_search"]
+    for template in client.get("/api/agent-templates", headers=alice.headers).json():  # every template runs its own
+        assert all(template["type"] in listed[name] for name in template["tools"]), template
