@@ -127,6 +127,23 @@ class Settings(BaseSettings):
         description="Claude Code's permission mode in projects; the sandbox is the isolation boundary.",
     )
 
+    # Social media (docs/social-media.md): the family's Meta app, Meta's hosts (tests point them at a scripted
+    # server) and where Meta reaches this server.
+    meta_app_id: str | None = Field(default=None, description="The family's Meta app (made once by the admin).")
+    meta_app_secret: str | None = Field(default=None, description="That app's secret.")
+    meta_graph_url: str = Field(default="https://graph.facebook.com", pattern=r"^https?://\S+$")
+    instagram_graph_url: str = Field(default="https://graph.instagram.com", pattern=r"^https?://\S+$")
+    meta_dialog_url: str = Field(default="https://www.facebook.com", pattern=r"^https?://\S+$")
+    instagram_dialog_url: str = Field(default="https://www.instagram.com", pattern=r"^https?://\S+$")
+    meta_graph_version: str = Field(
+        default="v24.0", pattern=r"^v[0-9]+\.[0-9]+$", description="Meta's Graph API version; keep it current."
+    )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="The address at which Meta reaches this server: the OAuth redirect and the media it fetches.",
+    )
+
     @field_validator("secret_key")
     @classmethod
     def _secret_long_enough(cls, value: str | None) -> str | None:
