@@ -7,7 +7,15 @@ from controlplane.models.custom import AgentChat
 from controlplane.models.keys import ApiKey
 from controlplane.models.learning import ReviewCard
 from controlplane.models.sandboxes import SandboxRecord
-from controlplane.models.social import SocialAccount
+from controlplane.models.social import (
+    SocialAccount,
+    SocialConnection,
+    SocialInboxRead,
+    SocialMedia,
+    SocialOAuthState,
+    SocialPost,
+    SocialPostTarget,
+)
 from controlplane.models.users import ROLES, AuditEvent, RefreshToken, User, UserPreferences
 from controlplane.models.workspaces import LearningCourse, LearningSubject, Project, ResearchSession
 
@@ -29,6 +37,12 @@ __all__ = [
     "ReviewCard",
     "SandboxRecord",
     "SocialAccount",
+    "SocialConnection",
+    "SocialInboxRead",
+    "SocialMedia",
+    "SocialOAuthState",
+    "SocialPost",
+    "SocialPostTarget",
     "UTCDateTime",
     "User",
     "UserPreferences",
