@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     meta_graph_version: str = Field(
         default="v24.0", pattern=r"^v[0-9]+\.[0-9]+$", description="Meta's Graph API version; keep it current."
     )
+    social_media_max_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1024, description="The largest picture or video a person can upload for a post."
+    )
     public_url: str | None = Field(
         default=None,
         pattern=r"^https?://\S+$",

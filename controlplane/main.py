@@ -15,7 +15,9 @@ from controlplane.api.body_limit import JsonBodyLimit
 from controlplane.api.errors import install_error_handlers
 from controlplane.api.routes import agents, audit, auth, custom, health, learning, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
+from controlplane.api.routes import social as social_routes
 from controlplane.api.routes.research import CHAT_MESSAGE_PATH
+from controlplane.api.routes.social import MEDIA_PATH
 from controlplane.chat.hub import ChatHub
 from controlplane.config import Settings
 from controlplane.custom.kind import CustomKind
@@ -34,6 +36,9 @@ from controlplane.sandbox.manager import SandboxManager
 from controlplane.sandbox.reconciler import Reconciler
 from controlplane.security import mcp_secrets
 from controlplane.security.secretbox import SecretBox
+from controlplane.social.context import SocialContext
+from controlplane.social.publisher import Publisher
+from controlplane.social.watchdog import Watchdog
 from controlplane.spa import mount_spa
 
 API_PREFIX = "/api"
@@ -67,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CustomKind(box, chat, idle_seconds=settings.custom_idle_seconds),
     ]
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
+    # The social media manager talks to Meta from here; its clock is the application's, so a test's clock reaches it.
+    social = SocialContext.from_settings(settings, box, clock=lambda: app.state.clock())
+    publisher = Publisher(engine, social)
+    watchdog = Watchdog(engine, social)
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
         manager.on_state_change(
@@ -82,7 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             mcp_secrets.seal_stored(session, box)  # secrets saved in clear before they were sealed
         if reconciler is not None:
             reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
+        publisher.start()  # posts scheduled or half-published before a restart go on from their step
+        watchdog.start()
         yield
+        await watchdog.stop()
+        await publisher.stop()
+        await social.aclose()
         if reconciler is not None:
             await reconciler.stop()
         if supervisor is not None:
@@ -104,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         JsonBodyLimit,
         max_body_size=settings.max_body_bytes,
-        larger={CHAT_MESSAGE_PATH: settings.max_chat_message_bytes},
+        larger={CHAT_MESSAGE_PATH: settings.max_chat_message_bytes, MEDIA_PATH: settings.social_media_max_bytes},
     )
     install_error_handlers(app)
     app.state.settings = settings
@@ -117,9 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.supervisor = supervisor
     app.state.events = events
     app.state.chat = chat
-    app.state.clock = utcnow  # "now" for review cards (FSRS); tests replace it
+    app.state.clock = utcnow  # "now" for review cards (FSRS) and the social media manager; tests replace it
+    app.state.social = social
+    app.state.social_publisher = publisher
+    app.state.social_watchdog = watchdog
     for module in (health, auth, users, agents, projects, research, learning, custom, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(social_routes.router, prefix=API_PREFIX)
+    app.include_router(social_routes.public_router)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)
     mount_spa(app, settings.frontend_dist)

@@ -14,6 +14,7 @@ from controlplane.api.validation_messages import plain_errors
 from controlplane.errors import Conflict, DomainError, InvalidField, NotFound
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
+from controlplane.social.graph.errors import GraphAction, GraphError
 
 # A route's `responses=` in FastAPI's own type: the answers it documents in the OpenAPI document, by status.
 Responses = dict[int | str, dict[str, Any]]
@@ -66,9 +67,23 @@ async def _sandbox_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
+# What Meta refused that the person can act on is a 409; what only time fixes (a rate limit, Meta unreachable) 503.
+SOCIAL_LATER = frozenset({GraphAction.WAIT, GraphAction.RETRY, GraphAction.NOT_READY})
+
+
+async def _graph_error(request: Request, error: Exception) -> JSONResponse:
+    """Meta's refusal in plain words, with what to do (`action`) and until when (`retry_at`)."""
+    assert isinstance(error, GraphError)  # noqa: S101 - registered for GraphError only
+    later = error.action in SOCIAL_LATER
+    body = {"detail": error.plain, "action": error.action.value, "retry_at": error.retry_at}
+    code = status.HTTP_503_SERVICE_UNAVAILABLE if later else status.HTTP_409_CONFLICT
+    return JSONResponse(jsonable_encoder(body), status_code=code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one place domain, sandbox and request validation failures become HTTP answers."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(GraphError, _graph_error)
     for sandbox_failure in (EngineUnavailable, SandboxError, ChannelClosed, RunnerError):
         app.add_exception_handler(sandbox_failure, _sandbox_error)

@@ -230,6 +230,7 @@ class SocialCommentView(BaseModel):
     replies: list[SocialCommentView]
     can_reply: bool
     unread: bool
+    read_key: str = Field(description="Send to /inbox/read once it was seen")
 
 
 class SocialComments(BaseModel):
@@ -254,6 +255,7 @@ class SocialConversationView(BaseModel):
     updated_at: datetime
     messages: list[SocialMessageView] = Field(description="Oldest first (Meta gives the 20 newest)")
     unread: bool
+    read_key: str = Field(description="Send to /inbox/read once it was seen")
     can_reply: bool = Field(description="Within 24 hours of the person's last message")
     reply_problem: SocialProblem | None = Field(description="Why a reply cannot be sent now, when it cannot")
 

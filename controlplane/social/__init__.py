@@ -1,0 +1,1 @@
+"""The social media manager: a family's own Instagram and Facebook accounts (docs/social-media.md)."""
