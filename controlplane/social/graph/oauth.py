@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from controlplane.social.graph.client import GraphClient, JSONDict
 from controlplane.social.graph.errors import GraphAction, GraphError
@@ -37,6 +37,8 @@ INSTAGRAM_SCOPES: tuple[str, ...] = (
     "instagram_business_manage_messages",
     "instagram_business_manage_insights",
 )
+INSTAGRAM_GRAPH = "https://graph.instagram.com"
+INSTAGRAM_OAUTH = "https://api.instagram.com"  # Meta's host for Instagram Login's code exchange
 PAGE_FIELDS = "id,name,access_token,picture,instagram_business_account{id,username,name,profile_picture_url}"
 
 
@@ -159,14 +161,20 @@ async def facebook_pages(client: GraphClient, user_token: Token | str) -> list[P
     return pages
 
 
-async def exchange_instagram_code(client: GraphClient, code: str, redirect_uri: str) -> tuple[Token, str]:
-    """Instagram Login's code → a short-lived token and the account's id.
+def instagram_oauth_url(config: GraphConfig) -> str:
+    """Where Instagram Login's code is exchanged.
 
-    Deviation: Meta's real endpoint is `https://api.instagram.com/oauth/access_token`, a third host. It is
-    called here on the Instagram Graph base (`{instagram_url}/oauth/access_token`) so one setting points every
-    Instagram Login call at Meta or at the scripted server; a deployment against Meta needs this path proxied or
-    the base switched, see docs/social-media.md.
+    Meta takes it on a third host, `https://api.instagram.com/oauth/access_token`. When the Instagram base is
+    Meta's own (`graph.instagram.com`) that host is used; any other base (the scripted server, a proxy) serves
+    `{instagram_url}/oauth/access_token` itself, so one setting points all of Instagram Login elsewhere.
     """
+    if urlsplit(config.instagram_url).netloc == urlsplit(INSTAGRAM_GRAPH).netloc:
+        return f"{INSTAGRAM_OAUTH}/oauth/access_token"
+    return f"{config.instagram_url}/oauth/access_token"
+
+
+async def exchange_instagram_code(client: GraphClient, code: str, redirect_uri: str) -> tuple[Token, str]:
+    """Instagram Login's code → a short-lived token (about an hour) and the account's id (a POST form)."""
     config = client.config
     form = {
         "client_id": config.app_id,
@@ -175,7 +183,7 @@ async def exchange_instagram_code(client: GraphClient, code: str, redirect_uri: 
         "redirect_uri": redirect_uri,
         "code": code,
     }
-    body = await client.post(Host.INSTAGRAM, "oauth/access_token", None, form, versioned=False)
+    body = await client.post_to(instagram_oauth_url(config), {}, form)
     data = body.get("data")
     entry: JSONDict = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else body
     user_id = entry.get("user_id")

@@ -49,6 +49,7 @@ import threading
 import urllib.error
 import urllib.request
 import urllib.robotparser
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -439,7 +440,8 @@ class GraphServer:
             if kind == "instagram":
                 scopes = INSTAGRAM_LOGIN_SCOPES
             else:
-                user = self.users.get(owner) or self.users.get(self.pages[owner].user_id or "") if owner else None
+                page = self.pages.get(owner)
+                user = self.users.get(page.user_id or "" if page else owner)
                 scopes = user.scopes if user else DEFAULT_SCOPES
         self.tokens[value] = TokenRecord(
             value=value,
@@ -636,7 +638,7 @@ class GraphServer:
         participant_id: str,
         participant_name: str,
         *,
-        messages: list[tuple[str, str, datetime]] = (),  # type: ignore[assignment]
+        messages: Sequence[tuple[str, str, datetime]] = (),
         has_role: bool = True,
     ) -> ConversationRecord:
         """A DM conversation of a Page (`messenger`) or an Instagram account (`instagram`).
@@ -925,6 +927,7 @@ class GraphHandler(BaseHTTPRequestHandler):
     """HTTP/1.1 with keep-alive, as Meta's edge speaks; every answer is JSON except redirects and files."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall per answer
     graph: GraphServer
 
     def log_message(self, format: str, *args: Any) -> None:

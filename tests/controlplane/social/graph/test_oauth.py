@@ -178,3 +178,11 @@ def test_config_from_settings(tmp_path: object) -> None:
     assert config is not None
     assert (config.app_id, config.graph_url, config.version) == ("42", "http://x", settings.meta_graph_version)
     assert config.app_token == "42|s3cret"
+
+
+def test_instagram_code_goes_to_metas_oauth_host_only_against_meta(config: GraphConfig) -> None:
+    import dataclasses
+
+    meta = dataclasses.replace(config, instagram_url="https://graph.instagram.com")
+    assert oauth.instagram_oauth_url(meta) == "https://api.instagram.com/oauth/access_token"
+    assert oauth.instagram_oauth_url(config) == f"{config.instagram_url}/oauth/access_token"
