@@ -141,6 +141,15 @@ class Settings(BaseSettings):
     social_media_max_bytes: int = Field(
         default=100 * 1024 * 1024, ge=1024, description="The largest picture or video a person can upload for a post."
     )
+    social_publish_interval_seconds: float = Field(
+        default=3.0, gt=0, le=300, description="How often the publisher looks for due posts and steps."
+    )
+    social_poll_seconds: float = Field(
+        default=3.0, gt=0, le=300, description="First wait before reading an Instagram container again."
+    )
+    social_retry_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="First wait after a passing failure at Meta (then six times longer)."
+    )
     public_url: str | None = Field(
         default=None,
         pattern=r"^https?://\S+$",

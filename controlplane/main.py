@@ -74,7 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     supervisor = InstanceSupervisor(manager, engine, logs, events, kinds) if manager else None
     # The social media manager talks to Meta from here; its clock is the application's, so a test's clock reaches it.
     social = SocialContext.from_settings(settings, box, clock=lambda: app.state.clock())
-    publisher = Publisher(engine, social)
+    publisher = Publisher(
+        engine,
+        social,
+        interval_seconds=settings.social_publish_interval_seconds,
+        poll_seconds=settings.social_poll_seconds,
+        retry_seconds=settings.social_retry_seconds,
+    )
     watchdog = Watchdog(engine, social)
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:

@@ -6,6 +6,7 @@ server, a clock of its own and a throwaway data directory through the same setti
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,8 +38,9 @@ class SocialContext:
     signing_key: str
     public_url: str | None
     clock: Callable[[], datetime] = utcnow
-    # One HTTP connection pool for every call to Meta; tests may hand in their own.
-    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=httpx.Timeout(30.0)))
+    # One HTTP connection pool for every call to Meta, made in the loop that uses it (a pool is bound to its loop).
+    _http: httpx.AsyncClient | None = field(default=None, repr=False)
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, box: SecretBox, clock: Callable[[], datetime] = utcnow) -> SocialContext:
@@ -62,7 +64,11 @@ class SocialContext:
 
     def graph(self) -> GraphClient:
         """A client for one piece of work (it shares the pool; closing it leaves the pool open)."""
-        return GraphClient(self.require_config(), http=self.http, clock=self.clock)
+        config = self.require_config()
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._loop is not loop:
+            self._http, self._loop = httpx.AsyncClient(timeout=httpx.Timeout(30.0)), loop
+        return GraphClient(config, http=self._http, clock=self.clock)
 
     @property
     def redirect_uri(self) -> str | None:
@@ -75,4 +81,6 @@ class SocialContext:
         return self.box.decrypt(sealed)
 
     async def aclose(self) -> None:
-        await self.http.aclose()
+        if self._http is not None and self._loop is asyncio.get_running_loop():
+            await self._http.aclose()
+        self._http = self._loop = None

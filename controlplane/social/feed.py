@@ -81,6 +81,8 @@ async def each_account(
         else:
             usable.append(opened)
     results: list[T] = []
+    if not usable:
+        return results, problems
     async with ctx.graph() as client:
         answers = await asyncio.gather(*(read(client, opened) for opened in usable), return_exceptions=True)
     for opened, answer in zip(usable, answers, strict=True):

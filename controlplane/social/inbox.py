@@ -155,7 +155,9 @@ async def conversations(
     async def load(client: GraphClient, opened: Opened) -> list[SocialConversationView]:
         account = opened.account
         host, owner, platform = inbox_owner(account)
-        found = await graph_inbox.conversations(client, host, owner, opened.token, platform)
+        found = await graph_inbox.conversations(
+            client, host, owner, opened.token, platform, own_ids=(opened.account.external_id,)
+        )
         return [_conversation_view(conversation, account, read, now) for conversation in found]
 
     found, problems = await each_account(engine, ctx, accounts, load)
@@ -176,7 +178,9 @@ async def reply_to_conversation(ctx: SocialContext, opened: Opened, conversation
     """Reply to the person of a conversation, after checking the 24-hour window with Meta's own record."""
     host, owner, platform = inbox_owner(opened.account)
     async with ctx.graph() as client:
-        found = await graph_inbox.conversations(client, host, owner, opened.token, platform)
+        found = await graph_inbox.conversations(
+            client, host, owner, opened.token, platform, own_ids=(opened.account.external_id,)
+        )
         conversation = next((item for item in found if item.id == conversation_id), None)
         if conversation is None:
             raise NotFound("Conversation")

@@ -100,7 +100,7 @@ def create_post(session: Session, user_id: int, body: SocialPostCreate, now: dat
     )
     session.add(post)
     session.flush()
-    for account in dict.fromkeys(accounts):
+    for account in {account.id: account for account in accounts}.values():
         session.add(
             SocialPostTarget(
                 post_id=post.id or 0,
@@ -159,7 +159,7 @@ def list_posts(session: Session, user_id: int, agent_id: int, status: PostStatus
         query = query.where(SocialPost.status == status.value)
     posts = list(session.exec(query.order_by(col(SocialPost.id).desc())).all())
     if status == PostStatus.SCHEDULED:
-        posts.sort(key=lambda post: post.scheduled_at or post.created_at)
+        posts.sort(key=lambda post: (post.scheduled_at or post.created_at, post.id or 0))
     return posts
 
 

@@ -44,7 +44,7 @@ from controlplane.social.posts import ACTIVE_TARGET_STATES, targets_of
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # transient failures of one target before it is shown as failed with Retry
-RETRY_DELAYS = (5.0, 30.0, 120.0, 600.0, 1800.0)  # seconds between attempts after a transient failure
+RETRY_GROWTH = 6.0  # each wait after a passing failure is this much longer than the one before
 MAX_POLL_SECONDS = 60.0
 MAX_POLLS = 200  # Meta processing a video for longer than this many polls: give up, say so
 FIXED_BY_PERSON = frozenset(
@@ -101,6 +101,7 @@ class Publisher:
     ctx: SocialContext
     interval_seconds: float = 3.0
     poll_seconds: float = 3.0
+    retry_seconds: float = 5.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
@@ -333,7 +334,7 @@ class Publisher:
         attempts = work.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             return Outcome(TargetState.FAILED, error=error.plain, action=error.action, attempts=attempts)
-        delay = RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
+        delay = self.retry_seconds * RETRY_GROWTH ** (attempts - 1)
         return Outcome(
             error=error.plain, action=error.action, attempts=attempts, next_attempt_at=now + timedelta(seconds=delay)
         )
