@@ -256,3 +256,25 @@ def test_a_scheduled_post_waits_for_its_time_and_survives_a_restart(tmp_path: Pa
         for person in world.people:
             person.http.close()
         served.stop()
+
+
+def test_a_carousel_and_a_story_reach_both_platforms(world: SocialWorld) -> None:
+    graph = world.graph
+    anna = world.person("anna")
+    agent, accounts = ready(world, anna)
+    both = [accounts["instagram"], accounts["facebook"]]
+    pictures = [upload(anna, png("red"))["id"], upload(anna, png("blue"), name="b.png")["id"]]
+
+    carousel = settled(world, anna, publish(anna, agent, both, pictures, "Two loaves")["id"])
+    assert carousel["status"] == "published", carousel
+    children = [r for r in graph.requests_to("*/media", "POST") if r.form.get("is_carousel_item") == "true"]
+    assert len(children) == 2, "one container per picture, then the carousel"
+    [parent] = [r for r in graph.requests_to("*/media", "POST") if r.form.get("media_type") == "CAROUSEL"]
+    assert parent.form.get("children", "").count(",") == 1
+    assert graph.requests_to("*/feed", "POST"), "Facebook: unpublished photos attached to one feed post"
+
+    story = publish(anna, agent, both, pictures[:1], "", kind="story")
+    done = settled(world, anna, story["id"])
+    assert done["status"] == "published", done
+    assert [r.form.get("media_type") for r in graph.requests_to("*/media", "POST")][-1] == "STORIES"
+    assert graph.requests_to("*/photo_stories", "POST")
