@@ -168,6 +168,11 @@ class Settings(BaseSettings):
         return self.data_dir / "users"
 
     @property
+    def social_media_dir(self) -> Path:
+        """Uploads for posts, one folder per user id; the control plane's own, never inside a sandbox home."""
+        return self.data_dir / "social-media"
+
+    @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'autocode.db').resolve()}"
 

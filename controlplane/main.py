@@ -16,6 +16,7 @@ from controlplane.api.errors import install_error_handlers
 from controlplane.api.routes import agents, audit, auth, custom, health, learning, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
 from controlplane.api.routes import social as social_routes
+from controlplane.api.routes import social_assistant as social_assistant_routes
 from controlplane.api.routes.research import CHAT_MESSAGE_PATH
 from controlplane.api.routes.social import MEDIA_PATH
 from controlplane.chat.hub import ChatHub
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.social_watchdog = watchdog
     for module in (health, auth, users, agents, projects, research, learning, custom, settings_routes, audit, sandbox):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(social_assistant_routes.router, prefix=API_PREFIX)
     app.include_router(social_routes.router, prefix=API_PREFIX)
     app.include_router(social_routes.public_router)
     app.include_router(ws.ticket_router, prefix=API_PREFIX)

@@ -15,7 +15,7 @@ from controlplane.api.deps import CurrentUser, get_optional_manager
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
 from controlplane.custom.kind import conversation as custom_conversation
-from controlplane.errors import SANDBOXES_DISABLED, NotFound
+from controlplane.errors import SANDBOXES_DISABLED, Conflict, NotFound
 from controlplane.learning.kind import conversation as course_conversation
 from controlplane.models import AgentChat, LearningCourse, Project, ResearchSession, User
 from controlplane.projects.layout import claude_session_name
@@ -31,6 +31,7 @@ from controlplane.realtime.terminal_relay import TerminalRelay
 from controlplane.research.kind import conversation
 from controlplane.sandbox.users import sandbox_user
 from controlplane.services.ownership import owned
+from controlplane.social.assistant import assistant_conversation
 
 ticket_router = APIRouter(tags=["realtime"])
 router = APIRouter()
@@ -242,3 +243,30 @@ async def custom_chat(websocket: WebSocket, chat_id: int) -> None:
         await websocket.close(CLOSE_NOT_FOUND, "chat not found")
         return
     await _relay_chat(websocket, custom_conversation(user.id or 0, chat_id))
+
+
+def _assistant(websocket: WebSocket, user: User) -> Conversation | None:
+    """The assistant chat of the social media manager `agent_id` of the user's (made on first use); None for an
+    agent that is not theirs or not a social media manager."""
+    agent_id = websocket.query_params.get("agent_id", "")
+    if not agent_id.isdigit():
+        return None
+    with Session(websocket.app.state.engine) as session:
+        try:
+            return assistant_conversation(session, user.id or 0, int(agent_id))
+        except (NotFound, Conflict):
+            return None
+
+
+@router.websocket("/ws/social/ai/chat")
+async def social_assistant_chat(websocket: WebSocket) -> None:
+    """A social media manager's AI assistant (?agent_id=N), exactly like a custom agent's chat: resumable with
+    `after` (a seq)."""
+    user = await authenticate(websocket)
+    if user is None:
+        return
+    talk = await asyncio.to_thread(_assistant, websocket, user)
+    if talk is None:
+        await websocket.close(CLOSE_NOT_FOUND, "social media manager not found")
+        return
+    await _relay_chat(websocket, talk)

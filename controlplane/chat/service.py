@@ -27,7 +27,7 @@ from controlplane.db import in_worker
 from controlplane.errors import Conflict, InvalidField, Unavailable
 from controlplane.models.chat import ChatMessage
 from controlplane.runtime.supervisor import InstanceSupervisor, require_supervisor
-from controlplane.sandbox.backend import SandboxUser
+from controlplane.sandbox.backend import EngineUnavailable, SandboxError, SandboxUser
 from controlplane.sandbox.channel import ChannelClosed, RunnerError
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ async def send_message(
         ]
     try:  # its process, once started, is wanted running until it ends by itself (KindHandler.started)
         await deliver(running, user, target.key, command)
-    except (Conflict, Unavailable, RunnerError, ChannelClosed) as exc:
+    except (Conflict, Unavailable, RunnerError, ChannelClosed, EngineUnavailable, SandboxError) as exc:
         reason = getattr(exc, "message", str(exc))
         hub.fail(chat, row.id or 0, f"The message could not reach the {target.noun}: {reason}", retryable=True)
     return row.id or 0

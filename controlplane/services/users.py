@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 from sqlalchemy import Connection, Engine, func, update
 from sqlalchemy.exc import IntegrityError
@@ -183,8 +184,9 @@ def unwant_everything(bind: Engine | Connection, user_id: int) -> None:
 def delete_user(session: Session, settings: Settings, user: User, actor: User | None, ip: str | None = None) -> None:
     """Delete the rows (the database cascades) and then the user's directory, never following symlinks."""
     check_deletable(session, user, actor)
-    username = user.username
+    username, user_id = user.username, user.id
     audit.on_user(session, "user_deleted", user, actor=actor, ip=ip)
     session.delete(user)
     session.commit()
     remove_user_home(settings.users_dir, username)
+    shutil.rmtree(settings.social_media_dir / str(user_id), ignore_errors=True)  # their uploads for posts

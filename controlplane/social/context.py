@@ -48,7 +48,7 @@ class SocialContext:
         return cls(
             config=GraphConfig.from_settings(settings),
             box=box,
-            media_dir=settings.data_dir / "social-media",
+            media_dir=settings.social_media_dir,
             signing_key=settings.signing_key,
             public_url=public,
             clock=clock,

@@ -70,6 +70,10 @@ export const limits = {
   NotesBody: {
     content: { maxLength: 20000, rule: "Keep the notes under 20000 characters." },
   },
+  OAuthComplete: {
+    code: { minLength: 1, maxLength: 2000, rule: "Use 1 to 2,000 characters." },
+    state: { minLength: 1, maxLength: 200, rule: "Use 1 to 200 characters." },
+  },
   PasswordChange: {
     current_password: { minLength: 1, maxLength: 1024, rule: "Use 1 to 1,024 characters." },
     new_password: { minLength: 8, maxLength: 72, rule: "Use 8 to 72 characters." },
@@ -103,6 +107,15 @@ export const limits = {
   },
   RulesBody: {
     content: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
+  SocialAssistantMessageBody: {
+    text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
+  },
+  SocialPostCreate: {
+    text: { maxLength: 2200, rule: "At most 2,200 characters, Instagram's limit." },
+  },
+  SocialReply: {
+    text: { minLength: 1, maxLength: 1000, rule: "Use 1 to 1,000 characters." },
   },
   StdioMcpServer: {
     args: { rule: "Give the arguments as a list of texts, at most 100, each under 4,000 characters." },

@@ -1044,6 +1044,470 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/social/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Accounts
+         * @description The connected accounts (of one agent, or all), with their status: expiring or reconnect show Reconnect.
+         */
+        get: operations["social-list_accounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Account
+         * @description Disconnect an account: its token is forgotten here.
+         */
+        delete: operations["social-delete_account"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/accounts/{account_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Account
+         * @description Check the account's access with Meta now (the watchdog does it daily).
+         */
+        post: operations["social-check_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/accounts/{account_id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Quota
+         * @description How many of the day's Instagram posts are used (Meta's content_publishing_limit).
+         */
+        get: operations["social-get_quota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/ai/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Assistant Chat
+         * @description The agent's AI assistant chat with all its messages (made on first use).
+         */
+        get: operations["social-get_assistant_chat"];
+        put?: never;
+        /**
+         * Send Assistant Message
+         * @description Ask the assistant ("Write a post about…"), or send a failed message again (`retry_of`). The message is
+         *     stored first; the reply streams on /ws/social/ai/chat. A delivery that fails leaves it failed, with a retry.
+         */
+        post: operations["social-send_assistant_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/ai/chat/interrupt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Interrupt Assistant
+         * @description Stop the reply being written; what it said so far is kept.
+         */
+        post: operations["social-interrupt_assistant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Comments
+         * @description Comments on your recent posts, with their replies; unread first.
+         */
+        get: operations["social-get_comments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/comments/{comment_id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply To Comment
+         * @description Reply to a comment, as the account it was made on.
+         */
+        post: operations["social-reply_to_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/connect/{platform}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connect
+         * @description Meta's login page for connecting accounts: `facebook` (Pages and their Instagram accounts) or `instagram`
+         *     (an Instagram account without a Page). Its state is single-use and yours only.
+         */
+        get: operations["social-connect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/connections/{connection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Connection
+         * @description A finished login's accounts, to choose from.
+         */
+        get: operations["social-get_connection"];
+        put?: never;
+        /**
+         * Pick Accounts
+         * @description Connect the chosen accounts.
+         */
+        post: operations["social-pick_accounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/dms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dms
+         * @description Your conversations (Instagram and Messenger), unread first; each says whether a reply can be sent now.
+         */
+        get: operations["social-get_dms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/dms/{conversation_id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reply To Dm
+         * @description Reply in a conversation: within 24 hours of the person's last message (Meta's rule).
+         */
+        post: operations["social-reply_to_dm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Feed
+         * @description Your own posts with their metrics, newest first; an account that could not be read is a problem above them.
+         */
+        get: operations["social-get_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/inbox/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Mark comments (`comment:<id>`) and conversations (`dm:…`, as given) as read.
+         */
+        post: operations["social-mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Media
+         * @description Upload a picture or a video: the body is the file itself, its Content-Type the file's type. Pictures are
+         *     kept as JPEG (Instagram takes nothing else).
+         */
+        post: operations["social-upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Media
+         * @description One of your uploads (the composer's preview).
+         */
+        get: operations["social-get_media"];
+        put?: never;
+        post?: never;
+        /** Delete Media */
+        delete: operations["social-delete_media"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/oauth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Oauth Callback
+         * @description Where Meta sends the browser back. The browser's page is signed in, this request is not: it goes on to the
+         *     PWA's page, which hands `state` and `code` over with the person's session (POST, above).
+         */
+        get: operations["social-oauth_callback"];
+        put?: never;
+        /**
+         * Complete Connection
+         * @description Finish a login: the PWA hands over what Meta sent to the callback. A state that is forged, used, expired or
+         *     another person's is refused.
+         */
+        post: operations["social-complete_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Posts
+         * @description Posts made here: `status=scheduled` is the calendar (by time); without it, the newest first.
+         */
+        get: operations["social-list_posts"];
+        put?: never;
+        /**
+         * Create Post
+         * @description Publish a post (or a story) to the chosen accounts, now or at `scheduled_at`. Each account's target is
+         *     tracked on its own (GET /posts/{id}); a retry never posts twice.
+         */
+        post: operations["social-create_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/posts/{post_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Post */
+        get: operations["social-get_post"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Post
+         * @description Call off a scheduled post, or remove a finished one from the list (not from Instagram or Facebook).
+         */
+        delete: operations["social-delete_post"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/posts/{post_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Post
+         * @description Try the failed targets again; published ones are left alone.
+         */
+        post: operations["social-retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Setup
+         * @description Whether accounts can be connected here, and what the admin still has to set up.
+         */
+        get: operations["social-get_setup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/social/stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stories
+         * @description Your current stories (the last 24 hours), with their metrics where Meta gives them.
+         */
+        get: operations["social-get_stories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subjects/{subject_id}": {
         parameters: {
             query?: never;
@@ -1161,6 +1625,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountStatus
+         * @enum {string}
+         */
+        AccountStatus: "connected" | "expiring" | "reconnect";
         /**
          * AgentChatCreate
          * @description A new chat ("+ New Chat"); without a title it is named after its first message.
@@ -1628,6 +2097,41 @@ export interface components {
             /** Content */
             content: string;
         };
+        /** ConnectStart */
+        ConnectStart: {
+            /**
+             * Url
+             * @description Meta's login page: open it in this window
+             */
+            url: string;
+        };
+        /** ConnectionCandidate */
+        ConnectionCandidate: {
+            /** Already Connected */
+            already_connected: boolean;
+            /**
+             * Key
+             * @description Pass back to choose it
+             */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Note
+             * @description E.g. an Instagram account reached through this Page
+             */
+            note: string | null;
+            /** Picture Url */
+            picture_url: string | null;
+            platform: components["schemas"]["Platform"];
+            /** Username */
+            username: string | null;
+        };
+        /** ConnectionPick */
+        ConnectionPick: {
+            /** Keys */
+            keys: string[];
+        };
         /** CourseCreate */
         CourseCreate: {
             /**
@@ -1844,6 +2348,14 @@ export interface components {
              */
             url: string;
         };
+        /**
+         * InboxRead
+         * @description Items the person has seen: `comment:<id>` or `dm:<conversation id>`.
+         */
+        InboxRead: {
+            /** Keys */
+            keys: string[];
+        };
         /** InstancePublic */
         InstancePublic: {
             /** Id */
@@ -1899,6 +2411,13 @@ export interface components {
          * @enum {string}
          */
         LevelScale: "cefr" | "free";
+        /**
+         * Login
+         * @description How an account was connected: Facebook Login for Business (Pages and the Instagram accounts linked to them,
+         *     on graph.facebook.com) or Instagram Login (an Instagram professional account alone, on graph.instagram.com).
+         * @enum {string}
+         */
+        Login: "facebook" | "instagram";
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -1906,6 +2425,11 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * MediaKind
+         * @enum {string}
+         */
+        MediaKind: "image" | "video";
         /**
          * MessageBody
          * @description A new message, or (with `retry_of` and nothing else) a failed message sent again.
@@ -1976,6 +2500,16 @@ export interface components {
             saved: boolean;
         };
         /**
+         * OAuthComplete
+         * @description What Meta sent back to the callback, handed over by the signed-in PWA.
+         */
+        OAuthComplete: {
+            /** Code */
+            code: string;
+            /** State */
+            state: string;
+        };
+        /**
          * PasswordChange
          * @description The signed-in user's own password change: the current password proves it is them.
          */
@@ -2015,6 +2549,21 @@ export interface components {
             /** Steps */
             steps: components["schemas"]["PlanStep"][];
         };
+        /**
+         * Platform
+         * @enum {string}
+         */
+        Platform: "instagram" | "facebook";
+        /**
+         * PostKind
+         * @enum {string}
+         */
+        PostKind: "post" | "story";
+        /**
+         * PostStatus
+         * @enum {string}
+         */
+        PostStatus: "scheduled" | "publishing" | "published" | "partly_published" | "failed" | "cancelled";
         /** Preferences */
         Preferences: {
             /**
@@ -2441,6 +2990,496 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** SocialAccountPublic */
+        SocialAccountPublic: {
+            /** Agent Id */
+            agent_id: number;
+            /** Checked At */
+            checked_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data Access Expires At */
+            data_access_expires_at: string | null;
+            /** Id */
+            id: number;
+            /** @description Connected through Facebook Login (a Page) or Instagram Login */
+            login: components["schemas"]["Login"];
+            /** Name */
+            name: string;
+            /** Picture Url */
+            picture_url: string | null;
+            platform: components["schemas"]["Platform"];
+            /** @description connected; expiring or reconnect: show Reconnect */
+            status: components["schemas"]["AccountStatus"];
+            /**
+             * Status Note
+             * @description Why it needs reconnecting, in plain words
+             */
+            status_note: string | null;
+            /** Token Expires At */
+            token_expires_at: string | null;
+            /** Username */
+            username: string | null;
+        };
+        /**
+         * SocialAssistantChat
+         * @description The agent's assistant chat, made on first use: one continuous conversation per social media manager.
+         */
+        SocialAssistantChat: {
+            /**
+             * Agent
+             * @description The agent's name
+             */
+            agent: string;
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Answering
+             * @description A reply is being written (Stop interrupts it)
+             */
+            answering: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * @description The chat's id
+             */
+            id: number;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /**
+             * Messages
+             * @description The whole chat, oldest first; open /ws/social/ai/chat with after = the largest seq here
+             */
+            messages: components["schemas"]["ChatMessagePublic"][];
+            /**
+             * Running
+             * @description The assistant's process runs now (it ends by itself when idle)
+             */
+            running: boolean;
+            /** Title */
+            title: string;
+        };
+        /**
+         * SocialAssistantMessageBody
+         * @description A message to the agent's assistant, or (with `retry_of` and no text) a failed message sent again.
+         */
+        SocialAssistantMessageBody: {
+            /**
+             * Agent Id
+             * @description The social media manager whose assistant is asked
+             */
+            agent_id: number;
+            /**
+             * Retry Of
+             * @description The id of a failed message of yours to send again
+             */
+            retry_of?: number | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** SocialCommentView */
+        SocialCommentView: {
+            /** Account Id */
+            account_id: number;
+            /** Account Name */
+            account_name: string;
+            /** Author */
+            author: string;
+            /** Can Reply */
+            can_reply: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            platform: components["schemas"]["Platform"];
+            /** Post Id */
+            post_id: string;
+            /** Post Text */
+            post_text: string | null;
+            /**
+             * Read Key
+             * @description Send to /inbox/read once it was seen
+             */
+            read_key: string;
+            /** Replies */
+            replies: components["schemas"]["SocialCommentView"][];
+            /** Text */
+            text: string;
+            /** Unread */
+            unread: boolean;
+        };
+        /** SocialComments */
+        SocialComments: {
+            /**
+             * Comments
+             * @description Unread first, then the newest
+             */
+            comments: components["schemas"]["SocialCommentView"][];
+            /** Problems */
+            problems: components["schemas"]["SocialProblem"][];
+        };
+        /**
+         * SocialConnectionPublic
+         * @description A login back from Meta, waiting for the person to choose the accounts to connect.
+         */
+        SocialConnectionPublic: {
+            /** Agent Id */
+            agent_id: number;
+            /** Candidates */
+            candidates: components["schemas"]["ConnectionCandidate"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            login: components["schemas"]["Login"];
+            /**
+             * Problem
+             * @description Something Meta left out (a refused permission, an unlinked account)
+             */
+            problem: string | null;
+        };
+        /** SocialConversationView */
+        SocialConversationView: {
+            /** Account Id */
+            account_id: number;
+            /** Account Name */
+            account_name: string;
+            /**
+             * Can Reply
+             * @description Within 24 hours of the person's last message
+             */
+            can_reply: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Messages
+             * @description Oldest first (Meta gives the 20 newest)
+             */
+            messages: components["schemas"]["SocialMessageView"][];
+            /** Participant */
+            participant: string;
+            /**
+             * Platform
+             * @enum {string}
+             */
+            platform: "instagram" | "messenger";
+            /**
+             * Read Key
+             * @description Send to /inbox/read once it was seen
+             */
+            read_key: string;
+            /** @description Why a reply cannot be sent now, when it cannot */
+            reply_problem: components["schemas"]["SocialProblem"] | null;
+            /** Unread */
+            unread: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SocialConversations */
+        SocialConversations: {
+            /**
+             * Conversations
+             * @description Unread first, then the newest
+             */
+            conversations: components["schemas"]["SocialConversationView"][];
+            /** Problems */
+            problems: components["schemas"]["SocialProblem"][];
+        };
+        /** SocialFeed */
+        SocialFeed: {
+            /**
+             * Posts
+             * @description The newest first
+             */
+            posts: components["schemas"]["SocialPostView"][];
+            /**
+             * Problems
+             * @description Accounts that could not be read, and why
+             */
+            problems: components["schemas"]["SocialProblem"][];
+        };
+        /** SocialMediaPublic */
+        SocialMediaPublic: {
+            /**
+             * Content Type
+             * @description As stored: pictures are kept as JPEG for Instagram
+             */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Height */
+            height: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["MediaKind"];
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Width */
+            width: number | null;
+        };
+        /** SocialMessageView */
+        SocialMessageView: {
+            /** Author */
+            author: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** From Me */
+            from_me: boolean;
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+        };
+        /**
+         * SocialPostCreate
+         * @description A post (or a story) for some of the person's accounts of one agent, now or at `scheduled_at`.
+         */
+        SocialPostCreate: {
+            /** Account Ids */
+            account_ids: number[];
+            /** Agent Id */
+            agent_id: number;
+            /** @default post */
+            kind: components["schemas"]["PostKind"];
+            /** Media Ids */
+            media_ids?: number[];
+            /**
+             * Scheduled At
+             * @description Publish at this time (aware); none: now
+             */
+            scheduled_at?: string | null;
+            /**
+             * Text
+             * @default
+             */
+            text: string;
+        };
+        /** SocialPostPublic */
+        SocialPostPublic: {
+            /** Agent Id */
+            agent_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["PostKind"];
+            /** Media */
+            media: components["schemas"]["SocialMediaPublic"][];
+            /** Published At */
+            published_at: string | null;
+            /** Scheduled At */
+            scheduled_at: string | null;
+            status: components["schemas"]["PostStatus"];
+            /** Targets */
+            targets: components["schemas"]["SocialTargetPublic"][];
+            /** Text */
+            text: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * SocialPostView
+         * @description A post already on Instagram or Facebook, with its metrics (those Meta gave).
+         */
+        SocialPostView: {
+            /** Account Id */
+            account_id: number;
+            /** Account Name */
+            account_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Media Type */
+            media_type: string;
+            /** Media Url */
+            media_url: string | null;
+            /**
+             * Metrics
+             * @description reach, views, likes, comments, shares, saves: those Meta gave
+             */
+            metrics: {
+                [key: string]: number;
+            };
+            /** Permalink */
+            permalink: string | null;
+            platform: components["schemas"]["Platform"];
+            /** Text */
+            text: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+        };
+        /**
+         * SocialProblem
+         * @description Why something from Meta is missing or was refused, and what to do about it.
+         */
+        SocialProblem: {
+            /**
+             * Account Id
+             * @description The account it concerns, when it concerns one
+             */
+            account_id?: number | null;
+            /** Account Name */
+            account_name?: string | null;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "reconnect" | "wait" | "fix_media" | "ask_admin" | "retry" | "fix_input" | "window_closed" | "advanced_access" | "not_ready" | "quota";
+            /**
+             * Message
+             * @description In plain words, with what to do
+             */
+            message: string;
+            /**
+             * Retry At
+             * @description When waiting is the answer: until when
+             */
+            retry_at?: string | null;
+        };
+        /** SocialQuota */
+        SocialQuota: {
+            /** Account Id */
+            account_id: number;
+            /** Total */
+            total: number;
+            /** Used */
+            used: number;
+        };
+        /** SocialReply */
+        SocialReply: {
+            /** Account Id */
+            account_id: number;
+            /** Text */
+            text: string;
+        };
+        /** SocialReplySent */
+        SocialReplySent: {
+            /** Id */
+            id: string;
+        };
+        /**
+         * SocialSetup
+         * @description Whether this server can connect accounts; when it cannot, what the admin has to do (the PWA shows steps).
+         */
+        SocialSetup: {
+            /** Graph Version */
+            graph_version: string;
+            /**
+             * Media Url Prefix
+             * @description Where Meta fetches uploads (must not be blocked)
+             */
+            media_url_prefix: string | null;
+            /**
+             * Missing
+             * @description What the admin still has to set up
+             */
+            missing: ("meta_app" | "public_url")[];
+            /**
+             * Ready
+             * @description A Meta app and the public address are configured
+             */
+            ready: boolean;
+            /**
+             * Redirect Uri
+             * @description The address to enter in the Meta app as its OAuth redirect
+             */
+            redirect_uri: string | null;
+        };
+        /** SocialStories */
+        SocialStories: {
+            /** Problems */
+            problems: components["schemas"]["SocialProblem"][];
+            /** Stories */
+            stories: components["schemas"]["SocialStoryView"][];
+        };
+        /** SocialStoryView */
+        SocialStoryView: {
+            /** Account Id */
+            account_id: number;
+            /** Account Name */
+            account_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Media Type */
+            media_type: string;
+            /** Media Url */
+            media_url: string | null;
+            /** Metrics */
+            metrics: {
+                [key: string]: number;
+            };
+            /** Permalink */
+            permalink: string | null;
+            platform: components["schemas"]["Platform"];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+        };
+        /** SocialTargetPublic */
+        SocialTargetPublic: {
+            /** Account Id */
+            account_id: number | null;
+            /** Account Name */
+            account_name: string;
+            /** Action */
+            action: ("reconnect" | "wait" | "fix_media" | "ask_admin" | "retry" | "fix_input" | "window_closed" | "advanced_access" | "not_ready" | "quota") | null;
+            /** Error */
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Permalink */
+            permalink: string | null;
+            platform: components["schemas"]["Platform"];
+            state: components["schemas"]["TargetState"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * StdioMcpServer
          * @description An MCP server started as a process in your workspace: a program, its arguments, its environment.
@@ -2499,6 +3538,14 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * TargetState
+         * @description One account's side of a post. Instagram goes waiting → preparing (containers created) → processing (Meta
+         *     fetches and processes the media) → publishing (media_publish sent) → published; Facebook goes waiting →
+         *     publishing → published. Each step is written before the call that follows it, so a restart resumes there.
+         * @enum {string}
+         */
+        TargetState: "waiting" | "preparing" | "processing" | "publishing" | "published" | "failed" | "cancelled";
         /** TemplateModelPublic */
         TemplateModelPublic: {
             /**
@@ -5664,6 +6711,1371 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    "social-list_accounts": {
+        parameters: {
+            query?: {
+                agent_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAccountPublic"][];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-delete_account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-check_account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAccountPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialQuota"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_assistant_chat": {
+        parameters: {
+            query: {
+                agent_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAssistantChat"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-send_assistant_message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocialAssistantMessageBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAssistantChat"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-interrupt_assistant": {
+        parameters: {
+            query: {
+                agent_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAssistantChat"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body (an empty message...) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sandbox could not be reached */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_comments": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+                /** @description Only this platform; none: both */
+                platform?: components["schemas"]["Platform"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialComments"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-reply_to_comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocialReply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialReplySent"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-connect": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+            };
+            header?: never;
+            path: {
+                platform: components["schemas"]["Login"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectStart"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialConnectionPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-pick_accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectionPick"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialAccountPublic"][];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_dms": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+                /** @description Only this platform; none: both */
+                platform?: components["schemas"]["Platform"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialConversations"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-reply_to_dm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocialReply"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialReplySent"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_feed": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+                /** @description Only this platform; none: both */
+                platform?: components["schemas"]["Platform"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialFeed"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-mark_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboxRead"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "social-upload_media": {
+        parameters: {
+            query?: {
+                /** @description The file's name */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialMediaPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-delete_media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-oauth_callback": {
+        parameters: {
+            query?: {
+                state?: string;
+                code?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "social-complete_connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OAuthComplete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialConnectionPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-list_posts": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+                status?: components["schemas"]["PostStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialPostPublic"][];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-create_post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocialPostCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialPostPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialPostPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-delete_post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-retry_post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                post_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialPostPublic"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "social-get_setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialSetup"];
+                };
+            };
+        };
+    };
+    "social-get_stories": {
+        parameters: {
+            query: {
+                /** @description The social media manager (agent) whose accounts to use */
+                agent_id: number;
+                /** @description Only this platform; none: both */
+                platform?: components["schemas"]["Platform"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocialStories"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An invalid body, with the reason under its field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -4,8 +4,8 @@ import { FakeSocket } from "../testing/FakeSocket";
 import { ChatStream } from "./ChatStream";
 import type { ChatFrame } from "./types";
 
-function makeStream(after: number) {
-  const stream = new ChatStream("/ws/research/4/chat", after, {
+function makeStream(after: number, path = "/ws/research/4/chat") {
+  const stream = new ChatStream(path, after, {
     WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
     getTicket: vi.fn(async () => "tkt"),
     baseUrl: "ws://example.test",
@@ -39,6 +39,19 @@ describe("ChatStream", () => {
     ws.serverMessage(delta(14, "lo"));
     expect(frames.map((f) => f.seq)).toEqual([13, 14]);
     expect(stream.after).toBe(14);
+    stream.stop();
+  });
+
+  it("keeps a query of the path's own (an agent's chat named by its agent) and resumes after N with it", async () => {
+    const { stream } = makeStream(5, "/ws/social/ai/chat?agent_id=3");
+    await stream.start();
+    const first = FakeSocket.instances[0];
+    expect(first.url).toBe("ws://example.test/ws/social/ai/chat?ticket=tkt&agent_id=3&after=5");
+    first.serverOpen();
+    first.serverMessage(delta(6, "a"));
+    first.serverClose(CLOSE_CODES.tooSlow);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakeSocket.instances[1].url).toBe("ws://example.test/ws/social/ai/chat?ticket=tkt&agent_id=3&after=6");
     stream.stop();
   });
 

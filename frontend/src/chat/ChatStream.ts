@@ -24,12 +24,17 @@ export class ChatStream {
   private lastSeq: number;
   private readonly listeners = new Set<(frame: ChatFrame) => void>();
 
-  /** `path`: the chat's socket path; `after`: the largest seq among the messages already shown. */
+  /**
+   * `path`: the chat's socket path, which may carry a query of its own (`/ws/social/ai/chat?agent_id=3`);
+   * `after`: the largest seq among the messages already shown.
+   */
   constructor(path: string, after: number, options: SocketOptions = {}) {
     this.lastSeq = after;
+    const [bare, own = ""] = path.split("?", 2);
+    const fixed = Object.fromEntries(new URLSearchParams(own));
     this.socket = new ReconnectingSocket({
       ...options,
-      target: () => ({ path, query: { after: String(this.lastSeq) } }),
+      target: () => ({ path: bare, query: { ...fixed, after: String(this.lastSeq) } }),
       defaultDelays: [500, 10_000],
     });
     this.socket.onText((text) => this.handleText(text));

@@ -8,7 +8,7 @@ import type { AttachmentLoader } from "./Attachments";
 import type { AttachmentLimits } from "./attachmentRules";
 import { isAnswering } from "./chatState";
 import { Composer } from "./Composer";
-import { MessageList, type AboutMessage } from "./MessageList";
+import { MessageList, type AboutMessage, type ReplyView } from "./MessageList";
 import type { OutgoingMessage } from "./types";
 import type { LiveChat } from "./useChat";
 
@@ -33,11 +33,13 @@ interface Props {
   allowFiles?: boolean;
   /** What to say about a user's message besides its words (from its context). */
   about?: AboutMessage;
+  /** How a stored reply's words are shown (the kind's own parts in them); Markdown when not given. */
+  reply?: ReplyView;
 }
 
 const NEAR_BOTTOM_PX = 48;
 
-export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles = true, about }: Props) {
+export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles = true, about, reply }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
@@ -89,7 +91,7 @@ export function ChatView({ chat, actions, closed, maxLength, limits, allowFiles 
           const el = e.currentTarget;
           follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
         }}>
-        <MessageList messages={chat.messages} live={chat.live} load={actions.loadAttachment} about={about}
+        <MessageList messages={chat.messages} live={chat.live} load={actions.loadAttachment} about={about} reply={reply}
           retry={{ onRetry: (turn) => void retry(turn), retrying, error: retryError }} />
       </div>
       {chat.reconnecting && <p role="status" className="text-xs text-amber-200">{t("chat.reconnecting")}</p>}

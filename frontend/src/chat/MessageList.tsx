@@ -1,5 +1,6 @@
 // The conversation: the person's messages (a failed one with its error and Retry), the agent's replies
 // (Markdown, tool cards, usage and cost, said quietly), notices, and the reply being written.
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { buttonClass } from "../components/Form";
 import { StoredAttachments, type AttachmentLoader } from "./Attachments";
@@ -63,13 +64,16 @@ function UserMessage({ message, retry, load, about }: {
   );
 }
 
-function AgentMessage({ message }: { message: ChatMessage }) {
+/** How the kind shows a stored reply's words (Markdown when it has nothing of its own). */
+export type ReplyView = (message: ChatMessage) => ReactNode;
+
+function AgentMessage({ message, reply }: { message: ChatMessage; reply?: ReplyView }) {
   const { t } = useTranslation();
   return (
     <li data-role="assistant" data-status={message.status}>
       <span className="sr-only">{t("chat.agent")}:</span>
       <ToolCards tools={message.tools ?? []} />
-      {message.content && <Markdown>{message.content}</Markdown>}
+      {message.content && (reply ? reply(message) : <Markdown>{message.content}</Markdown>)}
       {message.status === "interrupted" && <p className="text-xs italic text-amber-200">{t("chat.interrupted")}</p>}
       <Usage usage={message.usage} cost={message.cost_usd} />
     </li>
@@ -102,12 +106,13 @@ function LiveMessage({ live }: { live: LiveReply }) {
   );
 }
 
-export function MessageList({ messages, live, retry, load, about }: {
+export function MessageList({ messages, live, retry, load, about, reply }: {
   messages: readonly ChatMessage[];
   live: LiveReply | null;
   retry: RetryState;
   load?: AttachmentLoader;
   about?: AboutMessage;
+  reply?: ReplyView;
 }) {
   const { t } = useTranslation();
   if (messages.length === 0 && !live) return <p className="p-2 text-slate-400">{t("chat.empty")}</p>;
@@ -115,7 +120,7 @@ export function MessageList({ messages, live, retry, load, about }: {
     <ol aria-label={t("chat.region")} className="space-y-4">
       {messages.map((m) =>
         m.role === "user" ? <UserMessage key={m.id} message={m} retry={retry} load={load} about={about} />
-          : m.role === "assistant" ? <AgentMessage key={m.id} message={m} />
+          : m.role === "assistant" ? <AgentMessage key={m.id} message={m} reply={reply} />
             : <Notice key={m.id} message={m} />,
       )}
       {live && <LiveMessage live={live} />}

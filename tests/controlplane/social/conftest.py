@@ -51,9 +51,9 @@ class SocialWorld:
         self.app, self.base, self.graph, self.settings = app, base, graph, settings
         self.people: list[Person] = []
 
-    def person(self, username: str) -> Person:
+    def person(self, username: str, role: str = "user") -> Person:
         with Session(self.app.state.engine) as session:
-            user = create_user(session, self.settings, username, PASSWORD)
+            user = create_user(session, self.settings, username, PASSWORD, role=role)
             user_id = user.id or 0
         http = httpx.Client(base_url=self.base, timeout=30)
         answer = http.post("/api/auth/login", json={"username": username, "password": PASSWORD})

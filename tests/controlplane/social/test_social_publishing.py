@@ -278,3 +278,25 @@ def test_a_carousel_and_a_story_reach_both_platforms(world: SocialWorld) -> None
     assert done["status"] == "published", done
     assert [r.form.get("media_type") for r in graph.requests_to("*/media", "POST")][-1] == "STORIES"
     assert graph.requests_to("*/photo_stories", "POST")
+
+
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+def test_a_video_goes_as_a_reel_and_a_page_video_and_uploads_leave_with_their_owner(world: SocialWorld) -> None:
+    graph = world.graph
+    admin, anna = world.person("root", role="admin"), world.person("anna")
+    agent, accounts = ready(world, anna)
+    video = upload(anna, MP4, name="oven.mp4", kind="video/mp4")
+    assert (video["kind"], video["content_type"]) == ("video", "video/mp4")
+    post = publish(anna, agent, [accounts["instagram"], accounts["facebook"]], [video["id"]], "Into the oven")
+    done = settled(world, anna, post["id"])
+    assert done["status"] == "published", done
+    reel = [r for r in graph.requests_to("*/media", "POST") if r.form.get("media_type") == "REELS"]
+    assert len(reel) == 1 and reel[0].form["video_url"].endswith(".mp4")
+    assert graph.requests_to("*/videos", "POST"), "Facebook got it as a Page video"
+
+    uploads = world.settings.social_media_dir / str(anna.id)
+    assert any(uploads.iterdir())
+    assert admin.delete(f"/api/users/{anna.id}").status_code == 204
+    assert not uploads.exists(), "a deleted person's uploads are deleted with them"

@@ -11,5 +11,6 @@ import { terminal } from "./terminal";
 import { chat, research } from "./research";
 import { learning } from "./learning";
 import { custom } from "./custom";
+import { social } from "./social";
 
-export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom };
+export const cs: Catalogue = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom, social };

@@ -12,5 +12,6 @@ import { terminal } from "./terminal";
 import { chat, research } from "./research";
 import { learning } from "./learning";
 import { custom } from "./custom";
+import { social } from "./social";
 
-export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom } as const;
+export const en = { common, shell, dashboard, settings, admin, agents, projects, terminal, chat, research, learning, custom, social } as const;
