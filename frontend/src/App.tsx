@@ -25,6 +25,8 @@ const ResearchPage = lazy(() => import("./pages/ResearchPage").then((m) => ({ de
 const CoursePage = lazy(() => import("./pages/CoursePage").then((m) => ({ default: m.CoursePage })));
 // A custom agent's chat too.
 const CustomChatPage = lazy(() => import("./pages/CustomChatPage").then((m) => ({ default: m.CustomChatPage })));
+// Where Meta's login comes back to finish connecting social media accounts.
+const SocialConnectPage = lazy(() => import("./social/ConnectPage").then((m) => ({ default: m.ConnectPage })));
 
 export function App() {
   const [attempt, setAttempt] = useState(0);
@@ -62,6 +64,7 @@ export function App() {
         <Route path="research/:id" element={<Suspense fallback={<Loading />}><ResearchPage /></Suspense>} />
         <Route path="course/:id" element={<Suspense fallback={<Loading />}><CoursePage /></Suspense>} />
         <Route path="chat/:id" element={<Suspense fallback={<Loading />}><CustomChatPage /></Suspense>} />
+        <Route path="social/connect" element={<Suspense fallback={<Loading />}><SocialConnectPage /></Suspense>} />
         <Route path="settings" element={<SettingsPage />} />
         <Route path="admin" element={<AdminPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -9,6 +9,7 @@ import { CodingAgentPanel } from "../projects/CodingAgentPanel";
 import { ResearchPanel } from "../research/ResearchPanel";
 import { LearningPanel } from "../learning/LearningPanel";
 import { CustomPanel } from "../custom/CustomPanel";
+import { SocialPanel } from "../social/SocialPanel";
 import { buttonClass, FormError, TextInput } from "../components/Form";
 import { Empty, ErrorNote, Loading, PageTitle } from "../components/States";
 
@@ -89,6 +90,8 @@ export function AgentPage() {
         <LearningPanel agent={agent} />
       ) : agent.type === "custom" ? (
         <CustomPanel agent={agent} />
+      ) : agent.type === "social_media" ? (
+        <SocialPanel agent={agent} />
       ) : (
         <section aria-labelledby="coming-h" className="rounded-xl border border-dashed border-slate-700 p-4">
           <h2 id="coming-h" className="mb-1 font-semibold">{t("agents.page.comingHere")}</h2>
