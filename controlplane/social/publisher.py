@@ -317,7 +317,13 @@ class Publisher:
                 )
         except GraphUnreachable:
             return Outcome(TargetState.PUBLISHING, next_attempt_at=self.ctx.now() + timedelta(seconds=1))
-        return Outcome(TargetState.PUBLISHED, published_id=post_id, error="")
+        permalink = None
+        if work.kind == PostKind.POST:  # a story has no lasting link
+            try:
+                permalink = await publishing.facebook_permalink(client, post_id, token)
+            except GraphError:
+                permalink = None  # published all the same; the link is a nicety
+        return Outcome(TargetState.PUBLISHED, published_id=post_id, permalink=permalink, error="")
 
     # -- failures -----------------------------------------------------------------------------------------
     def _failed(self, work: Work, error: GraphError) -> Outcome:

@@ -109,6 +109,13 @@ async def media_permalink(client: GraphClient, host: Host, media_id: str, token:
     return str(value) if value else None
 
 
+async def facebook_permalink(client: GraphClient, post_id: str, token: str) -> str | None:
+    """A Page post's public link (`permalink_url`)."""
+    body = await client.get(Host.FACEBOOK, post_id, token, {"fields": "permalink_url"})
+    value = body.get("permalink_url")
+    return str(value) if value else None
+
+
 async def facebook_post(client: GraphClient, page_id: str, token: str, *, message: str, link: str | None = None) -> str:
     """A text (or link) post on the Page's feed; the post's id."""
     form = {"message": message, **({"link": link} if link else {})}

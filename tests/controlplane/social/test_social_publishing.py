@@ -87,6 +87,8 @@ def test_a_picture_is_published_to_instagram_and_facebook_after_the_container_is
     assert {t["platform"]: t["state"] for t in done["targets"]} == {"instagram": "published", "facebook": "published"}
     instagram = next(t for t in done["targets"] if t["platform"] == "instagram")
     assert instagram["permalink"].startswith("https://www.instagram.com/p/")
+    facebook = next(t for t in done["targets"] if t["platform"] == "facebook")
+    assert facebook["permalink"].startswith("https://www.facebook.com/")
 
     assert len(instagram_posts(graph, "Fresh rye #bread")) == 1
     polls = [r for r in graph.requests_to("*") if r.method == "GET" and r.query.get("fields", "").startswith("status")]
