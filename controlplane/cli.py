@@ -1,4 +1,4 @@
-"""The `autocode` command: serve, database migrations, admin accounts."""
+"""The `autocode` command: serve, database migrations, admin accounts, sandboxes, backups."""
 
 from __future__ import annotations
 
@@ -184,6 +184,44 @@ def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # not reached
 
 
+def _in_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
+    return settings if data_dir is None else Settings(**{**settings.model_dump(), "data_dir": data_dir})
+
+
+def _progress_seconds() -> float:
+    return 1.0 if sys.stdout.isatty() else 5.0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from controlplane.ops.backup import Backup, BackupError
+
+    settings = _in_data_dir(settings, args.data_dir)
+    try:
+        result = Backup(settings, _say, progress_seconds=_progress_seconds()).run(
+            args.dest, include_secret_key=args.include_secret_key
+        )
+    except BackupError as exc:
+        return _fail(f"{exc}; no backup was written")
+    except OSError as exc:
+        return _fail(f"{exc}; no backup was written (is there room at the destination?)")
+    return 0 if result.complete else 2
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from controlplane.ops.restore import Restore, RestoreError
+
+    settings = _in_data_dir(settings, args.data_dir)
+    try:
+        Restore(settings, _say, progress_seconds=_progress_seconds()).run(
+            args.source, force=args.force, secret_key_file=args.secret_key_file
+        )
+    except RestoreError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc}; the restore stopped (is there room in the data directory?)")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace, _settings: Settings) -> int:
     from controlplane.openapi_document import openapi_document, render
 
@@ -236,6 +274,33 @@ def build_parser() -> argparse.ArgumentParser:
     shell = sandbox.add_parser("shell", help="open a shell in a user's sandbox, as that user")
     shell.add_argument("username")
     shell.set_defaults(handler=cmd_sandbox_shell)
+
+    backup = commands.add_parser(
+        "backup",
+        help="a consistent backup of the running installation (database, users' directories, uploads)",
+        description="Write one .tar.gz archive (docs/backup-and-upgrade.md); DEST is a new file or a directory.",
+    )
+    backup.add_argument("dest", type=Path, help="the archive to write, or a directory to write a dated one into")
+    backup.add_argument(
+        "--include-secret-key",
+        action="store_true",
+        help="put the secret key in too; without it the stored API keys, MCP secrets and social tokens decrypt "
+        "only with the same key at restore",
+    )
+    backup.add_argument("--data-dir", type=Path, help="the data directory (default AUTOCODE_DATA_DIR)")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty data directory (stop the control plane first)",
+        description="Restore an archive made by `autocode backup`, then migrate its database to this release.",
+    )
+    restore.add_argument("source", type=Path, help="the archive")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty data directory holds")
+    restore.add_argument(
+        "--secret-key-file", type=Path, help="the old server's secret key, for a backup made without it"
+    )
+    restore.add_argument("--data-dir", type=Path, help="the data directory (default AUTOCODE_DATA_DIR)")
+    restore.set_defaults(handler=cmd_restore)
 
     openapi = commands.add_parser("openapi", help="(developers) print the API's OpenAPI document")
     openapi.add_argument("--output", type=Path, help="write to this file instead of standard output")
