@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -32,27 +34,39 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(data_dir: Path, *, capture: bool = True, **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serving(
+    data_dir: Path, *, capture: bool = True, port: int | None = None, log: Path | None = None, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Start `autocode serve` and wait (with a deadline) until /api/health answers; stop it afterwards.
 
     capture=True keeps its output for the test to read (fine for short runs); long-lived servers pass
-    False so that a full pipe can never block them.
+    False so that a full pipe can never block them, or a `log` file to read when it fails. `port` is for a test
+    that must know the address before the server starts (a server that names its own public URL).
     """
-    port = free_port()
-    output = subprocess.PIPE if capture else subprocess.DEVNULL
-    process = subprocess.Popen(
-        [str(AUTOCODE), "serve", "--port", str(port)],
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=autocode_env(data_dir, **env),
-    )
+    port = port or free_port()
+    with contextlib.ExitStack() as stack:
+        output: int | IO[str] = subprocess.PIPE if capture else subprocess.DEVNULL
+        if log is not None:
+            output = stack.enter_context(log.open("w"))
+        process = subprocess.Popen(
+            [str(AUTOCODE), "serve", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=autocode_env(data_dir, **env),
+        )
+
+    def said() -> str:
+        if log is not None:
+            return log.read_text()[-4000:]
+        return process.stdout.read() if process.stdout else ""
+
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + READY_TIMEOUT
     try:
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{process.stdout.read() if process.stdout else ''}")
+                raise AssertionError(f"serve exited early:\n{said()}")
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break

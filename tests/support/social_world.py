@@ -6,8 +6,6 @@ URLs and its login dialog really sends the browser back to our callback."""
 from __future__ import annotations
 
 import io
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from playwright.sync_api import Page, expect
 from controlplane.config import Settings
 from tests.support.fakes.graph_server import GraphServer, IgAccount
 from tests.support.fakes.graph_server import Page as FacebookPage
-from tests.support.live_server import AUTOCODE, READY_TIMEOUT, autocode_env, free_port
+from tests.support.live_server import free_port, serving
 from tests.support.pwa import DIST, bearer
 
 ADMIN_PASSWORD = "admin-password-1"
@@ -88,30 +86,8 @@ def serving_social(data_dir: Path, graph: GraphServer, **env: str) -> Iterator[s
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"serve-{port}.log"  # a file, never a pipe that could fill up and block the server
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [str(AUTOCODE), "serve", "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=autocode_env(data_dir, **settings),
-        )
-    deadline = time.monotonic() + READY_TIMEOUT
-    try:
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early:\n{log.read_text()[-4000:]}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not become healthy in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    with serving(data_dir, port=port, log=log, **settings) as (served, _):
+        yield served
 
 
 def family_account(base: str, username: str) -> dict[str, str]:
