@@ -150,15 +150,22 @@ def cmd_sandbox_list(_args: argparse.Namespace, settings: Settings) -> int:
     from controlplane.sandbox.backend import EngineUnavailable
     from controlplane.sandbox.docker_engine import DockerSandboxBackend
 
+    backend = DockerSandboxBackend(settings)
     try:
-        statuses = DockerSandboxBackend(settings).list_sandboxes()
+        statuses = backend.list_sandboxes()
+        wanted = backend.wanted_image()
     except EngineUnavailable as exc:
         return _fail(str(exc))
     for status in sorted(statuses, key=lambda s: s.username):
         started = status.started_at.isoformat(timespec="seconds") if status.started_at else "-"
-        print(f"{status.username:<32} {status.state.value:<8} started {started}")
+        image = f"image {status.image_version or 'unversioned'}"
+        if wanted is not None and status.image_id != wanted:
+            image += f" (moves to {settings.sandbox_image} when idle)"
+        print(f"{status.username:<32} {status.state.value:<8} started {started}  {image}")
     if not statuses:
         _say("no sandboxes yet")
+    if wanted is None:
+        _say(f"the wanted image {settings.sandbox_image} is missing: build it with `autocode sandbox build`")
     return 0
 
 

@@ -22,8 +22,11 @@ from autocode_runner.contract.specs import (
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from controlplane import __version__
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 (a file name)
+SANDBOX_REPOSITORY = "autocode-sandbox"
 MIN_SECRET_LENGTH = 32
 
 
@@ -62,7 +65,11 @@ class Settings(BaseSettings):
 
     # Sandboxes: one container per user.
     sandboxes_enabled: bool = Field(default=True, description="Off: no container engine is used at all.")
-    sandbox_image: str = Field(default="autocode-sandbox:latest", description="Image every sandbox runs.")
+    sandbox_image: str = Field(
+        default=f"{SANDBOX_REPOSITORY}:{__version__}",
+        description="The image sandboxes run: this release's, which `autocode sandbox build` tags (and :latest); "
+        "a sandbox on another image moves to it when idle.",
+    )
     sandbox_base_image: str = Field(
         default="debian:bookworm-slim",
         description="BASE_IMAGE of the sandbox build; made locally with debootstrap when it cannot be pulled.",
@@ -95,6 +102,12 @@ class Settings(BaseSettings):
         default=False, description="Make the sandbox network internal: no route out of the machine."
     )
     sandbox_idle_minutes: float = Field(default=30, gt=0, description="Stop an unused sandbox after this.")
+    sandbox_upgrade_idle_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="A running sandbox on an older image is made again on sandbox_image once it has been unused this "
+        "long, with no agent running and nobody watching.",
+    )
     sandbox_start_timeout: float = Field(default=30, gt=0, description="Seconds for a runner to answer.")
     reconcile_interval_seconds: float = Field(default=15, gt=0)
 

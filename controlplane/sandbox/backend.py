@@ -43,6 +43,8 @@ class SandboxStatus:
     container_id: str | None = None
     started_at: datetime | None = None
     exit_code: int | None = None
+    image_id: str | None = None  # the image the container was made from
+    image_version: str | None = None  # that image's release (its autocode.version label), if it has one
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class SandboxBackend(abc.ABC):
 
     @abc.abstractmethod
     def usage(self, username: str) -> SandboxUsage | None: ...
+
+    @abc.abstractmethod
+    def wanted_image(self) -> str | None:
+        """The id of the image new sandboxes are made from (settings.sandbox_image); None when it is missing."""
 
     @abc.abstractmethod
     def engine_info(self) -> dict[str, str]:

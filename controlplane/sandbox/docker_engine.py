@@ -36,6 +36,7 @@ from controlplane.sandbox.backend import (
     SandboxUser,
 )
 from controlplane.sandbox.docker_exec import start_exec
+from controlplane.sandbox.image import LABEL_VERSION
 from controlplane.services.userdirs import prepare_user_home
 
 LABEL_MANAGED = "autocode.managed"
@@ -140,6 +141,8 @@ class DockerSandboxBackend(SandboxBackend):
             container_id=container.id,
             started_at=_parse_time(state_info.get("StartedAt")) if running else None,
             exit_code=None if running else state_info.get("ExitCode"),
+            image_id=container.attrs.get("Image"),
+            image_version=container.labels.get(LABEL_VERSION),  # the engine copies the image's labels
         )
 
     def _ensure_network(self) -> dict[str, Any]:
@@ -227,6 +230,9 @@ class DockerSandboxBackend(SandboxBackend):
     def ensure_running(self, user: SandboxUser) -> SandboxStatus:
         with self._lock(user.username):
             container = self._find(user.username)
+            if container is not None and container.status != "running" and self._outdated(container):
+                container.remove(force=True)  # stopped, so nothing runs in it; the files are the bind mount
+                container = None  # made again below from the wanted image
             if container is None:
                 try:
                     container = self._create(user)
@@ -262,6 +268,16 @@ class DockerSandboxBackend(SandboxBackend):
 
     def status(self, username: str) -> SandboxStatus:
         return self._status_of(self._find(username), username)
+
+    def wanted_image(self) -> str | None:
+        try:
+            return str(self.client.images.get(self.settings.sandbox_image).id)
+        except ImageNotFound:
+            return None
+
+    def _outdated(self, container: Any) -> bool:
+        wanted = self.wanted_image()
+        return wanted is not None and container.attrs.get("Image") != wanted
 
     def list_sandboxes(self) -> list[SandboxStatus]:
         containers = self.client.containers.list(

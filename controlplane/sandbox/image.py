@@ -1,4 +1,10 @@
-"""Building the sandbox image, with a locally made Debian base when no registry can be reached."""
+"""Building the sandbox image, with a locally made Debian base when no registry can be reached.
+
+The image is versioned with the release: it is built as settings.sandbox_image (by default
+`autocode-sandbox:<controlplane.__version__>`, the image this control plane wants), tagged `:<version>` and
+`:latest` in the same repository too, and labelled `autocode.version=<version>`. Sandboxes made from another
+image move to the wanted one when they are next idle (reconciler.py).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,13 @@ from pathlib import Path
 import docker
 from docker.errors import APIError, ImageNotFound
 
+from controlplane import __version__
 from controlplane.config import PROJECT_ROOT, Settings
 
 IMAGE_CONTEXT = PROJECT_ROOT / "sandbox-image"
 LOCAL_BASE_IMAGE = "autocode-base:bookworm"
 DEBIAN_SUITE = "bookworm"
+LABEL_VERSION = "autocode.version"
 Say = Callable[[str], None]
 
 
@@ -80,8 +88,26 @@ def _prepare_context(target: Path, extra_ca_dir: Path | None, say: Say) -> None:
         say(f"trusting {len(certificates)} extra CA certificate(s) from {extra_ca_dir} during the build")
 
 
+def release_tags(image: str, version: str = __version__) -> list[str]:
+    """The names one build gets: the wanted image, and `:<version>` and `:latest` of its repository."""
+    repository, _, tag = image.rpartition(":")
+    if not repository or "/" in tag:  # no tag given (a registry's port is not one)
+        repository = image
+    names = [image, f"{repository}:{version}", f"{repository}:latest"]
+    return list(dict.fromkeys(names))
+
+
+def image_version(client: docker.DockerClient, image: str) -> str | None:
+    """The release an image was built for (its autocode.version label); None when missing or unlabelled."""
+    try:
+        labels = client.images.get(image).labels or {}
+    except ImageNotFound:
+        return None
+    return labels.get(LABEL_VERSION)
+
+
 def build_image(settings: Settings, client: docker.DockerClient, say: Say) -> str | None:
-    """Build settings.sandbox_image, printing the build's progress; returns the image id."""
+    """Build settings.sandbox_image for this release, printing the build's progress; returns the image id."""
     base = ensure_base_image(client, settings.sandbox_base_image, say)
     with tempfile.TemporaryDirectory(prefix="autocode-image-") as tmp:
         context = Path(tmp) / "context"
@@ -92,6 +118,7 @@ def build_image(settings: Settings, client: docker.DockerClient, say: Say) -> st
             path=str(context),
             tag=settings.sandbox_image,
             buildargs={"BASE_IMAGE": base},
+            labels={LABEL_VERSION: __version__},
             rm=True,
             forcerm=True,
             pull=False,
@@ -103,5 +130,10 @@ def build_image(settings: Settings, client: docker.DockerClient, say: Say) -> st
                 say(chunk["stream"].rstrip())
             if "aux" in chunk and "ID" in chunk["aux"]:
                 image_id = chunk["aux"]["ID"]
-    say(f"built {settings.sandbox_image}")
-    return image_id or client.images.get(settings.sandbox_image).id
+    image = client.images.get(image_id or settings.sandbox_image)
+    names = release_tags(settings.sandbox_image)
+    for name in names[1:]:
+        repository, _, tag = name.rpartition(":")
+        image.tag(repository, tag)
+    say(f"built {', '.join(names)} (release {__version__}); idle sandboxes on an older image move to it")
+    return str(image.id)

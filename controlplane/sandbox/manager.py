@@ -89,6 +89,12 @@ class SandboxManager:
     def is_busy(self, user: SandboxUser) -> bool:
         return self._viewers.get(user.username, 0) > 0 or any(check(user) for check in self.busy_checks)
 
+    def is_idle(self, user: SandboxUser, for_seconds: float) -> bool:
+        """Idle: nobody watching, no agent instance running, no reply in flight, and unused for this long.
+
+        The one definition behind both the idle stop and the move to a new image."""
+        return not self.is_busy(user) and self.idle_seconds(user) > for_seconds
+
     def _has_running_agent_work(self, user: SandboxUser) -> bool:
         with Session(self.engine) as session:
             query = select(AgentInstance.id).where(
@@ -207,6 +213,17 @@ class SandboxManager:
         await self.drop_channel(user.username)
         await asyncio.to_thread(self.backend.stop, user.username)
         return await self.ensure_ready(user, touch=touch)
+
+    async def move_to_image(self, user: SandboxUser) -> bool:
+        """Make the sandbox again from the wanted image (its files are the bind mount and stay); False if it became
+        busy meanwhile. Decided under the channel lock, so no new channel (a start, a viewer) opens halfway."""
+        async with self._channel_locks.setdefault(user.username, asyncio.Lock()):
+            if self.is_busy(user):
+                return False
+            await self.drop_channel(user.username)
+            await asyncio.to_thread(self.backend.remove, user.username)
+        await self.ensure_ready(user, touch=False)
+        return True
 
     async def remove(self, username: str) -> None:
         """Remove the container (files stay); used before a user's rows and directory are deleted."""

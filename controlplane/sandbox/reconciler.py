@@ -4,6 +4,10 @@
 - a sandbox that should run but whose container is stopped or missing is started again;
 - a running sandbox whose runner does not answer a ping is restarted;
 - a running sandbox with no viewers and no agent work, idle longer than the setting, is stopped;
+- a running sandbox made from an image other than the wanted one (settings.sandbox_image: a new release, a
+  rebuilt image) is made again from the wanted image once it is idle (the same definition as for the idle stop,
+  over sandbox_upgrade_idle_seconds), never while an agent works or somebody watches; a stopped one is made again
+  when it next starts (docker_engine.ensure_running);
 - the observed state of each sandbox is recorded.
 It adopts what already runs: a healthy running container is never recreated.
 """
@@ -37,6 +41,7 @@ class ReconcileReport:
     started: list[str] = field(default_factory=list)
     restarted: list[str] = field(default_factory=list)
     stopped_idle: list[str] = field(default_factory=list)
+    upgraded: list[str] = field(default_factory=list)  # made again from the wanted image
     adopted: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
@@ -59,6 +64,7 @@ class Reconciler:
         manager = self.manager
         users, desired = await asyncio.to_thread(self._wanted)
         containers = await asyncio.to_thread(manager.backend.list_sandboxes)
+        wanted_image = await asyncio.to_thread(manager.backend.wanted_image) if containers else None
         seen: set[int] = set()
         for status in containers:
             owner = users.get(status.user_id or -1)
@@ -69,14 +75,17 @@ class Reconciler:
                 continue
             seen.add(owner.id or 0)
             user = sandbox_user(owner)
-            await self._converge(user, status.state, desired.get(user.id, DesiredState.STOPPED), report)
+            outdated = wanted_image is not None and status.image_id not in (None, wanted_image)
+            await self._converge(user, status.state, desired.get(user.id, DesiredState.STOPPED), report, outdated)
         for user_id, state in desired.items():
             if state == DesiredState.RUNNING and user_id not in seen and user_id in users:
                 user = sandbox_user(users[user_id])
                 await self._converge(user, SandboxState.MISSING, state, report)
         return report
 
-    async def _converge(self, user: SandboxUser, observed: SandboxState, desired: str, report: ReconcileReport) -> None:
+    async def _converge(
+        self, user: SandboxUser, observed: SandboxState, desired: str, report: ReconcileReport, outdated: bool = False
+    ) -> None:
         manager = self.manager
         try:
             if desired != DesiredState.RUNNING:
@@ -89,11 +98,16 @@ class Reconciler:
                 await asyncio.to_thread(self._count_restart, user)
                 report.started.append(user.username)
                 return
-            if not manager.is_busy(user) and manager.idle_seconds(user) > manager.settings.sandbox_idle_minutes * 60:
+            if manager.is_idle(user, manager.settings.sandbox_idle_minutes * 60):
                 log.info("stopping idle sandbox of %s", user.username)
                 await manager.stop(user)
                 report.stopped_idle.append(user.username)
                 return
+            if outdated and manager.is_idle(user, manager.settings.sandbox_upgrade_idle_seconds):
+                log.info("making the idle sandbox of %s again from %s", user.username, manager.settings.sandbox_image)
+                if await manager.move_to_image(user):
+                    report.upgraded.append(user.username)
+                    return
             channel = await self._runner_answers(user)
             if channel is not None:
                 report.adopted.append(user.username)
