@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -97,6 +97,11 @@ async def each_account(
     return results, problems
 
 
+def _whose(account: SocialAccount) -> dict[str, object]:
+    """Our account's side of an item read from Meta (Meta's own account id and platform word are replaced)."""
+    return {"account_id": account.id or 0, "account_name": account.account_name, "platform": account.platform}
+
+
 async def feed(engine: Engine, ctx: SocialContext, accounts: list[Opened]) -> SocialFeed:
     async def read(client: GraphClient, opened: Opened) -> list[SocialPostView]:
         account = opened.account
@@ -104,22 +109,7 @@ async def feed(engine: Engine, ctx: SocialContext, accounts: list[Opened]) -> So
             posts = await graph_reading.instagram_posts(client, host_of(account), account.external_id, opened.token)
         else:
             posts = await graph_reading.facebook_posts(client, account.external_id, opened.token)
-        return [
-            SocialPostView(
-                id=post.id,
-                account_id=account.id or 0,
-                account_name=account.account_name,
-                platform=Platform(account.platform),
-                text=post.text,
-                media_type=post.media_type,
-                media_url=post.media_url,
-                thumbnail_url=post.thumbnail_url,
-                permalink=post.permalink,
-                created_at=post.created_at,
-                metrics=post.metrics,
-            )
-            for post in posts
-        ]
+        return [SocialPostView.model_validate({**asdict(post), **_whose(account)}) for post in posts]
 
     posts, problems = await each_account(engine, ctx, accounts, read)
     return SocialFeed(posts=sorted(posts, key=lambda post: post.created_at, reverse=True), problems=problems)
@@ -132,21 +122,7 @@ async def stories(engine: Engine, ctx: SocialContext, accounts: list[Opened]) ->
             found = await graph_reading.instagram_stories(client, host_of(account), account.external_id, opened.token)
         else:
             found = await graph_reading.facebook_stories(client, account.external_id, opened.token)
-        return [
-            SocialStoryView(
-                id=story.id,
-                account_id=account.id or 0,
-                account_name=account.account_name,
-                platform=Platform(account.platform),
-                media_type=story.media_type,
-                media_url=story.media_url,
-                thumbnail_url=story.thumbnail_url,
-                permalink=story.permalink,
-                created_at=story.created_at,
-                metrics=story.metrics,
-            )
-            for story in found
-        ]
+        return [SocialStoryView.model_validate({**asdict(story), **_whose(account)}) for story in found]
 
     found, problems = await each_account(engine, ctx, accounts, read)
     return SocialStories(stories=sorted(found, key=lambda story: story.created_at, reverse=True), problems=problems)

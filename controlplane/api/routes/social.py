@@ -91,6 +91,23 @@ def _opened(
     ]
 
 
+def opened_accounts(
+    agent_id: AgentQuery, ctx: SocialDep, session: SessionDep, user: CurrentUser, platform: PlatformQuery = None
+) -> list[Opened]:
+    """The agent's accounts (of one platform, or both) with their tokens opened, for one request's reads."""
+    return _opened(ctx, session, user.id or 0, agent_id, platform)
+
+
+OpenedAccounts = Annotated[list[Opened], Depends(opened_accounts)]
+
+
+def read_keys(session: SessionDep, user: CurrentUser) -> set[str]:
+    return inbox.read_keys(session, user.id or 0)
+
+
+ReadKeys = Annotated[set[str], Depends(read_keys)]
+
+
 def _one_opened(ctx: SocialContext, session: Session, user_id: int, account_id: int) -> Opened:
     account = owned(session, SocialAccount, account_id, user_id, "Account")
     return Opened(account, ctx.open(account.access_token))
@@ -188,30 +205,14 @@ def oauth_callback(state: str = "", code: str = "", error: str = "", error_descr
 
 # -- reading -------------------------------------------------------------------------------------------------
 @router.get("/feed", response_model=SocialFeed, responses=REFUSED)
-async def get_feed(
-    agent_id: AgentQuery,
-    request: Request,
-    ctx: SocialDep,
-    session: SessionDep,
-    user: CurrentUser,
-    platform: PlatformQuery = None,
-) -> SocialFeed:
+async def get_feed(opened: OpenedAccounts, request: Request, ctx: SocialDep) -> SocialFeed:
     """Your own posts with their metrics, newest first; an account that could not be read is a problem above them."""
-    opened = await in_worker(session, lambda s: _opened(ctx, s, user.id or 0, agent_id, platform))
     return await feed.feed(engine_of(request), ctx, opened)
 
 
 @router.get("/stories", response_model=SocialStories, responses=REFUSED)
-async def get_stories(
-    agent_id: AgentQuery,
-    request: Request,
-    ctx: SocialDep,
-    session: SessionDep,
-    user: CurrentUser,
-    platform: PlatformQuery = None,
-) -> SocialStories:
+async def get_stories(opened: OpenedAccounts, request: Request, ctx: SocialDep) -> SocialStories:
     """Your current stories (the last 24 hours), with their metrics where Meta gives them."""
-    opened = await in_worker(session, lambda s: _opened(ctx, s, user.id or 0, agent_id, platform))
     return await feed.stories(engine_of(request), ctx, opened)
 
 
@@ -324,17 +325,8 @@ def retry_post(post_id: int, request: Request, session: SessionDep, user: Curren
 
 # -- inbox -------------------------------------------------------------------------------------------------------
 @router.get("/comments", response_model=SocialComments, responses=REFUSED)
-async def get_comments(
-    agent_id: AgentQuery,
-    request: Request,
-    ctx: SocialDep,
-    session: SessionDep,
-    user: CurrentUser,
-    platform: PlatformQuery = None,
-) -> SocialComments:
+async def get_comments(opened: OpenedAccounts, read: ReadKeys, request: Request, ctx: SocialDep) -> SocialComments:
     """Comments on your recent posts, with their replies; unread first."""
-    opened = await in_worker(session, lambda s: _opened(ctx, s, user.id or 0, agent_id, platform))
-    read = await in_worker(session, lambda s: inbox.read_keys(s, user.id or 0))
     return await inbox.comments(engine_of(request), ctx, opened, read)
 
 
@@ -350,17 +342,8 @@ async def reply_to_comment(
 
 
 @router.get("/dms", response_model=SocialConversations, responses=REFUSED)
-async def get_dms(
-    agent_id: AgentQuery,
-    request: Request,
-    ctx: SocialDep,
-    session: SessionDep,
-    user: CurrentUser,
-    platform: PlatformQuery = None,
-) -> SocialConversations:
+async def get_dms(opened: OpenedAccounts, read: ReadKeys, request: Request, ctx: SocialDep) -> SocialConversations:
     """Your conversations (Instagram and Messenger), unread first; each says whether a reply can be sent now."""
-    opened = await in_worker(session, lambda s: _opened(ctx, s, user.id or 0, agent_id, platform))
-    read = await in_worker(session, lambda s: inbox.read_keys(s, user.id or 0))
     return await inbox.conversations(engine_of(request), ctx, opened, read)
 
 
