@@ -43,7 +43,10 @@ def _read_password(from_stdin: bool) -> str:
 
 def _upgrade(settings: Settings) -> None:
     _say(f"applying database migrations to {settings.sqlalchemy_url}")
-    migrate.upgrade(settings)
+    try:
+        migrate.upgrade(settings)
+    except migrate.UnknownSchema as exc:
+        raise SystemExit(f"autocode: error: {exc}") from exc
 
 
 def ensure_admin(settings: Settings) -> None:

@@ -280,3 +280,15 @@ def test_the_commands_say_what_they_do(tmp_path: Path) -> None:
         response = httpx.post(f"{base}/api/auth/login", json={"username": "keeper", "password": "long-password"})
         assert response.status_code == 200, response.text
     assert (restored / "users" / "keeper" / "projects" / "notes.md").read_text() == "# notes\n"
+
+
+def test_a_release_refuses_a_database_a_newer_release_migrated(tmp_path: Path) -> None:
+    """Rolling back is restoring a backup: an older release never runs on (or migrates down) a newer schema."""
+    data = tmp_path / "data"
+    assert autocode(data, "db", "upgrade").returncode == 0
+    with sqlite3.connect(data / "autocode.db") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    refused = autocode(data, "serve", "--port", "1")
+    assert refused.returncode == 1
+    assert "schema is newer than this release" in refused.stderr and "restore the backup" in refused.stderr
+    assert "Traceback" not in refused.stderr
