@@ -96,13 +96,19 @@ def occupied(data_dir: Path, database: Path) -> list[str]:
 
 
 class _Tree:
-    """Writes members under one directory descriptor, never following a link on the way."""
+    """Writes members under one directory descriptor, never following a link on the way.
 
-    def __init__(self, root: Path) -> None:
+    Owners: a person's files (under users/<name>) keep the numeric owner they had, their sandbox uid, which is the
+    same on any server since it comes from the user id. The control plane's own files (the database, the key, the
+    uploads, the users/ folder itself) go to `control_owner`, the data directory's owner: the account the control
+    plane runs as here, whatever its uid was on the old server."""
+
+    def __init__(self, root: Path, control_owner: tuple[int, int]) -> None:
         self.root_fd = os.open(root, DIR_FLAGS)
         self._parent: tuple[tuple[str, ...], int] | None = None
         self.directories: list[tuple[tuple[str, ...], tarfile.TarInfo]] = []
         self.as_root = os.geteuid() == 0
+        self.control_owner = control_owner
 
     def close(self) -> None:
         self._drop_parent()
@@ -140,13 +146,17 @@ class _Tree:
             self._parent = (folder, self._open_dir(folder, create=True))
         return self._parent[1]
 
-    def _own(self, member: tarfile.TarInfo, fd: int | None = None, name: str = "", dir_fd: int | None = None) -> None:
+    def _own(
+        self, parts: tuple[str, ...], member: tarfile.TarInfo, fd: int | None = None, dir_fd: int | None = None
+    ) -> None:
         if not self.as_root:
             return
+        personal = parts[0] == USERS and len(parts) > 1
+        uid, gid = (member.uid, member.gid) if personal else self.control_owner
         if fd is not None:
-            os.fchown(fd, member.uid, member.gid)
+            os.fchown(fd, uid, gid)
         else:
-            os.chown(name, member.uid, member.gid, dir_fd=dir_fd, follow_symlinks=False)
+            os.chown(parts[-1], uid, gid, dir_fd=dir_fd, follow_symlinks=False)
 
     def directory(self, parts: tuple[str, ...], member: tarfile.TarInfo) -> None:
         parent = self.parent_of(parts)
@@ -166,7 +176,7 @@ class _Tree:
         try:
             with os.fdopen(os.dup(fd), "wb") as out:
                 shutil.copyfileobj(data, out, CHUNK)
-            self._own(member, fd=fd)
+            self._own(parts, member, fd=fd)
             os.fchmod(fd, (stat.S_IMODE(member.mode) & ~SET_ID_BITS) if mode is None else mode)
             os.utime(fd, (member.mtime, member.mtime))
         finally:
@@ -178,7 +188,7 @@ class _Tree:
             os.symlink(member.linkname, parts[-1], dir_fd=parent)  # made, never followed
         except FileExistsError as exc:
             raise ArchiveRefused(f"{member.name} is in the archive twice") from exc
-        self._own(member, name=parts[-1], dir_fd=parent)
+        self._own(parts, member, dir_fd=parent)
         os.utime(parts[-1], (member.mtime, member.mtime), dir_fd=parent, follow_symlinks=False)
 
     def finish_directories(self) -> None:
@@ -187,7 +197,7 @@ class _Tree:
         for parts, member in sorted(self.directories, key=lambda item: -len(item[0])):
             fd = self._open_dir(parts, create=False)
             try:
-                self._own(member, fd=fd)
+                self._own(parts, member, fd=fd)
                 os.fchmod(fd, stat.S_IMODE(member.mode) & ~SET_ID_BITS)
                 os.utime(fd, (member.mtime, member.mtime))
             finally:
@@ -305,7 +315,8 @@ class Restore:
     # -- writing ------------------------------------------------------------------------------------------------
     def _extract(self, tar: tarfile.TarFile, manifest: Manifest, staging: Path) -> None:
         progress = Progress(self.line, manifest.files, manifest.file_bytes, every_seconds=self.progress_seconds)
-        tree = _Tree(staging)
+        home = os.stat(self.settings.data_dir)
+        tree = _Tree(staging, (home.st_uid, home.st_gid))
         try:
             while (member := tar.next()) is not None:  # after the manifest (iterating would start over)
                 problem = name_problem(member.name)
@@ -331,7 +342,12 @@ class Restore:
         finally:
             tree.close()
         progress.finish()
-        if not tree.as_root:
+        if tree.as_root:
+            self.say(
+                f"owners: people's files keep their sandbox uids; the database, key and uploads go to uid "
+                f"{home.st_uid} (the data directory's owner)"
+            )
+        else:
             self.say("not running as root: the restored files belong to you, not to the owners in the backup")
 
     def _check_database(self, copy: Path, manifest: Manifest) -> None:
@@ -353,9 +369,13 @@ class Restore:
         self.say(f"database: {human_bytes(copy.stat().st_size)}, digest and integrity check ok")
 
     def _remove_sandboxes(self) -> None:
-        """Containers left from before would keep the replaced directories mounted: the restored files must win."""
+        """Containers left from before would keep the replaced directories mounted: the restored files must win.
+
+        Only the sandboxes whose home is in this data directory go; a restore elsewhere (a backup checked on the
+        live server) leaves the running ones alone."""
         if not self.settings.sandboxes_enabled:
             return
+        from controlplane.sandbox.accounts import HOME_IN_SANDBOX
         from controlplane.sandbox.backend import EngineUnavailable
         from controlplane.sandbox.docker_engine import DockerSandboxBackend
 
@@ -368,9 +388,13 @@ class Restore:
                 f"'{self.settings.sandbox_instance}', remove them before starting (docker rm -f)"
             )
             return
+        users = str(self.settings.users_dir.resolve())
         for status in statuses:
-            backend.remove(status.username)
-            self.say(f"removed the old sandbox container of {status.username} (it is made again when next needed)")
+            mounts = backend.client.containers.get(status.container_id or "").attrs.get("Mounts") or []
+            homes = [m.get("Source", "") for m in mounts if m.get("Destination") == HOME_IN_SANDBOX]
+            if any(home == users or home.startswith(users + "/") for home in homes):
+                backend.remove(status.username)
+                self.say(f"removed the old sandbox container of {status.username} (made again when next needed)")
 
     def _remove_staging(self, staging: Path) -> None:
         try:
@@ -410,6 +434,9 @@ class Restore:
             descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(given_key + "\n")
+                if os.geteuid() == 0:
+                    home = os.stat(settings.data_dir)
+                    os.fchown(handle.fileno(), home.st_uid, home.st_gid)
             self.say(f"wrote the given secret key into {key} (mode 0600)")
 
     # -- after ------------------------------------------------------------------------------------------------

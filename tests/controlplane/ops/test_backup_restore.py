@@ -292,3 +292,37 @@ def test_a_release_refuses_a_database_a_newer_release_migrated(tmp_path: Path) -
     assert refused.returncode == 1
     assert "schema is newer than this release" in refused.stderr and "restore the backup" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_people_keep_their_uids_and_the_control_planes_files_go_to_the_data_directorys_owner(
+    settings: Settings, client: TestClient, alice: Account, backups: Path, tmp_path: Path
+) -> None:
+    """A new server's service account may have another uid; a person's sandbox uid is the same everywhere."""
+    home = settings.users_dir / "alice"
+    os.chown(home, OWNER, OWNER)
+    uploads = settings.social_media_dir / str(alice.id)
+    uploads.mkdir(parents=True)
+    (uploads / "photo.jpg").write_bytes(b"\xff\xd8 a picture")
+    archive = backup(settings, backups, include_secret_key=True)[0].path
+
+    service = 4242  # the account the control plane runs as on the new server, which made its data directory
+    target = fresh(settings, tmp_path / "new-server")
+    target.data_dir.mkdir()
+    os.chown(target.data_dir, service, service)
+    _, said = restore(target, archive)
+
+    def owner(path: Path) -> tuple[int, int]:
+        info = path.lstat()
+        return info.st_uid, info.st_gid
+
+    assert owner(target.users_dir / "alice") == (OWNER, OWNER)
+    for path in (
+        target.data_dir / "autocode.db",
+        target.data_dir / "secret.key",
+        target.users_dir,
+        target.social_media_dir,
+        target.social_media_dir / str(alice.id) / "photo.jpg",
+    ):
+        assert owner(path) == (service, service), path
+    assert (target.social_media_dir / str(alice.id) / "photo.jpg").read_bytes() == b"\xff\xd8 a picture"
+    assert any("go to uid 4242 (the data directory's owner)" in line for line in said)
