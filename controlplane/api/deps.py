@@ -20,6 +20,7 @@ from controlplane.sandbox.manager import SandboxManager
 from controlplane.sandbox.users import sandbox_user
 from controlplane.security.secretbox import SecretBox
 from controlplane.security.tokens import InvalidToken, decode_access_token
+from controlplane.services.auth import sign_in_is_live
 
 
 def get_settings(request: Request) -> Settings:
@@ -55,12 +56,14 @@ def get_current_user(
     if credentials is None:
         raise _unauthorized("Not signed in: send 'Authorization: Bearer <access token>'")
     try:
-        user_id = decode_access_token(credentials.credentials, settings.signing_key)
+        claims = decode_access_token(credentials.credentials, settings.signing_key)
     except InvalidToken as exc:
         raise _unauthorized("Invalid or expired access token; refresh it or sign in again") from exc
-    user = session.get(User, user_id)
+    user = session.get(User, claims.user_id)
     if user is None:
         raise _unauthorized("This account no longer exists")
+    if not sign_in_is_live(session, claims.user_id, claims.session_id):
+        raise _unauthorized("This sign-in has ended (signed out, or the password changed): sign in again")
     return user
 
 

@@ -117,17 +117,18 @@ def issue_tokens(session: Session, settings: Settings, user: User, family_id: st
         raise ValueError("the user must be saved before tokens are issued")
     refresh = new_refresh_token()
     now = utcnow()
+    family_id = family_id or secrets.token_hex(16)
     session.add(
         RefreshToken(
             user_id=user.id,
-            family_id=family_id or secrets.token_hex(16),
+            family_id=family_id,
             token_hash=hash_refresh_token(refresh),
             created_at=now,
             expires_at=now + settings.refresh_token_ttl,
         )
     )
     session.commit()
-    access = create_access_token(user.id, settings.signing_key, settings.access_token_ttl, now)
+    access = create_access_token(user.id, family_id, settings.signing_key, settings.access_token_ttl, now)
     return IssuedTokens(access, refresh, int(settings.access_token_ttl.total_seconds()))
 
 
@@ -169,6 +170,14 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str, i
     return issue_tokens(session, settings, user, family_id=stored.family_id)
 
 
+def sign_in_is_live(session: Session, user_id: int, family_id: str) -> bool:
+    """Whether the sign-in an access token belongs to still stands (not signed out, no password reset since)."""
+    query = select(RefreshToken.id).where(
+        RefreshToken.user_id == user_id, RefreshToken.family_id == family_id, col(RefreshToken.revoked_at).is_(None)
+    )
+    return session.exec(query.limit(1)).first() is not None
+
+
 def revoke_family(session: Session, family_id: str, now: datetime | None = None) -> None:
     session.execute(
         update(RefreshToken)
@@ -195,7 +204,7 @@ def sign_out(session: Session, presented: str, ip: str | None) -> None:
 
 
 def revoke_all_for_user(session: Session, user_id: int) -> None:
-    """After a password reset, every existing session of the user ends at its next refresh."""
+    """After a password reset, every sign-in of the user ends (its access tokens at their next request)."""
     session.execute(
         update(RefreshToken)
         .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
@@ -206,8 +215,8 @@ def revoke_all_for_user(session: Session, user_id: int) -> None:
 def change_password(
     session: Session, settings: Settings, user: User, current_password: str, new_password: str, ip: str | None
 ) -> IssuedTokens:
-    """The signed-in user's own password change. Every sign-in of the user ends (other devices at their next
-    refresh); this one goes on with the fresh tokens returned. A wrong current password is refused under
+    """The signed-in user's own password change. Every sign-in of the user ends at once; this one goes on with the
+    fresh tokens returned. A wrong current password is refused under
     `current_password` and counts towards the login throttle."""
     if user.id is None:
         raise ValueError("the user must be saved before the password is changed")

@@ -133,10 +133,23 @@ def b64url_decode_json(segment: str) -> dict[str, Any]:
     return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
-def access_claims(user_id: int, **overrides: Any) -> dict[str, Any]:
-    """Claims shaped like the ones the server issues, as plain integers so they also serialise by hand."""
+def sign_in_of(account: Account) -> str:
+    """The sign-in (refresh-token family) the account's access token belongs to."""
+    session_id: str = jwt.decode(account.token, options={"verify_signature": False})["sid"]
+    return session_id
+
+
+def access_claims(account: Account, **overrides: Any) -> dict[str, Any]:
+    """Claims shaped like the ones the server issues for the account's sign-in, as plain integers so they also
+    serialise by hand."""
     now = int(utcnow().timestamp())
-    claims: dict[str, Any] = {"sub": str(user_id), "type": "access", "iat": now, "exp": now + 900}
+    claims: dict[str, Any] = {
+        "sub": str(account.id),
+        "sid": sign_in_of(account),
+        "type": "access",
+        "iat": now,
+        "exp": now + 900,
+    }
     claims.update(overrides)
     return claims
 
@@ -546,6 +559,18 @@ def test_logout_ends_only_that_session(client: TestClient, alice: Account) -> No
     assert present_refresh_token(client, phone).status_code == 200
 
 
+def test_logout_ends_that_sign_ins_access_token_at_once_and_no_other(client: TestClient, alice: Account) -> None:
+    laptop, phone = sign_in(client, "alice"), sign_in(client, "alice")
+    hold_refresh_cookie(client, laptop.refresh_token)
+    assert get_me(client, laptop.access_token).status_code == 200
+
+    assert client.post(LOGOUT).status_code == 204
+
+    ended = get_me(client, laptop.access_token)
+    assert ended.status_code == 401 and "sign in again" in ended.json()["detail"], "not 15 minutes later: now"
+    assert get_me(client, phone.access_token).status_code == 200
+
+
 def test_logout_without_cookie_is_harmless(client: TestClient) -> None:
     client.cookies.clear()
 
@@ -583,7 +608,7 @@ def test_hand_built_token_with_the_right_key_is_accepted(
     client: TestClient, settings: Settings, alice: Account
 ) -> None:
     """Control for the forgeries below: the claims and encoding they start from are otherwise valid."""
-    token = jwt.encode(access_claims(alice.id), settings.signing_key, algorithm="HS256")
+    token = jwt.encode(access_claims(alice), settings.signing_key, algorithm="HS256")
 
     response = get_me(client, token)
 
@@ -594,7 +619,9 @@ def test_hand_built_token_with_the_right_key_is_accepted(
 def test_token_near_the_end_of_its_lifetime_is_accepted(client: TestClient, settings: Settings, alice: Account) -> None:
     """Control for the expired case: minting with `now` in the past works while still inside the TTL."""
     issued = utcnow() - settings.access_token_ttl + timedelta(minutes=1)
-    token = create_access_token(alice.id, settings.signing_key, settings.access_token_ttl, now=issued)
+    token = create_access_token(
+        alice.id, sign_in_of(alice), settings.signing_key, settings.access_token_ttl, now=issued
+    )
 
     assert get_me(client, token).status_code == 200
 
@@ -603,22 +630,22 @@ TokenFactory = Callable[[Settings, Account, Account], str]
 
 
 def _signed_with_another_key(settings: Settings, alice: Account, bob: Account) -> str:
-    return jwt.encode(access_claims(alice.id), "another-secret-" + "y" * 40, algorithm="HS256")
+    return jwt.encode(access_claims(alice), "another-secret-" + "y" * 40, algorithm="HS256")
 
 
 def _alg_none(settings: Settings, alice: Account, bob: Account) -> str:
     header = {"alg": "none", "typ": "JWT"}
-    return f"{b64url_json(header)}.{b64url_json(access_claims(alice.id))}."
+    return f"{b64url_json(header)}.{b64url_json(access_claims(alice))}."
 
 
 def _alg_none_via_pyjwt(settings: Settings, alice: Account, bob: Account) -> str:
-    return jwt.encode(access_claims(alice.id), None, algorithm="none")
+    return jwt.encode(access_claims(alice), None, algorithm="none")
 
 
 def _other_hmac_algorithm(settings: Settings, alice: Account, bob: Account) -> str:
     with warnings.catch_warnings():  # PyJWT warns that the key is short for SHA-512; irrelevant here
         warnings.simplefilter("ignore")
-        return jwt.encode(access_claims(alice.id), settings.signing_key, algorithm="HS512")
+        return jwt.encode(access_claims(alice), settings.signing_key, algorithm="HS512")
 
 
 def _tampered_subject(settings: Settings, alice: Account, bob: Account) -> str:
@@ -631,27 +658,27 @@ def _tampered_subject(settings: Settings, alice: Account, bob: Account) -> str:
 
 def _expired(settings: Settings, alice: Account, bob: Account) -> str:
     issued = utcnow() - settings.access_token_ttl - timedelta(seconds=5)
-    return create_access_token(alice.id, settings.signing_key, settings.access_token_ttl, now=issued)
+    return create_access_token(alice.id, sign_in_of(alice), settings.signing_key, settings.access_token_ttl, now=issued)
 
 
 def _refresh_type(settings: Settings, alice: Account, bob: Account) -> str:
-    return jwt.encode(access_claims(alice.id, type="refresh"), settings.signing_key, algorithm="HS256")
+    return jwt.encode(access_claims(alice, type="refresh"), settings.signing_key, algorithm="HS256")
 
 
 def _without_type(settings: Settings, alice: Account, bob: Account) -> str:
-    claims = access_claims(alice.id)
+    claims = access_claims(alice)
     del claims["type"]
     return jwt.encode(claims, settings.signing_key, algorithm="HS256")
 
 
 def _without_expiry(settings: Settings, alice: Account, bob: Account) -> str:
-    claims = access_claims(alice.id)
+    claims = access_claims(alice)
     del claims["exp"]
     return jwt.encode(claims, settings.signing_key, algorithm="HS256")
 
 
 def _non_numeric_subject(settings: Settings, alice: Account, bob: Account) -> str:
-    return jwt.encode(access_claims(alice.id, sub="alice"), settings.signing_key, algorithm="HS256")
+    return jwt.encode(access_claims(alice, sub="alice"), settings.signing_key, algorithm="HS256")
 
 
 INVALID_TOKENS: dict[str, TokenFactory] = {
@@ -718,6 +745,26 @@ def test_password_reset_ends_sessions_and_swaps_the_password(
     assert present_refresh_token(client, bob_session).status_code == 200
     assert attempt_login(client, "alice", USER_PASSWORD).status_code == 401
     sign_in(client, "alice", NEW_PASSWORD)
+
+
+def test_a_password_reset_ends_every_access_token_of_that_person_at_once(
+    client: TestClient, admin: Account, alice: Account, bob: Account
+) -> None:
+    assert get_me(client, alice.token).status_code == 200
+    assert (
+        client.patch(f"/api/users/{alice.id}", headers=admin.headers, json={"password": NEW_PASSWORD}).status_code
+        == 200
+    )
+    assert get_me(client, alice.token).status_code == 401
+    assert get_me(client, bob.token).status_code == 200
+
+
+def test_a_demotion_takes_effect_at_once(client: TestClient, admin: Account, make_account: Any) -> None:
+    second = make_account("second", role="admin")
+    assert client.get("/api/users", headers=second.headers).status_code == 200
+    demoted = client.patch(f"/api/users/{second.id}", headers=admin.headers, json={"role": "user"})
+    assert demoted.status_code == 200, demoted.text
+    assert client.get("/api/users", headers=second.headers).status_code == 403, "the same token, the new role"
 
 
 def test_only_admins_reset_passwords(client: TestClient, alice: Account, bob: Account) -> None:

@@ -136,7 +136,8 @@ def test_passing_failures_are_tried_again_and_the_quota_makes_a_post_wait(world:
     assert settled(world, anna, facebook["id"])["status"] == "published"
     assert len(graph.requests_to("*/photos", "POST")) >= 2, "an unexpected error at Meta is tried again"
 
-    quota = anna.get(f"/api/social/accounts/{accounts['instagram']}/quota").json()
+    instagram_id = accounts["instagram"]
+    quota = anna.get(f"/api/social/accounts/{instagram_id}/quota").json()
     assert quota == {"account_id": accounts["instagram"], "used": 25, "total": 25}
     full = publish(anna, agent, [accounts["instagram"]], [picture["id"]], "Too many today")
 
@@ -163,6 +164,14 @@ def test_a_dead_token_fails_the_target_and_turns_the_account_to_reconnect(world:
     assert listed[accounts["facebook"]] == "reconnect"
     again = anna.post("/api/social/posts", json={"agent_id": agent, "text": "x", "account_ids": [accounts["facebook"]]})
     assert again.status_code == 422 and "again first" in again.json()["detail"][0]["msg"]
+
+    graph.tokens[graph.pages["2001"].token].dead = False  # the person fixes it at Meta, then connects again
+    world.connect(anna, agent, keys=["facebook:2001"])
+    post_id = post["id"]
+    retried = anna.post(f"/api/social/posts/{post_id}/retry")
+    assert retried.status_code == 200 and retried.json()["status"] == "publishing"
+    assert settled(world, anna, post_id)["status"] == "published"
+    assert anna.post(f"/api/social/posts/{post_id}/retry").status_code == 409, "nothing failed any more"
 
 
 def test_the_composer_refuses_what_the_platforms_would_refuse(world: SocialWorld) -> None:

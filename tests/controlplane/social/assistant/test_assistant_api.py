@@ -109,7 +109,7 @@ def test_another_users_agent_is_not_found_everywhere(
         ("GET", CHAT, {"agent_id": agent["id"]}, None),
         ("POST", CHAT, None, {"agent_id": agent["id"], "text": "Write a post about bread"}),
         ("POST", CHAT, None, {"agent_id": agent["id"], "text": "", "retry_of": 1}),
-        ("POST", f"{CHAT}/interrupt", {"agent_id": agent["id"]}, None),
+        ("POST", "/api/social/ai/chat/interrupt", {"agent_id": agent["id"]}, None),
         ("GET", CHAT, {"agent_id": 9999}, None),
     ):
         response = client.request(method, path, params=params, json=body, headers=bob.headers)
