@@ -25,6 +25,7 @@ from controlplane.custom.kind import CustomKind
 from controlplane.db import make_engine
 from controlplane.learning.kind import LearningKind
 from controlplane.models.base import utcnow
+from controlplane.one_process import DataDirLock
 from controlplane.projects.kind import CodingKind
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
@@ -93,24 +94,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        migrate.upgrade(settings, engine)
-        with Session(engine) as session:
-            mcp_secrets.seal_stored(session, box)  # secrets saved in clear before they were sealed
-        if reconciler is not None:
-            reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
-        publisher.start()  # posts scheduled or half-published before a restart go on from their step
-        watchdog.start()
-        yield
-        await watchdog.stop()
-        await publisher.stop()
-        await social.aclose()
-        if reconciler is not None:
-            await reconciler.stop()
-        if supervisor is not None:
-            await supervisor.close()
-        if manager is not None:
-            await manager.close()
-        engine.dispose()
+        held = DataDirLock(settings.data_dir).acquire()  # one process per data directory (one_process.py)
+        try:
+            migrate.upgrade(settings, engine)
+            with Session(engine) as session:
+                mcp_secrets.seal_stored(session, box)  # secrets saved in clear before they were sealed
+            if reconciler is not None:
+                reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
+            publisher.start()  # posts scheduled or half-published before a restart go on from their step
+            watchdog.start()
+            yield
+            await watchdog.stop()
+            await publisher.stop()
+            await social.aclose()
+            if reconciler is not None:
+                await reconciler.stop()
+            if supervisor is not None:
+                await supervisor.close()
+            if manager is not None:
+                await manager.close()
+            engine.dispose()
+        finally:
+            held.release()  # last: the next process may start once this one has let go of everything
 
     app = FastAPI(
         title="AutoCode",

@@ -31,6 +31,7 @@ from alembic.script import ScriptDirectory
 
 from controlplane import migrate
 from controlplane.config import SECRET_KEY_FILE, Settings
+from controlplane.one_process import LOCK_FILE, is_held
 from controlplane.ops.archive import (
     DATABASE,
     KEY_FROM_ENVIRONMENT,
@@ -87,7 +88,7 @@ def occupied(data_dir: Path, database: Path) -> list[str]:
     if not data_dir.is_dir():
         return found
     for entry in sorted(data_dir.iterdir()):
-        if entry.name.startswith(".restore-") or entry.name == database.name:
+        if entry.name.startswith(".restore-") or entry.name in (database.name, LOCK_FILE):
             continue
         if entry.name in EMPTY_DIRECTORIES and entry.is_dir() and not entry.is_symlink() and not any(entry.iterdir()):
             continue
@@ -301,6 +302,11 @@ class Restore:
         return key
 
     def _check_target(self, database: Path, force: bool) -> None:
+        if is_held(self.settings.data_dir):
+            raise RestoreError(
+                f"a control plane is running on {self.settings.data_dir}: stop it first (systemctl stop autocode, "
+                "or docker compose stop controlplane), then restore"
+            )
         found = occupied(self.settings.data_dir, database)
         if not found:
             return
