@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from controlplane.api.deps import CurrentUser, get_optional_manager
+from controlplane.api.ids import Id, id_from, position_from
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
 from controlplane.custom.kind import conversation as custom_conversation
@@ -126,7 +127,7 @@ def _owns(
     websocket: WebSocket,
     user: User,
     model: type[Project] | type[ResearchSession] | type[LearningCourse] | type[AgentChat],
-    item_id: int,
+    item_id: Id,
 ) -> bool:
     """The same owner check as every REST route (another user's id looks like no id at all)."""
     with Session(websocket.app.state.engine) as session:
@@ -137,12 +138,12 @@ def _owns(
         return True
 
 
-def _owns_project(websocket: WebSocket, user: User, project_id: int) -> bool:
+def _owns_project(websocket: WebSocket, user: User, project_id: Id) -> bool:
     return _owns(websocket, user, Project, project_id)
 
 
 @router.websocket("/ws/project/{project_id}/logs")
-async def project_logs(websocket: WebSocket, project_id: int) -> None:
+async def project_logs(websocket: WebSocket, project_id: Id) -> None:
     """The project's structured log: the backlog after `after` (an id), then live entries."""
     user = await authenticate(websocket)
     if user is None:
@@ -151,7 +152,7 @@ async def project_logs(websocket: WebSocket, project_id: int) -> None:
         await websocket.close(CLOSE_NOT_FOUND, "project not found")
         return
     after_text = websocket.query_params.get("after", "0")
-    after = int(after_text) if after_text.isdigit() else 0
+    after = position_from(after_text)
     hub = websocket.app.state.logs
     subscriber = hub.subscribe(project_id)  # before the backlog: nothing can fall between the two
     try:
@@ -165,7 +166,7 @@ async def project_logs(websocket: WebSocket, project_id: int) -> None:
 
 
 @router.websocket("/ws/project/{project_id}/terminal")
-async def project_terminal(websocket: WebSocket, project_id: int) -> None:
+async def project_terminal(websocket: WebSocket, project_id: Id) -> None:
     """The project's live Claude Code session (4404 until the project has started it)."""
     user = await authenticate(websocket)
     if user is None:
@@ -197,7 +198,7 @@ async def events(websocket: WebSocket) -> None:
 async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
     """A conversation as numbered frames: those after `after` (a seq) first, then live ones."""
     after_text = websocket.query_params.get("after", "0")
-    after = int(after_text) if after_text.isdigit() else 0
+    after = position_from(after_text)
     hub: ChatHub = websocket.app.state.chat
     subscriber = hub.subscribe(chat)  # before the backlog: nothing can fall between the two
     try:
@@ -210,7 +211,7 @@ async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
 
 
 @router.websocket("/ws/research/{research_id}/chat")
-async def research_chat(websocket: WebSocket, research_id: int) -> None:
+async def research_chat(websocket: WebSocket, research_id: Id) -> None:
     """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
     user = await authenticate(websocket)
     if user is None:
@@ -222,7 +223,7 @@ async def research_chat(websocket: WebSocket, research_id: int) -> None:
 
 
 @router.websocket("/ws/course/{course_id}/chat")
-async def course_chat(websocket: WebSocket, course_id: int) -> None:
+async def course_chat(websocket: WebSocket, course_id: Id) -> None:
     """A course's chat with its tutor, exactly like a research's: resumable with `after` (a seq)."""
     user = await authenticate(websocket)
     if user is None:
@@ -234,7 +235,7 @@ async def course_chat(websocket: WebSocket, course_id: int) -> None:
 
 
 @router.websocket("/ws/chat/{chat_id}")
-async def custom_chat(websocket: WebSocket, chat_id: int) -> None:
+async def custom_chat(websocket: WebSocket, chat_id: Id) -> None:
     """A custom agent's chat, exactly like a research's: resumable with `after` (a seq)."""
     user = await authenticate(websocket)
     if user is None:
@@ -248,12 +249,12 @@ async def custom_chat(websocket: WebSocket, chat_id: int) -> None:
 def _assistant(websocket: WebSocket, user: User) -> Conversation | None:
     """The assistant chat of the social media manager `agent_id` of the user's (made on first use); None for an
     agent that is not theirs or not a social media manager."""
-    agent_id = websocket.query_params.get("agent_id", "")
-    if not agent_id.isdigit():
+    agent_id = id_from(websocket.query_params.get("agent_id", ""))
+    if agent_id is None:
         return None
     with Session(websocket.app.state.engine) as session:
         try:
-            return assistant_conversation(session, user.id or 0, int(agent_id))
+            return assistant_conversation(session, user.id or 0, agent_id)
         except (NotFound, Conflict):
             return None
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.api.routes.research import chat_hub
 from controlplane.models import Agent
 from controlplane.schemas.agents import (
@@ -60,12 +61,12 @@ def create_agent(body: AgentCreate, session: SessionDep, box: SecretBoxDep, user
 
 
 @router.get("/agents/{agent_id}", response_model=AgentPublic)
-def get_agent(agent_id: int, session: SessionDep, user: CurrentUser) -> Agent:
+def get_agent(agent_id: Id, session: SessionDep, user: CurrentUser) -> Agent:
     return owned(session, Agent, agent_id, user.id, "Agent")
 
 
 @router.put("/agents/{agent_id}", response_model=AgentPublic, responses=CONFLICT)
-def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, box: SecretBoxDep, user: CurrentUser) -> Agent:
+def update_agent(agent_id: Id, body: AgentUpdate, session: SessionDep, box: SecretBoxDep, user: CurrentUser) -> Agent:
     """Change any of the given fields; omitted fields keep their values, and an MCP secret sent back as the mask
     keeps its stored value."""
     return agents.update(session, box, user.id or 0, agent_id, body)
@@ -73,7 +74,7 @@ def update_agent(agent_id: int, body: AgentUpdate, session: SessionDep, box: Sec
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_agent(
-    agent_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    agent_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """Delete the agent and all its work: every instance made from it (projects with their Claude Code, research
     sessions, courses, chats) is stopped, its workspaces and folders are removed in the sandbox, then its rows."""

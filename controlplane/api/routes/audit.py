@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from controlplane.api.deps import AdminUser, SessionDep
+from controlplane.api.ids import Id
 from controlplane.models import AuditEvent
 from controlplane.services import audit
 
@@ -33,7 +34,7 @@ def list_audit_events(
     session: SessionDep,
     _admin: AdminUser,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, description="Page backwards from this id")] = None,
+    before_id: Annotated[Id | None, Query(description="Page backwards from this id")] = None,
 ) -> list[AuditEvent]:
     """Newest first."""
     return audit.events(session, limit, before_id)

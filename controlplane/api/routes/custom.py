@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.api.routes.research import chat_hub
 from controlplane.custom import service
 from controlplane.schemas.custom import (
@@ -27,7 +28,7 @@ REFUSED: Responses = {
 
 
 @router.get("/agents/{agent_id}/chats", response_model=list[AgentChatPublic], responses=REFUSED)
-def list_chats(agent_id: int, session: SessionDep, user: CurrentUser) -> list[AgentChatPublic]:
+def list_chats(agent_id: Id, session: SessionDep, user: CurrentUser) -> list[AgentChatPublic]:
     """The custom agent's chats, the most recently used first."""
     return service.chats_of_agent(session, user.id or 0, agent_id)
 
@@ -35,26 +36,26 @@ def list_chats(agent_id: int, session: SessionDep, user: CurrentUser) -> list[Ag
 @router.post(
     "/agents/{agent_id}/chats", response_model=AgentChatPublic, status_code=status.HTTP_201_CREATED, responses=REFUSED
 )
-def create_chat(agent_id: int, body: AgentChatCreate, session: SessionDep, user: CurrentUser) -> AgentChatPublic:
+def create_chat(agent_id: Id, body: AgentChatCreate, session: SessionDep, user: CurrentUser) -> AgentChatPublic:
     """A new chat with the agent; its first message starts the agent (and names the chat when it has no title)."""
     return service.create_chat(session, user.id or 0, agent_id, body)
 
 
 @router.get("/chats/{chat_id}", response_model=AgentChatDetail, responses=REFUSED)
-def get_chat(chat_id: int, session: SessionDep, user: CurrentUser) -> AgentChatDetail:
+def get_chat(chat_id: Id, session: SessionDep, user: CurrentUser) -> AgentChatDetail:
     """The chat with all its messages (tool calls as cards on the replies)."""
     return service.detail(session, user.id or 0, chat_id)
 
 
 @router.patch("/chats/{chat_id}", response_model=AgentChatPublic, responses=REFUSED)
-def rename_chat(chat_id: int, body: AgentChatUpdate, session: SessionDep, user: CurrentUser) -> AgentChatPublic:
+def rename_chat(chat_id: Id, body: AgentChatUpdate, session: SessionDep, user: CurrentUser) -> AgentChatPublic:
     """Rename it."""
     return service.rename_chat(session, user.id or 0, chat_id, body)
 
 
 @router.delete("/chats/{chat_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
 async def delete_chat(
-    chat_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    chat_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """Stop its process, remove its folder, then its messages."""
     await service.delete_chat(session, supervisor, chat_hub(request), me, chat_id)
@@ -63,7 +64,7 @@ async def delete_chat(
 
 @router.post("/chats/{chat_id}/message", response_model=AgentChatDetail, responses=REFUSED)
 async def send_message(
-    chat_id: int,
+    chat_id: Id,
     body: AgentChatMessageBody,
     request: Request,
     session: SessionDep,
@@ -78,7 +79,7 @@ async def send_message(
 
 @router.post("/chats/{chat_id}/interrupt", response_model=AgentChatDetail, responses=REFUSED)
 async def interrupt_chat(
-    chat_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    chat_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> AgentChatDetail:
     """Stop the reply being written; what it said so far is kept."""
     return await service.interrupt(session, supervisor, chat_hub(request), me, chat_id)

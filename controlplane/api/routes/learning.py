@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.api.routes.research import chat_hub
 from controlplane.learning import notes, review, service
 from controlplane.schemas.learning import (
@@ -50,7 +51,7 @@ NowDep = Annotated[datetime, Depends(clock_now)]
 
 # -- subjects ---------------------------------------------------------------------------------------------
 @router.get("/agents/{agent_id}/subjects", response_model=list[SubjectPublic], responses=REFUSED)
-def list_subjects(agent_id: int, session: SessionDep, user: CurrentUser, now: NowDep) -> list[SubjectPublic]:
+def list_subjects(agent_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> list[SubjectPublic]:
     """The learning agent's subjects, each with its courses and how many cards are due."""
     return service.subjects_of_agent(session, user.id or 0, agent_id, now)
 
@@ -59,7 +60,7 @@ def list_subjects(agent_id: int, session: SessionDep, user: CurrentUser, now: No
     "/agents/{agent_id}/subjects", response_model=SubjectPublic, status_code=status.HTTP_201_CREATED, responses=REFUSED
 )
 def create_subject(
-    agent_id: int, body: SubjectCreate, session: SessionDep, user: CurrentUser, now: NowDep
+    agent_id: Id, body: SubjectCreate, session: SessionDep, user: CurrentUser, now: NowDep
 ) -> SubjectPublic:
     """A new subject ("Angličtina"): a folder for its courses."""
     return service.create_subject(session, user.id or 0, agent_id, body, now)
@@ -67,7 +68,7 @@ def create_subject(
 
 @router.patch("/subjects/{subject_id}", response_model=SubjectPublic, responses=REFUSED)
 def update_subject(
-    subject_id: int, body: SubjectUpdate, session: SessionDep, user: CurrentUser, now: NowDep
+    subject_id: Id, body: SubjectUpdate, session: SessionDep, user: CurrentUser, now: NowDep
 ) -> SubjectPublic:
     """Rename it."""
     return service.rename_subject(session, user.id or 0, subject_id, body, now)
@@ -75,7 +76,7 @@ def update_subject(
 
 @router.delete("/subjects/{subject_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
 async def delete_subject(
-    subject_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    subject_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """Stop its courses' tutors, remove its folder, then its courses, cards and chats."""
     await service.delete_subject(session, supervisor, chat_hub(request), me, subject_id)
@@ -84,7 +85,7 @@ async def delete_subject(
 
 # -- courses ----------------------------------------------------------------------------------------------
 @router.get("/subjects/{subject_id}/courses", response_model=list[CoursePublic], responses=REFUSED)
-def list_courses(subject_id: int, session: SessionDep, user: CurrentUser, now: NowDep) -> list[CoursePublic]:
+def list_courses(subject_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> list[CoursePublic]:
     """The subject's courses."""
     return service.courses_of_subject(session, user.id or 0, subject_id, now)
 
@@ -96,21 +97,21 @@ def list_courses(subject_id: int, session: SessionDep, user: CurrentUser, now: N
     responses=REFUSED,
 )
 def create_course(
-    subject_id: int, body: CourseCreate, session: SessionDep, user: CurrentUser, now: NowDep
+    subject_id: Id, body: CourseCreate, session: SessionDep, user: CurrentUser, now: NowDep
 ) -> CoursePublic:
     """A new course ("Konverzace") with its own instructions; its first message starts its tutor."""
     return service.create_course(session, user.id or 0, subject_id, body, now)
 
 
 @router.get("/courses/{course_id}", response_model=CourseDetail, responses=REFUSED)
-def get_course(course_id: int, session: SessionDep, user: CurrentUser, now: NowDep) -> CourseDetail:
+def get_course(course_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> CourseDetail:
     """The course with its whole chat."""
     return service.detail(session, user.id or 0, course_id, now)
 
 
 @router.patch("/courses/{course_id}", response_model=CoursePublic, responses=REFUSED)
 def update_course(
-    course_id: int, body: CourseUpdate, session: SessionDep, user: CurrentUser, now: NowDep
+    course_id: Id, body: CourseUpdate, session: SessionDep, user: CurrentUser, now: NowDep
 ) -> CoursePublic:
     """Change its name, instructions, level or level scale (the tutor sees them from its next start)."""
     return service.update_course(session, user.id or 0, course_id, body, now)
@@ -118,7 +119,7 @@ def update_course(
 
 @router.delete("/courses/{course_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
 async def delete_course(
-    course_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    course_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """Stop its tutor, remove its folder, then its cards and chat."""
     await service.delete_course(session, supervisor, chat_hub(request), me, course_id)
@@ -128,7 +129,7 @@ async def delete_course(
 # -- the chat ---------------------------------------------------------------------------------------------
 @router.post("/courses/{course_id}/message", response_model=CourseDetail, responses=REFUSED)
 async def send_message(
-    course_id: int,
+    course_id: Id,
     body: CourseMessageBody,
     request: Request,
     session: SessionDep,
@@ -144,7 +145,7 @@ async def send_message(
 
 @router.post("/courses/{course_id}/interrupt", response_model=CourseDetail, responses=REFUSED)
 async def interrupt_course(
-    course_id: int,
+    course_id: Id,
     request: Request,
     session: SessionDep,
     me: SandboxUserDep,
@@ -158,7 +159,7 @@ async def interrupt_course(
 # -- the notes --------------------------------------------------------------------------------------------
 @router.get("/courses/{course_id}/notes", response_model=NotesPublic, responses=REFUSED)
 async def get_notes(
-    course_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    course_id: Id, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> NotesPublic:
     """student_notes.md as Markdown (the empty template until the tutor or you write them)."""
     return await notes.get(session, supervisor, me, course_id)
@@ -166,7 +167,7 @@ async def get_notes(
 
 @router.put("/courses/{course_id}/notes", response_model=NotesPublic, responses=REFUSED)
 async def put_notes(
-    course_id: int, body: NotesBody, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    course_id: Id, body: NotesBody, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> NotesPublic:
     """Replace the notes: your edit wins, and the tutor reads it on its next turn."""
     return await notes.put(session, supervisor, me, course_id, body.content)
@@ -174,21 +175,21 @@ async def put_notes(
 
 # -- review -----------------------------------------------------------------------------------------------
 @router.get("/courses/{course_id}/review", response_model=ReviewQueue, responses=REFUSED)
-def review_queue(course_id: int, session: SessionDep, user: CurrentUser, now: NowDep) -> ReviewQueue:
+def review_queue(course_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> ReviewQueue:
     """The cards due now (and how many the course has in all)."""
     return review.queue(session, user.id or 0, course_id, now)
 
 
 @router.get("/courses/{course_id}/review/{card_id}", response_model=ReviewCardPublic, responses=REFUSED)
-def get_card(course_id: int, card_id: int, session: SessionDep, user: CurrentUser) -> ReviewCardPublic:
+def get_card(course_id: Id, card_id: Id, session: SessionDep, user: CurrentUser) -> ReviewCardPublic:
     """One card as it is now (after the tutor graded it: its last rating and when it comes back)."""
     return review.public(review.card_of(session, user.id or 0, course_id, card_id))
 
 
 @router.post("/courses/{course_id}/review/{card_id}", response_model=ReviewOutcome, responses=REFUSED)
 async def answer_card(
-    course_id: int,
-    card_id: int,
+    course_id: Id,
+    card_id: Id,
     body: ReviewAnswer,
     request: Request,
     session: SessionDep,

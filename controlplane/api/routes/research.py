@@ -18,6 +18,7 @@ from controlplane.api.deps import (
     SettingsDep,
 )
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.chat.hub import ChatHub
 from controlplane.research import service
 from controlplane.schemas.research import (
@@ -51,7 +52,7 @@ def _attachment(name: str) -> str:
 # -- CRUD -------------------------------------------------------------------------------------------------
 @router.get("/agents/{agent_id}/research", response_model=list[ResearchPublic], responses=REFUSED)
 def list_research(
-    agent_id: int,
+    agent_id: Id,
     session: SessionDep,
     user: CurrentUser,
     archived: Annotated[bool, Query(description="List the archived ones instead")] = False,
@@ -67,7 +68,7 @@ def list_research(
     status_code=status.HTTP_201_CREATED,
     responses=REFUSED,
 )
-def create_research(agent_id: int, body: ResearchCreate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
+def create_research(agent_id: Id, body: ResearchCreate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
     """A new, empty research: its first message starts its Claude Code session."""
     return service.create(session, user.id or 0, agent_id, body)
 
@@ -80,20 +81,20 @@ def research_limits(settings: SettingsDep, user: CurrentUser) -> ChatLimits:
 
 
 @router.get("/research/{research_id}", response_model=ResearchDetail, responses=REFUSED)
-def get_research(research_id: int, session: SessionDep, user: CurrentUser) -> ResearchDetail:
+def get_research(research_id: Id, session: SessionDep, user: CurrentUser) -> ResearchDetail:
     """The research with its whole chat."""
     return service.detail(session, user.id or 0, research_id)
 
 
 @router.patch("/research/{research_id}", response_model=ResearchPublic, responses=REFUSED)
-def update_research(research_id: int, body: ResearchUpdate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
+def update_research(research_id: Id, body: ResearchUpdate, session: SessionDep, user: CurrentUser) -> ResearchPublic:
     """Rename it, archive it, or unarchive it."""
     return service.update(session, user.id or 0, research_id, body)
 
 
 @router.delete("/research/{research_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
 async def delete_research(
-    research_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    research_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """Stop its process, remove its folder and its Claude Code session, then its chat."""
     await service.delete(session, supervisor, chat_hub(request), me, research_id)
@@ -103,7 +104,7 @@ async def delete_research(
 # -- the chat -------------------------------------------------------------------------------------------
 @router.post("/research/{research_id}/resume", response_model=ResearchPublic, responses=REFUSED)
 async def resume_research(
-    research_id: int, session: SessionDep, box: SecretBoxDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    research_id: Id, session: SessionDep, box: SecretBoxDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> ResearchPublic:
     """Start its process now, continuing the same Claude Code session (a message does this by itself too)."""
     return await service.resume(session, box, supervisor, me, research_id)
@@ -115,7 +116,7 @@ CHAT_MESSAGE_PATH = r"/api/research/\d+/message"
 
 @router.post("/research/{research_id}/message", response_model=ResearchDetail, responses=REFUSED)
 async def send_message(
-    research_id: int,
+    research_id: Id,
     body: MessageBody,
     request: Request,
     session: SessionDep,
@@ -130,7 +131,7 @@ async def send_message(
 
 @router.post("/research/{research_id}/interrupt", response_model=ResearchDetail, responses=REFUSED)
 async def interrupt_research(
-    research_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    research_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> ResearchDetail:
     """Stop the reply being written; what it said so far is kept."""
     return await service.interrupt(session, supervisor, chat_hub(request), me, research_id)
@@ -139,7 +140,7 @@ async def interrupt_research(
 # -- files and export -------------------------------------------------------------------------------------
 @router.get("/research/{research_id}/files", response_model=list[ResearchFile], responses=REFUSED)
 async def list_files(
-    research_id: int, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    research_id: Id, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> list[ResearchFile]:
     """Everything in the research's folder (links are listed, never followed)."""
     return await service.list_files(session, supervisor, me, research_id)
@@ -151,7 +152,7 @@ async def list_files(
     responses={**REFUSED, 200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}},
 )
 async def download_file(
-    research_id: int, path: str, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    research_id: Id, path: str, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> Response:
     """One file of the research's folder, as a download (Markdown as text/markdown)."""
     found = await service.download(session, supervisor, me, research_id, path)
@@ -164,7 +165,7 @@ async def download_file(
     response_class=Response,
     responses={**REFUSED, 200: {"description": "The whole research", "content": {"text/markdown": {}}}},
 )
-def export_research(research_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def export_research(research_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """The whole research as one Markdown file."""
     name, markdown = service.export(session, user.id or 0, research_id)
     return Response(

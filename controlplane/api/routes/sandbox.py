@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from controlplane.api.deps import AdminUser, ManagerDep, SandboxUserDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.schemas.sandboxes import SandboxAdminView, SandboxView
 from controlplane.services import sandboxes
 
@@ -40,7 +41,7 @@ async def list_sandboxes(session: SessionDep, manager: ManagerDep, _admin: Admin
 
 @router.post("/admin/sandboxes/{user_id}/{action}", response_model=SandboxView, responses=UNAVAILABLE)
 async def control_sandbox(
-    user_id: int,
+    user_id: Id,
     action: Literal["start", "stop", "restart"],
     session: SessionDep,
     manager: ManagerDep,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from controlplane.api.deps import CurrentUser, SecretBoxDep, SessionDep, client_ip
+from controlplane.api.ids import Id
 from controlplane.schemas.settings import ApiKeyCreate, ApiKeyPublic, Preferences
 from controlplane.services import settings
 
@@ -30,7 +31,7 @@ def add_api_key(
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_api_key(key_id: int, request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def delete_api_key(key_id: Id, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     settings.remove_key(session, user, key_id, client_ip(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

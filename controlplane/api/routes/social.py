@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from controlplane.api.deps import CurrentUser, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.db import in_worker
 from controlplane.errors import InvalidField
 from controlplane.models.social import Login, Platform, PostStatus, SocialAccount, SocialMedia, SocialPost
@@ -76,13 +77,11 @@ def engine_of(request: Request) -> Engine:
 
 
 SocialDep = Annotated[SocialContext, Depends(social_context)]
-AgentQuery = Annotated[int, Query(description="The social media manager (agent) whose accounts to use")]
+AgentQuery = Annotated[Id, Query(description="The social media manager (agent) whose accounts to use")]
 PlatformQuery = Annotated[Platform | None, Query(description="Only this platform; none: both")]
 
 
-def _opened(
-    ctx: SocialContext, session: Session, user_id: int, agent_id: int, platform: Platform | None
-) -> list[Opened]:
+def _opened(ctx: SocialContext, session: Session, user_id: Id, agent_id: Id, platform: Platform | None) -> list[Opened]:
     found = accounts.accounts_of(session, user_id, agent_id)
     return [
         Opened(account, ctx.open(account.access_token))
@@ -108,7 +107,7 @@ def read_keys(session: SessionDep, user: CurrentUser) -> set[str]:
 ReadKeys = Annotated[set[str], Depends(read_keys)]
 
 
-def _one_opened(ctx: SocialContext, session: Session, user_id: int, account_id: int) -> Opened:
+def _one_opened(ctx: SocialContext, session: Session, user_id: Id, account_id: Id) -> Opened:
     account = owned(session, SocialAccount, account_id, user_id, "Account")
     return Opened(account, ctx.open(account.access_token))
 
@@ -122,14 +121,14 @@ def get_setup(ctx: SocialDep, user: CurrentUser) -> SocialSetup:
 
 @router.get("/accounts", response_model=list[SocialAccountPublic], responses=REFUSED)
 def list_accounts(
-    session: SessionDep, user: CurrentUser, agent_id: Annotated[int | None, Query()] = None
+    session: SessionDep, user: CurrentUser, agent_id: Annotated[Id | None, Query()] = None
 ) -> list[SocialAccountPublic]:
     """The connected accounts (of one agent, or all), with their status: expiring or reconnect show Reconnect."""
     return [accounts.account_public(account) for account in accounts.accounts_of(session, user.id or 0, agent_id)]
 
 
 @router.delete("/accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
-def delete_account(account_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_account(account_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """Disconnect an account: its token is forgotten here."""
     accounts.disconnect(session, user.id or 0, account_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -137,7 +136,7 @@ def delete_account(account_id: int, session: SessionDep, user: CurrentUser) -> R
 
 @router.post("/accounts/{account_id}/check", response_model=SocialAccountPublic, responses=REFUSED)
 async def check_account(
-    account_id: int, request: Request, ctx: SocialDep, session: SessionDep, user: CurrentUser
+    account_id: Id, request: Request, ctx: SocialDep, session: SessionDep, user: CurrentUser
 ) -> SocialAccountPublic:
     """Check the account's access with Meta now (the watchdog does it daily)."""
     owned(session, SocialAccount, account_id, user.id or 0, "Account")
@@ -147,7 +146,7 @@ async def check_account(
 
 
 @router.get("/accounts/{account_id}/quota", response_model=SocialQuota, responses=REFUSED)
-async def get_quota(account_id: int, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> SocialQuota:
+async def get_quota(account_id: Id, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> SocialQuota:
     """How many of the day's Instagram posts are used (Meta's content_publishing_limit)."""
     opened = _one_opened(ctx, session, user.id or 0, account_id)
     if opened.account.platform != Platform.INSTAGRAM:
@@ -179,16 +178,14 @@ async def complete_connection(
 
 
 @router.get("/connections/{connection_id}", response_model=SocialConnectionPublic, responses=REFUSED)
-def get_connection(
-    connection_id: int, ctx: SocialDep, session: SessionDep, user: CurrentUser
-) -> SocialConnectionPublic:
+def get_connection(connection_id: Id, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> SocialConnectionPublic:
     """A finished login's accounts, to choose from."""
     return accounts.connection_public(ctx, session, user.id or 0, connection_id)
 
 
 @router.post("/connections/{connection_id}", response_model=list[SocialAccountPublic], responses=REFUSED)
 def pick_accounts(
-    connection_id: int, body: ConnectionPick, ctx: SocialDep, session: SessionDep, user: CurrentUser
+    connection_id: Id, body: ConnectionPick, ctx: SocialDep, session: SessionDep, user: CurrentUser
 ) -> list[SocialAccountPublic]:
     """Connect the chosen accounts."""
     ids = accounts.pick(ctx, session, user.id or 0, connection_id, body.keys)
@@ -251,14 +248,14 @@ async def upload_media(
 
 
 @router.get("/media/{media_id}", response_class=FileResponse, responses=REFUSED)
-def get_media(media_id: int, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> FileResponse:
+def get_media(media_id: Id, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> FileResponse:
     """One of your uploads (the composer's preview)."""
     found = owned(session, SocialMedia, media_id, user.id or 0, "Picture or video")
     return FileResponse(media.stored_path(ctx, found), media_type=found.content_type)
 
 
 @router.delete("/media/{media_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
-def delete_media(media_id: int, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> Response:
+def delete_media(media_id: Id, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> Response:
     found = owned(session, SocialMedia, media_id, user.id or 0, "Picture or video")
     media.delete_media(ctx, session, found)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -304,19 +301,19 @@ def list_posts(
 
 
 @router.get("/posts/{post_id}", response_model=SocialPostPublic, responses=REFUSED)
-def get_post(post_id: int, session: SessionDep, user: CurrentUser) -> SocialPostPublic:
+def get_post(post_id: Id, session: SessionDep, user: CurrentUser) -> SocialPostPublic:
     return posts.post_public(session, owned(session, SocialPost, post_id, user.id or 0, "Post"))
 
 
 @router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSED)
-def delete_post(post_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def delete_post(post_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """Call off a scheduled post, or remove a finished one from the list (not from Instagram or Facebook)."""
     posts.cancel_or_delete(session, user.id or 0, post_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/posts/{post_id}/retry", response_model=SocialPostPublic, responses=REFUSED)
-def retry_post(post_id: int, request: Request, session: SessionDep, user: CurrentUser) -> SocialPostPublic:
+def retry_post(post_id: Id, request: Request, session: SessionDep, user: CurrentUser) -> SocialPostPublic:
     """Try the failed targets again; published ones are left alone."""
     post = posts.retry_failed(session, user.id or 0, post_id)
     publisher_of(request).wake()

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, status
 
 from controlplane.api.deps import CurrentUser, OptionalSupervisorDep, SandboxUserDep, SecretBoxDep, SessionDep
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.api.routes.research import chat_hub
 from controlplane.schemas.social_assistant import SocialAssistantChat, SocialAssistantMessageBody
 from controlplane.social import assistant
@@ -21,7 +22,7 @@ REFUSED: Responses = {
 
 
 @router.get("/chat", response_model=SocialAssistantChat, responses=REFUSED)
-def get_assistant_chat(agent_id: int, session: SessionDep, user: CurrentUser) -> SocialAssistantChat:
+def get_assistant_chat(agent_id: Id, session: SessionDep, user: CurrentUser) -> SocialAssistantChat:
     """The agent's AI assistant chat with all its messages (made on first use)."""
     return assistant.view(session, user.id or 0, agent_id)
 
@@ -42,7 +43,7 @@ async def send_assistant_message(
 
 @router.post("/chat/interrupt", response_model=SocialAssistantChat, responses=REFUSED)
 async def interrupt_assistant(
-    agent_id: int, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
+    agent_id: Id, request: Request, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> SocialAssistantChat:
     """Stop the reply being written; what it said so far is kept."""
     return await assistant.interrupt(session, supervisor, chat_hub(request), me, agent_id)

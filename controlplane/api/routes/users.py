@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from controlplane.api.deps import AdminUser, OptionalManagerDep, SessionDep, SettingsDep, client_ip
 from controlplane.api.errors import Responses
+from controlplane.api.ids import Id
 from controlplane.models import User
 from controlplane.models.users import Role
 from controlplane.schemas.users import UserAdminView, UserCreate, UserUpdate
@@ -54,7 +55,7 @@ def create(
 
 @router.patch("/{user_id}", response_model=UserAdminView, responses=CONFLICT)
 def update(
-    user_id: int,
+    user_id: Id,
     body: UserUpdate,
     request: Request,
     session: SessionDep,
@@ -77,7 +78,7 @@ def update(
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=CONFLICT)
 async def delete(
-    user_id: int,
+    user_id: Id,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,

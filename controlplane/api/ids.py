@@ -1,0 +1,25 @@
+"""The one type of every id a route takes in its path or query: a positive integer that fits SQLite's INTEGER, so a
+huge or negative id is a 422 naming the parameter, never a 500 from the database (which cannot even look it up)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from annotated_types import Ge, Le
+
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
+
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def id_from(text: str) -> int | None:
+    """An id from a WebSocket's query string (which FastAPI does not validate): None unless it is one."""
+    if not text.isdigit():
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def position_from(text: str) -> int:
+    """A stream position (`after=N`) from a query string: 0 unless it is a number, at most MAX_ID."""
+    return min(int(text), MAX_ID) if text.isdigit() else 0
