@@ -130,6 +130,17 @@ def test_resize_changes_the_terminal_size(live: LiveServer) -> None:
         wait_for_size(ws, 133, 40)
 
 
+def test_a_resize_sent_as_soon_as_the_socket_opens_is_applied(live: LiveServer) -> None:
+    """A phone that rotates while connecting: the resize arrives before the exec is attached, and still counts."""
+    token = live.sign_up("alice")
+    with live.terminal(token, cols=100, rows=30) as ws:
+        send(ws, type="resize", cols=61, rows=37)  # before anything came back from the terminal
+        wait_for_size(ws, 61, 36)
+    with live.terminal(token) as ws:  # no size in the query at all: the early resize is the only one
+        send(ws, type="resize", cols=71, rows=33)
+        wait_for_size(ws, 71, 32)
+
+
 def test_two_viewers_see_the_same_output_and_a_reconnect_sees_the_screen(live: LiveServer) -> None:
     token = live.sign_up("alice")
     with live.terminal(token) as first, live.terminal(token) as second:
