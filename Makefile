@@ -8,13 +8,13 @@ PYTEST_ARGS ?=
 
 FRONTEND_STAMP := frontend/node_modules/.installed
 
-.PHONY: up test lint format lock clean engine image frontend frontend-test chromium api-client
+.PHONY: up test lint format lock clean engine image frontend frontend-test chromium api-client deploy-tools
 
 up: $(STAMP) image frontend
 	$(BIN)/autocode serve
 
 # Lint first (seconds), then everything the tests need, then the tests.
-test: lint $(STAMP) image frontend-test chromium
+test: lint $(STAMP) image frontend-test chromium deploy-tools
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # The PWA: dependencies from the lock file, then the unit tests (Vitest) and the production build that the
@@ -36,6 +36,11 @@ api-client: $(STAMP) $(FRONTEND_STAMP)
 	$(BIN)/autocode openapi --output frontend/openapi.json
 	cd frontend && npm run api:generate
 	$(BIN)/python scripts/form_limits.py
+
+# The deployment tests (tests/deploy) validate docker-compose.yml with Debian's docker-compose and verify the systemd
+# unit with systemd-analyze; Caddy, Compose v2 and testcontainers come from the pinned dev dependencies.
+deploy-tools:
+	scripts/ensure-deploy-tools.sh
 
 # The browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
 chromium:

@@ -81,7 +81,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from controlplane.main import create_app
     from controlplane.realtime.redaction import uvicorn_log_config
+    from controlplane.sandbox.datadir import data_dir_problem
 
+    if problem := data_dir_problem(settings):  # in a container: the engine must see DATA_DIR at the same path
+        return _fail(problem)
     _upgrade(settings)
     ensure_admin(settings)
     host = args.host or settings.host

@@ -36,6 +36,8 @@ from controlplane.sandbox.backend import (
     SandboxUser,
 )
 from controlplane.sandbox.docker_exec import start_exec
+from controlplane.sandbox.engine_policy import EnginePolicy, GuardedDockerClient
+from controlplane.sandbox.homes import give_home
 from controlplane.sandbox.image import LABEL_VERSION
 from controlplane.services.userdirs import prepare_user_home
 
@@ -55,9 +57,11 @@ def engine_socket_path() -> str:
     return host.removeprefix("unix://")
 
 
-def connect_engine() -> docker.DockerClient:
+def connect_engine(policy: EnginePolicy | None = None) -> docker.DockerClient:
+    """A client of the engine; with a policy, every container it creates is checked first (engine_policy.py)."""
+    options: dict[str, Any] = {"base_url": f"unix://{engine_socket_path()}", "version": "auto", "timeout": 60}
     try:
-        client = docker.DockerClient(base_url=f"unix://{engine_socket_path()}", version="auto", timeout=60)
+        client = GuardedDockerClient(policy, **options) if policy else docker.DockerClient(**options)
         client.ping()
     except DockerException as exc:
         raise EngineUnavailable(
@@ -107,7 +111,7 @@ class DockerSandboxBackend(SandboxBackend):
     @property
     def client(self) -> docker.DockerClient:
         if self._client is None:
-            self._client = connect_engine()
+            self._client = connect_engine(EnginePolicy.from_settings(self.settings))
         return self._client
 
     def container_name(self, username: str) -> str:
@@ -176,7 +180,9 @@ class DockerSandboxBackend(SandboxBackend):
     def _create(self, user: SandboxUser) -> Any:
         settings = self.settings
         uid = sandbox_uid(settings, user)
-        home = prepare_user_home(settings.users_dir, user.username, uid)
+        home = prepare_user_home(
+            settings.users_dir, user.username, uid, lambda path, owner: give_home(self.client, settings, path, owner)
+        )
         passwd, group = write_identity_files(settings, user)
         try:
             self.client.images.get(settings.sandbox_image)

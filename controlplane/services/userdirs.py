@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
@@ -49,9 +50,11 @@ def create_user_home(users_dir: Path, username: str) -> Path:
     return users_dir / name
 
 
-def remove_user_home(users_dir: Path, username: str) -> bool:
+def remove_user_home(users_dir: Path, username: str, empty: Callable[[Path], None] | None = None) -> bool:
     """Remove users_dir/<username> and everything in it; a symlink there is unlinked, never followed.
 
+    A control plane that is not root cannot delete what the user's uid made in there: `empty` (the engine's
+    home helper, sandbox/homes.py) deletes the contents as that helper, and the empty directory goes here.
     Returns False when there was nothing to remove.
     """
     path = users_dir / _checked_name(username)
@@ -65,20 +68,35 @@ def remove_user_home(users_dir: Path, username: str) -> bool:
     # On Linux rmtree works on directory fds and never descends through symlinks (avoids_symlink_attacks).
     if not shutil.rmtree.avoids_symlink_attacks:  # pragma: no cover - only on exotic platforms
         raise RuntimeError("this platform's rmtree may follow symlinks; refusing to delete")
-    shutil.rmtree(path)
+    try:
+        shutil.rmtree(path)
+    except PermissionError:
+        if empty is None:
+            raise
+        empty(path)
+        os.rmdir(path)
     return True
 
 
-def prepare_user_home(users_dir: Path, username: str, uid: int) -> Path:
+def prepare_user_home(
+    users_dir: Path, username: str, uid: int, give_away: Callable[[Path, int], None] | None = None
+) -> Path:
     """Make sure the home exists with its subdirectories and belongs to the sandbox uid (mode 0700).
 
     Only the top directory and the standard subdirectories are touched, through directory fds and without
     following symlinks; everything deeper was made by the sandbox itself and already belongs to the uid.
+    A control plane that is not root cannot give files away: `give_away` (the engine's home helper,
+    sandbox/homes.py) does it instead.
     """
     name = _checked_name(username)
     home = users_dir / name
     if not os.path.lexists(home):
         create_user_home(users_dir, name)
+    if os.geteuid() != 0 and give_away is not None:
+        if not stat.S_ISDIR(os.lstat(home).st_mode):
+            raise NotADirectoryError(f"{home} is not a plain directory (a symlink?); refusing to use it")
+        give_away(home, uid)
+        return home
     parent_fd = os.open(users_dir, _DIR_FLAGS)
     try:
         try:

@@ -16,6 +16,7 @@ from controlplane.models import Agent, AgentChat, LearningCourse, Project, Resea
 from controlplane.models.base import DesiredState
 from controlplane.rules import display_name_problem, password_problem, username_problem
 from controlplane.sandbox.backend import EngineUnavailable, SandboxError
+from controlplane.sandbox.homes import home_emptier
 from controlplane.sandbox.manager import SandboxManager
 from controlplane.security.passwords import hash_password
 from controlplane.services import audit
@@ -188,5 +189,5 @@ def delete_user(session: Session, settings: Settings, user: User, actor: User | 
     audit.on_user(session, "user_deleted", user, actor=actor, ip=ip)
     session.delete(user)
     session.commit()
-    remove_user_home(settings.users_dir, username)
+    remove_user_home(settings.users_dir, username, home_emptier(settings))  # not root: through the engine
     shutil.rmtree(settings.social_media_dir / str(user_id), ignore_errors=True)  # their uploads for posts
