@@ -6,7 +6,8 @@ DATA_DIR must be a bind mount of the host directory with the same path inside an
 would get an empty (or someone else's) directory. `autocode serve` refuses to start then, saying what to change.
 
 The container's own mounts come from the engine (the container is found by its id in /proc/self/mountinfo,
-where the engine's per-container files are mounted from, or by its hostname).
+where the engine's per-container files are mounted from, or by its hostname). A container that the engine does
+not know runs that engine itself (a development VM or container with its own dockerd): nothing to check then.
 """
 
 from __future__ import annotations
@@ -111,8 +112,6 @@ def data_dir_problem(settings: Settings) -> str | None:
         except Exception:  # noqa: S112 (not this one; try the next candidate)
             continue
         return mount_problem(data_dir, attrs.get("Mounts") or [])
-    return (
-        "this looks like a container, but the engine does not know it (neither by the id in its mounts nor by "
-        f"its hostname {socket.gethostname()!r}), so the data directory cannot be checked; run the control plane "
-        "on the same engine whose socket it uses"
-    )
+    # Not one of this engine's containers (a container or VM that runs its own engine): the engine sees this
+    # filesystem as it is, and paths are the same.
+    return None
