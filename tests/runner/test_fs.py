@@ -85,6 +85,16 @@ def test_write_refuses_directories_and_file_parents(runner: Runner, client: Prot
     assert error["code"] == "not_a_directory"
 
 
+def test_a_path_that_names_no_file_is_invalid_params_not_internal(runner: Runner, client: ProtocolClient) -> None:
+    """A lone surrogate is valid JSON but no file name (found by tests/fuzz): each file method refuses it."""
+    for number, method in enumerate(("fs.read", "fs.write", "fs.list", "fs.mkdir", "fs.remove"), start=10):
+        content = ', "content": "x"' if method == "fs.write" else ""
+        client.send_line(f'{{"id": {number}, "method": "{method}", "params": {{"path": "a/\\ud800"{content}}}}}\n')
+        assert client.reply_to(number)["error"]["code"] == "invalid_params", method
+    assert not (runner.home / "a").exists(), "nothing was made on the way"
+    assert client.call("ping")["pong"] is True
+
+
 def test_read_errors(runner: Runner, client: ProtocolClient) -> None:
     (runner.home / "dir").mkdir()
     (runner.home / "ten.txt").write_text("0123456789")

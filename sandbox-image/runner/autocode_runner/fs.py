@@ -96,6 +96,12 @@ class HomeFS:
 
     def lexical(self, path: str) -> str:
         """The absolute path under the real home, before any symlink is looked at."""
+        if "\x00" in path:
+            raise _error(ErrorCode.INVALID_PARAMS, path, "a path cannot hold a NUL character")
+        try:
+            os.fsencode(path)
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" is valid JSON) names no file
+            raise _error(ErrorCode.INVALID_PARAMS, path, "not a valid file name") from None
         if ".." in path.split("/"):
             raise _error(ErrorCode.FORBIDDEN_PATH, path, "'..' components are not allowed")
         if path.startswith("/"):
