@@ -70,6 +70,20 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def get_sign_in(
+    _user: CurrentUser,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The sign-in (refresh-token family) of the request's access token, once get_current_user has checked it."""
+    if credentials is None:  # get_current_user has refused such a request already
+        raise _unauthorized("Not signed in: send 'Authorization: Bearer <access token>'")
+    return decode_access_token(credentials.credentials, settings.signing_key).session_id
+
+
+CurrentSignIn = Annotated[str, Depends(get_sign_in)]
+
+
 def get_admin_user(user: CurrentUser) -> User:
     if user.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Only admins may do this")

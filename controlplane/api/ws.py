@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from controlplane.api.deps import CurrentUser, get_optional_manager
+from controlplane.api.deps import CurrentSignIn, CurrentUser, get_optional_manager
 from controlplane.api.ids import Id, id_from, position_from
 from controlplane.chat.conversation import Conversation
 from controlplane.chat.hub import ChatHub
@@ -31,6 +31,7 @@ from controlplane.realtime.protocol import (
 from controlplane.realtime.terminal_relay import TerminalRelay
 from controlplane.research.kind import conversation
 from controlplane.sandbox.users import sandbox_user
+from controlplane.services.auth import sign_in_is_live
 from controlplane.services.ownership import owned
 from controlplane.social.assistant import assistant_conversation
 
@@ -45,14 +46,16 @@ class TicketResponse(BaseModel):
 
 
 @ticket_router.post("/ws-ticket", response_model=TicketResponse)
-def issue_ticket(request: Request, user: CurrentUser) -> TicketResponse:
+def issue_ticket(request: Request, user: CurrentUser, sign_in: CurrentSignIn) -> TicketResponse:
     """A single-use ticket, valid for 30 seconds, that opens one WebSocket as the signed-in user."""
+    # Bound to this sign-in too: signing out or a password reset voids the tickets it issued (authenticate).
     store = request.app.state.tickets
-    return TicketResponse(ticket=store.issue(user.id or 0), expires_in=int(store.ttl_seconds))
+    return TicketResponse(ticket=store.issue(user.id or 0, sign_in), expires_in=int(store.ttl_seconds))
 
 
 async def authenticate(websocket: WebSocket) -> User | None:
-    """Accept, then redeem the ticket from the query or the first message; close 4401 if it fails."""
+    """Accept, then redeem the ticket from the query or the first message; close 4401 if it fails, or if the
+    sign-in it was issued under has ended since (signed out, a password reset or change)."""
     await websocket.accept()
     ticket = websocket.query_params.get("ticket")
     if not ticket:
@@ -60,11 +63,12 @@ async def authenticate(websocket: WebSocket) -> User | None:
             first = json.loads(await asyncio.wait_for(websocket.receive_text(), AUTH_MESSAGE_TIMEOUT))
             if isinstance(first, dict) and first.get("type") == "auth":
                 ticket = first.get("ticket")
-    user_id = websocket.app.state.tickets.redeem(ticket if isinstance(ticket, str) else None)
+    holder = websocket.app.state.tickets.redeem(ticket if isinstance(ticket, str) else None)
     user = None
-    if user_id is not None:
+    if holder is not None:
         with Session(websocket.app.state.engine) as session:
-            user = session.get(User, user_id)
+            if sign_in_is_live(session, holder.user_id, holder.session_id):
+                user = session.get(User, holder.user_id)
     if user is None:
         await websocket.close(CLOSE_UNAUTHORIZED, "missing, expired or already used ticket; get a new one")
     return user
