@@ -76,7 +76,9 @@ def give_home(client: docker.DockerClient, settings: Settings, home: Path, uid: 
     paths = [TARGET, *(f"{TARGET}/{subdir}" for subdir in USER_SUBDIRS)]
     # chmod follows links, but TARGET is the mount point itself: always the real directory.
     # A standard subdirectory the user deleted is made again (by the helper, then chowned with the rest).
-    script = f'cd {TARGET} && mkdir -p {" ".join(USER_SUBDIRS)} && chown -h "$0" "$@" && chmod 0700 {TARGET}'
+    # Whatever the user left under a standard name (a link, even a dangling one) stays as it is.
+    make = f'for d in {" ".join(USER_SUBDIRS)}; do [ -e "$d" ] || [ -L "$d" ] || mkdir "$d" || exit 1; done'
+    script = f'cd {TARGET} && {make} && chown -h "$0" "$@" && chmod 0700 {TARGET}'
     _run_helper(client, settings, home, ["sh", "-c", script, owner, *paths])
 
 

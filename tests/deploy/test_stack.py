@@ -338,3 +338,24 @@ def test_the_control_plane_refuses_a_data_directory_at_another_path(
     finally:
         container.stop()
         remove_labelled(engine_client, f"{LABEL_TEST}={tag}")
+
+
+def test_the_control_plane_says_which_group_reaches_the_engine(
+    deploy_images: dict[str, str], engine_client: docker.DockerClient, tmp_path: Path
+) -> None:
+    """Started without the socket's group (DOCKER_GID missing from .env): it names the group and does not start."""
+    tag = secrets.token_hex(4)
+    data_dir = owned_data_dir(tmp_path)
+    container = (
+        controlplane_container(deploy_images["controlplane"], data_dir, tag)
+        .with_volume_mapping(str(data_dir), str(data_dir), "rw")
+        .with_kwargs(labels={LABEL_TEST: tag}, network_mode="none")
+    )
+    try:
+        container.start()
+        assert container.wait() == 1
+        stdout, stderr = container.get_logs()
+        assert f"set DOCKER_GID={socket_group()} in .env" in (stdout + stderr).decode()
+    finally:
+        container.stop()
+        remove_labelled(engine_client, f"{LABEL_TEST}={tag}")
