@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from annotated_types import Ge, Le
+from pydantic import WithJsonSchema
 
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+# An id in a request body is checked the same; its schema says only its minimum, because FastAPI's OpenAPI model holds
+# a body's bounds as floats, and 2**63 - 1 as a float is 2**63: the document (and the PWA's limits) would name a
+# largest id the server refuses.
+BodyId = Annotated[Id, WithJsonSchema({"type": "integer", "minimum": 1})]
 
 
 def id_from(text: str) -> int | None:

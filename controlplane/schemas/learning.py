@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from autocode_runner.contract.learning import MAX_LEVEL_CHARS, MAX_NOTES_CHARS, CardKind, LevelScale, Rating
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
+from controlplane.api.ids import BodyId
 from controlplane.rules import length_rule
 from controlplane.schemas.chat import ChatMessagePublic
 from controlplane.schemas.common import STRICT_BODY, SaidAs
@@ -122,7 +123,7 @@ class CourseMessageBody(BaseModel):
     model_config = STRICT_BODY
 
     text: Annotated[str, StringConstraints(max_length=MESSAGE_MAX)] = ""
-    retry_of: int | None = Field(default=None, description="The id of a failed message of yours to send again")
+    retry_of: BodyId | None = Field(default=None, description="The id of a failed message of yours to send again")
 
 
 # -- the notes --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from autocode_runner.contract.chat import MAX_IMAGE_BYTES, MODEL_IMAGE_TYPES
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
+from controlplane.api.ids import BodyId
 from controlplane.rules import length_rule
 from controlplane.schemas.chat import ChatMessagePublic
 from controlplane.schemas.common import STRICT_BODY, SaidAs
@@ -109,7 +110,7 @@ class MessageBody(BaseModel):
 
     text: Annotated[str, StringConstraints(max_length=MESSAGE_MAX)] = ""
     attachments: list[AttachmentUpload] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
-    retry_of: int | None = Field(default=None, description="The id of a failed message of yours to send again")
+    retry_of: BodyId | None = Field(default=None, description="The id of a failed message of yours to send again")
 
 
 class ChatLimits(BaseModel):

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from controlplane.api.ids import BodyId
 from controlplane.models.social import AccountStatus, Login, MediaKind, Platform, PostKind, PostStatus, TargetState
 from controlplane.rules import length_rule
 from controlplane.schemas.common import STRICT_BODY, SaidAs
@@ -175,11 +176,11 @@ class SocialPostCreate(BaseModel):
 
     model_config = STRICT_BODY
 
-    agent_id: int
+    agent_id: BodyId
     kind: PostKind = PostKind.POST
     text: PostText = ""
-    media_ids: list[int] = Field(default_factory=list, max_length=CAROUSEL_MAX)
-    account_ids: list[int] = Field(min_length=1, max_length=20)
+    media_ids: list[BodyId] = Field(default_factory=list, max_length=CAROUSEL_MAX)
+    account_ids: list[BodyId] = Field(min_length=1, max_length=20)
     scheduled_at: datetime | None = Field(default=None, description="Publish at this time (aware); none: now")
 
 
@@ -275,7 +276,7 @@ ReplyText = Annotated[
 class SocialReply(BaseModel):
     model_config = STRICT_BODY
 
-    account_id: int
+    account_id: BodyId
     text: ReplyText
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from controlplane.api.ids import BodyId
 from controlplane.schemas.chat import ChatMessagePublic
 from controlplane.schemas.custom import AgentChatMessageBody
 
@@ -30,4 +31,4 @@ class SocialAssistantChat(BaseModel):
 class SocialAssistantMessageBody(AgentChatMessageBody):
     """A message to the agent's assistant, or (with `retry_of` and no text) a failed message sent again."""
 
-    agent_id: int = Field(description="The social media manager whose assistant is asked")
+    agent_id: BodyId = Field(description="The social media manager whose assistant is asked")

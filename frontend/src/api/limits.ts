@@ -16,6 +16,7 @@ export const limits = {
     title: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
   AgentChatMessageBody: {
+    retry_of: { minimum: 1 },
     text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   AgentChatUpdate: {
@@ -50,6 +51,7 @@ export const limits = {
     name: { minLength: 1, maxLength: 120, rule: "Use 1 to 120 characters." },
   },
   CourseMessageBody: {
+    retry_of: { minimum: 1 },
     text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   CourseUpdate: {
@@ -65,6 +67,7 @@ export const limits = {
     username: { minLength: 1, maxLength: 64, rule: "Use 1 to 64 characters." },
   },
   MessageBody: {
+    retry_of: { minimum: 1 },
     text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   NotesBody: {
@@ -109,12 +112,16 @@ export const limits = {
     content: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   SocialAssistantMessageBody: {
+    agent_id: { minimum: 1 },
+    retry_of: { minimum: 1 },
     text: { maxLength: 100000, rule: "Use at most 100,000 characters." },
   },
   SocialPostCreate: {
+    agent_id: { minimum: 1 },
     text: { maxLength: 2200, rule: "At most 2,200 characters, Instagram's limit." },
   },
   SocialReply: {
+    account_id: { minimum: 1 },
     text: { minLength: 1, maxLength: 1000, rule: "Use 1 to 1,000 characters." },
   },
   StdioMcpServer: {
