@@ -71,7 +71,7 @@ export function AgentForm({ initial, type, submitLabel, onSubmit, pending, error
   const tools = useTools();
   const toolIds = useId();
   const { t } = useTranslation();
-  const { errors: server, formRef } = useFormErrors(error);
+  const { errors: server, formRef } = useFormErrors(error, "name"); // a 409: an agent of theirs has this name
   useFocusFirstError(own, formRef);
   const hasOwn = Object.keys(own).length > 0;
   const fields: FieldErrors = hasOwn ? own : server.fields;

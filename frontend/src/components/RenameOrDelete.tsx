@@ -10,6 +10,9 @@ import { buttonClass, FormError, Saved, TextInput, useFormErrors } from "./Form"
 
 interface Props {
   name: string;
+  /** The field of the rename's request body the name goes in ("title" for a chat): the server's refusal of it
+  is shown under the name. */
+  field?: string;
   limit?: FieldLimit;
   rename: UseMutationResult<unknown, Error, string>;
   remove: UseMutationResult<unknown, Error, void>;
@@ -18,12 +21,12 @@ interface Props {
   onDeleted?: () => void;
 }
 
-export function RenameOrDelete({ name: current, limit, rename, remove, deleteLabel, consequence, onDeleted }: Props) {
+export function RenameOrDelete({ name: current, field = "name", limit, rename, remove, deleteLabel, consequence, onDeleted }: Props) {
   const { t } = useTranslation();
   const [name, setName] = useState(current);
   const [saved, setSaved] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const { errors, formRef } = useFormErrors(rename.error, "name");
+  const { errors, formRef } = useFormErrors(rename.error, field);
   const trimmed = name.trim();
 
   function submit(e: FormEvent) {
@@ -35,8 +38,8 @@ export function RenameOrDelete({ name: current, limit, rename, remove, deleteLab
   return (
     <div className="space-y-3 rounded-lg border border-slate-700 p-3">
       <form ref={formRef} onSubmit={submit} noValidate className="space-y-2">
-        <TextInput label={t("common.manage.name")} name="name" value={name} onChange={(e) => setName(e.target.value)}
-          error={errors.fields.name} limit={limit} />
+        <TextInput label={t("common.manage.name")} name={field} value={name} onChange={(e) => setName(e.target.value)}
+          error={errors.fields[field]} limit={limit} />
         <div className="flex flex-wrap items-center gap-2">
           <button type="submit" className={buttonClass.primary} disabled={rename.isPending || !trimmed || trimmed === current}>
             {rename.isPending ? t("common.manage.saving") : t("common.manage.rename")}

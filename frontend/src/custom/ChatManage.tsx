@@ -10,7 +10,7 @@ export function ChatManage({ chat, onDeleted }: { chat: AgentChat; onDeleted: ()
   const rename = useRenameChat(chat.id);
   const remove = useDeleteChat(chat.id, chat.agent_id);
   return (
-    <RenameOrDelete name={chat.title} limit={limits.AgentChatUpdate.title} rename={rename} remove={remove}
+    <RenameOrDelete name={chat.title} field="title" limit={limits.AgentChatUpdate.title} rename={rename} remove={remove}
       deleteLabel={t("custom.manage.deleteChat")} consequence={t("custom.manage.consequence")} onDeleted={onDeleted} />
   );
 }

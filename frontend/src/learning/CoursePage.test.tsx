@@ -9,7 +9,8 @@ import { setFetch } from "../api/transport";
 import { applyLanguage } from "../i18n";
 import { CoursePage } from "../pages/CoursePage";
 import { FakeSocket } from "../testing/FakeSocket";
-import { button, render, unmountAll } from "../testing/render";
+import { json } from "../testing/http";
+import { button, describedBy, render, unmountAll } from "../testing/render";
 import { AGENT, card, course, fakeServer, type Call } from "./testServer";
 
 const NOW = Date.now();
@@ -25,6 +26,7 @@ let notes: string;
 let queue: { cards: ReturnType<typeof card>[]; due: number; total: number; next_due?: string | null };
 let graded: ReturnType<typeof card> | null;
 let wide: boolean;
+let refuseAnswer: (() => Response) | null;
 
 function serve() {
   const server = fakeServer({
@@ -37,7 +39,7 @@ function serve() {
       return { content: notes, saved: true };
     },
     "GET /api/courses/5/review": () => queue,
-    "POST /api/courses/5/review/31": { card: card(31), turn: 40 },
+    "POST /api/courses/5/review/31": () => refuseAnswer?.() ?? { card: card(31), turn: 40 },
     "GET /api/courses/5/review/31": () => graded,
     "POST /api/courses/5/message": () => ({ ...course(), messages: [USER_MESSAGE, REPLY] }),
     "PATCH /api/courses/5": (c: Call) => course(c.body as Record<string, unknown>),
@@ -60,6 +62,7 @@ beforeEach(() => {
   notes = "# Student notes\n\nLevel: B1\n";
   queue = { cards: [card(31, { front: "the cat" }), card(32, { kind: "mistake", front: "I have went" })], due: 2, total: 5 };
   graded = null;
+  refuseAnswer = null;
   serve();
 });
 
@@ -201,6 +204,24 @@ describe("a course's page", () => {
     say({ seq: 6, type: "message", turn: 40, message: { ...pending, seq: 6 } });
     await vi.waitFor(() => expect(el.textContent).toContain("The tutor is checking your answer…"));
     expect(el.textContent).not.toContain("could not check");
+  });
+
+  it("puts the server's refusal of an answer under it, and any other refusal under the card", async () => {
+    refuseAnswer = () => json(422, { detail: [{ loc: ["body", "answer"], msg: "Value error, Use at most 2,000 characters.", type: "value_error" }] });
+    const { el } = await openCourse();
+    await vi.waitFor(() => expect(tab(el, "Review (2)")).toBeTruthy());
+    await click(tab(el, "Review (2)"));
+    await vi.waitFor(() => expect(el.querySelector("[data-card-front]")).not.toBeNull());
+    await typeAnswer(el, "kočka ".repeat(400));
+    await click(button(el, "Check"));
+    const box = el.querySelector<HTMLTextAreaElement>('textarea[name="answer"]')!;
+    await vi.waitFor(() => expect(box.getAttribute("aria-invalid")).toBe("true"));
+    expect(describedBy(box)).toContain("Use at most 2,000 characters.");
+
+    refuseAnswer = () => json(503, { detail: "Sandboxes are disabled on this server" });
+    await click(button(el, "Check"));
+    await vi.waitFor(() => expect(el.querySelector('article [role="alert"]')?.textContent).toBe("Sandboxes are disabled on this server"));
+    expect(box.getAttribute("aria-invalid")).toBe("false");
   });
 
   it("says when the next card is due when nothing is due, and that review cards come from the tutor when there are none", async () => {

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useReducer, useState, type FormEvent } from "re
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import type { LiveChat } from "../chat/useChat";
+import { formErrors } from "../api/formErrors";
 import { i18n } from "../i18n";
 import { Markdown } from "../chat/Markdown";
 import { buttonClass, FormError, inputClass, TextArea } from "../components/Form";
@@ -42,7 +43,6 @@ async function gradedCard(courseId: number, card: ReviewCard, wanted: () => bool
   return null;
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function CourseReview({ courseId, chat }: { courseId: number; chat: LiveChat }) {
   const { t } = useTranslation();
@@ -111,7 +111,9 @@ function CardView({ courseId, round, chat, onEvent }: {
   const step = round.step;
   const [answer, setAnswer] = useState("");
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // What the server refused, as a form shows it: a 422 on the answer under it, anything else under the card.
+  const [error, setError] = useState<unknown>(null);
+  const errors = formErrors(error);
 
   // The tutor's reply to the answer: written live, then stored; its end brings the card's new schedule.
   const turn = step.kind === "grading" || step.kind === "failed" || (step.kind === "rated" && step.turn !== null) ? step.turn : null;
@@ -145,7 +147,7 @@ function CardView({ courseId, round, chat, onEvent }: {
     try {
       await work();
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -179,7 +181,8 @@ function CardView({ courseId, round, chat, onEvent }: {
       {step.kind === "asking" && (
         <form onSubmit={check} noValidate className="space-y-2">
           <TextArea label={t("learning.review.answer")} name="answer" value={answer} rows={2} autoFocus
-            className={`${inputClass} text-sm`} onChange={(e) => setAnswer(e.target.value)} hint={t("learning.review.answerHint")} />
+            className={`${inputClass} text-sm`} onChange={(e) => setAnswer(e.target.value)} hint={t("learning.review.answerHint")}
+            error={errors.fields.answer} />
           <div className="flex flex-wrap items-center gap-2">
             <button type="submit" className={buttonClass.primary} disabled={busy || !answer.trim()}>
               {busy ? t("learning.review.checking") : t("learning.review.check")}
@@ -237,7 +240,7 @@ function CardView({ courseId, round, chat, onEvent }: {
           </button>}
         </div>
       )}
-      <FormError message={error} />
+      <FormError message={errors.message} />
     </article>
   );
 }

@@ -29,7 +29,7 @@ export function NewCourse({ subject, onCancel }: { subject: Subject; onCancel: (
 
   return (
     <form ref={formRef} onSubmit={submit} noValidate className="my-3 space-y-3 rounded-lg border border-slate-700 p-3">
-      <h4 className="text-sm font-semibold">{t("learning.newCourse.heading", { subject: subject.name })}</h4>
+      <h3 className="text-sm font-semibold">{t("learning.newCourse.heading", { subject: subject.name })}</h3>
       <TextInput label={t("learning.newCourse.name")} name="name" value={name} autoFocus
         onChange={(e) => setName(e.target.value)} error={errors.fields.name} hint={t("learning.newCourse.nameHint")}
         limit={limits.CourseCreate.name} />

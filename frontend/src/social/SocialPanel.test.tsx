@@ -310,6 +310,24 @@ describe("Inbox", () => {
     expect(calls.find((c) => c.path === "/api/social/comments/c1/reply")?.body).toEqual({ account_id: 3, text: "At seven!" });
   });
 
+  it("puts the server's refusal of a reply's words under its box", async () => {
+    serve({
+      "GET /api/social/comments": { comments: [COMMENT], problems: [] },
+      "GET /api/social/dms": { conversations: [], problems: [] },
+      "POST /api/social/inbox/read": () => new Response(null, { status: 204 }),
+      "POST /api/social/comments/c1/reply": () =>
+        json(422, { detail: [{ loc: ["body", "text"], msg: "Value error, Write at most 8,000 characters.", type: "value_error" }] }),
+    });
+    const el = await render(page, "/agents/9?tab=inbox");
+    await vi.waitFor(() => expect(el.querySelector('[data-comment="c1"] button')).not.toBeNull());
+    await click(el.querySelector<HTMLElement>('[data-comment="c1"] button')!);
+    const box = labelled(el, "Reply to jan") as unknown as HTMLTextAreaElement;
+    await act(async () => typeText(box, "At seven!"));
+    await click(button(el, "Send reply"));
+    await vi.waitFor(() => expect(box.getAttribute("aria-invalid")).toBe("true"));
+    expect(describedBy(box)).toContain("Write at most 8,000 characters.");
+  });
+
   it("explains Advanced Access for a refused DM, and the 24-hour window instead of a reply box", async () => {
     const el = await render(page, "/agents/9?tab=inbox");
     await vi.waitFor(() => expect(tab(el, "Messages")).toBeTruthy());
