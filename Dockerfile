@@ -108,6 +108,10 @@ CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile
 
 # --- the control plane ------------------------------------------------------------------------------------------
 FROM base AS controlplane
+# nft and ip for `autocode firewall apply` (the compose file's root `firewall` service; the control plane never runs it).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends iproute2 nftables \
+    && rm -rf /var/lib/apt/lists/*
 # Its own unprivileged user; the engine's socket is reached through the socket's group (group_add in compose).
 RUN groupadd --system --gid 10001 autocode \
     && useradd --system --uid 10001 --gid autocode --no-create-home --home-dir /nonexistent \

@@ -11,6 +11,8 @@ FRONTEND_STAMP := frontend/node_modules/.installed
 .PHONY: up test lint format lock clean engine image frontend frontend-test chromium api-client deploy-tools
 
 up: $(STAMP) image frontend
+	@if [ "$$(id -u)" = 0 ]; then $(BIN)/autocode firewall apply; \
+	else echo "make up: not root, so sandboxes start only after \`sudo $(BIN)/autocode firewall apply\`"; fi
 	$(BIN)/autocode serve
 
 # Lint first (seconds), then everything the tests need, then the tests.

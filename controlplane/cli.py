@@ -1,4 +1,4 @@
-"""The `autocode` command: serve, database migrations, admin accounts, sandboxes, backups."""
+"""The `autocode` command: serve, database migrations, admin accounts, sandboxes, their firewall, backups."""
 
 from __future__ import annotations
 
@@ -197,6 +197,55 @@ def cmd_sandbox_shell(args: argparse.Namespace, settings: Settings) -> int:
     return 0  # not reached
 
 
+def cmd_firewall_apply(args: argparse.Namespace, settings: Settings) -> int:
+    """Root: install the rules that keep sandboxes off the host (firewall.py); with --every, keep them installed."""
+    import time
+
+    from controlplane.sandbox.backend import EngineUnavailable
+    from controlplane.sandbox.firewall import FirewallError, apply, table_name
+
+    while True:
+        try:
+            ruleset = apply(settings)
+        except (FirewallError, EngineUnavailable) as exc:
+            return _fail(str(exc))
+        if args.print:
+            print(ruleset.render(), end="")
+        _say(
+            f"sandboxes on {settings.sandbox_network} (bridge {ruleset.facts.bridge}) cannot reach the host, the "
+            f"private ranges or the metadata address: nftables table inet {table_name(settings.sandbox_network)}"
+        )
+        if not args.every:
+            return 0
+        time.sleep(args.every)
+
+
+def cmd_firewall_remove(_args: argparse.Namespace, settings: Settings) -> int:
+    from controlplane.sandbox.firewall import FirewallError, remove, table_name
+
+    try:
+        remove(settings)
+    except FirewallError as exc:
+        return _fail(str(exc))
+    _say(f"removed the table inet {table_name(settings.sandbox_network)}: sandboxes may now reach the host")
+    return 0
+
+
+def cmd_firewall_check(_args: argparse.Namespace, settings: Settings) -> int:
+    """Probe from the sandbox network, as the control plane does on every reconcile pass."""
+    from controlplane.sandbox.backend import EngineUnavailable
+    from controlplane.sandbox.docker_engine import DockerSandboxBackend
+
+    try:
+        problem = DockerSandboxBackend(settings.model_copy(update={"sandbox_firewall_check": True})).check_isolation()
+    except EngineUnavailable as exc:
+        return _fail(str(exc))
+    if problem:
+        return _fail(problem)
+    _say(f"sandboxes on {settings.sandbox_network} cannot reach the host: the firewall answers for it")
+    return 0
+
+
 def _in_data_dir(settings: Settings, data_dir: Path | None) -> Settings:
     return settings if data_dir is None else Settings(**{**settings.model_dump(), "data_dir": data_dir})
 
@@ -287,6 +336,22 @@ def build_parser() -> argparse.ArgumentParser:
     shell = sandbox.add_parser("shell", help="open a shell in a user's sandbox, as that user")
     shell.add_argument("username")
     shell.set_defaults(handler=cmd_sandbox_shell)
+
+    firewall = commands.add_parser(
+        "firewall", help="keep sandboxes off the host, the control plane and 169.254.169.254 (docs/security.md)"
+    ).add_subparsers(dest="firewall_command", required=True)
+    firewall_apply = firewall.add_parser("apply", help="(root) install or replace the sandbox network's nftables rules")
+    firewall_apply.add_argument("--print", action="store_true", help="also print the rules")
+    firewall_apply.add_argument(
+        "--every", type=float, metavar="SECONDS", help="stay running and apply them again this often"
+    )
+    firewall_apply.set_defaults(handler=cmd_firewall_apply)
+    firewall.add_parser("remove", help="(root) remove the sandbox network's rules").set_defaults(
+        handler=cmd_firewall_remove
+    )
+    firewall.add_parser("check", help="probe from the sandbox network that the host is blocked").set_defaults(
+        handler=cmd_firewall_check
+    )
 
     backup = commands.add_parser(
         "backup",

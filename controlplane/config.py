@@ -101,6 +101,18 @@ class Settings(BaseSettings):
     sandbox_network_internal: bool = Field(
         default=False, description="Make the sandbox network internal: no route out of the machine."
     )
+    sandbox_firewall_check: bool = Field(
+        default=True,
+        description="Refuse to start sandboxes unless a probe from the sandbox network finds the host, the control "
+        "plane, the engine and 169.254.169.254 blocked (`autocode firewall apply`, docs/security.md). Off only for "
+        "development.",
+    )
+    sandbox_firewall_allow: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description='Private destinations sandboxes may still reach, a JSON list: "10.0.0.5:8080" (a LAN SearXNG), '
+        '"10.1.0.0/16", "[fd00::5]:443". Everything else private, the host and the metadata address stay blocked.',
+    )
     sandbox_idle_minutes: float = Field(default=30, gt=0, description="Stop an unused sandbox after this.")
     sandbox_upgrade_idle_seconds: float = Field(
         default=300,
@@ -168,6 +180,20 @@ class Settings(BaseSettings):
         pattern=r"^https?://\S+$",
         description="The address at which Meta reaches this server: the OAuth redirect and the media it fetches.",
     )
+
+    @field_validator("sandbox_firewall_allow")
+    @classmethod
+    def _allowed_destinations(cls, value: list[str]) -> list[str]:
+        from controlplane.sandbox.firewall import Allowed
+
+        for entry in value:
+            try:
+                Allowed.parse(entry)
+            except ValueError as exc:
+                raise ValueError(
+                    f"AUTOCODE_SANDBOX_FIREWALL_ALLOW: {entry!r} is not an address[/prefix][:port]"
+                ) from exc
+        return value
 
     @field_validator("secret_key")
     @classmethod

@@ -105,6 +105,10 @@ class SandboxBackend(abc.ABC):
     def engine_info(self) -> dict[str, str]:
         """Engine name and version; raises EngineUnavailable."""
 
+    def check_isolation(self) -> str | None:
+        """Probe that sandboxes cannot reach the host (firewall.py); None when they cannot, else what to do."""
+        return None
+
     @abc.abstractmethod
     async def exec_stream(
         self, user: SandboxUser, command: list[str], *, tty: bool = False, env: dict[str, str] | None = None

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import ipaddress
+import json
+import logging
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -36,7 +40,14 @@ from controlplane.sandbox.backend import (
     SandboxUser,
 )
 from controlplane.sandbox.docker_exec import start_exec
-from controlplane.sandbox.engine_policy import EnginePolicy, GuardedDockerClient
+from controlplane.sandbox.engine_policy import LABEL_ROLE, EnginePolicy, GuardedDockerClient
+from controlplane.sandbox.firewall import (
+    PROBE_CONNECT_SECONDS,
+    PROBE_SCRIPT,
+    NetworkFacts,
+    isolation_problem,
+    probe_targets,
+)
 from controlplane.sandbox.homes import give_home
 from controlplane.sandbox.image import LABEL_VERSION
 from controlplane.services.userdirs import prepare_user_home
@@ -48,6 +59,10 @@ LABEL_USERNAME = "autocode.username"
 RUNNER_COMMAND = ["autocode-runner", "serve"]
 DEFAULT_SOCKET = "/var/run/docker.sock"
 CREATE_RACE_SECONDS = 10.0
+ROLE_NETCHECK = "netcheck"  # the firewall probe (firewall.py)
+PROBE_SECONDS = 60
+UNCHECKED = "the sandbox network has not been checked yet"
+log = logging.getLogger(__name__)
 
 
 def engine_socket_path() -> str:
@@ -106,6 +121,8 @@ class DockerSandboxBackend(SandboxBackend):
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._network_id: str | None = None
+        self._isolation: str | None = UNCHECKED  # None: a probe found the host blocked
+        self._isolation_lock = threading.Lock()
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
@@ -177,6 +194,79 @@ class DockerSandboxBackend(SandboxBackend):
                     ).id
         return {"network": self._network_id}
 
+    # -- the network's isolation (firewall.py) ------------------------------------------------------------------
+    def network_facts(self) -> NetworkFacts:
+        """The sandbox network's bridge, gateways and subnets (the network made first if it is missing)."""
+        network = self.client.networks.get(self._ensure_network()["network"])
+        attrs = network.attrs
+        bridge = (attrs.get("Options") or {}).get("com.docker.network.bridge.name") or f"br-{str(network.id)[:12]}"
+        gateways, subnets = [], []
+        for config in (attrs.get("IPAM") or {}).get("Config") or []:
+            if subnet := config.get("Subnet"):
+                subnets.append(subnet)
+                gateway = config.get("Gateway") or str(next(ipaddress.ip_network(subnet, strict=False).hosts()))
+                gateways.append(gateway.split("/")[0])
+        return NetworkFacts(self.settings.sandbox_network, bridge, tuple(gateways), tuple(subnets))
+
+    def probe(self, targets: list[tuple[str, int]], timeout: float = PROBE_CONNECT_SECONDS) -> list[str]:
+        """Connect to each target from a short-lived container shaped like a sandbox, on the sandbox network;
+        each outcome is "open", "refused", "blocked" (the firewall's answer), "timeout", "no-route" or an errno."""
+        settings = self.settings
+        uid = settings.sandbox_uid_base - 1  # nobody's: below every user's uid
+        container: Any = self.client.containers.create(
+            settings.sandbox_image,
+            entrypoint=[],
+            command=["python3", "-I", "-c", PROBE_SCRIPT, json.dumps(targets), str(timeout)],
+            name=f"{settings.sandbox_name_prefix}netcheck.{secrets.token_hex(4)}",  # a dot: never a sandbox's name
+            user=f"{uid}:{uid}",
+            labels={LABEL_INSTANCE: settings.sandbox_instance, LABEL_ROLE: ROLE_NETCHECK},
+            read_only=True,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            mem_limit="64m",
+            pids_limit=16,
+            **self._ensure_network(),
+        )
+        try:
+            container.start()
+            result = container.wait(timeout=PROBE_SECONDS + timeout * len(targets))
+            output = container.logs(stdout=True, stderr=True).decode(errors="replace").strip()
+            if result.get("StatusCode") != 0:
+                raise SandboxError(f"the network probe failed ({result.get('StatusCode')}): {output[-500:]}")
+            outcomes = json.loads(output.splitlines()[-1])
+        except (DockerException, OSError, ValueError) as exc:  # OSError: the wait's read timeout
+            raise SandboxError(f"the network probe failed: {exc}") from exc
+        finally:
+            container.remove(force=True)
+        return [str(outcome) for outcome in outcomes]
+
+    def check_isolation(self) -> str | None:
+        """Probe the host from the sandbox network (firewall.py); remembered until the next check."""
+        settings = self.settings
+        if not settings.sandbox_firewall_check or settings.sandbox_network == "none":
+            self._isolation = None
+            return None
+        with self._isolation_lock:
+            try:
+                targets = probe_targets(settings, self.network_facts())
+                problem = isolation_problem(settings, targets, self.probe(targets))
+            except (SandboxError, DockerException) as exc:
+                problem = f"could not check that sandboxes cannot reach the host: {exc}"
+            if problem and problem != self._isolation:
+                log.error("%s", problem)
+            elif problem is None and self._isolation is not None:
+                log.info("sandboxes on %s cannot reach the host: the firewall is in place", settings.sandbox_network)
+            self._isolation = problem
+        return problem
+
+    def _require_isolation(self) -> None:
+        """Before a sandbox is created or started: the last check's verdict, checking first if there was none."""
+        problem = self._isolation
+        if problem == UNCHECKED:
+            problem = self.check_isolation()
+        if problem is not None and self.settings.sandbox_firewall_check:
+            raise SandboxError(problem)
+
     def _create(self, user: SandboxUser) -> Any:
         settings = self.settings
         uid = sandbox_uid(settings, user)
@@ -239,6 +329,8 @@ class DockerSandboxBackend(SandboxBackend):
             if container is not None and container.status != "running" and self._outdated(container):
                 container.remove(force=True)  # stopped, so nothing runs in it; the files are the bind mount
                 container = None  # made again below from the wanted image
+            if container is None or container.status != "running":
+                self._require_isolation()
             if container is None:
                 try:
                     container = self._create(user)

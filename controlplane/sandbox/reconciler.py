@@ -8,7 +8,9 @@
   rebuilt image) is made again from the wanted image once it is idle (the same definition as for the idle stop,
   over sandbox_upgrade_idle_seconds), never while an agent works or somebody watches; a stopped one is made again
   when it next starts (docker_engine.ensure_running);
-- the observed state of each sandbox is recorded.
+- the observed state of each sandbox is recorded;
+- first of all, the sandbox network is probed: while sandboxes could reach the host (no firewall, firewall.py),
+  none is started and the log says what to run.
 It adopts what already runs: a healthy running container is never recreated.
 """
 
@@ -44,6 +46,7 @@ class ReconcileReport:
     upgraded: list[str] = field(default_factory=list)  # made again from the wanted image
     adopted: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    isolation_problem: str | None = None  # why sandboxes are not started (the firewall check), or None
 
 
 class Reconciler:
@@ -62,6 +65,8 @@ class Reconciler:
     async def reconcile_once(self) -> ReconcileReport:
         report = ReconcileReport()
         manager = self.manager
+        # Sandboxes must not reach the host (firewall.py): probed on every pass; while not, none is started.
+        report.isolation_problem = await asyncio.to_thread(manager.backend.check_isolation)
         users, desired = await asyncio.to_thread(self._wanted)
         containers = await asyncio.to_thread(manager.backend.list_sandboxes)
         wanted_image = await asyncio.to_thread(manager.backend.wanted_image) if containers else None

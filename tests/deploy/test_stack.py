@@ -116,6 +116,7 @@ def controlplane_container(image: str, data_dir: Path, tag: str, **env: str) -> 
             AUTOCODE_SANDBOX_NAME_PREFIX=f"stk-{tag}-",
             AUTOCODE_SANDBOX_NETWORK=TEST_NETWORK,
             AUTOCODE_SANDBOX_NETWORK_INTERNAL="true",
+            AUTOCODE_SANDBOX_FIREWALL_CHECK="false",  # tests/security/test_sandbox_network.py checks the firewall
             AUTOCODE_SANDBOX_MEMORY="256m",
             FORWARDED_ALLOW_IPS="*",
             **env,

@@ -161,6 +161,7 @@ def unit_environment(data_dir: Path, port: int, tag: str) -> dict[str, str]:
         AUTOCODE_SANDBOX_NAME_PREFIX=f"unt-{tag}-",
         AUTOCODE_SANDBOX_NETWORK=TEST_NETWORK,
         AUTOCODE_SANDBOX_NETWORK_INTERNAL="true",
+        AUTOCODE_SANDBOX_FIREWALL_CHECK="false",  # tests/security/test_sandbox_network.py checks the firewall
         AUTOCODE_SANDBOX_MEMORY="256m",
         PATH="/usr/local/bin:/usr/bin:/bin",
         PYTHONDONTWRITEBYTECODE="1",

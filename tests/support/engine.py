@@ -88,6 +88,7 @@ def sandbox_settings(tmp_path: Path, engine_client: docker.DockerClient) -> Iter
         sandbox_name_prefix=f"act-{tag}-",
         sandbox_network=TEST_NETWORK,
         sandbox_network_internal=True,
+        sandbox_firewall_check=False,  # the shared test network has no firewall: tests/security/test_sandbox_network.py
         sandbox_memory=TEST_MEMORY,
         sandbox_pids=TEST_PIDS,
         sandbox_cpus=1.0,

@@ -23,6 +23,7 @@ def autocode_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """This process's environment without any AUTOCODE_ setting of the developer's, plus test defaults."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOCODE_")}
     env.update(AUTOCODE_DATA_DIR=str(data_dir), AUTOCODE_BCRYPT_ROUNDS="4", AUTOCODE_SANDBOXES_ENABLED="false")
+    env.update(AUTOCODE_SANDBOX_FIREWALL_CHECK="false")  # test networks have no firewall (test_sandbox_network.py)
     env.update(extra)
     return env
 

@@ -271,6 +271,7 @@ def main() -> int:
             sandbox_name_prefix=f"rec-{tag}-",
             sandbox_network=TEST_NETWORK,
             sandbox_network_internal=True,
+            sandbox_firewall_check=False,
             sandbox_memory="1g",  # Claude Code alone takes ~250 MB
             sandbox_pids=TEST_PIDS,
             reconcile_interval_seconds=3600,
