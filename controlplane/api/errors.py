@@ -1,14 +1,19 @@
 """Errors into HTTP answers: one handler for every domain and sandbox failure (so routes never translate errors
-themselves), with a field's validation failure in FastAPI's own 422 shape and a sentence a person understands."""
+themselves), with a field's validation failure in FastAPI's own 422 shape and a sentence a person understands; a full
+disk (507) and a database busy past its timeout (503) in words too, never a bare 500."""
 
 from __future__ import annotations
 
+import errno
+import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from controlplane.api.validation_messages import plain_errors
 from controlplane.errors import Conflict, DomainError, InvalidField, NotFound
@@ -80,6 +85,46 @@ async def _graph_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(jsonable_encoder(body), status_code=code)
 
 
+logger = logging.getLogger(__name__)
+
+# SQLite's primary result codes (sqlite3 gives them as `sqlite_errorcode`, extended codes in the higher bits).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
+DISK_FULL = "The server's disk is full, so nothing was saved. Ask the administrator to free some space, then try again."
+DATABASE_BUSY = "The server is busy and saved nothing. Try again in a moment."
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    original = error.orig if isinstance(error, OperationalError) else error
+    code = getattr(original, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _storage_error(error: BaseException) -> tuple[int, str] | None:
+    """A failure to store that the person can understand: a full disk (507) or a database that stayed busy past
+    its timeout (503, try again); None for anything else (a bug: the ordinary 500, logged with its traceback)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return status.HTTP_507_INSUFFICIENT_STORAGE, DISK_FULL
+    code = _sqlite_code(error)
+    said = str(error.orig if isinstance(error, OperationalError) else error)
+    if code == SQLITE_FULL or "database or disk is full" in said:
+        return status.HTTP_507_INSUFFICIENT_STORAGE, DISK_FULL
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in said:
+        return status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_BUSY
+    return None
+
+
+async def _storage_failure(request: Request, error: Exception) -> JSONResponse:
+    """A full disk or a busy database in plain words, the cause in the server's log; any other database or OS error
+    goes on to the ordinary 500 (raised again, so the server logs its traceback)."""
+    answer = _storage_error(error)
+    if answer is None:
+        raise error
+    code, detail = answer
+    logger.error("%s %s: %s (%s)", request.scope.get("method", "WS"), request.url.path, detail, error)
+    headers = {"Retry-After": "1"} if code == status.HTTP_503_SERVICE_UNAVAILABLE else None
+    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one place domain, sandbox and request validation failures become HTTP answers."""
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -87,3 +132,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(GraphError, _graph_error)
     for sandbox_failure in (EngineUnavailable, SandboxError, ChannelClosed, RunnerError):
         app.add_exception_handler(sandbox_failure, _sandbox_error)
+    for storage_failure in (OperationalError, sqlite3.OperationalError, OSError):
+        app.add_exception_handler(storage_failure, _storage_failure)
