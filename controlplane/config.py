@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         "plane, the engine and 169.254.169.254 blocked (`autocode firewall apply`, docs/security.md). Off only for "
         "development.",
     )
+    sandbox_firewall_check_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="While the probe finds the host blocked, probe again after this long (each probe is a short-lived "
+        "container); while it does not, every reconcile pass probes, so a fix is noticed at once.",
+    )
     sandbox_firewall_allow: list[str] = Field(
         default_factory=list,
         max_length=100,

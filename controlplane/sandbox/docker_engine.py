@@ -123,6 +123,7 @@ class DockerSandboxBackend(SandboxBackend):
         self._network_id: str | None = None
         self._isolation: str | None = UNCHECKED  # None: a probe found the host blocked
         self._isolation_lock = threading.Lock()
+        self._isolated_since: float | None = None  # monotonic time of the last probe that found the host blocked
 
     # -- plumbing ---------------------------------------------------------------------------------
     @property
@@ -247,6 +248,11 @@ class DockerSandboxBackend(SandboxBackend):
             self._isolation = None
             return None
         with self._isolation_lock:
+            recent = self._isolated_since is not None and (
+                time.monotonic() - self._isolated_since < settings.sandbox_firewall_check_seconds
+            )
+            if self._isolation is None and recent:
+                return None  # found blocked a moment ago: a probe container every pass would cost a family's VPS
             try:
                 targets = probe_targets(settings, self.network_facts())
                 problem = isolation_problem(settings, targets, self.probe(targets))
@@ -257,6 +263,7 @@ class DockerSandboxBackend(SandboxBackend):
             elif problem is None and self._isolation is not None:
                 log.info("sandboxes on %s cannot reach the host: the firewall is in place", settings.sandbox_network)
             self._isolation = problem
+            self._isolated_since = time.monotonic() if problem is None else None
         return problem
 
     def _require_isolation(self) -> None:

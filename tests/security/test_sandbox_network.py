@@ -109,7 +109,9 @@ def sandbox_settings(sandbox_settings: Settings, engine_client: docker.DockerCli
     if os.geteuid() != 0:
         pytest.fail("this test installs nftables rules: run it as root (CI does)")
     network = f"autocode-test-fw-{secrets.token_hex(4)}"
-    settings = sandbox_settings.model_copy(update={"sandbox_network": network, "sandbox_firewall_check": True})
+    settings = sandbox_settings.model_copy(
+        update={"sandbox_network": network, "sandbox_firewall_check": True, "sandbox_firewall_check_seconds": 0}
+    )
     yield settings
     for container in engine_client.containers.list(
         all=True, filters={"label": f"{LABEL_INSTANCE}={settings.sandbox_instance}"}
