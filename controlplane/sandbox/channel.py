@@ -107,7 +107,8 @@ class RunnerChannel:
                 if not data:
                     break
                 if stream_id == 2:
-                    log.warning("runner attach stderr: %s", data.decode(errors="replace").rstrip())
+                    if text := data.decode(errors="replace").rstrip():  # print's newline may come in a frame alone
+                        log.warning("runner attach stderr: %s", text)
                     continue
                 self._buffer.extend(data)
                 while (newline := self._buffer.find(b"\n")) >= 0:

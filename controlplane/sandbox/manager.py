@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from autocode_runner.contract.wire import ATTACH_COMMAND, ErrorCode, Method
+from autocode_runner.contract.wire import ATTACH_COMMAND, ATTACH_WAIT_VARIABLE, ErrorCode, Method
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -34,7 +34,10 @@ from controlplane.sandbox.channel import ChannelClosed, RunnerChannel, RunnerErr
 
 log = logging.getLogger(__name__)
 StateListener = Callable[[SandboxUser, str], None]
-READY_POLL_SECONDS = 0.1
+# After a failed attach (an image older than ATTACH_WAIT_VARIABLE, a runner that crashed), the next try comes
+# after this, doubling up to the cap.
+RETRY_FIRST_SECONDS = 0.02
+RETRY_MAX_SECONDS = 0.5
 
 
 class SandboxManager:
@@ -160,12 +163,16 @@ class SandboxManager:
             return channel
 
     async def _attach_when_ready(self, user: SandboxUser) -> RunnerChannel:
-        """The container may be up before its runner listens: retry attach until the start timeout."""
+        """The container may be up before its runner listens. The attach exec itself waits for the runner's
+        socket (quietly, connecting the moment it appears), so a start takes one exec, no polling; should attach
+        fail all the same, it is tried again with a backoff until the start timeout."""
         deadline = time.monotonic() + self.settings.sandbox_start_timeout
         last_error: Exception | None = None
+        retry = RETRY_FIRST_SECONDS
         while time.monotonic() < deadline:
             try:
-                stream = await self.backend.exec_stream(user, list(ATTACH_COMMAND))
+                wait = {ATTACH_WAIT_VARIABLE: f"{max(0.0, deadline - time.monotonic()):.3f}"}
+                stream = await self.backend.exec_stream(user, list(ATTACH_COMMAND), env=wait)
                 return await RunnerChannel.open(stream, timeout=max(1.0, deadline - time.monotonic()))
             except RunnerError as exc:
                 if exc.code == ErrorCode.PROTOCOL_MISMATCH:
@@ -176,7 +183,8 @@ class SandboxManager:
             status = await asyncio.to_thread(self.backend.status, user.username)
             if status.state is not SandboxState.RUNNING:
                 raise SandboxError(f"the sandbox stopped while starting (exit code {status.exit_code})")
-            await asyncio.sleep(READY_POLL_SECONDS)
+            await asyncio.sleep(retry)
+            retry = min(retry * 2, RETRY_MAX_SECONDS)
         raise SandboxError(
             f"the runner in {user.username}'s sandbox did not answer within {self.settings.sandbox_start_timeout} s "
             f"({last_error}); see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from autocode_runner.contract.wire import PROTOCOL_VERSION
+from autocode_runner.contract.wire import ATTACH_WAIT_VARIABLE, PROTOCOL_VERSION
 
 from tests.runner.conftest import ATTACH, DEADLINE, Runner, runner_env, start_runner, stop_runner
 
@@ -166,3 +168,44 @@ def test_sigterm_disconnects_clients_and_exits_cleanly(runner: Runner) -> None:
     assert not runner.socket_path.exists()
     assert "Traceback" not in runner.log()
     assert "stopping" in runner.log()
+
+
+def test_attach_with_a_wait_connects_when_the_runner_comes_up_and_says_nothing(short_tmp: Path) -> None:
+    """As the control plane attaches to a sandbox just started: attach runs before the runner has made its socket
+    (here a stale socket file nobody listens on, then none), waits quietly, and talks once the runner is up."""
+    socket_path = short_tmp / "run" / "runner.sock"
+    socket_path.parent.mkdir(mode=0o700)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
+        stale.bind(str(socket_path))  # a socket file with no listener: connect is refused
+    env = dict(runner_env(short_tmp, short_tmp / "home"), AUTOCODE_RUNNER_SOCKET=str(socket_path))
+    env[ATTACH_WAIT_VARIABLE] = str(DEADLINE)
+    process = subprocess.Popen(
+        [str(ATTACH), "attach"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        send(process, HELLO)
+        runner = start_runner(short_tmp)
+        try:
+            assert read_replies(process, 1)[0]["result"]["protocol"] == PROTOCOL_VERSION
+            assert process.stdin is not None
+            process.stdin.close()
+            assert process.wait(timeout=DEADLINE) == 0
+            assert process.stderr is not None
+            assert process.stderr.read() == b""
+        finally:
+            stop_runner(runner)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_attach_gives_up_after_its_wait_with_one_line(runner: Runner) -> None:
+    missing = runner.base / "run" / "absent.sock"
+    started = time.monotonic()
+    process = start_attach(runner, "--socket", str(missing), "--wait", "0.3")
+    stdout, stderr = process.communicate(b"", timeout=DEADLINE)
+    assert time.monotonic() - started >= 0.3
+    assert process.returncode != 0
+    assert stdout == b""
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1 and str(missing) in lines[0]

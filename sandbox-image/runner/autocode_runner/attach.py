@@ -4,6 +4,11 @@ The control plane cannot reach a socket inside a container; it can run a process
 non-TTY `docker exec -i ... autocode-runner attach` turns the exec's stdio into a connection to the
 runner. Nothing is parsed here: the protocol is between the two ends. When stdin ends, the socket's
 write side is shut so the runner still answers what was asked; when the runner closes, attach exits.
+
+Right after a sandbox starts, the runner may not have made its socket yet. With a wait (`--wait SECONDS`,
+or AUTOCODE_RUNNER_ATTACH_WAIT, which the control plane sets on its exec), attach quietly tries again with
+a short backoff until the socket answers or the wait is over; only then does it say why it could not
+connect. Without one it fails at once.
 """
 
 from __future__ import annotations
@@ -12,8 +17,23 @@ import os
 import socket
 import sys
 import threading
+import time
+
+from autocode_runner.contract.wire import ATTACH_WAIT_VARIABLE
 
 CHUNK_BYTES = 64 * 1024
+FIRST_RETRY_SECONDS = 0.002  # the runner binds its socket first thing: the first retries come fast
+MAX_RETRY_SECONDS = 0.05
+# Not there yet (no file), or a socket file with nobody listening (left behind, or being replaced).
+_NOT_YET = (FileNotFoundError, ConnectionRefusedError)
+
+
+def wait_from_environment() -> float:
+    """The wait the environment asks for, in seconds; 0 when unset or not a number."""
+    try:
+        return max(0.0, float(os.environ.get(ATTACH_WAIT_VARIABLE, "0")))
+    except ValueError:
+        return 0.0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -31,10 +51,31 @@ def _stdin_to_socket(connection: socket.socket) -> None:
         pass  # the runner went away; the other direction notices and ends the process
 
 
-def attach(socket_path: str) -> int:
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+def connect(socket_path: str, wait: float) -> socket.socket:
+    """A connection to the runner's socket, trying again quietly for up to `wait` seconds while it is not there
+    yet; the last error is raised when the wait is over (any other error at once)."""
+    deadline = time.monotonic() + wait
+    delay = FIRST_RETRY_SECONDS
+    while True:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(socket_path)
+            return connection
+        except _NOT_YET:
+            connection.close()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+        except BaseException:
+            connection.close()
+            raise
+
+
+def attach(socket_path: str, wait: float = 0.0) -> int:
     try:
-        connection.connect(socket_path)
+        connection = connect(socket_path, wait)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         print(

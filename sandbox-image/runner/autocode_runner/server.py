@@ -12,13 +12,13 @@ import logging
 import os
 import signal
 import socket
-import stat
 from contextlib import suppress
 from typing import Any
 
 from autocode_runner.connection import Connection
 from autocode_runner.fs import HomeFS
 from autocode_runner.instances import Instances
+from autocode_runner.listen import listen
 from autocode_runner.methods import Methods
 from autocode_runner.protocol import encode, event_message
 from autocode_runner.tmux import Tmux
@@ -29,38 +29,12 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 2.0
 
 
-class StartupError(Exception):
-    """The runner cannot serve; the message is printed as one line and the process exits non-zero."""
-
-
-def prepare_socket_path(path: str) -> None:
-    """Create the socket's directory and clear a stale socket, but never steal a live runner's."""
-    directory = os.path.dirname(path) or "."
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError as error:
-        raise StartupError(f"cannot create {directory}: {error.strerror}") from None
-    try:
-        mode = os.lstat(path).st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISSOCK(mode):
-        raise StartupError(f"{path} exists and is not a socket")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(path)
-        except OSError:
-            os.unlink(path)  # left behind by a runner that died
-            return
-    raise StartupError(f"another runner is already serving on {path}")
-
-
 class RunnerServer:
-    def __init__(self, socket_path: str, home: str) -> None:
+    def __init__(self, socket_path: str, home: str, versions: Versions | None = None) -> None:
         self.socket_path = socket_path
         self.home = home
         self._connections: dict[Connection, asyncio.Task[Any] | None] = {}  # and the task serving it
-        self._versions = Versions()
+        self._versions = versions or Versions()
         tmux = Tmux()
         self._watcher = SessionWatcher(tmux, self.broadcast)
         self.instances = Instances(self.broadcast)
@@ -89,23 +63,16 @@ class RunnerServer:
         if handlers:
             await asyncio.wait(handlers, timeout=SHUTDOWN_GRACE_SECONDS)
 
-    async def serve(self) -> None:
-        """Serve until SIGTERM or SIGINT."""
-        prepare_socket_path(self.socket_path)
-        # Born private (0600): a chmod after bind left a moment in which the socket had the default mode.
-        previous = os.umask(0o177)
-        try:
-            server = await asyncio.start_unix_server(self._on_client, path=self.socket_path)
-        finally:
-            os.umask(previous)
+    async def serve(self, listener: socket.socket | None = None) -> None:
+        """Serve until SIGTERM or SIGINT, on `listener` when `serve` bound it already (listen.py), else on a new
+        socket at socket_path."""
+        self._versions.start()  # `claude --version` is slow: measured on a thread of its own, from now
+        server = await asyncio.start_unix_server(self._on_client, sock=listener or listen(self.socket_path))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        background = [
-            asyncio.create_task(self._watcher.run()),
-            asyncio.create_task(self._versions.get()),  # warm the cache: `claude --version` is slow
-        ]
+        background = [asyncio.create_task(self._watcher.run())]
         log.info("serving on %s for home %s (uid %d)", self.socket_path, self.home, os.getuid())
         try:
             await stop.wait()

@@ -13,10 +13,12 @@ import asyncio
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import libtmux
-from libtmux import exc as libtmux_exc
+if TYPE_CHECKING:
+    import libtmux
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LIST_FORMAT = "#{session_windows}\t#{session_attached}\t#{session_created}\t#{session_name}"
@@ -69,19 +71,32 @@ class TmuxUnavailable(TmuxError):
 
 class Tmux:
     def __init__(self) -> None:
-        self._server = libtmux.Server()
+        # libtmux is imported on first use, in a worker thread: its ~30 ms are not the runner's start-up.
+        self._server: libtmux.Server | None = None
+        self._making = threading.Lock()
+
+    def _libtmux_server(self) -> libtmux.Server:
+        with self._making:
+            if self._server is None:
+                import libtmux
+
+                self._server = libtmux.Server()
+            return self._server
 
     async def _run(self, *args: str) -> tuple[int, list[str], str]:
         """Run one tmux command in a thread; returns (exit code, stdout lines, stderr text)."""
 
         def call() -> tuple[int, list[str], str]:
-            result = self._server.cmd(*args)
+            server = self._libtmux_server()
+            from libtmux import exc as libtmux_exc
+
+            try:
+                result = server.cmd(*args)
+            except libtmux_exc.TmuxCommandNotFound:
+                raise TmuxUnavailable("tmux is not installed") from None
             return result.returncode or 0, list(result.stdout), " ".join(result.stderr).strip()
 
-        try:
-            return await asyncio.to_thread(call)
-        except libtmux_exc.TmuxCommandNotFound:
-            raise TmuxUnavailable("tmux is not installed") from None
+        return await asyncio.to_thread(call)
 
     async def _checked(self, name: str, *args: str) -> list[str]:
         """Run a command on session `name`; its stdout, or SessionNotFound, SessionExists or TmuxError."""

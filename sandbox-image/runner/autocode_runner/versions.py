@@ -1,8 +1,9 @@
 """What runs in this sandbox, reported by `hello` and `status`.
 
 The control plane shows these and uses them to tell a stale image from a current one. They cannot change
-while the runner lives, so they are measured once (in a thread, with a short timeout for `claude`, which
-is a large binary) and cached; a component that is absent or does not answer is null.
+while the runner lives, so they are measured once (on a thread of their own, started as the runner starts so
+that the first `hello` finds them ready, with a short timeout for `claude`, which is a large binary) and
+cached; a component that is absent or does not answer is null.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import logging
 import platform
 import shutil
 import subprocess
-from importlib import metadata
+import threading
+from concurrent.futures import Future
 from typing import Any
 
 from autocode_runner import __version__
@@ -60,6 +62,8 @@ def claude_version() -> str | None:
 
 
 def package_version(distribution: str) -> str | None:
+    from importlib import metadata  # here: the runner starts faster without it, and this runs on a thread
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -78,14 +82,29 @@ def measure() -> dict[str, Any]:
 
 
 class Versions:
-    """Measures once, on first use (the server warms it at start-up), and then answers from memory."""
+    """Measures once, on a thread of its own from `start()` (the server calls it first thing) or else the first
+    `get()`, and then answers from memory."""
 
     def __init__(self) -> None:
-        self._cached: dict[str, Any] | None = None
-        self._lock = asyncio.Lock()
+        self._measured: Future[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> Future[dict[str, Any]]:
+        """The measurement, begun now unless it already was."""
+        with self._lock:
+            if self._measured is not None:
+                return self._measured
+            measured = self._measured = Future()
+        threading.Thread(target=self._measure, args=(measured,), name="versions", daemon=True).start()
+        return measured
+
+    @staticmethod
+    def _measure(result: Future[dict[str, Any]]) -> None:
+        try:
+            result.set_result(measure())
+        except BaseException as error:  # handed to whoever awaits it
+            result.set_exception(error)
 
     async def get(self) -> dict[str, Any]:
-        async with self._lock:
-            if self._cached is None:
-                self._cached = await asyncio.to_thread(measure)
-            return dict(self._cached)
+        measured: dict[str, Any] = await asyncio.wrap_future(self.start())
+        return dict(measured)

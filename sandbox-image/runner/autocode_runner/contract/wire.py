@@ -26,6 +26,10 @@ SESSION_NAME_RULE = "1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'"
 
 # The exec the control plane runs in a sandbox to reach the runner's socket.
 ATTACH_COMMAND = ("autocode-runner", "attach")
+# Set on that exec, this many seconds: attach waits quietly for a runner that has not made its socket yet (a
+# sandbox just started) instead of failing at once. An environment variable, not a flag, so that an image
+# older than it still runs the command (and fails at once, as it did).
+ATTACH_WAIT_VARIABLE = "AUTOCODE_RUNNER_ATTACH_WAIT"
 
 
 class ErrorCode(StrEnum):
