@@ -2,7 +2,7 @@
 marked `docker`, so `-m "not docker"` runs exactly the tests that need no engine.
 
 Checked as each module is collected: a module with such a test fails to collect, naming the tests, whatever -m or -k
-select and with or without xdist."""
+select and with or without xdist. Some markers are opt-in (OPT_IN): their tests run only when -m selects them."""
 
 from __future__ import annotations
 
@@ -37,3 +37,20 @@ def pytest_make_collect_report(
         )
         report.result = []
     return report
+
+
+# Markers of tests that run only when selected with -m: `make test` and a plain `pytest` skip them.
+OPT_IN = {
+    "fuzz_long": "the long fuzz run; select it with -m fuzz_long",
+    "disruptive": "disturbs every other test on the machine (it restarts the engine); run it alone with -m disruptive",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selected = config.getoption("markexpr") or ""
+    for marker, reason in OPT_IN.items():
+        if marker in selected:
+            continue
+        for item in items:
+            if item.get_closest_marker(marker) is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
