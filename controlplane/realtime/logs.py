@@ -40,7 +40,9 @@ class LogHub:
         self, *, user_id: int, project_id: int | None, level: str, message: str, agent_instance_id: int | None = None
     ) -> dict[str, Any]:
         """Insert a log entry and push it live. Safe from any thread."""
-        with self._write_lock, Session(self.engine) as session:
+        # expire_on_commit=False: the entry keeps its id and timestamp after the commit, so no SELECT reads back what
+        # was just written (a log line costs one INSERT; a busy project writes many).
+        with self._write_lock, Session(self.engine, expire_on_commit=False) as session:
             entry = Log(
                 user_id=user_id,
                 project_id=project_id,
@@ -50,7 +52,6 @@ class LogHub:
             )
             session.add(entry)
             session.commit()
-            session.refresh(entry)
             event = log_event(entry)
             if project_id is not None:
                 self.fanout.publish(project_id, event)
