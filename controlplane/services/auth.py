@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -31,6 +31,10 @@ WRONG_CURRENT_PASSWORD = "This is not your current password"  # noqa: S105 - a m
 
 class InvalidCredentials(Exception):
     pass
+
+
+# How long after a refresh its token may be presented again when the answer was lost (see _answer_was_lost).
+REFRESH_LOST_ANSWER_GRACE = timedelta(seconds=30)
 
 
 def wait_in_words(seconds: int) -> str:
@@ -139,6 +143,8 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str, i
     if stored is None:
         raise InvalidRefreshToken("unknown refresh token")
     user = session.get(User, stored.user_id)
+    if user is not None and _answer_was_lost(session, stored, now):
+        return issue_tokens(session, settings, user, family_id=stored.family_id)
     if stored.used_at is not None or stored.revoked_at is not None:
         revoke_family(session, stored.family_id, now)
         audit.record(
@@ -176,6 +182,37 @@ def sign_in_is_live(session: Session, user_id: int, family_id: str) -> bool:
         RefreshToken.user_id == user_id, RefreshToken.family_id == family_id, col(RefreshToken.revoked_at).is_(None)
     )
     return session.exec(query.limit(1)).first() is not None
+
+
+def _answer_was_lost(session: Session, stored: RefreshToken, now: datetime) -> bool:
+    """A token used moments ago whose successor was never used: the browser sent it, the server rotated it, and the
+    answer with the new cookie never arrived (a page reloaded mid-refresh, a dropped connection). Within
+    REFRESH_LOST_ANSWER_GRACE the unused successor is revoked (atomically: of two such retries only one wins) and a
+    new one is issued in its place, instead of treating the retry as theft. A copied token used after its successor
+    was, or later than the grace, still revokes the whole sign-in."""
+    if stored.revoked_at is not None or stored.used_at is None or now - stored.used_at > REFRESH_LOST_ANSWER_GRACE:
+        return False
+    successor = session.exec(
+        select(RefreshToken).where(
+            RefreshToken.family_id == stored.family_id,
+            col(RefreshToken.id) > (stored.id or 0),
+        )
+    ).all()
+    if len(successor) != 1 or successor[0].used_at is not None or successor[0].revoked_at is not None:
+        return False
+    claimed = session.exec(
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.id) == successor[0].id,
+            col(RefreshToken.used_at).is_(None),
+            col(RefreshToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        return False
+    return True
 
 
 def revoke_family(session: Session, family_id: str, now: datetime | None = None) -> None:

@@ -32,8 +32,13 @@ from controlplane.config import Settings
 from controlplane.main import create_app
 from controlplane.models import AuditEvent, RefreshToken, utcnow
 from controlplane.rules import PASSWORD_RULE
-from controlplane.security.tokens import create_access_token
-from controlplane.services.auth import InvalidRefreshToken, rotate_refresh_token, wait_in_words
+from controlplane.security.tokens import create_access_token, hash_refresh_token
+from controlplane.services.auth import (
+    REFRESH_LOST_ANSWER_GRACE,
+    InvalidRefreshToken,
+    rotate_refresh_token,
+    wait_in_words,
+)
 from controlplane.services.users import create_user
 from tests.support.app import USER_PASSWORD, Account
 
@@ -456,20 +461,59 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
 ) -> None:
     first = sign_in(client, "alice").refresh_token
     second = present_refresh_token(client, first).cookies[REFRESH_COOKIE]
+    third = present_refresh_token(client, second).cookies[REFRESH_COOKIE]  # the successor was used: no lost answer
 
     replay = present_refresh_token(client, first)
 
     assert replay.status_code == 401, replay.text
     assert_refresh_cookie_cleared(replay)
-    newest = present_refresh_token(client, second)
+    newest = present_refresh_token(client, third)
     assert newest.status_code == 401, newest.text
     assert audit_rows(db, "refresh_token_reused", "alice")
+
+
+def age_used_token(db: Session, token: str, by: timedelta) -> None:
+    db.expire_all()
+    stored = db.exec(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(token))).one()
+    assert stored.used_at is not None
+    stored.used_at = stored.used_at - by
+    db.add(stored)
+    db.commit()
+
+
+def test_a_refresh_whose_answer_was_lost_is_answered_again_once(
+    client: TestClient, db: Session, alice: Account
+) -> None:
+    """A page reloaded while its refresh was in flight: the server rotated the token, the new cookie never arrived,
+    and the browser presents the old one again. Within the grace it gets a new token; the lost one stops working."""
+    first = sign_in(client, "alice").refresh_token
+    lost = present_refresh_token(client, first).cookies[REFRESH_COOKIE]
+
+    again = present_refresh_token(client, first)
+
+    assert again.status_code == 200, again.text
+    fresh = again.cookies[REFRESH_COOKIE]
+    assert fresh not in (first, lost)
+    assert get_me(client, again.json()["access_token"]).status_code == 200
+    assert present_refresh_token(client, fresh).status_code == 200, "the sign-in goes on"
+    assert not audit_rows(db, "refresh_token_reused", "alice")
+    assert present_refresh_token(client, lost).status_code == 401, "the answer that never arrived is void"
+
+
+def test_a_lost_answer_is_not_answered_again_after_the_grace(client: TestClient, db: Session, alice: Account) -> None:
+    first = sign_in(client, "alice").refresh_token
+    second = present_refresh_token(client, first).cookies[REFRESH_COOKIE]
+    age_used_token(db, first, REFRESH_LOST_ANSWER_GRACE + timedelta(seconds=1))
+
+    assert present_refresh_token(client, first).status_code == 401
+    assert present_refresh_token(client, second).status_code == 401, "treated as theft: the whole sign-in ends"
 
 
 def test_refresh_token_reuse_leaves_other_sessions_alone(client: TestClient, alice: Account) -> None:
     laptop = sign_in(client, "alice").refresh_token
     phone = sign_in(client, "alice").refresh_token
-    present_refresh_token(client, laptop)
+    rotated = present_refresh_token(client, laptop).cookies[REFRESH_COOKIE]
+    present_refresh_token(client, rotated)
 
     assert present_refresh_token(client, laptop).status_code == 401
 
