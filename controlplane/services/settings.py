@@ -76,7 +76,17 @@ def preferences_of(session: Session, user_id: int) -> Preferences:
 
 
 def save_preferences(session: Session, user_id: int, preferences: Preferences) -> Preferences:
-    stored = session.get(UserPreferences, user_id) or UserPreferences(user_id=user_id)
+    stored = session.get(UserPreferences, user_id)
+    if stored is None:
+        try:
+            session.add(UserPreferences(user_id=user_id, data=preferences.model_dump(), updated_at=utcnow()))
+            session.commit()
+            return preferences
+        except IntegrityError:  # another tab saved the first preferences a moment ago: update that row instead
+            session.rollback()
+            stored = session.get(UserPreferences, user_id)
+            if stored is None:
+                raise
     stored.data = preferences.model_dump()
     stored.updated_at = utcnow()
     session.add(stored)
