@@ -47,11 +47,12 @@ def _token_response(tokens: IssuedTokens, settings: Settings) -> JSONResponse:
     return response
 
 
-def _refusal(detail: str, settings: Settings) -> JSONResponse:
+def _refusal(detail: str, settings: Settings, *, clear_cookie: bool = True) -> JSONResponse:
     response = JSONResponse({"detail": detail}, status_code=status.HTTP_401_UNAUTHORIZED)
-    response.delete_cookie(
-        REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"
-    )
+    if clear_cookie:
+        response.delete_cookie(
+            REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"
+        )
     return response
 
 
@@ -84,7 +85,8 @@ def refresh(
 ) -> JSONResponse:
     """Exchange the refresh cookie for a new access token and a new cookie (rotation)."""
     if not refresh_cookie:
-        return _refusal("No refresh token; sign in again", settings)
+        # Nothing to clear, and a slow answer must not delete the cookie a sign-in set while it was on its way.
+        return _refusal("No refresh token; sign in again", settings, clear_cookie=False)
     try:
         tokens = rotate_refresh_token(session, settings, refresh_cookie, client_ip(request))
     except InvalidRefreshToken as exc:

@@ -9,6 +9,22 @@ describe("refresh on 401", () => {
   beforeEach(() => setAccessToken(null));
   afterEach(() => setAccessToken(null));
 
+  it("a refusal that arrives after the person signed in leaves the new sign-in alone", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    setFetch((async () => {
+      await gate; // the start-up refresh on the sign-in page, answering late
+      return json(401, { detail: "No refresh token; sign in again" });
+    }) as typeof fetch);
+
+    const pending = refresh();
+    setAccessToken("from-the-sign-in-form");
+    release();
+
+    expect(await pending).toBe(true);
+    expect(getAccessToken()).toBe("from-the-sign-in-form");
+  });
+
   it("two concurrent 401s share exactly one refresh and both retry with the new token", async () => {
     setAccessToken("old");
     let release!: () => void;

@@ -1,5 +1,5 @@
 // Trading the refresh cookie for a new access token, one request at a time.
-import { setAccessToken } from "./accessToken";
+import { getAccessToken, setAccessToken } from "./accessToken";
 import { rawFetch } from "./transport";
 
 let refreshing: Promise<boolean> | null = null;
@@ -19,10 +19,13 @@ export function refresh(): Promise<boolean> {
 }
 
 async function doRefresh(): Promise<boolean> {
+  const before = getAccessToken();
   const res = await rawFetch("/api/auth/refresh", { method: "POST" });
   if (!res.ok) {
-    setAccessToken(null);
-    return false;
+    // A refusal ends the sign-in this refresh was for, not one made while it was on its way (the start-up
+    // refresh on the sign-in page can answer after the person has signed in).
+    if (getAccessToken() === before) setAccessToken(null);
+    return getAccessToken() !== null;
   }
   const data = (await res.json()) as { access_token: string };
   setAccessToken(data.access_token);

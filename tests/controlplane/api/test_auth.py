@@ -520,11 +520,14 @@ def test_refresh_token_reuse_leaves_other_sessions_alone(client: TestClient, ali
     assert present_refresh_token(client, phone).status_code == 200
 
 
-def test_refresh_without_cookie_is_401(client: TestClient, alice: Account) -> None:
+def test_refresh_without_cookie_is_401_and_clears_nothing(client: TestClient, alice: Account) -> None:
+    """The PWA's start-up refresh on the sign-in page has no cookie; when its answer arrives late, after the person
+    signed in, it must not delete the cookie the sign-in set (the next reload would sign them out)."""
     response = present_refresh_token(client, None)
 
     assert response.status_code == 401
     assert "detail" in response.json()
+    assert "set-cookie" not in response.headers
 
 
 def test_refresh_with_unknown_token_is_401(client: TestClient, alice: Account) -> None:
