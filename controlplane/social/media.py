@@ -50,7 +50,6 @@ class Upload:
     path: Path
     name: str
     content_type: str
-    size: int
 
 
 def user_dir(ctx: SocialContext, user_id: int) -> Path:

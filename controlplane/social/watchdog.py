@@ -97,22 +97,19 @@ async def sweep(engine: Engine, ctx: SocialContext, account_ids: list[int] | Non
     """Check the given accounts (all when None); returns how many were checked. One account's trouble with Meta
     (a network failure, a rate limit) leaves it as it was and the sweep goes on."""
 
-    def load() -> list[tuple[int, str]]:
+    def load() -> list[SocialAccount]:
         with Session(engine) as session:
             query = select(SocialAccount)
             if account_ids is not None:
                 query = query.where(col(SocialAccount.id).in_(account_ids))
-            return [(account.id or 0, account.access_token) for account in session.exec(query).all()]
+            return list(session.exec(query).all())  # read once, in a worker thread; used detached below
 
     checked = 0
-    for account_id, sealed in await asyncio.to_thread(load):
-        with Session(engine) as session:
-            account = session.get(SocialAccount, account_id)
-        if account is None:
-            continue
+    for account in await asyncio.to_thread(load):
+        account_id = account.id or 0
         try:
             async with ctx.graph() as client:
-                verdict = await check_account(client, ctx, account, ctx.open(sealed))
+                verdict = await check_account(client, ctx, account, ctx.open(account.access_token))
         except GraphError as error:
             log.warning("token check of social account %s failed: %s", account_id, error.message)
             continue

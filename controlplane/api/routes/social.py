@@ -242,7 +242,7 @@ async def upload_media(
                 await asyncio.to_thread(handle.write, chunk)
         if size == 0:
             raise InvalidField("file", "The file is empty.")
-        upload = media.Upload(path=path, name=name, content_type=content_type, size=size)
+        upload = media.Upload(path=path, name=name, content_type=content_type)
         saved = await in_worker(session, lambda s: media.save_upload(ctx, s, user.id or 0, upload))
     return posts.media_public(saved)
 

@@ -1,7 +1,8 @@
 """A scripted Meta Graph API server: Meta's JSON wire format over real HTTP, for tests.
 
-Standard library only. One server answers as every Meta host the social media manager talks to: point
-`meta_graph_url`, `instagram_graph_url`, `meta_dialog_url` and `instagram_dialog_url` at `server.url`.
+Standard library only, but for the scopes AutoCode asks for (granted by default). One server answers as every Meta
+host the social media manager talks to: point `meta_graph_url`, `instagram_graph_url`, `meta_dialog_url` and
+`instagram_dialog_url` at `server.url`.
 
     with GraphServer() as server:
         user = server.add_user("1001", "Anna")
@@ -56,6 +57,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from controlplane.social.graph.oauth import FACEBOOK_SCOPES, INSTAGRAM_SCOPES
+
 VERSIONED = re.compile(r"^/(v\d+\.\d+)/(.*)$")
 CRAWLER = "facebookexternalhit/1.1"
 START = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -95,27 +98,9 @@ FACEBOOK_POST_VALID = (
     "post_reactions_by_type_total",
     "post_clicks",
 )
-DEFAULT_SCOPES = (
-    "pages_show_list",
-    "pages_read_engagement",
-    "pages_manage_posts",
-    "pages_manage_engagement",
-    "pages_messaging",
-    "read_insights",
-    "instagram_basic",
-    "instagram_content_publish",
-    "instagram_manage_comments",
-    "instagram_manage_insights",
-    "instagram_manage_messages",
-    "business_management",
-)
-INSTAGRAM_LOGIN_SCOPES = (
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
-)
+# What the person grants at the dialog by default: every permission AutoCode asks for.
+DEFAULT_SCOPES = FACEBOOK_SCOPES
+INSTAGRAM_LOGIN_SCOPES = INSTAGRAM_SCOPES
 KNOWN_MESSAGES = {
     1: "An unknown error occurred",
     2: "An unexpected error has occurred. Please retry your request later.",
