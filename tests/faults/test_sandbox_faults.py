@@ -8,12 +8,10 @@ test starts them again once the sandbox is back (a real provider would still be 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from controlplane.config import Settings
-from controlplane.learning.kind import conversation
 from tests.controlplane.projects.test_coding_agent import (
     EVALUATE_DONE,
     WRITE_HELLO,
@@ -22,7 +20,8 @@ from tests.controlplane.projects.test_coding_agent import (
 )
 from tests.support.coding_world import CodingWorld, plan_reply, verdict
 from tests.support.engine import Harness
-from tests.support.fakes.claude_sandbox import start_fake_api, wait_until
+from tests.support.fakes.claude_sandbox import wait_until
+from tests.support.story_course import ASK, StoryCourse
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 RECONCILE = 1.0
@@ -146,49 +145,23 @@ def test_a_killed_runner_then_a_killed_claude_code_mid_project_are_both_healed(h
 
 
 CHAT_PORT = 8768
-STORY = {
-    "turns": [
-        {"match": "a long story", "responses": [{"text": "word " * 400, "chunk_delay": 0.05}]},
-        {"match": "a long story", "responses": [{"text": "The story, at last."}]},
-    ],
-    "default": "Noted.",
-}
 
 
 def test_a_docker_kill_mid_chat_reply_keeps_the_message_and_answers_it_or_offers_a_retry(harness: Harness) -> None:
-    world = CodingWorld.create(harness, "listener")
-    user = world.sandbox_user  # type: ignore[attr-defined]
-    start_fake_api(harness, user, STORY, port=CHAT_PORT)
-    key = {"provider": "anthropic", "key": "sk-ant-test-faults-0002", "base_url": f"http://127.0.0.1:{CHAT_PORT}"}
-    world.api("post", "/api/settings/api-keys", key, 201)
-    agent = world.api("post", "/api/agents", {"template": "learning", "name": "Tutor"}, 201)["id"]
-    subject = world.api("post", f"/api/agents/{agent}/subjects", {"name": "Stories"}, 201)["id"]
-    course = world.api("post", f"/api/subjects/{subject}/courses", {"name": "Tales"}, 201)["id"]
-    chat = conversation(user.id, course)
+    story = StoryCourse.create(harness, "listener", port=CHAT_PORT, words=400, key="sk-ant-test-faults-0002")
+    turn = story.ask()
+    start = started_at(harness, story.world)
+    harness.container(story.user).kill()
+    wait_healed(harness, story.world, start)
 
-    def frames() -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = harness.app.state.chat.backlog(chat, 0)[0]
-        return found
-
-    def ended(kinds: tuple[str, ...]) -> dict[str, Any] | None:
-        return next((f for f in frames() if f["turn"] == turn and f["type"] in kinds), None)
-
-    turn = world.api("post", f"/api/courses/{course}/message", {"text": "tell me a long story"})["messages"][-1]["id"]
-    wait_until(lambda: any(f["type"] == "delta" and f["turn"] == turn for f in frames()), 60, "the reply to stream")
-    start = started_at(harness, world)
-    harness.container(user).kill()
-    wait_healed(harness, world, start)
-
-    outcome = wait_until(lambda: ended(("completed", "error")), 120, "the reply to end, answered or failed")
-    mine = next(m for m in world.api("get", f"/api/courses/{course}")["messages"] if m["id"] == turn)
-    assert mine["content"] == "tell me a long story", "the user's message is kept"
+    outcome = wait_until(lambda: story.ended(turn, "completed", "error"), 120, "the reply to end, answered or failed")
+    mine = next(m for m in story.messages() if m["id"] == turn)
+    assert mine["content"] == ASK, "the user's message is kept"
     if outcome["type"] == "error":
         assert mine["status"] == "failed" and mine["retryable"], mine
-        start_fake_api(harness, user, STORY, port=CHAT_PORT)  # the scripted provider died with the sandbox
-        world.api("post", f"/api/courses/{course}/message", {"text": "", "retry_of": turn})
-        outcome = wait_until(lambda: ended(("completed",)), 120, "the retry to be answered")
+        outcome = story.retry(turn)  # the scripted provider died with the sandbox
     assert outcome["type"] == "completed" and outcome["message"]["content"], outcome
-    stored = world.api("get", f"/api/courses/{course}")["messages"]
+    stored = story.messages()
     assert [(m["role"], m["status"]) for m in stored if turn in (m["id"], m.get("reply_to"))] == [
         ("user", "done"),
         ("assistant", "done"),
