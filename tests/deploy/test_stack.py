@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import os
 import re
 import secrets
 import socket
 import ssl
 import stat
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ from controlplane.config import Settings
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE
 from tests.deploy.conftest import LABEL_TEST, remove_labelled, socket_group
 from tests.support.engine import TEST_NETWORK
+from tests.support.terminal_client import read_until, type_line
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.docker
@@ -187,25 +186,6 @@ def stack(
         remove_labelled(engine_client, f"{LABEL_TEST}={tag}")
 
 
-def read_until(ws: ClientConnection, needle: str, deadline: float = DEADLINE) -> str:
-    seen = ""
-    end = time.monotonic() + deadline
-    while needle not in seen:
-        remaining = end - time.monotonic()
-        assert remaining > 0, f"{needle!r} did not appear; last output: {seen[-500:]!r}"
-        try:
-            frame = ws.recv(timeout=remaining)
-        except TimeoutError:
-            continue
-        if isinstance(frame, bytes):
-            seen += frame.decode(errors="replace")
-    return seen
-
-
-def type_line(ws: ClientConnection, line: str) -> None:
-    ws.send(json.dumps({"type": "input", "data": line + "\r"}))
-
-
 def test_signing_in_through_caddy_over_https(stack: Stack) -> None:
     with stack.client() as client:
         response = client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
@@ -223,14 +203,14 @@ def test_a_terminal_websocket_survives_a_caddy_reload(stack: Stack) -> None:
         headers = stack.sign_in(client)
         with stack.terminal(client, headers) as ws:
             type_line(ws, "echo before-$((6*7)) && touch ~/made-in-the-terminal")
-            read_until(ws, "before-42")
+            read_until(ws, "before-42", deadline=DEADLINE)
             reload = stack.caddy.exec(
                 ["caddy", "reload", "--config", CADDYFILE_LOCAL, "--adapter", "caddyfile", "--force"]
             )
             assert reload.exit_code == 0, reload.output.decode(errors="replace")
             assert b"config is unchanged" not in reload.output
             type_line(ws, "echo after-$((6*7))")
-            read_until(ws, "after-42")
+            read_until(ws, "after-42", deadline=DEADLINE)
     # The sandbox mounted the host's directory (same path), given to the user's uid without the control plane
     # being root: through the engine's home helper.
     home = stack.data_dir / "users" / "admin"

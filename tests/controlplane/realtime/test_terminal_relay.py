@@ -24,6 +24,7 @@ from controlplane.models import User
 from controlplane.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.services.users import create_user
+from tests.support.terminal_client import read_until, send, type_line
 
 pytestmark = pytest.mark.docker
 PASSWORD = "password-123"
@@ -77,30 +78,6 @@ def live(sandbox_app: FastAPI, sandbox_settings: Settings) -> Iterator[LiveServe
     yield LiveServer(f"http://127.0.0.1:{port}", sandbox_app, loop)
     server.should_exit = True
     thread.join(DEADLINE)
-
-
-def send(ws: ClientConnection, **message: object) -> None:
-    ws.send(json.dumps(message))
-
-
-def read_until(ws: ClientConnection, needle: str, deadline: float = DEADLINE) -> str:
-    """Collect terminal output until `needle` appears (or fail at the deadline)."""
-    seen = ""
-    end = time.monotonic() + deadline
-    while needle not in seen:
-        remaining = end - time.monotonic()
-        assert remaining > 0, f"{needle!r} did not appear; last output: {seen[-500:]!r}"
-        try:
-            frame = ws.recv(timeout=remaining)
-        except TimeoutError:
-            continue
-        if isinstance(frame, bytes):
-            seen += frame.decode(errors="replace")
-    return seen
-
-
-def type_line(ws: ClientConnection, line: str) -> None:
-    send(ws, type="input", data=line + "\r")
 
 
 def test_echo_comes_back(live: LiveServer) -> None:
