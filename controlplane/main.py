@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await supervisor.close()
             if manager is not None:
                 await manager.close()
+            await asyncio.to_thread(logs.close)  # the lines still queued are committed before the engine goes
             engine.dispose()
         finally:
             held.release()  # last: the next process may start once this one has let go of everything

@@ -252,13 +252,14 @@ async def reply(
     event = await in_worker(session, lambda s: _close_question(s, user.id, project_id))
     running.events.publish(user.id, event)
     instance_id = await in_worker(session, lambda s: instance_rows.running_id(s, user.id, _key(project_id)))
-    await asyncio.to_thread(
-        running.logs.write,
-        user_id=user.id,
-        project_id=project_id,
-        level=LogLevel.INFO.value,
-        message=REPLY_ACKNOWLEDGED,
-        agent_instance_id=instance_id,
+    await asyncio.wrap_future(
+        running.logs.submit(
+            user_id=user.id,
+            project_id=project_id,
+            level=LogLevel.INFO.value,
+            message=REPLY_ACKNOWLEDGED,
+            agent_instance_id=instance_id,
+        )
     )
     return await in_worker(session, lambda s: fresh_view(s, user.id, project_id))
 

@@ -36,9 +36,18 @@ class Subscriber:
                 self._queue.get_nowait()
             self._queue.put_nowait(Overflowed)
 
+    def _offer_all(self, items: list[Any]) -> None:
+        for item in items:
+            self._offer(item)
+
     def offer(self, item: Any) -> None:
         """Thread-safe."""
         self._loop.call_soon_threadsafe(self._offer, item)
+
+    def offer_all(self, items: list[Any]) -> None:
+        """Thread-safe; one wake-up of the subscriber's loop for the lot (a batch of log lines to 20 viewers would
+        otherwise be 20 wake-ups a line)."""
+        self._loop.call_soon_threadsafe(self._offer_all, items)
 
     async def get(self) -> Any:
         item = await self._queue.get()
@@ -84,6 +93,15 @@ class FanOut:
         for subscriber, accepts in registrations:
             if accepts(item):
                 subscriber.offer(item)
+
+    def publish_many(self, key: Hashable, items: list[Any]) -> None:
+        """Publish items in order, each subscriber getting its accepted ones in one hand-over."""
+        with self._lock:
+            registrations = list(self._subscribers.get(key, {}).items())
+        for subscriber, accepts in registrations:
+            accepted = [item for item in items if accepts(item)]
+            if accepted:
+                subscriber.offer_all(accepted)
 
     def count(self, key: Hashable) -> int:
         with self._lock:

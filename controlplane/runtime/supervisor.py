@@ -94,13 +94,16 @@ class InstanceSupervisor:
     async def _log(self, user: SandboxUser, key: InstanceKey, level: LogLevel, message: str) -> None:
         handler = self._handler(key[0])
         instance_id = await self._db(lambda session: instance_rows.running_id(session, user.id, key))
-        await asyncio.to_thread(
-            self.logs.write,
-            user_id=user.id,
-            level=level.value,
-            message=message,
-            agent_instance_id=instance_id,
-            project_id=handler.owner_columns(key[1]).get("project_id"),
+        # Awaited, so the line is in the table before this channel's next event is handled; lines of many
+        # instances share the writer's batches meanwhile.
+        await asyncio.wrap_future(
+            self.logs.submit(
+                user_id=user.id,
+                level=level.value,
+                message=message,
+                agent_instance_id=instance_id,
+                project_id=handler.owner_columns(key[1]).get("project_id"),
+            )
         )
 
     def _publish_instance(self, user: SandboxUser, key: InstanceKey, status: LiveInstanceStatus) -> None:
