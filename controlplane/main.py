@@ -13,6 +13,7 @@ from sqlmodel import Session
 from controlplane import __version__, migrate
 from controlplane.api import ws
 from controlplane.api.body_limit import JsonBodyLimit
+from controlplane.api.documented_errors import document_errors
 from controlplane.api.errors import install_error_handlers
 from controlplane.api.routes import agents, audit, auth, custom, health, learning, projects, research, sandbox, users
 from controlplane.api.routes import settings as settings_routes
@@ -157,4 +158,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.ticket_router, prefix=API_PREFIX)
     app.include_router(ws.router)
     mount_spa(app, settings.frontend_dist)
+    document_errors(app)  # every operation's error answers in the OpenAPI document, from its dependencies
     return app

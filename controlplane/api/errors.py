@@ -7,12 +7,14 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 
 from controlplane.api.validation_messages import plain_errors
@@ -23,6 +25,25 @@ from controlplane.social.graph.errors import GraphAction, GraphError
 
 # A route's `responses=` in FastAPI's own type: the answers it documents in the OpenAPI document, by status.
 Responses = dict[int | str, dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    """Every refusal but a field's (a 422 has FastAPI's own shape): what went wrong, in words a person can act on.
+    The handlers here answer with it, and the OpenAPI document names it for each error status
+    (controlplane.api.documented_errors)."""
+
+    detail: str = Field(description="What went wrong and what to do, in plain words")
+
+
+class MetaRefusal(ErrorBody):
+    """What Meta refused (a 409) or asks to wait for (a 503), with what the person can do about it."""
+
+    action: GraphAction = Field(description="What the person (or the PWA) can do about it")
+    retry_at: datetime | None = Field(description="When to try again, if Meta said")
+
+
+def error_response(body: ErrorBody, status_code: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(body), status_code=status_code, headers=headers)
 
 
 def domain_status(error: DomainError) -> int:
@@ -64,12 +85,12 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, InvalidField):  # the same 422 as a schema error, so the PWA shows it under the field
         problem = {"type": "value_error", "loc": ("body", error.field), "msg": error.message, "input": error.value}
         return await _validation_error(request, RequestValidationError([problem]))
-    return JSONResponse({"detail": error.message}, status_code=domain_status(error))
+    return error_response(ErrorBody(detail=error.message), domain_status(error))
 
 
 async def _sandbox_error(request: Request, error: Exception) -> JSONResponse:
     detail = f"The sandbox could not be reached: {error}"
-    return JSONResponse({"detail": detail}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+    return error_response(ErrorBody(detail=detail), status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 # What Meta refused that the person can act on is a 409; what only time fixes (a rate limit, Meta unreachable) 503.
@@ -80,9 +101,8 @@ async def _graph_error(request: Request, error: Exception) -> JSONResponse:
     """Meta's refusal in plain words, with what to do (`action`) and until when (`retry_at`)."""
     assert isinstance(error, GraphError)  # noqa: S101 - registered for GraphError only
     later = error.action in SOCIAL_LATER
-    body = {"detail": error.plain, "action": error.action.value, "retry_at": error.retry_at}
-    code = status.HTTP_503_SERVICE_UNAVAILABLE if later else status.HTTP_409_CONFLICT
-    return JSONResponse(jsonable_encoder(body), status_code=code)
+    body = MetaRefusal(detail=error.plain, action=error.action, retry_at=error.retry_at)
+    return error_response(body, status.HTTP_503_SERVICE_UNAVAILABLE if later else status.HTTP_409_CONFLICT)
 
 
 logger = logging.getLogger(__name__)
@@ -122,7 +142,7 @@ async def _storage_failure(request: Request, error: Exception) -> JSONResponse:
     code, detail = answer
     logger.error("%s %s: %s (%s)", request.scope.get("method", "WS"), request.url.path, detail, error)
     headers = {"Retry-After": "1"} if code == status.HTTP_503_SERVICE_UNAVAILABLE else None
-    return JSONResponse({"detail": detail}, status_code=code, headers=headers)
+    return error_response(ErrorBody(detail=detail), code, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

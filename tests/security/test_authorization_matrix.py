@@ -12,6 +12,9 @@ Each route is classified once, in ROUTES below, with a real request that passes 
   owner check comes first, so the other callers' 404 still says something).
 - `admin`: anonymous 401, a user 403, the admin the given statuses.
 
+Every status a cell observes on an operation of the OpenAPI document must be one the document lists for it
+(controlplane/api/documented_errors.py derives them), a 401 with its `WWW-Authenticate: Bearer` challenge.
+
 Classify a new route by adding its "METHOD /path" to ROUTES with its class, the owner's (or admin's) expected
 statuses and a request builder; `test_every_route_is_classified` fails until you do. One test per cell, so a
 failure names the route and the caller. Routes that destroy what they reach get a fresh resource per cell, and
@@ -389,6 +392,13 @@ def test_every_route_is_classified(world: World) -> None:
     assert sorted(ROUTES.keys() - routes) == [], "ROUTES names routes the application no longer has"
 
 
+def documented_statuses(w: World, key: str) -> set[int] | None:
+    """The statuses the OpenAPI document lists for the route; None for a route left out of it."""
+    method, template = key.split(" ", 1)
+    operation = w.app.openapi()["paths"].get(template, {}).get(method.lower())
+    return None if operation is None else {int(status) for status in operation["responses"]}
+
+
 def send(w: World, key: str, caller: str, call: Call, **path_override: Any) -> Any:
     method, template = key.split(" ", 1)
     url = template.format(**{**call.path, **path_override})
@@ -417,6 +427,8 @@ def test_cell(world: World, key: str, caller: str) -> None:
     call = rule.call(world)
     response = send(world, key, caller, call)
     said = f"{key} as {caller}: {response.status_code} {response.text[:300]}"
+    documented = documented_statuses(world, key)
+    assert documented is None or response.status_code in documented, f"undocumented status: {said}"
     if rule.kind == "public":
         assert response.status_code in rule.statuses, said
         return

@@ -19,11 +19,9 @@ from controlplane.schemas.custom import (
 )
 
 router = APIRouter(tags=["custom"])
+# What the route cannot say by itself; its other errors follow from its dependencies (api/documented_errors.py).
 REFUSED: Responses = {
-    404: {"description": "No such agent or chat of yours"},
     409: {"description": "Not possible now (not a custom agent, a reply in flight, no key for the model)"},
-    422: {"description": "An invalid body (an empty message, a title too long...)"},
-    503: {"description": "The sandbox could not be reached"},
 }
 
 

@@ -33,11 +33,9 @@ from controlplane.schemas.learning import (
 )
 
 router = APIRouter(tags=["learning"])
+# What the route cannot say by itself; its other errors follow from its dependencies (api/documented_errors.py).
 REFUSED: Responses = {
-    404: {"description": "No such agent, subject, course or card of yours"},
-    409: {"description": "Not possible now (a reply in flight, no key for the model, a link where the notes are)"},
-    422: {"description": "An invalid body (a level that does not fit the course's scale, an empty message...)"},
-    503: {"description": "The sandbox could not be reached"},
+    409: {"description": "Not possible now (a reply in flight, no key for the model, a link where the notes are...)"},
 }
 
 
@@ -204,7 +202,7 @@ async def answer_card(
 
 
 # -- the dashboard ----------------------------------------------------------------------------------------
-@router.get("/learning/due", response_model=LearningDue, responses=REFUSED)
+@router.get("/learning/due", response_model=LearningDue)
 def due_cards(session: SessionDep, user: CurrentUser, now: NowDep) -> LearningDue:
     """How many review cards are due now, per course."""
     return service.due_overview(session, user.id or 0, now)

@@ -25,10 +25,9 @@ from controlplane.schemas.projects import (
 from controlplane.services.ownership import owned
 
 router = APIRouter(tags=["projects"])
+# What the route cannot say by itself; its other errors follow from its dependencies (api/documented_errors.py).
 REFUSED: Responses = {
-    404: {"description": "No such project of yours"},
     409: {"description": "Not possible in the project's state, or an API key is missing"},
-    503: {"description": "The sandbox could not be reached"},
 }
 
 

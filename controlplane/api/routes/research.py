@@ -32,11 +32,11 @@ from controlplane.schemas.research import (
 )
 
 router = APIRouter(tags=["research"])
+# What the route cannot say by itself; its other errors follow from its dependencies (api/documented_errors.py).
 REFUSED: Responses = {
-    404: {"description": "No such research (or file) of yours"},
-    409: {"description": "Not possible now (archived, a reply in flight, no Anthropic model or key)"},
-    422: {"description": "A path that leaves the research's folder or names a link, or an invalid body"},
-    503: {"description": "The sandbox could not be reached"},
+    409: {
+        "description": "Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key)"
+    },
 }
 
 

@@ -7,41 +7,39 @@ from typing import Literal
 from fastapi import APIRouter
 
 from controlplane.api.deps import AdminUser, ManagerDep, SandboxUserDep, SessionDep
-from controlplane.api.errors import Responses
 from controlplane.api.ids import Id
 from controlplane.schemas.sandboxes import SandboxAdminView, SandboxView
 from controlplane.services import sandboxes
 
 router = APIRouter(tags=["sandbox"])
-UNAVAILABLE: Responses = {503: {"description": "Sandboxes are disabled or the container engine is unreachable"}}
 # Who asks comes before the manager in every signature: FastAPI resolves dependencies in order, so a server without
 # sandboxes still answers 401 to nobody and 403 to a non-admin, not 503 (tests/security/test_authorization_matrix.py).
 
 
-@router.get("/sandbox", response_model=SandboxView, responses=UNAVAILABLE)
+@router.get("/sandbox", response_model=SandboxView)
 async def get_sandbox(me: SandboxUserDep, session: SessionDep, manager: ManagerDep) -> SandboxView:
     return await sandboxes.view(session, manager, me)
 
 
-@router.post("/sandbox/start", response_model=SandboxView, responses=UNAVAILABLE)
+@router.post("/sandbox/start", response_model=SandboxView)
 async def start_sandbox(me: SandboxUserDep, session: SessionDep, manager: ManagerDep) -> SandboxView:
     """Start the sandbox (if needed) and wait until its runner answers."""
     return await sandboxes.control(session, manager, me, "start")
 
 
-@router.post("/sandbox/stop", response_model=SandboxView, responses=UNAVAILABLE)
+@router.post("/sandbox/stop", response_model=SandboxView)
 async def stop_sandbox(me: SandboxUserDep, session: SessionDep, manager: ManagerDep) -> SandboxView:
     """Stop the sandbox; files stay, running terminals and agents end."""
     return await sandboxes.control(session, manager, me, "stop")
 
 
-@router.get("/admin/sandboxes", response_model=list[SandboxAdminView], responses=UNAVAILABLE)
+@router.get("/admin/sandboxes", response_model=list[SandboxAdminView])
 async def list_sandboxes(_admin: AdminUser, session: SessionDep, manager: ManagerDep) -> list[SandboxAdminView]:
     """Every user's sandbox with its state, uptime and resource use."""
     return await sandboxes.admin_views(session, manager)
 
 
-@router.post("/admin/sandboxes/{user_id}/{action}", response_model=SandboxView, responses=UNAVAILABLE)
+@router.post("/admin/sandboxes/{user_id}/{action}", response_model=SandboxView)
 async def control_sandbox(
     user_id: Id,
     action: Literal["start", "stop", "restart"],

@@ -53,10 +53,11 @@ router = APIRouter(prefix="/social", tags=["social"])
 public_router = APIRouter(tags=["social"])  # no sign-in: Meta's crawler and the OAuth redirect reach these
 MEDIA_PATH = r"/api/social/media"  # uploads are larger than other bodies (the body limit's own entry)
 CONNECT_PAGE = "/social/connect"  # the PWA's page that finishes a connection
+# What the route cannot say by itself (an id in the query or the body, Meta's answers); its other errors follow from
+# its dependencies (api/documented_errors.py).
 REFUSED: Responses = {
     404: {"description": "No such agent, account, post or picture of yours"},
     409: {"description": "Not possible now: Meta refused (the body says why and what to do), or not set up"},
-    422: {"description": "An invalid body, with the reason under its field"},
     503: {"description": "Meta could not be reached or asks to wait (the body says until when)"},
 }
 
@@ -192,7 +193,12 @@ def pick_accounts(
     return [accounts.account_public(owned(session, SocialAccount, i, user.id or 0, "Account")) for i in ids]
 
 
-@public_router.get("/api/social/oauth/callback", include_in_schema=True, response_class=RedirectResponse)
+@public_router.get(
+    "/api/social/oauth/callback",
+    include_in_schema=True,
+    response_class=RedirectResponse,
+    status_code=status.HTTP_303_SEE_OTHER,
+)
 def oauth_callback(state: str = "", code: str = "", error: str = "", error_description: str = "") -> RedirectResponse:
     """Where Meta sends the browser back. The browser's page is signed in, this request is not: it goes on to the
     PWA's page, which hands `state` and `code` over with the person's session (POST, above)."""

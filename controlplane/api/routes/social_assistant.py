@@ -13,11 +13,11 @@ from controlplane.schemas.social_assistant import SocialAssistantChat, SocialAss
 from controlplane.social import assistant
 
 router = APIRouter(prefix="/social/ai", tags=["social"])
+# What the route cannot say by itself (the agent's id is in the query or the body); its other errors follow from its
+# dependencies (api/documented_errors.py).
 REFUSED: Responses = {
     404: {"description": "No such agent of yours"},
     409: {"description": "Not possible now (not a social media manager, a reply in flight, no key for the model)"},
-    422: {"description": "An invalid body (an empty message...)"},
-    503: {"description": "The sandbox could not be reached"},
 }
 
 

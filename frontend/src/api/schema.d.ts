@@ -2325,6 +2325,25 @@ export interface components {
          * @enum {string}
          */
         DesiredState: "running" | "stopped";
+        /**
+         * ErrorBody
+         * @description Every refusal but a field's (a 422 has FastAPI's own shape): what went wrong, in words a person can act on.
+         *     The handlers here answer with it, and the OpenAPI document names it for each error status
+         *     (controlplane.api.documented_errors).
+         */
+        ErrorBody: {
+            /**
+             * Detail
+             * @description What went wrong and what to do, in plain words
+             */
+            detail: string;
+        };
+        /**
+         * GraphAction
+         * @description What the person (or the caller) can do about an error.
+         * @enum {string}
+         */
+        GraphAction: "reconnect" | "wait" | "fix_media" | "ask_admin" | "retry" | "fix_input" | "window_closed" | "advanced_access" | "not_ready" | "quota";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2447,6 +2466,24 @@ export interface components {
              * @default
              */
             text: string;
+        };
+        /**
+         * MetaRefusal
+         * @description What Meta refused (a 409) or asks to wait for (a 503), with what the person can do about it.
+         */
+        MetaRefusal: {
+            /** @description What the person (or the PWA) can do about it */
+            action: components["schemas"]["GraphAction"];
+            /**
+             * Detail
+             * @description What went wrong and what to do, in plain words
+             */
+            detail: string;
+            /**
+             * Retry At
+             * @description When to try again, if Meta said
+             */
+            retry_at: string | null;
         };
         /**
          * ModelCataloguePublic
@@ -3745,12 +3782,45 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxAdminView"][];
                 };
             };
-            /** @description Sandboxes are disabled or the container engine is unreachable */
-            503: {
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -3775,7 +3845,36 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,12 +3883,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description Sandboxes are disabled or the container engine is unreachable */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -3809,6 +3921,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentTemplatePublic"][];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3831,6 +3974,37 @@ export interface operations {
                     "application/json": components["schemas"]["ToolPublic"][];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     "agents-list_agents": {
@@ -3849,6 +4023,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentPublic"][];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3875,20 +4080,71 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An agent with this name exists */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3913,13 +4169,53 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3948,20 +4244,80 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An agent with this name exists */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3984,13 +4340,53 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4015,33 +4411,63 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"][];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4069,33 +4495,81 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4119,13 +4593,53 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"][];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4154,21 +4668,54 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description No such project of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4177,12 +4724,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4211,33 +4771,63 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"][];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4265,33 +4855,81 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4315,13 +4953,53 @@ export interface operations {
                     "application/json": components["schemas"]["RulesBody"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4350,21 +5028,54 @@ export interface operations {
                     "application/json": components["schemas"]["RulesBody"];
                 };
             };
-            /** @description No such project of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4373,12 +5084,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4402,33 +5126,63 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"][];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4456,33 +5210,81 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4508,13 +5310,53 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventPublic"][];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4541,14 +5383,34 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Wrong credentials */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4560,9 +5422,33 @@ export interface operations {
             /** @description Too many failures */
             429: {
                 headers: {
+                    /** @description Seconds until the next try may succeed */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4582,13 +5468,33 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4609,6 +5515,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4635,14 +5572,36 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Not signed in */
-            401: {
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4654,9 +5613,33 @@ export interface operations {
             /** @description Too many wrong passwords */
             429: {
                 headers: {
+                    /** @description Seconds until the next try may succeed */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4683,15 +5666,37 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -4716,33 +5721,63 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such chat of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4764,33 +5799,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent or chat of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such chat of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4818,33 +5883,81 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such chat of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4868,33 +5981,63 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such chat of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4922,33 +6065,81 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description No such agent or chat of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such chat of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message, a title too long...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4972,33 +6163,63 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5020,33 +6241,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5074,33 +6325,81 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5124,33 +6423,63 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5178,33 +6507,81 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5228,33 +6605,63 @@ export interface operations {
                     "application/json": components["schemas"]["NotesPublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5282,33 +6689,81 @@ export interface operations {
                     "application/json": components["schemas"]["NotesPublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5332,33 +6787,63 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewQueue"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5383,33 +6868,63 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewCardPublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course or card of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5438,33 +6953,81 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewOutcome"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such course or card of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5489,9 +7052,13 @@ export interface operations {
             /** @description A dependency is unreachable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5513,33 +7080,36 @@ export interface operations {
                     "application/json": components["schemas"]["LearningDue"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
-            404: {
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
                 headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
-                content?: never;
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5561,6 +7131,37 @@ export interface operations {
                     "application/json": components["schemas"]["ModelCataloguePublic"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     "projects-list_my_projects": {
@@ -5579,6 +7180,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectPublic"][];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -5603,21 +7235,36 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5626,12 +7273,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5659,21 +7319,54 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5682,12 +7375,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5709,21 +7415,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5732,12 +7453,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5761,21 +7495,36 @@ export interface operations {
                     "application/json": components["schemas"]["ClaudeMdBody"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5784,12 +7533,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5817,21 +7579,54 @@ export interface operations {
                     "application/json": components["schemas"]["ClaudeMdBody"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5840,12 +7635,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5873,21 +7681,54 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5896,12 +7737,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5929,21 +7783,54 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5952,12 +7839,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -5982,21 +7882,36 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such project of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6005,12 +7920,25 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6030,6 +7958,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatLimits"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6054,33 +8013,63 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6102,33 +8091,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6156,33 +8175,81 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6206,33 +8273,63 @@ export interface operations {
                     "text/markdown": unknown;
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6256,33 +8353,63 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchFile"][];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6307,33 +8434,63 @@ export interface operations {
                     "application/octet-stream": unknown;
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6357,33 +8514,63 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6411,33 +8598,81 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6461,33 +8696,63 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description No such research (or file) of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such research of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (archived, a reply in flight, no Anthropic model or key) */
+            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description A path that leaves the research's folder or names a link, or an invalid body */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6509,12 +8774,36 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Sandboxes are disabled or the container engine is unreachable */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6536,12 +8825,36 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Sandboxes are disabled or the container engine is unreachable */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6563,12 +8876,36 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Sandboxes are disabled or the container engine is unreachable */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6588,6 +8925,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyPublic"][];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6614,20 +8982,71 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description A key for this provider exists */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6650,13 +9069,53 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such key of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6677,6 +9136,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Preferences"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6703,13 +9193,62 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description Validation Error */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -6734,33 +9273,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"][];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6782,33 +9351,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such account of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6832,33 +9431,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such account of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6882,33 +9511,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialQuota"];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such account of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6932,33 +9591,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -6984,33 +9673,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7034,33 +9771,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7087,33 +9854,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialComments"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7141,33 +9938,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialReplySent"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7194,33 +10039,63 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectStart"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7244,33 +10119,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConnectionPublic"];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such connection of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7298,33 +10203,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"][];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such connection of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7351,33 +10304,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConversations"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7405,33 +10388,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialReplySent"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7458,33 +10489,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialFeed"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7508,13 +10569,62 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -7544,33 +10654,72 @@ export interface operations {
                     "application/json": components["schemas"]["SocialMediaPublic"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7592,33 +10741,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such media of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7640,33 +10819,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such media of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7685,13 +10894,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            307: {
+            303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7724,33 +10933,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConnectionPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7776,33 +11033,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"][];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7828,33 +11115,81 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7878,33 +11213,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such post of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7926,33 +11291,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such post of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -7976,33 +11371,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
-            /** @description No such agent, account, post or picture of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such agent, account, post or picture of yours; or no such post of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8022,6 +11447,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SocialSetup"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8049,33 +11505,63 @@ export interface operations {
                     "application/json": components["schemas"]["SocialStories"];
                 };
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such agent, account, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body, with the reason under its field */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description Meta could not be reached or asks to wait (the body says until when) */
+            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8097,33 +11583,63 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such subject of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8151,33 +11667,81 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such subject of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8201,33 +11765,63 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"][];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such subject of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8255,33 +11849,81 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"];
                 };
             };
-            /** @description No such agent, subject, course or card of yours */
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such subject of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are) */
+            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description An invalid body (a level that does not fit the course's scale, an empty message...) */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
-            /** @description The sandbox could not be reached */
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
             503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -8301,6 +11943,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserAdminView"][];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8327,20 +12009,80 @@ export interface operations {
                     "application/json": components["schemas"]["UserAdminView"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8363,20 +12105,71 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8405,20 +12198,89 @@ export interface operations {
                     "application/json": components["schemas"]["UserAdminView"];
                 };
             };
+            /** @description The body could not be read as JSON text (it is not UTF-8) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Only admins may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description Validation Error */
+            /** @description The body is larger than the server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A value that does not fit: each problem names its field, in plain words */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -8439,6 +12301,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketResponse"];
+                };
+            };
+            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+            401: {
+                headers: {
+                    /** @description Always `Bearer` */
+                    "WWW-Authenticate": "Bearer";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (a busy database) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server's disk is full: nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
