@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     )
     sandbox_start_timeout: float = Field(default=30, gt=0, description="Seconds for a runner to answer.")
     reconcile_interval_seconds: float = Field(default=15, gt=0)
+    open_socket_sweep_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="Check every open WebSocket's sign-in this often; a socket of an ended one is closed with 4401 "
+        "(most are closed at once; this catches the rest, such as a password reset from the CLI).",
+    )
 
     # Coding projects: how the manager watches Claude Code.
     # The defaults are the spec's own (autocode_runner.contract.specs), written there once.

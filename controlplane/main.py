@@ -31,6 +31,7 @@ from controlplane.one_process import DataDirLock
 from controlplane.projects.kind import CodingKind
 from controlplane.realtime.events import EventHub
 from controlplane.realtime.logs import LogHub
+from controlplane.realtime.open_sockets import OpenSockets
 from controlplane.realtime.tickets import TicketStore
 from controlplane.research.kind import ResearchKind
 from controlplane.runtime.kinds import KindHandler
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         retry_seconds=settings.social_retry_seconds,
     )
     watchdog = Watchdog(engine, social)
+    open_sockets = OpenSockets(engine, settings.open_socket_sweep_seconds)
     reconciler = Reconciler(manager, on_healthy=[supervisor.sync] if supervisor else []) if manager else None
     if manager is not None:
         manager.on_state_change(
@@ -105,7 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reconciler.start(settings.reconcile_interval_seconds)  # first pass at once: adopt what runs
             publisher.start()  # posts scheduled or half-published before a restart go on from their step
             watchdog.start()
+            open_sockets.start()  # the backstop sweep (realtime/open_sockets.py)
             yield
+            await open_sockets.stop()
             await watchdog.stop()
             await publisher.stop()
             await social.aclose()
@@ -142,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sandboxes = manager
     app.state.reconciler = reconciler
     app.state.tickets = TicketStore()
+    app.state.open_sockets = open_sockets  # closed with 4401 when their sign-in ends
     app.state.logs = logs
     app.state.supervisor = supervisor
     app.state.events = events

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from controlplane.config import Settings
 from controlplane.errors import SANDBOXES_DISABLED, Unavailable
 from controlplane.models import User
+from controlplane.realtime.open_sockets import OpenSockets
 from controlplane.runtime.supervisor import InstanceSupervisor
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.sandbox.manager import SandboxManager
@@ -82,6 +83,15 @@ def get_sign_in(
 
 
 CurrentSignIn = Annotated[str, Depends(get_sign_in)]
+
+
+def get_open_sockets(connection: HTTPConnection) -> OpenSockets:
+    """The open WebSockets by sign-in: a route that ends sign-ins closes theirs with `close_ended(user_id)`."""
+    sockets: OpenSockets = connection.app.state.open_sockets  # set by main.create_app
+    return sockets
+
+
+OpenSocketsDep = Annotated[OpenSockets, Depends(get_open_sockets)]
 
 
 def get_admin_user(user: CurrentUser) -> User:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from autocode_runner.contract.wire import SESSION_NAME
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -21,6 +23,7 @@ from controlplane.learning.kind import conversation as course_conversation
 from controlplane.models import AgentChat, LearningCourse, Project, ResearchSession, User
 from controlplane.projects.layout import claude_session_name
 from controlplane.realtime.fanout import Overflowed, Subscriber
+from controlplane.realtime.open_sockets import OpenSockets, close_quietly
 from controlplane.realtime.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
@@ -29,6 +32,7 @@ from controlplane.realtime.protocol import (
     CLOSE_UNAVAILABLE,
 )
 from controlplane.realtime.terminal_relay import TerminalRelay
+from controlplane.realtime.tickets import TicketHolder
 from controlplane.research.kind import conversation
 from controlplane.sandbox.users import sandbox_user
 from controlplane.services.auth import sign_in_is_live
@@ -48,14 +52,24 @@ class TicketResponse(BaseModel):
 @ticket_router.post("/ws-ticket", response_model=TicketResponse)
 def issue_ticket(request: Request, user: CurrentUser, sign_in: CurrentSignIn) -> TicketResponse:
     """A single-use ticket, valid for 30 seconds, that opens one WebSocket as the signed-in user."""
-    # Bound to this sign-in too: signing out or a password reset voids the tickets it issued (authenticate).
+    # Bound to this sign-in too: signing out or a password reset voids the tickets it issued (signed_in).
     store = request.app.state.tickets
     return TicketResponse(ticket=store.issue(user.id or 0, sign_in), expires_in=int(store.ttl_seconds))
 
 
-async def authenticate(websocket: WebSocket) -> User | None:
-    """Accept, then redeem the ticket from the query or the first message; close 4401 if it fails, or if the
-    sign-in it was issued under has ended since (signed out, a password reset or change)."""
+def _live_user(websocket: WebSocket, holder: TicketHolder) -> User | None:
+    with Session(websocket.app.state.engine) as session:
+        if sign_in_is_live(session, holder.user_id, holder.session_id):
+            return session.get(User, holder.user_id)
+    return None
+
+
+@asynccontextmanager
+async def signed_in(websocket: WebSocket) -> AsyncIterator[User | None]:
+    """Every /ws route's one way in: accept, redeem the ticket from the query or the first message, and yield its
+    user; or close 4401 and yield None if the ticket fails or the sign-in it was issued under has ended since
+    (signed out, a password reset or change). While the block runs, the socket is held in the open sockets
+    (realtime/open_sockets.py): when its sign-in ends, the block is cancelled and the socket closed with 4401."""
     await websocket.accept()
     ticket = websocket.query_params.get("ticket")
     if not ticket:
@@ -66,12 +80,15 @@ async def authenticate(websocket: WebSocket) -> User | None:
     holder = websocket.app.state.tickets.redeem(ticket if isinstance(ticket, str) else None)
     user = None
     if holder is not None:
-        with Session(websocket.app.state.engine) as session:
-            if sign_in_is_live(session, holder.user_id, holder.session_id):
-                user = session.get(User, holder.user_id)
+        sockets: OpenSockets = websocket.app.state.open_sockets
+        async with sockets.holding(websocket, holder.user_id, holder.session_id) as held:
+            user = await asyncio.to_thread(_live_user, websocket, holder)
+            if user is not None:
+                held.role = user.role
+                yield user
     if user is None:
-        await websocket.close(CLOSE_UNAUTHORIZED, "missing, expired or already used ticket; get a new one")
-    return user
+        await close_quietly(websocket, CLOSE_UNAUTHORIZED, "missing, expired or already used ticket; get a new one")
+        yield None
 
 
 async def relay_terminal(websocket: WebSocket, user: User, session: str, *, create: bool) -> None:
@@ -91,9 +108,9 @@ async def relay_terminal(websocket: WebSocket, user: User, session: str, *, crea
 @router.websocket("/ws/terminal/{name}")
 async def terminal(websocket: WebSocket, name: str) -> None:
     """A tmux session of the user's sandbox; `shell` is a login shell created on demand."""
-    user = await authenticate(websocket)
-    if user is not None:
-        await relay_terminal(websocket, user, name, create=name == "shell")
+    async with signed_in(websocket) as user:
+        if user is not None:
+            await relay_terminal(websocket, user, name, create=name == "shell")
 
 
 async def _stream(
@@ -119,9 +136,11 @@ async def _stream(
             await websocket.send_text(json.dumps(item))
 
     tasks = [asyncio.create_task(watch_disconnect()), asyncio.create_task(forward())]
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:  # the other one, or both when this handler is cancelled (its sign-in ended)
+        for task in tasks:
+            task.cancel()
     for task in done:
         if isinstance(task.exception(), Overflowed):
             await websocket.close(CLOSE_TOO_SLOW, "too far behind; reconnect (with after=<last id or seq>)")
@@ -149,54 +168,54 @@ def _owns_project(websocket: WebSocket, user: User, project_id: Id) -> bool:
 @router.websocket("/ws/project/{project_id}/logs")
 async def project_logs(websocket: WebSocket, project_id: Id) -> None:
     """The project's structured log: the backlog after `after` (an id), then live entries."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
-        await websocket.close(CLOSE_NOT_FOUND, "project not found")
-        return
-    after_text = websocket.query_params.get("after", "0")
-    after = position_from(after_text)
-    hub = websocket.app.state.logs
-    subscriber = hub.subscribe(project_id)  # before the backlog: nothing can fall between the two
-    try:
-        last = after
-        for entry in await asyncio.to_thread(hub.backlog, project_id, after):
-            await websocket.send_text(json.dumps(entry))
-            last = entry["id"]
-        await _stream(websocket, subscriber, skip_until=last)
-    finally:
-        hub.unsubscribe(project_id, subscriber)
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
+            await websocket.close(CLOSE_NOT_FOUND, "project not found")
+            return
+        after_text = websocket.query_params.get("after", "0")
+        after = position_from(after_text)
+        hub = websocket.app.state.logs
+        subscriber = hub.subscribe(project_id)  # before the backlog: nothing can fall between the two
+        try:
+            last = after
+            for entry in await asyncio.to_thread(hub.backlog, project_id, after):
+                await websocket.send_text(json.dumps(entry))
+                last = entry["id"]
+            await _stream(websocket, subscriber, skip_until=last)
+        finally:
+            hub.unsubscribe(project_id, subscriber)
 
 
 @router.websocket("/ws/project/{project_id}/terminal")
 async def project_terminal(websocket: WebSocket, project_id: Id) -> None:
     """The project's live Claude Code session (4404 until the project has started it)."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
-        await websocket.close(CLOSE_NOT_FOUND, "project not found")
-        return
-    await relay_terminal(websocket, user, claude_session_name(project_id), create=False)
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
+            await websocket.close(CLOSE_NOT_FOUND, "project not found")
+            return
+        await relay_terminal(websocket, user, claude_session_name(project_id), create=False)
 
 
 @router.websocket("/ws/events")
 async def events(websocket: WebSocket) -> None:
     """Dashboard events of the signed-in user; admins may add scope=all for every user's sandbox events."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    everything = websocket.query_params.get("scope") == "all"
-    if everything and user.role != "admin":
-        await websocket.close(CLOSE_FORBIDDEN, "only admins may watch every user's sandboxes")
-        return
-    hub = websocket.app.state.events
-    subscriber = hub.subscribe(user.id or 0, all_sandboxes=everything)
-    try:
-        await _stream(websocket, subscriber)
-    finally:
-        hub.unsubscribe(user.id or 0, subscriber)
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        everything = websocket.query_params.get("scope") == "all"
+        if everything and user.role != "admin":
+            await websocket.close(CLOSE_FORBIDDEN, "only admins may watch every user's sandboxes")
+            return
+        hub = websocket.app.state.events
+        subscriber = hub.subscribe(user.id or 0, all_sandboxes=everything)
+        try:
+            await _stream(websocket, subscriber)
+        finally:
+            hub.unsubscribe(user.id or 0, subscriber)
 
 
 async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
@@ -217,37 +236,37 @@ async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
 @router.websocket("/ws/research/{research_id}/chat")
 async def research_chat(websocket: WebSocket, research_id: Id) -> None:
     """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    if not await asyncio.to_thread(_owns, websocket, user, ResearchSession, research_id):
-        await websocket.close(CLOSE_NOT_FOUND, "research not found")
-        return
-    await _relay_chat(websocket, conversation(user.id or 0, research_id))
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        if not await asyncio.to_thread(_owns, websocket, user, ResearchSession, research_id):
+            await websocket.close(CLOSE_NOT_FOUND, "research not found")
+            return
+        await _relay_chat(websocket, conversation(user.id or 0, research_id))
 
 
 @router.websocket("/ws/course/{course_id}/chat")
 async def course_chat(websocket: WebSocket, course_id: Id) -> None:
     """A course's chat with its tutor, exactly like a research's: resumable with `after` (a seq)."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    if not await asyncio.to_thread(_owns, websocket, user, LearningCourse, course_id):
-        await websocket.close(CLOSE_NOT_FOUND, "course not found")
-        return
-    await _relay_chat(websocket, course_conversation(user.id or 0, course_id))
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        if not await asyncio.to_thread(_owns, websocket, user, LearningCourse, course_id):
+            await websocket.close(CLOSE_NOT_FOUND, "course not found")
+            return
+        await _relay_chat(websocket, course_conversation(user.id or 0, course_id))
 
 
 @router.websocket("/ws/chat/{chat_id}")
 async def custom_chat(websocket: WebSocket, chat_id: Id) -> None:
     """A custom agent's chat, exactly like a research's: resumable with `after` (a seq)."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    if not await asyncio.to_thread(_owns, websocket, user, AgentChat, chat_id):
-        await websocket.close(CLOSE_NOT_FOUND, "chat not found")
-        return
-    await _relay_chat(websocket, custom_conversation(user.id or 0, chat_id))
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        if not await asyncio.to_thread(_owns, websocket, user, AgentChat, chat_id):
+            await websocket.close(CLOSE_NOT_FOUND, "chat not found")
+            return
+        await _relay_chat(websocket, custom_conversation(user.id or 0, chat_id))
 
 
 def _assistant(websocket: WebSocket, user: User) -> Conversation | None:
@@ -267,11 +286,11 @@ def _assistant(websocket: WebSocket, user: User) -> Conversation | None:
 async def social_assistant_chat(websocket: WebSocket) -> None:
     """A social media manager's AI assistant (?agent_id=N), exactly like a custom agent's chat: resumable with
     `after` (a seq)."""
-    user = await authenticate(websocket)
-    if user is None:
-        return
-    talk = await asyncio.to_thread(_assistant, websocket, user)
-    if talk is None:
-        await websocket.close(CLOSE_NOT_FOUND, "social media manager not found")
-        return
-    await _relay_chat(websocket, talk)
+    async with signed_in(websocket) as user:
+        if user is None:
+            return
+        talk = await asyncio.to_thread(_assistant, websocket, user)
+        if talk is None:
+            await websocket.close(CLOSE_NOT_FOUND, "social media manager not found")
+            return
+        await _relay_chat(websocket, talk)

@@ -90,10 +90,11 @@ class TerminalRelay:
             except (SandboxError, ChannelClosed, RunnerError) as exc:
                 await websocket.close(CLOSE_UNAVAILABLE, f"the sandbox is unavailable: {exc}"[:120])
                 return
-            if cols and rows:
-                await stream.resize(cols, rows)
-            pid, early = await _read_pid(stream)
-            try:
+            pid: int | None = None
+            try:  # cancelled at any await here (the viewer's sign-in ended), the exec is still closed
+                if cols and rows:
+                    await stream.resize(cols, rows)
+                pid, early = await _read_pid(stream)
                 await self._pump(stream, early)
             finally:
                 await stream.close()
@@ -110,7 +111,12 @@ class TerminalRelay:
     async def _pump(self, stream: ExecStream, early: bytes) -> None:
         output = asyncio.create_task(self._pump_output(stream, early))
         inputs = asyncio.create_task(self._pump_input(stream))
-        done, pending = await asyncio.wait({output, inputs}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, pending = await asyncio.wait({output, inputs}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the viewer's sign-in ended (open_sockets.py): both pumps stop, then run()
+            output.cancel()  # closes the exec and detaches its tmux client
+            inputs.cancel()
+            raise
         for task in pending:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -55,7 +55,9 @@ class LoginThrottled(Exception):
 
 
 class InvalidRefreshToken(Exception):
-    pass
+    def __init__(self, message: str, ended_sign_in_of: int | None = None) -> None:
+        super().__init__(message)
+        self.ended_sign_in_of = ended_sign_in_of  # the user whose sign-in this refusal revoked (a reused token)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,9 @@ def rotate_refresh_token(session: Session, settings: Settings, presented: str, i
             family=stored.family_id,
         )
         session.commit()
-        raise InvalidRefreshToken("refresh token was already used; the whole session is revoked")
+        raise InvalidRefreshToken(
+            "refresh token was already used; the whole session is revoked", ended_sign_in_of=stored.user_id
+        )
     if stored.expires_at <= now or user is None:
         raise InvalidRefreshToken("refresh token expired")
     # Claim the token atomically: of two concurrent refreshes with one token, only one may win.
@@ -232,12 +236,15 @@ def revoke_presented(session: Session, presented: str) -> User | None:
     return session.get(User, stored.user_id)
 
 
-def sign_out(session: Session, presented: str, ip: str | None) -> None:
-    """Revoke the refresh token's family and record who signed out (an unknown token changes nothing)."""
+def sign_out(session: Session, presented: str, ip: str | None) -> int | None:
+    """Revoke the refresh token's family and record who signed out (an unknown token changes nothing); the id of
+    the user who signed out."""
     user = revoke_presented(session, presented)
     if user is not None:
         audit.on_user(session, "logout", user, actor=user, ip=ip)
+    user_id = user.id if user is not None else None
     session.commit()
+    return user_id
 
 
 def revoke_all_for_user(session: Session, user_id: int) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from controlplane.api.deps import CurrentUser, SessionDep, SettingsDep, client_ip
+from controlplane.api.deps import CurrentUser, OpenSocketsDep, SessionDep, SettingsDep, client_ip
 from controlplane.config import Settings
 from controlplane.schemas.auth import LoginRequest, PasswordChange, TokenResponse, UserPublic
 from controlplane.services.auth import (
@@ -81,7 +81,11 @@ def login(body: LoginRequest, request: Request, session: SessionDep, settings: S
 
 @router.post("/refresh", response_model=TokenResponse, responses={401: {"description": "Sign in again"}})
 def refresh(
-    request: Request, session: SessionDep, settings: SettingsDep, refresh_cookie: RefreshCookie = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    sockets: OpenSocketsDep,
+    refresh_cookie: RefreshCookie = None,
 ) -> JSONResponse:
     """Exchange the refresh cookie for a new access token and a new cookie (rotation)."""
     if not refresh_cookie:
@@ -90,17 +94,23 @@ def refresh(
     try:
         tokens = rotate_refresh_token(session, settings, refresh_cookie, client_ip(request))
     except InvalidRefreshToken as exc:
+        if exc.ended_sign_in_of is not None:  # a reused token revoked its sign-in: its sockets close too
+            sockets.close_ended(exc.ended_sign_in_of)
         return _refusal(f"Session ended ({exc}); sign in again", settings)
     return _token_response(tokens, settings)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(
-    request: Request, session: SessionDep, settings: SettingsDep, refresh_cookie: RefreshCookie = None
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    sockets: OpenSocketsDep,
+    refresh_cookie: RefreshCookie = None,
 ) -> Response:
-    """Revoke this session's refresh tokens and clear the cookie."""
-    if refresh_cookie:
-        sign_out(session, refresh_cookie, client_ip(request))
+    """Revoke this session's refresh tokens, close its WebSockets and clear the cookie."""
+    if refresh_cookie and (user_id := sign_out(session, refresh_cookie, client_ip(request))) is not None:
+        sockets.close_ended(user_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(
         REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, secure=settings.cookie_secure, samesite="strict"
@@ -122,12 +132,19 @@ def me(user: CurrentUser) -> UserPublic:
     },
 )
 def change_own_password(
-    body: PasswordChange, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    body: PasswordChange,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    sockets: OpenSocketsDep,
 ) -> JSONResponse:
     """Change one's own password. Every other sign-in of this user ends; this one goes on with the new
-    access token and refresh cookie in the answer."""
+    access token and refresh cookie in the answer (its open WebSockets close with 4401 and reconnect)."""
+    user_id = user.id or 0
     try:
         tokens = change_password(session, settings, user, body.current_password, body.new_password, client_ip(request))
     except LoginThrottled as exc:
         raise _throttled(exc) from exc
+    sockets.close_ended(user_id)
     return _token_response(tokens, settings)

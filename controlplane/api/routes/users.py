@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import cast
 
 from fastapi import APIRouter, Request, Response, status
 
-from controlplane.api.deps import AdminUser, OptionalManagerDep, SessionDep, SettingsDep, client_ip
+from controlplane.api.deps import AdminUser, OpenSocketsDep, OptionalManagerDep, SessionDep, SettingsDep, client_ip
 from controlplane.api.errors import Responses
 from controlplane.api.ids import Id
 from controlplane.models import User
@@ -60,9 +61,11 @@ def update(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    sockets: OpenSocketsDep,
     admin: AdminUser,
 ) -> UserAdminView:
-    """Reset a password (ends the user's sessions), change the role and/or the display name."""
+    """Reset a password (ends the user's sessions), change the role and/or the display name. The user's open
+    WebSockets close (4401) on a new password or role."""
     user = update_user(
         session,
         account(session, user_id),
@@ -73,6 +76,7 @@ def update(
         display_name=body.display_name,
         ip=client_ip(request),
     )
+    sockets.close_ended(user_id)
     return _view(user, agent_counts(session).get(user.id or 0, 0))
 
 
@@ -83,8 +87,10 @@ async def delete(
     session: SessionDep,
     settings: SettingsDep,
     manager: OptionalManagerDep,
+    sockets: OpenSocketsDep,
     admin: AdminUser,
 ) -> Response:
-    """Delete the account: its sandbox container first, then its rows and its directory."""
+    """Delete the account: its sandbox container first, then its rows and its directory; its WebSockets close."""
     await remove_account(session, settings, manager, user_id, admin, client_ip(request))
+    await asyncio.to_thread(sockets.close_ended, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

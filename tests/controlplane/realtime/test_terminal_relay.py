@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, select
 from websockets.exceptions import ConnectionClosed
@@ -25,31 +19,23 @@ from controlplane.realtime.protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHORIZED
 from controlplane.sandbox.backend import SandboxUser
 from controlplane.services.users import create_user
 from tests.support.terminal_client import read_until, send, type_line
+from tests.support.uvicorn_thread import ServedApp, serve_in_thread
 
 pytestmark = pytest.mark.docker
 PASSWORD = "password-123"
 DEADLINE = 30.0
 
 
-@dataclass
-class LiveServer:
-    base: str
-    app: FastAPI
-    loop: asyncio.AbstractEventLoop
-
-    def portal_call(self, function: Any, *args: Any) -> Any:
-        """Run a coroutine function on the server's own event loop (where the sandbox channels live)."""
-        return asyncio.run_coroutine_threadsafe(function(*args), self.loop).result(DEADLINE)
-
-    @property
-    def ws_base(self) -> str:
-        return self.base.replace("http://", "ws://")
-
+class LiveServer(ServedApp):
     def sign_up(self, username: str) -> str:
         with Session(self.app.state.engine) as session:
             create_user(session, self.app.state.settings, username, PASSWORD)
+        return self.sign_in(username)[0]
+
+    def sign_in(self, username: str) -> tuple[str, str]:
+        """A sign-in of the person (a device): its access token and refresh cookie."""
         response = httpx.post(f"{self.base}/api/auth/login", json={"username": username, "password": PASSWORD})
-        return response.json()["access_token"]
+        return response.json()["access_token"], response.cookies["autocode_refresh"]
 
     def ticket(self, token: str) -> str:
         response = httpx.post(f"{self.base}/api/ws-ticket", headers={"Authorization": f"Bearer {token}"})
@@ -61,23 +47,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live(sandbox_app: FastAPI, sandbox_settings: Settings) -> Iterator[LiveServer]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(sandbox_app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
-    )
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + DEADLINE
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", sandbox_app, loop)
-    server.should_exit = True
-    thread.join(DEADLINE)
+def sandbox_settings(sandbox_settings: Settings) -> Settings:
+    """No backstop sweep during a test: an open terminal closes at once when its sign-in ends, or the test fails."""
+    return sandbox_settings.model_copy(update={"open_socket_sweep_seconds": 3600})
+
+
+@pytest.fixture
+def live(sandbox_app: FastAPI) -> Iterator[LiveServer]:
+    with serve_in_thread(sandbox_app) as served:
+        yield LiveServer(served.base, served.app, served.loop)
 
 
 def test_echo_comes_back(live: LiveServer) -> None:
@@ -187,3 +165,26 @@ def test_users_cannot_reach_each_others_sessions_or_tickets(live: LiveServer) ->
         pass  # alice uses her ticket; nobody can use it again
     assert _close_code(lambda: connect(f"{live.ws_base}/ws/terminal/work?ticket={ticket}")) == CLOSE_UNAUTHORIZED
     assert _close_code(lambda: connect(f"{live.ws_base}/ws/terminal/shell?ticket=forged")) == CLOSE_UNAUTHORIZED
+
+
+def test_signing_out_ends_that_sign_ins_open_terminal_and_detaches_it(live: LiveServer) -> None:
+    """The relay's cleanup (exec closed, tmux client detached) runs before the 4401 goes out; the same person's
+    other sign-in keeps its terminal."""
+    other = live.sign_up("alice")
+    token, refresh = live.sign_in("alice")
+    with live.terminal(token) as ws, live.terminal(other) as kept:
+        type_line(ws, "echo before-$((1+1))")
+        read_until(ws, "before-2")
+        wait_for_clients(live, "alice", 2)
+
+        assert httpx.post(f"{live.base}/api/auth/logout", cookies={"autocode_refresh": refresh}).status_code == 204
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=DEADLINE)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_UNAUTHORIZED
+        # The 4401 goes out once the handler's cleanup (exec closed, tmux client detached) has run.
+        assert live.app.state.open_sockets.count() == 1
+        wait_for_clients(live, "alice", 1)  # tmux counts a client until it has exited
+
+        type_line(kept, "echo kept-$((2+2))")
+        read_until(kept, "kept-4")
