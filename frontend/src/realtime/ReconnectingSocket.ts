@@ -121,6 +121,8 @@ export class ReconnectingSocket {
     const params = new URLSearchParams({ ticket, ...query });
     const Impl = this.config.WebSocketImpl ?? WebSocket;
     const ws = new Impl(`${this.config.baseUrl ?? defaultWsBase()}${path}?${params}`);
+    const attemptBefore = this.attempt;
+    let heard = false;
     ws.binaryType = "arraybuffer";
     const previous = this.socket;
     this.socket = ws;
@@ -136,6 +138,7 @@ export class ReconnectingSocket {
     ws.onmessage = (ev: MessageEvent) => {
       if (this.socket !== ws) return;
       this.attempt = 0;
+      heard = true;
       const data: unknown = ev.data;
       if (typeof data === "string") this.textListeners.forEach((l) => l(data));
       else if (data instanceof ArrayBuffer) this.binaryListeners.forEach((l) => l(data));
@@ -144,6 +147,11 @@ export class ReconnectingSocket {
       if (this.socket !== ws) return;
       this.socket = null;
       if (this.stopped) return;
+      // The server opens a socket before it checks the ticket: a 4401 before any frame was a refusal at the door,
+      // and its open proved nothing. The backoff goes on growing instead of starting over, so a refusal that
+      // keeps coming cannot make a loop. (A sign-in that ended is no loop: the next ticket's request is refused,
+      // its one refresh fails, and the socket gives up as signed out.)
+      if (ev.code === CLOSE_CODES.unauthorized && !heard) this.attempt = attemptBefore;
       if (NO_RETRY.has(ev.code)) this.giveUp({ code: ev.code, reason: ev.reason, retryInMs: null });
       else this.retry(ev.code, ev.reason);
     };
