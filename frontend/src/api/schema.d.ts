@@ -294,7 +294,7 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description Revoke this session's refresh tokens and clear the cookie.
+         * @description Revoke this session's refresh tokens, close its WebSockets and clear the cookie.
          */
         post: operations["auth-logout"];
         delete?: never;
@@ -332,7 +332,7 @@ export interface paths {
         /**
          * Change Own Password
          * @description Change one's own password. Every other sign-in of this user ends; this one goes on with the new
-         *     access token and refresh cookie in the answer.
+         *     access token and refresh cookie in the answer (its open WebSockets close with 4401 and reconnect).
          */
         post: operations["auth-change_own_password"];
         delete?: never;
@@ -1589,14 +1589,15 @@ export interface paths {
         post?: never;
         /**
          * Delete
-         * @description Delete the account: its sandbox container first, then its rows and its directory.
+         * @description Delete the account: its sandbox container first, then its rows and its directory; its WebSockets close.
          */
         delete: operations["users-delete"];
         options?: never;
         head?: never;
         /**
          * Update
-         * @description Reset a password (ends the user's sessions), change the role and/or the display name.
+         * @description Reset a password (ends the user's sessions), change the role and/or the display name. The user's open
+         *     WebSockets close (4401) on a new password or role.
          */
         patch: operations["users-update"];
         trace?: never;
