@@ -4,25 +4,36 @@
     .venv/bin/python bench/load.py --smoke        # 2 users, 3 s, 200 lines/s to 4 viewers: proves every figure
 
 Real parts: the control plane is a child process running what `autocode serve` runs (migrations, the bootstrap
-admin, create_app under uvicorn with the same options), so its CPU and memory are read from /proc/<pid>; every
-user has a real sandbox (the runner, tmux), a terminal over /ws/terminal/shell, and a custom agent's chat (the
-custom kind's nanobot in the sandbox) streaming a long reply from the scripted Anthropic server of
-tests/support/fakes/, run inside that user's sandbox, for the whole window.
+admin, create_app under uvicorn with the same options), so its CPU and memory are read from /proc/<pid>. Every user
+has a real sandbox (the runner, tmux), a terminal over /ws/terminal/shell, a running coding project and a streaming
+chat. The project is bench/project_monitoring.py's (bench/busy_project.py): the coding agent's manager, on the
+scripted OpenAI server, plans one step and sends it to the real Claude Code in tmux, which the scripted Anthropic
+server answers with a reply streamed one piece a second for longer than the run, so the project watches Claude Code
+work for the whole window. The chat is a custom agent's (the custom kind's nanobot) on the same key and scripted
+Anthropic server, streaming a reply ten deltas a second. The scripted servers (tests/support/fakes/) run inside
+each user's sandbox, set up as tests/support/pwa_coding.py sets up a coding agent's owner against a running
+control plane.
 
 What is measured, each figure beside its baseline:
 
 - control plane CPU (% of one core, from utime+stime over the window) and RSS (VmRSS at the window's end);
 - keystroke echo p50 and p99: every user types a unique marker into its terminal every 100 ms and times until
   the marker shows on its screen (the relay: WebSocket, TTY exec, tmux, bash, back);
-- log fan-out lag p99: `--viewers` viewers on one project's /ws/project/{id}/logs while lines are written at
-  `--rate` per second through LogHub.write (the call the supervisor makes for each `instance.log` event: the
-  database insert, then the publish to every subscriber). The writer is a thread in the control plane process,
-  told over its stdin what to write; each line carries the wall-clock time of its write, and a viewer's lag is
-  its arrival time minus that.
+- log fan-out lag p99: `--viewers` viewers on one project's /ws/project/{id}/logs while a thread in the control
+  plane process hands `--rate` lines a second to LogHub.submit, the call the supervisor makes for each
+  `instance.log` event (the line is queued; the hub's writer thread commits what has gathered in one
+  transaction, then publishes it to every subscriber). Each line carries the wall-clock time it was handed
+  over; a viewer's lag is its arrival time minus that. "Committed per second" is the lines committed over the
+  time from the first hand-over to the last commit (the writer waits on every line's future).
+
+Also reported, so the figures can be trusted: how many projects were watching Claude Code for the whole window
+(phase "monitoring" at its start and end as stored, no project log line in between, Claude Code's process alive
+after it), and each sandbox's memory as `docker stats` counts it.
 
 Baseline: one user signed in with its terminal open and nothing else running: CPU and RSS over an idle window,
 then its keystroke echo, then the log fan-out (same viewers and rate) on its own. Loaded: `--users` users, their
-chats streaming, all typing, and the fan-out, in one window. No pass/fail: a table of figures and ratios.
+projects watching Claude Code, their chats streaming, all typing, and the fan-out, in one window. No pass/fail: a
+table of figures and ratios.
 """
 
 from __future__ import annotations
@@ -49,19 +60,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import websockets
+from busy_project import busy_scripts, log_messages, project_states
 from cleanup import remove_sandboxes
 
 from controlplane.config import Settings
+from controlplane.sandbox.docker_engine import connect_engine
+from tests.support.pwa_coding import equip_coder
 
-ROOT = Path(__file__).resolve().parent.parent
-FAKE_SERVER = ROOT / "tests" / "support" / "fakes" / "anthropic_server.py"
 PASSWORD = "password-123"
-FAKE_PORT = 8765
 TICKS = os.sysconf("SC_CLK_TCK")
 COLS, ROWS = 120, 40
 KEY_INTERVAL = 0.1  # a person typing: ten keystrokes a second
 CLEAR_EVERY = 8  # markers per line before Ctrl-U clears it
 ECHO_TIMEOUT = 10.0
+VIEWERS_CATCH_UP = 60  # seconds, plus twice the writing's, for every viewer to have every line once it is written
+RECONNECT_SECONDS = 0.5  # the PWA's first delay before it connects a closed log stream again
 CHAT_CHUNK_SECONDS = 0.1  # the scripted reply's pace: one delta of 12 characters every 0.1 s
 
 
@@ -76,8 +89,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def serve_child(users: int) -> None:
     """`autocode serve`'s steps (controlplane.cli.cmd_serve), with the bench's users made first and the log
-    writer listening on stdin: `logs <user_id> <project_id> <rate> <seconds>` writes that many lines a second
-    through the app's LogHub, then prints `written <count> <seconds> <last id>`."""
+    writer listening on stdin: `logs <user_id> <project_id> <rate> <seconds>` hands that many lines a second to the
+    app's LogHub as the supervisor does (`submit`, which does not wait for the database), waits until each is
+    committed, then prints `written <committed> <seconds submitting> <seconds until the last commit> <last id>
+    <failed>`."""
     import uvicorn
     from sqlmodel import Session
 
@@ -98,16 +113,24 @@ def serve_child(users: int) -> None:
     def write_logs(user_id: int, project_id: int, rate: float, seconds: float) -> None:
         hub = app.state.logs
         start = time.perf_counter()
-        count, last = 0, 0
-        total = int(rate * seconds)
-        while count < total:
+        futures = []
+        for count in range(int(rate * seconds)):
             due = start + count / rate
             if (ahead := due - time.perf_counter()) > 0:
                 time.sleep(ahead)
             message = f"bench {count} {time.time():.6f}"
-            last = hub.write(user_id=user_id, project_id=project_id, level="info", message=message)["id"]
-            count += 1
-        print(f"written {count} {time.perf_counter() - start:.3f} {last}", flush=True)
+            futures.append(hub.submit(user_id=user_id, project_id=project_id, level="info", message=message))
+        submitting = time.perf_counter() - start
+        committed, failed, last = 0, 0, 0
+        for future in futures:  # they resolve in the order submitted: the last one's wait ends with the last commit
+            try:
+                last = int(future.result(timeout=300)["id"])
+                committed += 1
+            except Exception as error:  # counted and shown, never hidden
+                failed += 1
+                print(f"note: a log line failed: {error!r}", flush=True)
+        until_committed = time.perf_counter() - start
+        print(f"written {committed} {submitting:.6f} {until_committed:.6f} {last} {failed}", flush=True)
 
     def commands() -> None:
         for line in sys.stdin:
@@ -139,9 +162,11 @@ class ControlPlane:
         return f"http://127.0.0.1:{self.port}"
 
     def cpu_seconds(self) -> float:
-        text = Path(f"/proc/{self.process.pid}/stat").read_text()
-        fields = text[text.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return process_cpu_seconds(self.process.pid)
+
+    def loop_wait_seconds(self) -> float:
+        """Seconds its main thread (uvicorn's event loop) has spent runnable but waiting for a core."""
+        return int(Path(f"/proc/{self.process.pid}/schedstat").read_text().split()[1]) / 1e9
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -170,6 +195,17 @@ class ControlPlane:
                 raise RuntimeError(f"the control plane exited ({self.process.returncode}):\n" + "\n".join(self.lines))
             await asyncio.sleep(0.05)
         raise TimeoutError(f"no {prefix!r} from the control plane within {timeout} s")
+
+
+def process_cpu_seconds(pid: int | str, children: bool = False) -> float:
+    """utime + stime of a process (with its waited-for children's if asked), from /proc; 0 once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return 0.0
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / TICKS
 
 
 def free_port() -> int:
@@ -235,6 +271,8 @@ class User:
     screen: bytearray = field(default_factory=bytearray)
     screen_changed: asyncio.Event = field(default_factory=asyncio.Event)
     chat_socket: Any = None
+    agent_id: int = 0
+    project_id: int = 0
     chat_deltas: list[float] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -342,55 +380,52 @@ class User:
         await self.terminal.send(json.dumps({"type": "input", "data": "\x15"}))
         return times
 
-    # -- the chat ----------------------------------------------------------------------------------------
-    def sandbox_exec(self, *argv: str, stdin: str | None = None, detach: bool = False) -> str:
+    # -- the running project and the chat -----------------------------------------------------------------
+    def sandbox_exec(self, *argv: str) -> str:
         uid = self.settings.sandbox_uid_base + self.user_id
-        command = ["docker", "exec", *(["-d"] if detach else []), *(["-i"] if stdin is not None else [])]
-        command += ["--user", f"{uid}:{uid}", "-w", "/home/agent", self.container, *argv]
-        done = subprocess.run(command, input=stdin, capture_output=True, text=True, check=False, timeout=60)
+        command = ["docker", "exec", "--user", f"{uid}:{uid}", "-w", "/home/agent", self.container, *argv]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"{self.name}: {argv[:2]} failed: {done.stdout}{done.stderr}")
         return done.stdout
 
-    async def start_chat(self, seconds: float) -> None:
-        """The scripted Anthropic server in the sandbox, a key pointing at it, a custom agent and its chat, the
-        WebSocket open, then a message whose reply streams for longer than the run."""
-        reply = "Streaming words. " * int((seconds + 120) / CHAT_CHUNK_SECONDS * 12 / 17 + 1)
-        scenario = {
-            "turns": [
-                {"match": "stream", "repeat": True, "responses": [{"text": reply, "chunk_delay": CHAT_CHUNK_SECONDS}]}
-            ],
-            "default": "Noted.",
+    async def equip(self, engine: Any, claude_seconds: float, chat_seconds: float) -> None:
+        """The coding agent's world (tests/support/pwa_coding.py, as a user sets it up against a running control
+        plane): both provider keys, a coding agent, and the scripted servers in the user's sandbox, the Anthropic
+        one answering Claude Code's task for `claude_seconds` (bench/busy_project.py) and the chat's message with
+        a reply streamed for `chat_seconds` (one delta of 12 characters every CHAT_CHUNK_SECONDS)."""
+        openai, anthropic = busy_scripts(claude_seconds)
+        reply = "Streaming words. " * int(chat_seconds / CHAT_CHUNK_SECONDS * 12 / 17 + 1)
+        chat_turn = {
+            "match": "stream please",
+            "repeat": True,
+            "responses": [{"text": reply, "chunk_delay": CHAT_CHUNK_SECONDS}],
         }
-        await asyncio.to_thread(self.sandbox_exec, "mkdir", "-p", ".bench")
-        await asyncio.to_thread(self.sandbox_exec, "sh", "-c", "cat > .bench/server.py", stdin=FAKE_SERVER.read_text())
-        await asyncio.to_thread(self.sandbox_exec, "sh", "-c", "cat > .bench/scenario.json", stdin=json.dumps(scenario))
-        await asyncio.to_thread(
-            self.sandbox_exec,
-            "/usr/bin/python3",
-            "/home/agent/.bench/server.py",
-            "--port",
-            str(FAKE_PORT),
-            "--script",
-            "/home/agent/.bench/scenario.json",
-            detach=True,
+        anthropic = {**anthropic, "turns": [*anthropic["turns"], chat_turn], "default": "Noted."}
+        self.agent_id = await asyncio.to_thread(
+            equip_coder,
+            self.plane.base,
+            self.settings,
+            engine,
+            username=self.name,
+            password=PASSWORD,
+            openai=openai,
+            anthropic=anthropic,
         )
-        probe = f"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{FAKE_PORT}/', timeout=2)"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                await asyncio.to_thread(self.sandbox_exec, "/usr/bin/python3", "-c", probe)
-                break
-            except RuntimeError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
-        key = {
-            "provider": "anthropic",
-            "key": f"sk-ant-bench-{self.number:04d}",
-            "base_url": f"http://127.0.0.1:{FAKE_PORT}",
-        }
-        await self.api("post", "/api/settings/api-keys", key, 201)
+
+    async def start_project(self) -> None:
+        """A project of the coding agent, started: its manager plans, starts Claude Code in tmux and sends it the
+        step's task (bench/project_monitoring.py's project)."""
+        body = {"name": "Work", "description": "work"}
+        self.project_id = int((await self.api("post", f"/api/agents/{self.agent_id}/projects", body, 201))["id"])
+        await self.api("post", f"/api/projects/{self.project_id}/start")
+
+    def claude_running(self) -> bool:
+        return bool(self.sandbox_exec("ps", "-o", "pid=", "-C", "claude").split())
+
+    async def start_chat(self) -> None:
+        """A custom agent on the user's Anthropic key (the scripted server in its sandbox), its chat's WebSocket
+        open, then a message whose reply streams for longer than the run."""
         agent = await self.api(
             "post",
             "/api/agents",
@@ -432,46 +467,60 @@ class User:
 
 async def view_logs(config: dict[str, Any]) -> None:
     """The viewers, in a process of their own (`--viewers-child`): thousands of frames a second would otherwise
-    slow the event loop that times the keystrokes. Prints `viewers ready`, then, once told `finish <seconds>` on
-    stdin and every viewer has every line (or those seconds are over), `VIEWED <json>`."""
+    slow the event loop that times the keystrokes. Each viewer is what the PWA's LogStream does: on a closed socket
+    (4408 when it fell `queue_limit` lines behind) it connects again after RECONNECT_SECONDS with after=<the last id
+    it saw>, so it loses nothing; the reconnections are counted. Prints `viewers ready`, then, once told
+    `finish <seconds>` on stdin and every viewer has every line (or those seconds are over), `VIEWED <json>`."""
     total, viewers = int(config["total"]), int(config["viewers"])
     lags: list[float] = []
     counts = [0] * viewers
+    last_ids = [int(config["after"])] * viewers
+    closes: list[int] = []
     base = f"http://127.0.0.1:{config['port']}"
-    path = f"/ws/project/{config['project_id']}/logs?after={config['after']}"
-    sockets = []
+    path = f"/ws/project/{config['project_id']}/logs"
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=60) as client:
-        for _ in range(viewers):
+
+        async def connect(index: int) -> Any:
             answer = await client.post("/api/ws-ticket", headers={"Authorization": f"Bearer {config['token']}"})
             answer.raise_for_status()
-            url = f"ws://127.0.0.1:{config['port']}{path}&ticket={answer.json()['ticket']}"
-            sockets.append(await websockets.connect(url, max_size=None, open_timeout=60, compression=None))
+            url = f"ws://127.0.0.1:{config['port']}{path}?after={last_ids[index]}&ticket={answer.json()['ticket']}"
+            return await websockets.connect(url, max_size=None, open_timeout=60, compression=None)
 
-    async def view(index: int, socket: Any) -> None:
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for message in socket:
-                arrived = time.time()
-                parts = str(json.loads(message).get("message", "")).split()
-                if len(parts) == 3 and parts[0] == "bench":
-                    lags.append(arrived - float(parts[2]))
-                    counts[index] += 1
-                    if counts[index] == total:
-                        return
+        async def view(index: int, socket: Any) -> None:
+            while True:
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    async for message in socket:
+                        arrived = time.time()
+                        frame = json.loads(message)
+                        if int(frame.get("id", 0)) <= last_ids[index]:
+                            continue
+                        last_ids[index] = int(frame["id"])
+                        parts = str(frame.get("message", "")).split()
+                        if len(parts) == 3 and parts[0] == "bench":
+                            lags.append(arrived - float(parts[2]))
+                            counts[index] += 1
+                            if counts[index] == total:
+                                await socket.close()
+                                return
+                closes.append(socket.close_code or 0)
+                await asyncio.sleep(RECONNECT_SECONDS)
+                socket = await connect(index)
 
-    readers = [asyncio.create_task(view(index, socket)) for index, socket in enumerate(sockets)]
-    await asyncio.sleep(0.5)  # every viewer past its backlog and subscribed
-    print("viewers ready", flush=True)
-    finish = (await asyncio.to_thread(sys.stdin.readline)).split()
-    _, pending = await asyncio.wait(readers, timeout=float(finish[1]) if len(finish) == 2 else 30)
-    for task in pending:
-        task.cancel()
-    for socket in sockets:
-        with contextlib.suppress(Exception):
-            await socket.close()
+        sockets = [await connect(index) for index in range(viewers)]
+        readers = [asyncio.create_task(view(index, socket)) for index, socket in enumerate(sockets)]
+        await asyncio.sleep(0.5)  # every viewer past its backlog and subscribed
+        print("viewers ready", flush=True)
+        finish = (await asyncio.to_thread(sys.stdin.readline)).split()
+        _, pending = await asyncio.wait(readers, timeout=float(finish[1]) if len(finish) == 2 else 30)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
     figures = {
         "lag_p50": statistics.median(lags) if lags else math.nan,
         "lag_p99": percentile(lags, 0.99) if lags else math.nan,
         "delivered_share": sum(counts) / (total * viewers),
+        "reconnects": float(len(closes)),
+        "too_slow_closes": float(closes.count(4408)),
     }
     print("VIEWED " + json.dumps(figures), flush=True)
 
@@ -504,8 +553,8 @@ async def log_fanout(
             raise RuntimeError(f"the viewers did not start: {ready!r}")
         owner.plane.command(f"logs {owner.user_id} {project_id} {rate} {seconds}")
         written = await owner.plane.wait_line("written", seconds * 4 + 60)
-        _, count, took, last = written.split()
-        child.stdin.write(b"finish 30\n")
+        _, committed, submitting, until_committed, last, failed = written.split()
+        child.stdin.write(f"finish {VIEWERS_CATCH_UP + seconds * 2:g}\n".encode())
         await child.stdin.drain()
         line = b""
         while not line.startswith(b"VIEWED "):
@@ -518,11 +567,19 @@ async def log_fanout(
         if child.returncode is None:
             child.kill()
             await child.wait()
-    return {**figures, "written_per_s": int(count) / float(took), "last_id": float(last)}
+    total = int(rate * seconds)
+    return {
+        **figures,
+        "submitted_per_s": total / float(submitting),
+        "committed_per_s": int(committed) / float(until_committed),
+        "failed": float(failed),
+        "last_id": float(last),
+    }
 
 
 async def project_for(user: User) -> int:
-    coder = {"template": "coding", "name": "Coder", "model": "openai/gpt-test"}
+    """The project whose log stream the viewers watch (never started: the bench's writer fills its log)."""
+    coder = {"template": "coding", "name": "Log writer", "model": "openai/gpt-test"}
     agent = await user.api("post", "/api/agents", coder, 201)
     project = await user.api("post", f"/api/agents/{agent['id']}/projects", {"name": "Logs", "description": "log"}, 201)
     return int(project["id"])
@@ -531,24 +588,137 @@ async def project_for(user: User) -> int:
 # -- the run ----------------------------------------------------------------------------------------------
 
 
-async def cpu_window(plane: ControlPlane, seconds: float, work: Any = None) -> tuple[float, float, Any]:
-    """CPU % of one core over the window and RSS at its end, while `work` (a coroutine) runs, if any."""
-    before, start = plane.cpu_seconds(), time.perf_counter()
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat (busy: all but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+
+
+def container_ids(users: list[User]) -> list[str]:
+    done = subprocess.run(
+        ["docker", "inspect", "-f", "{{.Id}}", *(user.container for user in users)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def sandbox_cpu_seconds(ids: list[str]) -> float:
+    """CPU seconds the containers used so far, from their cgroups (v1 cgroupfs, v2 systemd or cgroupfs)."""
+    used = 0.0
+    for container in ids:
+        v1 = Path(f"/sys/fs/cgroup/cpuacct/docker/{container}/cpuacct.usage")
+        if v1.exists():
+            used += int(v1.read_text()) / 1e9
+            continue
+        for v2 in (
+            Path(f"/sys/fs/cgroup/system.slice/docker-{container}.scope/cpu.stat"),
+            Path(f"/sys/fs/cgroup/docker/{container}/cpu.stat"),
+        ):
+            if v2.exists():
+                stat = dict(line.split() for line in v2.read_text().splitlines())
+                used += int(stat["usage_usec"]) / 1e6
+                break
+        else:
+            return math.nan
+    return used
+
+
+def engine_pids() -> list[str]:
+    """The container engine's processes (dockerd, containerd, each container's shim): every terminal's bytes
+    pass through them."""
+    found = subprocess.run(["pgrep", "-f", "^(/usr/bin/)?(dockerd|containerd)"], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+@dataclass
+class Usage:
+    """One window's figures; CPU in % of one core unless said otherwise."""
+
+    cpu: float  # the control plane's
+    loop_wait: float  # the control plane's event loop runnable but waiting for a core, % of the window
+    rss: float  # the control plane's at the window's end, MB
+    sandboxes: float  # the given sandboxes'
+    engine: float  # dockerd, containerd and the shims
+    bench: float  # this process and its children (the viewers)
+    machine: float  # every core's busy share, % of all of them
+
+
+async def cpu_window(
+    plane: ControlPlane, seconds: float, work: Any = None, sandboxes: list[str] | None = None
+) -> tuple[Usage, Any]:
+    """The control plane's CPU over the window and RSS at its end, while `work` (a coroutine) runs, if any; and
+    where the rest of the cores went over the same window (the sandboxes, the engine, the bench, the machine)."""
+    ids, engine = sandboxes or [], await asyncio.to_thread(engine_pids)
+
+    def sample() -> tuple[float, ...]:
+        return (
+            plane.cpu_seconds(),
+            plane.loop_wait_seconds(),
+            sandbox_cpu_seconds(ids),
+            sum(process_cpu_seconds(pid) for pid in engine),
+            process_cpu_seconds("self", children=True),
+            *machine_ticks(),
+        )
+
+    before, start = sample(), time.perf_counter()
     result = None
     if work is None:
         await asyncio.sleep(seconds)
     else:
         result = await work
-    used, elapsed = plane.cpu_seconds() - before, time.perf_counter() - start
-    return used / elapsed * 100, plane.rss_mb(), result
+    after, elapsed = sample(), time.perf_counter() - start
+    used = [(a - b) / elapsed * 100 for a, b in zip(after[:5], before[:5], strict=True)]
+    machine = (after[5] - before[5]) / max(1, after[6] - before[6]) * 100
+    return Usage(used[0], used[1], plane.rss_mb(), used[2], used[3], used[4], machine), result
 
 
 def progress(text: str, started: float = time.monotonic()) -> None:
     print(f"[{time.monotonic() - started:7.1f} s] {text}", file=sys.stderr, flush=True)
 
 
+def sandbox_memory_mb(users: list[User]) -> list[float]:
+    """Each user's sandbox memory as `docker stats` counts it (usage without the inactive file cache)."""
+    names = [user.container for user in users]
+    done = subprocess.run(
+        ["docker", "stats", "--no-stream", "--format", "{{.MemUsage}}", *names],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    units = {"B": 1 / 2**20, "KiB": 1 / 1024, "MiB": 1.0, "GiB": 1024.0, "kB": 1e3 / 2**20, "MB": 1e6 / 2**20}
+    sizes = []
+    for line in done.stdout.splitlines():
+        used = line.split("/")[0].strip()
+        number = used.rstrip("KMGiBk")
+        sizes.append(float(number) * units[used[len(number) :]])
+    return sizes
+
+
+def wait_projects_sent(database: Path, users: list[User], timeout: float) -> None:
+    """Until every user's project has sent its task to Claude Code and is watching it (bench/busy_project.py);
+    a project that failed, or a deadline passed, ends the run with the projects' logs."""
+    ids = [user.project_id for user in users]
+    deadline = time.monotonic() + timeout
+    while True:
+        states = project_states(database, ids)
+        if all(state.monitoring for state in states.values()):
+            return
+        failed = [pid for pid, state in states.items() if state.status == "failed"]
+        if failed or time.monotonic() > deadline:
+            waiting = failed or [pid for pid, state in states.items() if not state.monitoring]
+            logs = "\n".join(
+                f"project {pid} ({states[pid]}):\n" + "\n".join(log_messages(database, pid)) for pid in waiting
+            )
+            raise RuntimeError(f"projects not monitoring Claude Code after {timeout} s:\n{logs}")
+        time.sleep(0.5)
+
+
 async def run(args: argparse.Namespace, settings: Settings) -> dict[str, dict[str, float]]:
     plane = start_control_plane(settings, args.users)
+    database = settings.data_dir / "autocode.db"
     users: list[User] = []
     try:
         await wait_healthy(plane)
@@ -562,12 +732,17 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, dict[st
             # -- baseline: one user, idle; then its keystrokes alone; then the fan-out alone
             progress("baseline: idle, then keystrokes, then the log fan-out")
             await asyncio.sleep(2)
-            idle_cpu, idle_rss, _ = await cpu_window(plane, args.seconds)
+            idle, _ = await cpu_window(plane, args.seconds, sandboxes=await asyncio.to_thread(container_ids, [first]))
             base_keys = await first.keystrokes(args.seconds)
             base_logs = await log_fanout(first, project_id, args.viewers, args.rate, args.seconds, 0)
+            [idle_sandbox] = await asyncio.to_thread(sandbox_memory_mb, [first])
 
-            # -- load: every user with a terminal and a streaming chat
-            progress(f"bringing up {len(users)} users (sandbox, terminal, chat)")
+            # -- load: every user with a terminal, a coding project watching Claude Code, and a streaming chat
+            progress(f"bringing up {len(users)} users (sandbox, terminal, coding project with Claude Code)")
+            engine = connect_engine()
+            # Claude Code's reply outlasts the bring-up of every other user and the window; the chats start last.
+            claude_seconds = 1800 + args.seconds * 4
+            chat_seconds = args.seconds * 4 + 300
             gate = asyncio.Semaphore(4)
 
             async def bring_up(user: User) -> None:
@@ -575,12 +750,24 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, dict[st
                     if user is not first:
                         await user.sign_in()
                         await user.open_terminal()
-                    await user.start_chat(args.seconds * 3 + 60)
+                    await user.equip(engine, claude_seconds, chat_seconds)
+                    await user.start_project()
 
             await asyncio.gather(*(bring_up(user) for user in users))
+            await asyncio.to_thread(wait_projects_sent, database, users, 600)
+            progress("every project is watching Claude Code; starting the chats")
+
+            async def chat(user: User) -> None:
+                async with gate:
+                    await user.start_chat()
+
+            await asyncio.gather(*(chat(user) for user in users))
             await asyncio.gather(*(user.wait_streaming() for user in users))
             deltas_before = sum(len(user.chat_deltas) for user in users)
-            progress("loaded window: everyone typing, chats streaming, the log fan-out")
+            ids = [user.project_id for user in users]
+            at_start = await asyncio.to_thread(project_states, database, ids)
+            containers = await asyncio.to_thread(container_ids, users)
+            progress("loaded window: everyone typing, projects watching Claude Code, chats streaming, the log fan-out")
 
             async def everything() -> tuple[list[list[float]], dict[str, float]]:
                 written = asyncio.Event()
@@ -597,13 +784,31 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, dict[st
                 return keys, logs
 
             window_start = time.perf_counter()
-            load_cpu, load_rss, (load_keys, load_logs) = await cpu_window(plane, args.seconds, everything())
+            load, (load_keys, load_logs) = await cpu_window(plane, args.seconds, everything(), containers)
             window = time.perf_counter() - window_start
             deltas = sum(len(user.chat_deltas) for user in users) - deltas_before
+
+            # -- after the window (nothing here is timed): were the projects really watching Claude Code throughout?
+            at_end = await asyncio.to_thread(project_states, database, ids)
+            claude = await asyncio.gather(*(asyncio.to_thread(user.claude_running) for user in users))
+            logged = {pid: log_messages(database, pid, at_start[pid].last_log_id) for pid in ids}
+            working = 0
+            for user, running in zip(users, claude, strict=True):
+                pid = user.project_id
+                if at_start[pid].monitoring and at_end[pid].monitoring and running and not logged[pid]:
+                    working += 1
+                else:
+                    print(
+                        f"note: {user.name}'s project {pid} was not watching Claude Code the whole window: "
+                        f"start {at_start[pid]}, end {at_end[pid]}, Claude Code running {running}, "
+                        f"logged {logged[pid][:5]}",
+                        flush=True,
+                    )
+            sandboxes = await asyncio.to_thread(sandbox_memory_mb, users)
             keys = [value for per_user in load_keys for value in per_user]
             return {
-                "control plane CPU (% of one core)": {"baseline": idle_cpu, "loaded": load_cpu},
-                "control plane RSS (MB)": {"baseline": idle_rss, "loaded": load_rss},
+                "control plane CPU (% of one core)": {"baseline": idle.cpu, "loaded": load.cpu},
+                "control plane RSS (MB)": {"baseline": idle.rss, "loaded": load.rss},
                 "keystroke echo p50 (ms)": {
                     "baseline": statistics.median(base_keys) * 1000,
                     "loaded": statistics.median(keys) * 1000,
@@ -620,17 +825,42 @@ async def run(args: argparse.Namespace, settings: Settings) -> dict[str, dict[st
                     "baseline": base_logs["lag_p50"] * 1000,
                     "loaded": load_logs["lag_p50"] * 1000,
                 },
-                "log lines written per s": {
-                    "baseline": base_logs["written_per_s"],
-                    "loaded": load_logs["written_per_s"],
+                "log lines committed per s": {
+                    "baseline": base_logs["committed_per_s"],
+                    "loaded": load_logs["committed_per_s"],
                 },
+                "log lines submitted per s": {
+                    "baseline": base_logs["submitted_per_s"],
+                    "loaded": load_logs["submitted_per_s"],
+                },
+                "log lines failed": {"baseline": base_logs["failed"], "loaded": load_logs["failed"]},
                 "log lines delivered (share)": {
                     "baseline": base_logs["delivered_share"],
                     "loaded": load_logs["delivered_share"],
                 },
+                "log viewer reconnections": {"baseline": base_logs["reconnects"], "loaded": load_logs["reconnects"]},
+                "  of which too slow (4408)": {
+                    "baseline": base_logs["too_slow_closes"],
+                    "loaded": load_logs["too_slow_closes"],
+                },
                 "keystrokes measured": {"baseline": float(len(base_keys)), "loaded": float(len(keys))},
                 "chat deltas per s (all users)": {"baseline": 0.0, "loaded": deltas / window},
+                "projects watching Claude Code": {"baseline": 0.0, "loaded": float(working)},
+                "project log lines in the window": {
+                    "baseline": 0.0,
+                    "loaded": float(sum(len(lines) for lines in logged.values())),
+                },
+                "control plane loop waiting for a core (%)": {"baseline": idle.loop_wait, "loaded": load.loop_wait},
+                "sandboxes CPU (% of one core, all)": {"baseline": idle.sandboxes, "loaded": load.sandboxes},
+                "container engine CPU (% of one core)": {"baseline": idle.engine, "loaded": load.engine},
+                "bench clients CPU (% of one core)": {"baseline": idle.bench, "loaded": load.bench},
+                "machine CPU busy (% of all cores)": {"baseline": idle.machine, "loaded": load.machine},
+                "sandbox memory, largest (MB)": {"baseline": idle_sandbox, "loaded": max(sandboxes)},
+                "sandbox memory, all users (MB)": {"baseline": idle_sandbox, "loaded": sum(sandboxes)},
             }
+    except BaseException:
+        print("the control plane's last output:\n" + "\n".join(plane.lines[-60:]), file=sys.stderr, flush=True)
+        raise
     finally:
         for user in users:
             await user.close()
@@ -659,12 +889,12 @@ def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> No
         f"sandbox_memory={args.sandbox_memory} cores={os.cpu_count()} load average={os.getloadavg()[0]:.2f} "
         f"instance={args.instance}"
     )
-    print(f"{'metric':<36} {'baseline':>12} {'under load':>12} {'ratio':>9}")
+    print(f"{'metric':<42} {'baseline':>12} {'under load':>12} {'ratio':>9}")
     for name, row in results.items():
         ratio = f"{'':>9}"
         if name in RATIO_ROWS:
             ratio = f"{row['loaded'] / row['baseline']:9.2f}" if row["baseline"] else f"{'(idle 0)':>9}"
-        print(f"{name:<36} {row['baseline']:12.2f} {row['loaded']:12.2f} {ratio}")
+        print(f"{name:<42} {row['baseline']:12.2f} {row['loaded']:12.2f} {ratio}")
     print("RESULT " + json.dumps(results))
 
 
@@ -674,7 +904,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="each measured window")
     parser.add_argument("--rate", type=float, default=1000, help="log lines per second")
     parser.add_argument("--viewers", type=int, default=20, help="viewers of the one project's log stream")
-    parser.add_argument("--sandbox-memory", default="768m", help="each sandbox's memory limit")
+    parser.add_argument("--sandbox-memory", default="1g", help="each sandbox's memory limit")
     parser.add_argument("--smoke", action="store_true", help="2 users, 3 s, 200 lines/s to 4 viewers")
     parser.add_argument("--serve-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--viewers-child", default=None, help=argparse.SUPPRESS)

@@ -24,15 +24,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autocode_runner.contract.wire import Method
+from busy_project import SENT, busy_scripts, project_states
 from cleanup import remove_sandboxes
 from fastapi.testclient import TestClient
 
 from controlplane.config import Settings
 from controlplane.main import create_app
-from tests.support.coding_world import CodingWorld, plan_reply
+from tests.support.coding_world import CodingWorld
 from tests.support.engine import Harness
 
 TICKS = os.sysconf("SC_CLK_TCK")
+STREAM_SECONDS = 500  # Claude Code's reply lasts this long: past the set-up and a long window
 
 
 def cpu_seconds(world: CodingWorld, pid: int, children: bool = False) -> float:
@@ -62,6 +64,7 @@ def run(projects: int, seconds: float) -> dict[str, float]:
         sandbox_name_prefix=f"bench-{tag}-",
         sandbox_network="autocode-bench",
         sandbox_network_internal=True,
+        sandbox_firewall_check=False,  # an internal network of its own, as the tests' (tests/support/engine.py)
         sandbox_memory=f"{max(2, projects)}g",  # Claude Code itself takes ~240 MB per project
         sandbox_pids=1024,
         reconcile_interval_seconds=3600,
@@ -70,35 +73,13 @@ def run(projects: int, seconds: float) -> dict[str, float]:
     try:
         with TestClient(app) as client:
             world = CodingWorld.create(Harness(client, app, settings), "bench")
-            world.start_fakes(
-                {
-                    "rules": [
-                        {"match": "TASK: plan", "reply": plan_reply(("Do the work", "all of it"))},
-                        {"match": "TASK: compose_task", "reply": "Do the work for this project."},
-                    ]
-                },
-                # A reply streamed one piece a second for far longer than the window: Claude Code stays busy
-                # and its screen keeps changing, as while it really works. (A silent hang is not it: Claude
-                # Code gives up on a stream with no bytes after about a minute.)
-                {
-                    "turns": [
-                        {
-                            "match": "Do the work",
-                            "repeat": True,
-                            # Five identical prompts look like retries of one to the server: serve each alike.
-                            "responses": [{"text": "Working on it. " * 400, "chunk_delay": 1.0, "times": 1000}],
-                        }
-                    ]
-                },
-            )
+            world.start_fakes(*busy_scripts(STREAM_SECONDS))
             world.add_keys()
             ids = [world.new_project(f"Project {n}", "work")["id"] for n in range(projects)]
             for project_id in ids:
                 world.api("post", f"/api/projects/{project_id}/start")
             for project_id in ids:
-                world.wait(
-                    lambda pid=project_id: "Sent to Claude Code" in world.log_text(pid), 120, f"project {project_id}"
-                )
+                world.wait(lambda pid=project_id: SENT in world.log_text(pid), 120, f"project {project_id}")
             time.sleep(5)  # past the first polls: measure the steady monitoring state
             listed = world.harness.call(world.sandbox_user, Method.INSTANCE_LIST)  # type: ignore[attr-defined]
             pids = [item["pid"] for item in listed["instances"] if item["kind"] == "coding"]
@@ -128,11 +109,13 @@ def run(projects: int, seconds: float) -> dict[str, float]:
             _, claude = world.harness.sh(world.sandbox_user, "ps -o rss= -C claude")  # type: ignore[attr-defined]
             claude_mb = [int(v) / 1024 for v in claude.split()]
             logged = sum(len(world.logs(project_id)) for project_id in ids) - logged_before
+            states = project_states(settings.data_dir / "autocode.db", ids)
             if logged:
                 print(f"note: {logged} log entries during the window (not pure monitoring):")
                 print(world.log_text(ids[0]))
             return {
                 "projects": len(pids),
+                "projects_monitoring_at_end": sum(state.monitoring for state in states.values()),
                 "log_entries_in_window": logged,
                 "instance_cpu_percent_mean": sum(per_project) / len(per_project),
                 "instance_cpu_percent_max": max(per_project),

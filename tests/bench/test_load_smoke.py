@@ -1,6 +1,7 @@
 """The load bench's smoke run (bench/load.py --smoke): a real control plane in its own process, two users with real
-sandboxes, terminals, streaming chats and the log fan-out. It asserts that the run completes and produces every
-figure; the figures themselves are timings on a shared machine, reported by the bench, never asserted here."""
+sandboxes, terminals, coding projects watching the real Claude Code, streaming chats, and the log fan-out. It
+asserts that the run completes and produces every figure, and that every part really ran; the figures themselves
+are timings on a shared machine, reported by the bench, never asserted here."""
 
 from __future__ import annotations
 
@@ -22,11 +23,25 @@ FIGURES = (
     "keystroke echo p99 (ms)",
     "log fan-out lag p99 (ms)",
     "log fan-out lag p50 (ms)",
-    "log lines written per s",
+    "log lines committed per s",
+    "log lines submitted per s",
+    "log lines failed",
     "log lines delivered (share)",
+    "log viewer reconnections",
+    "  of which too slow (4408)",
     "keystrokes measured",
     "chat deltas per s (all users)",
+    "projects watching Claude Code",
+    "project log lines in the window",
+    "control plane loop waiting for a core (%)",
+    "sandboxes CPU (% of one core, all)",
+    "container engine CPU (% of one core)",
+    "bench clients CPU (% of one core)",
+    "machine CPU busy (% of all cores)",
+    "sandbox memory, largest (MB)",
+    "sandbox memory, all users (MB)",
 )
+USERS = 2  # bench/load.py --smoke's users
 
 
 def test_the_load_smoke_run_completes_with_every_figure(engine_client: docker.DockerClient) -> None:
@@ -40,11 +55,14 @@ def test_the_load_smoke_run_completes_with_every_figure(engine_client: docker.Do
     for name, row in results.items():
         for side in ("baseline", "loaded"):
             assert isinstance(row[side], float | int) and math.isfinite(row[side]) and row[side] >= 0, (name, row)
-    # Every part really ran: keystrokes came back, lines reached every viewer, the chats streamed.
+    # Every part really ran: keystrokes came back, every line was committed and reached every viewer, the chats
+    # streamed, and every user's project was watching Claude Code work through the window.
     assert results["keystrokes measured"]["baseline"] > 0 and results["keystrokes measured"]["loaded"] > 0
+    assert results["log lines failed"] == {"baseline": 0, "loaded": 0}
     assert results["log lines delivered (share)"]["baseline"] == 1.0
     assert results["log lines delivered (share)"]["loaded"] == 1.0
     assert results["chat deltas per s (all users)"]["loaded"] > 0
+    assert results["projects watching Claude Code"]["loaded"] == USERS, done.stdout[-4000:]
     assert results["control plane RSS (MB)"]["baseline"] > 0
     # No container of the run is left: it removed them by its own instance label.
     [instance] = [word.split("=", 1)[1] for word in done.stdout.split() if word.startswith("instance=")]

@@ -89,6 +89,21 @@ def prepare_coder(
     admin = bearer(base, "admin", admin_password)
     created = httpx.post(f"{base}/api/users", headers=admin, json={"username": username, "password": password})
     assert created.status_code == 201, created.text
+    return equip_coder(base, settings, engine, username=username, password=password, openai=openai, anthropic=anthropic)
+
+
+def equip_coder(
+    base: str,
+    settings: Settings,
+    engine: docker.DockerClient,
+    *,
+    username: str,
+    password: str,
+    openai: dict[str, Any],
+    anthropic: dict[str, Any],
+) -> int:
+    """prepare_coder() for an account that exists: its keys, a coding agent, its sandbox with both scripted servers
+    answering; returns the agent's id."""
     me = bearer(base, username, password)
     for provider, key, port, suffix in (
         ("openai", MANAGER_KEY, OPENAI_PORT, "/v1"),
