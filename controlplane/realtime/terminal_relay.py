@@ -31,8 +31,10 @@ from controlplane.sandbox.channel import ChannelClosed, RunnerError
 from controlplane.sandbox.manager import SandboxManager
 
 log = logging.getLogger(__name__)
-# Print the pid (so the client can be detached later), then become the tmux client.
-ATTACH_SCRIPT = 'echo "$$"; exec tmux attach-session -t "=$0"'
+# Print the pid (so the client can be detached later), wait until the relay has read it, then become the tmux
+# client. The wait matters: tmux flushes its terminal's unread output when it starts (tcflush), and on a busy machine
+# the pid could still be unread in the TTY then, leaving a client nobody could detach.
+ATTACH_SCRIPT = 'echo "$$"; read -r _; exec tmux attach-session -t "=$0"'
 TERMINAL_ENV = {"TERM": "xterm-256color", "LANG": "C.UTF-8"}
 PID_LINE_LIMIT = 64
 
@@ -95,6 +97,7 @@ class TerminalRelay:
                 if cols and rows:
                     await stream.resize(cols, rows)
                 pid, early = await _read_pid(stream)
+                await stream.write(b"\n")  # go on: the script's `read`
                 await self._pump(stream, early)
             finally:
                 await stream.close()
