@@ -59,7 +59,12 @@ def test_lines_from_many_threads_are_committed_in_few_transactions_each_thread_i
         assert [entry["message"] for entry in written] == [f"t{index}-{n}" for n in range(per_thread)]
         ids = [entry["id"] for entry in written]
         assert ids == sorted(ids), "a thread's lines keep their order"
-    assert len(stored_messages(app, alice.id)) == threads * per_thread
+    with Session(app.state.engine) as session:
+        stored = dict(session.exec(select(Log.id, Log.message).where(Log.user_id == alice.id)).all())
+    assert len(stored) == threads * per_thread
+    assert all(stored[entry["id"]] == entry["message"] for written in events.values() for entry in written), (
+        "each event names the row it was written to"
+    )
     assert commits < threads * per_thread / 5, f"{commits} commits for {threads * per_thread} lines: not batched"
 
 
