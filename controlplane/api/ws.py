@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from autocode_runner.contract.wire import SESSION_NAME
@@ -233,40 +233,39 @@ async def _relay_chat(websocket: WebSocket, chat: Conversation) -> None:
         hub.unsubscribe(chat, subscriber)
 
 
-@router.websocket("/ws/research/{research_id}/chat")
-async def research_chat(websocket: WebSocket, research_id: Id) -> None:
-    """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
+async def _relay_owned_chat(
+    websocket: WebSocket,
+    model: type[ResearchSession] | type[LearningCourse] | type[AgentChat],
+    item_id: Id,
+    label: str,
+    conversation_of: Callable[[int, int], Conversation],
+) -> None:
+    """The chat of one of the user's items (another user's id closes 4404 like no id at all)."""
     async with signed_in(websocket) as user:
         if user is None:
             return
-        if not await asyncio.to_thread(_owns, websocket, user, ResearchSession, research_id):
-            await websocket.close(CLOSE_NOT_FOUND, "research not found")
+        if not await asyncio.to_thread(_owns, websocket, user, model, item_id):
+            await websocket.close(CLOSE_NOT_FOUND, f"{label} not found")
             return
-        await _relay_chat(websocket, conversation(user.id or 0, research_id))
+        await _relay_chat(websocket, conversation_of(user.id or 0, item_id))
+
+
+@router.websocket("/ws/research/{research_id}/chat")
+async def research_chat(websocket: WebSocket, research_id: Id) -> None:
+    """The research's chat as numbered frames: those after `after` (a seq) first, then live ones."""
+    await _relay_owned_chat(websocket, ResearchSession, research_id, "research", conversation)
 
 
 @router.websocket("/ws/course/{course_id}/chat")
 async def course_chat(websocket: WebSocket, course_id: Id) -> None:
     """A course's chat with its tutor, exactly like a research's: resumable with `after` (a seq)."""
-    async with signed_in(websocket) as user:
-        if user is None:
-            return
-        if not await asyncio.to_thread(_owns, websocket, user, LearningCourse, course_id):
-            await websocket.close(CLOSE_NOT_FOUND, "course not found")
-            return
-        await _relay_chat(websocket, course_conversation(user.id or 0, course_id))
+    await _relay_owned_chat(websocket, LearningCourse, course_id, "course", course_conversation)
 
 
 @router.websocket("/ws/chat/{chat_id}")
 async def custom_chat(websocket: WebSocket, chat_id: Id) -> None:
     """A custom agent's chat, exactly like a research's: resumable with `after` (a seq)."""
-    async with signed_in(websocket) as user:
-        if user is None:
-            return
-        if not await asyncio.to_thread(_owns, websocket, user, AgentChat, chat_id):
-            await websocket.close(CLOSE_NOT_FOUND, "chat not found")
-            return
-        await _relay_chat(websocket, custom_conversation(user.id or 0, chat_id))
+    await _relay_owned_chat(websocket, AgentChat, chat_id, "chat", custom_conversation)
 
 
 def _assistant(websocket: WebSocket, user: User) -> Conversation | None:
