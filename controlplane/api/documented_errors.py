@@ -12,11 +12,16 @@ follows from its dependencies, its parameters and the application's handlers:
   FastAPI's 400;
 - parameters or a body: 422 (FastAPI adds it; its description is ours);
 - the sandboxes (the manager or the supervisor): 503, sandboxes off or the sandbox unreachable;
-- the database (every route with a session): 503 when it stays busy (with `Retry-After`), 507 when the disk is full;
-- the social media context (Meta): a 409 or 503 may be Meta's refusal (MetaRefusal).
+- the database (every route with a session): 503 when it stays busy (with `Retry-After`), 507 when the disk is full.
 
-What cannot be derived (a conflict's 409, a 404 for an id in a query or a body, Meta's 409 and 503, a sign-in's
-429) a route says in its own `responses=`, with its own words; its statuses get the same bodies and headers here.
+Each derived answer is written once, in the document's `components/responses` (NotSignedIn, AdminsOnly, NoSuchAgent
+and the other NoSuch… for the ids in a path, NotText, TooLarge, Invalid, Busy, SandboxUnavailableOrBusy, DiskFull),
+and an operation refers to it with `$ref`. What cannot be derived (a conflict's 409, a 404 for an id in a query or a
+body, Meta's 409 and 503, a sign-in's 429) a route says in its own `responses=`, with its own words: those answers
+are written in the operation, with the same bodies and headers (MetaRefusal or ErrorBody for a 409 or 503 of a route
+that uses the social media context), and for a status that is also derived the route's words replace the derived
+answer, so they say everything it may mean (social's 503: Meta, or the busy database). A route's answer that is word
+for word a shared one is its reference too.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from controlplane.api.ids import Id
 from controlplane.api.routes.social import social_context
 
 Document = dict[str, Any]
+RESPONSES = "#/components/responses/"
+META = (409, 503)  # the statuses whose body may be Meta's refusal
 SANDBOX = (get_manager, get_optional_manager, get_optional_supervisor)
 NOT_SIGNED_IN = "Not signed in, or the sign-in has ended: refresh the access token or sign in again"
 ADMINS_ONLY = "Only admins may do this"
@@ -93,26 +100,36 @@ def _path_ids(dependant: Dependant) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def derived_errors(route: APIRoute, dependant: Dependant, has_body: bool) -> dict[int, list[str]]:
-    """The error statuses a route can answer that follow from what it depends on, each with why."""
+Reason = tuple[str, str]  # a component's name and its description: ("Busy", "The database stayed busy: …")
+
+
+def _no_such(things: list[str], admin: bool) -> Reason:
+    """A 404 for the ids in the path: ("NoSuchCourseOrCard", "No such course or card of yours")."""
+    name = "NoSuch" + "Or".join(thing.title().replace(" ", "") for thing in things)
+    return name, f"No such {' or '.join(things)}" + ("" if admin else " of yours")
+
+
+def derived_errors(route: APIRoute, dependant: Dependant, has_body: bool) -> dict[int, list[Reason]]:
+    """The error statuses a route can answer that follow from what it depends on, each with why (a 503 may have two
+    reasons: the sandboxes and the database)."""
     calls = set(_calls(dependant))
-    errors: dict[int, list[str]] = {}
+    errors: dict[int, list[Reason]] = {}
     admin = get_admin_user in calls
     if get_current_user in calls:
-        errors[401] = [NOT_SIGNED_IN]
+        errors[401] = [("NotSignedIn", NOT_SIGNED_IN)]
     if admin:
-        errors[403] = [ADMINS_ONLY]
+        errors[403] = [("AdminsOnly", ADMINS_ONLY)]
     if things := _path_ids(dependant):
-        errors[404] = [f"No such {' or '.join(things)}" + ("" if admin else " of yours")]
+        errors[404] = [_no_such(things, admin)]
     if route.body_field is not None:
-        errors[400] = [NOT_TEXT]
+        errors[400] = [("NotText", NOT_TEXT)]
     if has_body:
-        errors[413] = [TOO_LARGE]
+        errors[413] = [("TooLarge", TOO_LARGE)]
     if calls & set(SANDBOX):
-        errors.setdefault(503, []).append(NO_SANDBOX)
+        errors.setdefault(503, []).append(("SandboxUnavailable", NO_SANDBOX))
     if get_session in calls:
-        errors.setdefault(503, []).append(BUSY)
-        errors[507] = [FULL]
+        errors.setdefault(503, []).append(("Busy", BUSY))
+        errors[507] = [("DiskFull", FULL)]
     return errors
 
 
@@ -132,38 +149,55 @@ def _json(schema: Document) -> Document:
     return {"application/json": {"schema": schema}}
 
 
-def _description(code: int, said: str | None, reasons: list[str]) -> str:
-    """The route's own words first (not FastAPI's defaults, nor words a derived reason starts with), then the derived
-    reasons: "Not possible now (…); or the database stayed busy: …"."""
-    defaults = (None, "", FASTAPI_422, http.HTTPStatus(code).phrase)
-    own = [] if said in defaults or any(reason.startswith(str(said)) for reason in reasons) else [str(said)]
-    parts = list(dict.fromkeys([*own, *reasons]))
-    return "; or ".join([parts[0], *(part[0].lower() + part[1:] for part in parts[1:])]) if parts else ""
+def _joined(reasons: list[Reason]) -> Reason:
+    """One answer for a status with several reasons: ("SandboxUnavailableOrBusy", "Sandboxes are …; or the database
+    stayed busy: …")."""
+    names, descriptions = zip(*reasons, strict=True)
+    rest = (description[0].lower() + description[1:] for description in descriptions[1:])
+    return "Or".join(names), "; or ".join([descriptions[0], *rest])
 
 
-def _complete(operation: Document, errors: dict[int, list[str]], meta: bool, refs: Refs) -> None:
-    """Add the derived statuses to an operation's responses, then give every error status its body and headers."""
+def _own(code: int, said: str | None, derived: str) -> bool:
+    """Whether a route's `responses=` has its own words for a derived status: not FastAPI's defaults, nor words the
+    derived description starts with ("Not signed in")."""
+    return said not in (None, "", FASTAPI_422, http.HTTPStatus(code).phrase) and not derived.startswith(str(said))
+
+
+def _answer(code: int, description: str, meta: bool, challenge: bool, refs: Refs) -> Document:
+    """An error answer with the body and the headers the handler sends."""
+    if code == 422:  # FastAPI's HTTPValidationError, the handler's shape too
+        return {"description": description, "content": _json({"$ref": REF_PREFIX + "HTTPValidationError"})}
+    body = {"anyOf": [refs[MetaRefusal], refs[ErrorBody]]} if meta and code in META else refs[ErrorBody]
+    answer: Document = {"description": description, "content": _json(body)}
+    # a sign-in's own refusal (wrong password, no refresh cookie) has no challenge
+    if headers := {} if code == 401 and not challenge else HEADERS.get(code, {}):
+        answer["headers"] = headers
+    return answer
+
+
+def _complete(operation: Document, errors: dict[int, list[Reason]], meta: bool, refs: Refs, shared: Document) -> None:
+    """Add the derived statuses to an operation's responses, each a reference to its answer in `shared` (the
+    document's components/responses) unless the route has its own words for it; then give every answer the route
+    wrote itself its body and headers."""
     responses: Document = operation.setdefault("responses", {})
+    if "422" in responses:  # FastAPI adds it, for parameters or a body
+        errors = {**errors, 422: [("Invalid", INVALID)]}
     for code, reasons in errors.items():
-        answer = responses.setdefault(str(code), {})
-        answer["description"] = _description(code, answer.get("description"), reasons)
+        name, description = _joined(reasons)
+        if _own(code, responses.get(str(code), {}).get("description"), description):
+            continue
+        answer = _answer(code, description, False, True, refs)  # Meta refuses only where the route says so
+        assert shared.setdefault(name, answer) == answer, f"two answers named {name}"  # noqa: S101
+        responses[str(code)] = {"$ref": RESPONSES + name}
     for key, answer in responses.items():
-        if not key.isdigit() or int(key) < 400:
-            continue
-        code = int(key)
-        if code == 422:  # FastAPI's HTTPValidationError, the handler's shape too
-            answer["description"] = _description(code, answer.get("description"), []) or INVALID
-            answer["content"] = _json({"$ref": REF_PREFIX + "HTTPValidationError"})
-            continue
-        body = refs[ErrorBody]
-        if meta and code in (409, 503):
-            body = {"anyOf": [refs[MetaRefusal], refs[ErrorBody]]}
-        answer["content"] = _json(body)
-        headers = {**HEADERS.get(code, {})}
-        if code == 401 and code not in errors:
-            headers = {}  # a sign-in's own refusal (wrong password, no refresh cookie) has no challenge
-        if headers:
-            answer["headers"] = headers
+        if key.isdigit() and int(key) >= 400 and "$ref" not in answer:
+            code = int(key)
+            answer.update(_answer(code, answer["description"], meta, code in errors, refs))
+
+
+def _operations(document: Document) -> Iterator[Document]:
+    for methods in document.get("paths", {}).values():
+        yield from (operation for operation in methods.values() if isinstance(operation, dict))
 
 
 def document_errors(app: FastAPI) -> None:
@@ -184,6 +218,7 @@ def document_errors(app: FastAPI) -> None:
         for name, schema in ours.items():
             assert components.get(name, schema) == schema, f"two schemas named {name}"  # noqa: S101
             components[name] = schema
+        shared: Document = {}
         for context in iter_route_contexts(app.routes):
             route = context.original_route
             if not isinstance(route, APIRoute) or not context.include_in_schema:
@@ -194,7 +229,17 @@ def document_errors(app: FastAPI) -> None:
                 if operation is None:
                     continue
                 errors = derived_errors(route, dependant, "requestBody" in operation)
-                _complete(operation, errors, social_context in set(_calls(dependant)), refs)
+                _complete(operation, errors, social_context in set(_calls(dependant)), refs, shared)
+        for operation in _operations(document):  # a route's own words that are a shared answer's: its reference
+            responses = operation.get("responses", {})
+            for key, answer in responses.items():
+                same = next((name for name, shared_answer in shared.items() if shared_answer == answer), None)
+                if same is not None:
+                    responses[key] = {"$ref": RESPONSES + same}
+        answers = document["components"].setdefault("responses", {})
+        for name, answer in sorted(shared.items()):
+            assert answers.get(name, answer) == answer, f"two answers named {name}"  # noqa: S101
+            answers[name] = answer
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

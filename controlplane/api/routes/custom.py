@@ -39,7 +39,7 @@ def create_chat(agent_id: Id, body: AgentChatCreate, session: SessionDep, user: 
     return service.create_chat(session, user.id or 0, agent_id, body)
 
 
-@router.get("/chats/{chat_id}", response_model=AgentChatDetail, responses=REFUSED)
+@router.get("/chats/{chat_id}", response_model=AgentChatDetail)
 def get_chat(chat_id: Id, session: SessionDep, user: CurrentUser) -> AgentChatDetail:
     """The chat with all its messages (tool calls as cards on the replies)."""
     return service.detail(session, user.id or 0, chat_id)

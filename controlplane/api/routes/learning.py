@@ -82,7 +82,7 @@ async def delete_subject(
 
 
 # -- courses ----------------------------------------------------------------------------------------------
-@router.get("/subjects/{subject_id}/courses", response_model=list[CoursePublic], responses=REFUSED)
+@router.get("/subjects/{subject_id}/courses", response_model=list[CoursePublic])
 def list_courses(subject_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> list[CoursePublic]:
     """The subject's courses."""
     return service.courses_of_subject(session, user.id or 0, subject_id, now)
@@ -101,7 +101,7 @@ def create_course(
     return service.create_course(session, user.id or 0, subject_id, body, now)
 
 
-@router.get("/courses/{course_id}", response_model=CourseDetail, responses=REFUSED)
+@router.get("/courses/{course_id}", response_model=CourseDetail)
 def get_course(course_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> CourseDetail:
     """The course with its whole chat."""
     return service.detail(session, user.id or 0, course_id, now)
@@ -172,13 +172,13 @@ async def put_notes(
 
 
 # -- review -----------------------------------------------------------------------------------------------
-@router.get("/courses/{course_id}/review", response_model=ReviewQueue, responses=REFUSED)
+@router.get("/courses/{course_id}/review", response_model=ReviewQueue)
 def review_queue(course_id: Id, session: SessionDep, user: CurrentUser, now: NowDep) -> ReviewQueue:
     """The cards due now (and how many the course has in all)."""
     return review.queue(session, user.id or 0, course_id, now)
 
 
-@router.get("/courses/{course_id}/review/{card_id}", response_model=ReviewCardPublic, responses=REFUSED)
+@router.get("/courses/{course_id}/review/{card_id}", response_model=ReviewCardPublic)
 def get_card(course_id: Id, card_id: Id, session: SessionDep, user: CurrentUser) -> ReviewCardPublic:
     """One card as it is now (after the tutor graded it: its last rating and when it comes back)."""
     return review.public(review.card_of(session, user.id or 0, course_id, card_id))

@@ -51,7 +51,7 @@ def create_project(agent_id: Id, body: ProjectCreate, session: SessionDep, user:
     return service.create(session, user.id or 0, agent_id, body)
 
 
-@router.get("/projects/{project_id}", response_model=ProjectPublic, responses=REFUSED)
+@router.get("/projects/{project_id}", response_model=ProjectPublic)
 def get_project(project_id: Id, session: SessionDep, user: CurrentUser) -> ProjectPublic:
     return service.view(session, owned(session, Project, project_id, user.id, "Project"))
 

@@ -80,7 +80,7 @@ def research_limits(settings: SettingsDep, user: CurrentUser) -> ChatLimits:
     return ChatLimits.of(settings.max_chat_message_bytes)
 
 
-@router.get("/research/{research_id}", response_model=ResearchDetail, responses=REFUSED)
+@router.get("/research/{research_id}", response_model=ResearchDetail)
 def get_research(research_id: Id, session: SessionDep, user: CurrentUser) -> ResearchDetail:
     """The research with its whole chat."""
     return service.detail(session, user.id or 0, research_id)
@@ -138,7 +138,7 @@ async def interrupt_research(
 
 
 # -- files and export -------------------------------------------------------------------------------------
-@router.get("/research/{research_id}/files", response_model=list[ResearchFile], responses=REFUSED)
+@router.get("/research/{research_id}/files", response_model=list[ResearchFile])
 async def list_files(
     research_id: Id, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
 ) -> list[ResearchFile]:
@@ -149,7 +149,7 @@ async def list_files(
 @router.get(
     "/research/{research_id}/files/{path:path}",
     response_class=Response,
-    responses={**REFUSED, 200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}},
+    responses={200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}}},
 )
 async def download_file(
     research_id: Id, path: str, session: SessionDep, me: SandboxUserDep, supervisor: OptionalSupervisorDep
@@ -163,7 +163,7 @@ async def download_file(
 @router.get(
     "/research/{research_id}/export",
     response_class=Response,
-    responses={**REFUSED, 200: {"description": "The whole research", "content": {"text/markdown": {}}}},
+    responses={200: {"description": "The whole research", "content": {"text/markdown": {}}}},
 )
 def export_research(research_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """The whole research as one Markdown file."""

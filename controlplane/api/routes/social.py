@@ -54,11 +54,15 @@ public_router = APIRouter(tags=["social"])  # no sign-in: Meta's crawler and the
 MEDIA_PATH = r"/api/social/media"  # uploads are larger than other bodies (the body limit's own entry)
 CONNECT_PAGE = "/social/connect"  # the PWA's page that finishes a connection
 # What the route cannot say by itself (an id in the query or the body, Meta's answers); its other errors follow from
-# its dependencies (api/documented_errors.py).
+# its dependencies (api/documented_errors.py). These words replace the derived ones for their statuses, so they name
+# the path's ids and the busy database too.
 REFUSED: Responses = {
-    404: {"description": "No such agent, account, post or picture of yours"},
+    404: {"description": "No such agent, account, connection, post or picture of yours"},
     409: {"description": "Not possible now: Meta refused (the body says why and what to do), or not set up"},
-    503: {"description": "Meta could not be reached or asks to wait (the body says until when)"},
+    503: {
+        "description": "Meta could not be reached or asks to wait (the body says until when), or the database stayed "
+        "busy (Retry-After)"
+    },
 }
 
 
@@ -253,7 +257,7 @@ async def upload_media(
     return posts.media_public(saved)
 
 
-@router.get("/media/{media_id}", response_class=FileResponse, responses=REFUSED)
+@router.get("/media/{media_id}", response_class=FileResponse)
 def get_media(media_id: Id, ctx: SocialDep, session: SessionDep, user: CurrentUser) -> FileResponse:
     """One of your uploads (the composer's preview)."""
     found = owned(session, SocialMedia, media_id, user.id or 0, "Picture or video")
@@ -306,7 +310,7 @@ def list_posts(
     return [posts.post_public(session, post) for post in found]
 
 
-@router.get("/posts/{post_id}", response_model=SocialPostPublic, responses=REFUSED)
+@router.get("/posts/{post_id}", response_model=SocialPostPublic)
 def get_post(post_id: Id, session: SessionDep, user: CurrentUser) -> SocialPostPublic:
     return posts.post_public(session, owned(session, SocialPost, post_id, user.id or 0, "Post"))
 

@@ -3757,7 +3757,185 @@ export interface components {
             type: string;
         };
     };
-    responses: never;
+    responses: {
+        /** @description Only admins may do this */
+        AdminsOnly: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+        Busy: {
+            headers: {
+                /** @description Seconds to wait (a busy database) */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The server's disk is full: nothing was saved */
+        DiskFull: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A value that does not fit: each problem names its field, in plain words */
+        Invalid: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["HTTPValidationError"];
+            };
+        };
+        /** @description No such agent of yours */
+        NoSuchAgent: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such chat of yours */
+        NoSuchChat: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such course of yours */
+        NoSuchCourse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such course or card of yours */
+        NoSuchCourseOrCard: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such key of yours */
+        NoSuchKey: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such media of yours */
+        NoSuchMedia: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such post of yours */
+        NoSuchPost: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such project of yours */
+        NoSuchProject: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such research of yours */
+        NoSuchResearch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such subject of yours */
+        NoSuchSubject: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No such user */
+        NoSuchUser: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
+        NotSignedIn: {
+            headers: {
+                /** @description Always `Bearer` */
+                "WWW-Authenticate": "Bearer";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The body could not be read as JSON text (it is not UTF-8) */
+        NotText: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+        SandboxUnavailableOrBusy: {
+            headers: {
+                /** @description Seconds to wait (a busy database) */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description The body is larger than the server takes */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -3783,46 +3961,10 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxAdminView"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "sandbox-control_sandbox": {
@@ -3846,64 +3988,12 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            404: components["responses"]["NoSuchUser"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-list_templates": {
@@ -3924,37 +4014,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentTemplatePublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-list_tools": {
@@ -3975,37 +4037,9 @@ export interface operations {
                     "application/json": components["schemas"]["ToolPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-list_agents": {
@@ -4026,37 +4060,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-create_agent": {
@@ -4081,26 +4087,8 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
             /** @description An agent with this name exists */
             409: {
                 headers: {
@@ -4110,44 +4098,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-get_agent": {
@@ -4170,55 +4124,11 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-update_agent": {
@@ -4245,35 +4155,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description An agent with this name exists */
             409: {
                 headers: {
@@ -4283,44 +4167,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-delete_agent": {
@@ -4341,55 +4191,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-list_chats": {
@@ -4412,26 +4218,8 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -4441,35 +4229,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-create_chat": {
@@ -4496,35 +4258,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -4534,44 +4270,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-list_projects": {
@@ -4594,55 +4296,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-create_project": {
@@ -4669,35 +4327,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -4707,44 +4339,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-list_research": {
@@ -4772,26 +4370,8 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -4801,35 +4381,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-create_research": {
@@ -4856,35 +4410,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -4894,44 +4422,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-get_rules": {
@@ -4954,55 +4448,11 @@ export interface operations {
                     "application/json": components["schemas"]["RulesBody"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-put_rules": {
@@ -5029,35 +4479,9 @@ export interface operations {
                     "application/json": components["schemas"]["RulesBody"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -5067,44 +4491,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-list_subjects": {
@@ -5127,26 +4517,8 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -5156,35 +4528,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-create_subject": {
@@ -5211,35 +4557,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -5249,44 +4569,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "audit-list_audit_events": {
@@ -5311,55 +4597,11 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEventPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "auth-login": {
@@ -5384,15 +4626,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
             /** @description Wrong credentials */
             401: {
                 headers: {
@@ -5402,24 +4636,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
             /** @description Too many failures */
             429: {
                 headers: {
@@ -5431,26 +4649,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "auth-logout": {
@@ -5469,35 +4669,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "auth-me": {
@@ -5518,37 +4692,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "auth-change_own_password": {
@@ -5573,44 +4719,10 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
             /** @description Too many wrong passwords */
             429: {
                 headers: {
@@ -5622,26 +4734,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "auth-refresh": {
@@ -5671,35 +4765,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-get_chat": {
@@ -5722,64 +4790,11 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such chat of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchChat"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-delete_chat": {
@@ -5800,26 +4815,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such chat of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchChat"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -5829,35 +4826,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-rename_chat": {
@@ -5884,35 +4855,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such chat of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchChat"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -5922,44 +4867,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-interrupt_chat": {
@@ -5982,26 +4893,8 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such chat of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchChat"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -6011,35 +4904,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "custom-send_message": {
@@ -6066,35 +4933,9 @@ export interface operations {
                     "application/json": components["schemas"]["AgentChatDetail"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such chat of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchChat"];
             /** @description Not possible now (not a custom agent, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -6104,44 +4945,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-get_course": {
@@ -6164,64 +4971,11 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-delete_course": {
@@ -6242,26 +4996,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6271,35 +5007,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-update_course": {
@@ -6326,35 +5036,9 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6364,44 +5048,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-interrupt_course": {
@@ -6424,26 +5074,8 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6453,35 +5085,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-send_message": {
@@ -6508,35 +5114,9 @@ export interface operations {
                     "application/json": components["schemas"]["CourseDetail"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6546,44 +5126,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-get_notes": {
@@ -6606,26 +5152,8 @@ export interface operations {
                     "application/json": components["schemas"]["NotesPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6635,35 +5163,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-put_notes": {
@@ -6690,35 +5192,9 @@ export interface operations {
                     "application/json": components["schemas"]["NotesPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6728,44 +5204,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-review_queue": {
@@ -6788,64 +5230,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewQueue"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourse"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-get_card": {
@@ -6869,64 +5258,11 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewCardPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course or card of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourseOrCard"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-answer_card": {
@@ -6954,35 +5290,9 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewOutcome"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such course or card of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchCourseOrCard"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -6992,44 +5302,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "health-health": {
@@ -7081,37 +5357,9 @@ export interface operations {
                     "application/json": components["schemas"]["LearningDue"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "agents-list_models": {
@@ -7132,37 +5380,9 @@ export interface operations {
                     "application/json": components["schemas"]["ModelCataloguePublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-list_my_projects": {
@@ -7183,37 +5403,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-get_project": {
@@ -7236,64 +5428,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible in the project's state, or an API key is missing */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-update_project": {
@@ -7320,35 +5459,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7358,44 +5471,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-delete_project": {
@@ -7416,26 +5495,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7445,35 +5506,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-get_claude_md": {
@@ -7496,26 +5531,8 @@ export interface operations {
                     "application/json": components["schemas"]["ClaudeMdBody"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7525,35 +5542,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-put_claude_md": {
@@ -7580,35 +5571,9 @@ export interface operations {
                     "application/json": components["schemas"]["ClaudeMdBody"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7618,44 +5583,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-update_plan": {
@@ -7682,35 +5613,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7720,44 +5625,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-reply": {
@@ -7784,35 +5655,9 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7822,44 +5667,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "projects-control_project": {
@@ -7883,26 +5694,8 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such project of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchProject"];
             /** @description Not possible in the project's state, or an API key is missing */
             409: {
                 headers: {
@@ -7912,35 +5705,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-research_limits": {
@@ -7961,37 +5728,9 @@ export interface operations {
                     "application/json": components["schemas"]["ChatLimits"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-get_research": {
@@ -8014,64 +5753,11 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-delete_research": {
@@ -8092,26 +5778,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -8121,35 +5789,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-update_research": {
@@ -8176,35 +5818,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -8214,44 +5830,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-export_research": {
@@ -8274,64 +5856,11 @@ export interface operations {
                     "text/markdown": unknown;
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-list_files": {
@@ -8354,64 +5883,11 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchFile"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-download_file": {
@@ -8435,64 +5911,11 @@ export interface operations {
                     "application/octet-stream": unknown;
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-interrupt_research": {
@@ -8515,26 +5938,8 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -8544,35 +5949,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-send_message": {
@@ -8599,35 +5978,9 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchDetail"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -8637,44 +5990,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "research-resume_research": {
@@ -8697,26 +6016,8 @@ export interface operations {
                     "application/json": components["schemas"]["ResearchPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such research of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchResearch"];
             /** @description Not possible now (not a research agent, archived, a reply in flight, no Anthropic model or key) */
             409: {
                 headers: {
@@ -8726,35 +6027,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "sandbox-get_sandbox": {
@@ -8775,37 +6050,9 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "sandbox-start_sandbox": {
@@ -8826,37 +6073,9 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "sandbox-stop_sandbox": {
@@ -8877,37 +6096,9 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxView"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "settings-list_api_keys": {
@@ -8928,37 +6119,9 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "settings-add_api_key": {
@@ -8983,26 +6146,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
             /** @description A key for this provider exists */
             409: {
                 headers: {
@@ -9012,44 +6157,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "settings-delete_api_key": {
@@ -9070,55 +6181,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such key of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchKey"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "settings-get_preferences": {
@@ -9139,37 +6206,9 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "settings-put_preferences": {
@@ -9194,64 +6233,12 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-list_accounts": {
@@ -9274,18 +6261,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9303,16 +6280,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -9323,15 +6292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-delete_account": {
@@ -9352,18 +6313,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such account of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9381,16 +6332,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -9401,15 +6344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-check_account": {
@@ -9432,18 +6367,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such account of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9461,16 +6386,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -9481,15 +6398,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_quota": {
@@ -9512,18 +6421,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialQuota"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such account of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9541,16 +6440,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -9561,15 +6452,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_assistant_chat": {
@@ -9592,26 +6475,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -9621,35 +6486,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-send_assistant_message": {
@@ -9674,35 +6513,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -9712,44 +6525,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-interrupt_assistant": {
@@ -9772,26 +6551,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAssistantChat"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchAgent"];
             /** @description Not possible now (not a social media manager, a reply in flight, no key for the model) */
             409: {
                 headers: {
@@ -9801,35 +6562,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_comments": {
@@ -9855,18 +6590,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialComments"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9884,16 +6609,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -9904,15 +6621,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-reply_to_comment": {
@@ -9939,27 +6648,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialReplySent"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9977,25 +6668,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10006,15 +6681,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-connect": {
@@ -10040,18 +6707,8 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectStart"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10069,16 +6726,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10089,15 +6738,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_connection": {
@@ -10120,18 +6761,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConnectionPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such connection of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10149,16 +6780,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10169,15 +6792,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-pick_accounts": {
@@ -10204,27 +6819,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialAccountPublic"][];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such connection of yours */
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10242,25 +6839,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10271,15 +6852,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_dms": {
@@ -10305,18 +6878,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConversations"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10334,16 +6897,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10354,15 +6909,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-reply_to_dm": {
@@ -10389,27 +6936,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialReplySent"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10427,25 +6956,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10456,15 +6969,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_feed": {
@@ -10490,18 +6995,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialFeed"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10519,16 +7014,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10539,15 +7026,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-mark_read": {
@@ -10570,64 +7049,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-upload_media": {
@@ -10655,18 +7082,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialMediaPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10684,25 +7101,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10713,15 +7114,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_media": {
@@ -10742,64 +7135,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such media of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchMedia"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-delete_media": {
@@ -10820,18 +7160,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such media of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10849,16 +7179,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -10869,15 +7191,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-oauth_callback": {
@@ -10901,15 +7215,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
+            422: components["responses"]["Invalid"];
         };
     };
     "social-complete_connection": {
@@ -10934,27 +7240,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialConnectionPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10972,25 +7260,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11001,15 +7273,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-list_posts": {
@@ -11034,18 +7298,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11063,16 +7317,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11083,15 +7329,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-create_post": {
@@ -11116,27 +7354,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11154,25 +7374,9 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11183,15 +7387,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_post": {
@@ -11214,64 +7410,11 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such post of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now: Meta refused (the body says why and what to do), or not set up */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchPost"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-delete_post": {
@@ -11292,18 +7435,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such post of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11321,16 +7454,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11341,15 +7466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-retry_post": {
@@ -11372,18 +7489,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialPostPublic"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours; or no such post of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11401,16 +7508,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11421,15 +7520,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_setup": {
@@ -11450,37 +7541,9 @@ export interface operations {
                     "application/json": components["schemas"]["SocialSetup"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "social-get_stories": {
@@ -11506,18 +7569,8 @@ export interface operations {
                     "application/json": components["schemas"]["SocialStories"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such agent, account, post or picture of yours */
+            401: components["responses"]["NotSignedIn"];
+            /** @description No such agent, account, connection, post or picture of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11535,16 +7588,8 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Meta could not be reached or asks to wait (the body says until when); or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
+            422: components["responses"]["Invalid"];
+            /** @description Meta could not be reached or asks to wait (the body says until when), or the database stayed busy (Retry-After) */
             503: {
                 headers: {
                     /** @description Seconds to wait (a busy database) */
@@ -11555,15 +7600,7 @@ export interface operations {
                     "application/json": components["schemas"]["MetaRefusal"] | components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-delete_subject": {
@@ -11584,26 +7621,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such subject of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchSubject"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -11613,35 +7632,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-update_subject": {
@@ -11668,35 +7661,9 @@ export interface operations {
                     "application/json": components["schemas"]["SubjectPublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such subject of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchSubject"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -11706,44 +7673,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-list_courses": {
@@ -11766,64 +7699,11 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such subject of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchSubject"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "learning-create_course": {
@@ -11850,35 +7730,9 @@ export interface operations {
                     "application/json": components["schemas"]["CoursePublic"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such subject of yours */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            404: components["responses"]["NoSuchSubject"];
             /** @description Not possible now (a reply in flight, no key for the model, a link where the notes are...) */
             409: {
                 headers: {
@@ -11888,44 +7742,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "users-list_users": {
@@ -11946,46 +7766,10 @@ export interface operations {
                     "application/json": components["schemas"]["UserAdminView"][];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "users-create": {
@@ -12010,35 +7794,9 @@ export interface operations {
                     "application/json": components["schemas"]["UserAdminView"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
@@ -12048,44 +7806,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "users-delete": {
@@ -12106,35 +7830,9 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            404: components["responses"]["NoSuchUser"];
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
@@ -12144,35 +7842,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Sandboxes are disabled on this server, or the sandbox could not be reached; or the database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["SandboxUnavailableOrBusy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "users-update": {
@@ -12199,44 +7871,10 @@ export interface operations {
                     "application/json": components["schemas"]["UserAdminView"];
                 };
             };
-            /** @description The body could not be read as JSON text (it is not UTF-8) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Only admins may do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such user */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            400: components["responses"]["NotText"];
+            401: components["responses"]["NotSignedIn"];
+            403: components["responses"]["AdminsOnly"];
+            404: components["responses"]["NoSuchUser"];
             /** @description The change conflicts with existing state */
             409: {
                 headers: {
@@ -12246,44 +7884,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The body is larger than the server takes */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description A value that does not fit: each problem names its field, in plain words */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
     "realtime-issue_ticket": {
@@ -12304,37 +7908,9 @@ export interface operations {
                     "application/json": components["schemas"]["TicketResponse"];
                 };
             };
-            /** @description Not signed in, or the sign-in has ended: refresh the access token or sign in again */
-            401: {
-                headers: {
-                    /** @description Always `Bearer` */
-                    "WWW-Authenticate": "Bearer";
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database stayed busy: nothing was saved, try again in a moment (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait (a busy database) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The server's disk is full: nothing was saved */
-            507: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
+            401: components["responses"]["NotSignedIn"];
+            503: components["responses"]["Busy"];
+            507: components["responses"]["DiskFull"];
         };
     };
 }
