@@ -17,6 +17,7 @@ from tests.support.pwa import (
     DIST,
     WIDTHS,
     accessibility_violations,
+    goto,
     open_navigation,
     shot,
     sign_in,
@@ -66,7 +67,7 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
 
 
 def test_admin_signs_in_and_sees_the_admin_panel(page: Page, server: Server) -> None:
-    page.goto(server.base)
+    goto(page, server.base)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     shot(page, "sign-in", page.width_name)  # type: ignore[attr-defined]
     assert accessibility_violations(page) == []
@@ -92,7 +93,7 @@ def test_a_wrong_password_shows_the_servers_message(page: Page, server: Server) 
 
 
 def test_manifest_and_service_worker_are_registered(page: Page, server: Server) -> None:
-    page.goto(server.base)
+    goto(page, server.base)
     manifest = page.locator('link[rel="manifest"]').get_attribute("href")
     assert manifest
     body = httpx.get(f"{server.base}/{manifest.lstrip('/')}").json()

@@ -52,7 +52,6 @@ tests under tests/pwa/; FR = frontend/src/pages/FormRefusals.test.tsx):
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -62,11 +61,10 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.fakes.graph_server import GraphServer
 from tests.support.live_server import serving
-from tests.support.pwa import AXE, DIST, WIDTHS, bearer, messages_under, sign_in
+from tests.support.pwa import AXE, DIST, WIDTHS, bearer, goto, messages_under, sign_in
 from tests.support.social_world import ADMIN_PASSWORD, PASSWORD, family_account, seed_family, serving_social
 from tests.support.waiting import wait_until
 
@@ -120,20 +118,6 @@ class Audit:
 
     def assert_clean(self) -> None:
         assert not self.findings, f"{len(self.findings)} axe findings:\n" + "\n".join(self.findings)
-
-
-def goto(page: Page, url: str) -> None:
-    """page.goto, again when Chromium says the machine's network changed under it (containers of other tests
-    coming and going), until a deadline."""
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            page.goto(url)
-            return
-        except PlaywrightError as error:
-            if "ERR_NETWORK_CHANGED" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def settle(page: Page) -> None:

@@ -29,6 +29,7 @@ from tests.support.pwa import (
     WIDTHS,
     accessibility_violations,
     bearer,
+    goto,
     messages_under,
     no_horizontal_overflow,
     shot,
@@ -143,7 +144,7 @@ def test_a_custom_agent_is_built_and_calls_its_mcp_tool_in_a_chat(
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
         # Built from scratch in the Agent Builder.
-        page.goto(f"{server}/agents/new")
+        goto(page, f"{server}/agents/new")
         build_agent(page, token)
         shot(page, "custom-builder", width_name)
         no_serious_violations(page)
@@ -186,7 +187,7 @@ def test_a_custom_agent_is_built_and_calls_its_mcp_tool_in_a_chat(
         no_serious_violations(page)
 
         # The edit page, loaded afresh: the secret is masked with its hint; saved unchanged, it is kept.
-        page.goto(f"{agent_url}/edit")
+        goto(page, f"{agent_url}/edit")
         value = page.get_by_label("Value 1", exact=True)
         expect(value).to_have_value(MASK)
         assert "Saved; type a new value to change it." in messages_under(value)

@@ -21,6 +21,7 @@ from tests.support.pwa import (
     DIST,
     WIDTHS,
     accessibility_violations,
+    goto,
     messages_under,
     navigate,
     shot,
@@ -88,7 +89,7 @@ def assert_plain_and_accessible(page: Page) -> None:
 
 
 def test_sign_in_names_empty_fields_and_puts_the_servers_refusals_where_they_belong(page: Page, base: str) -> None:
-    page.goto(base)
+    goto(page, base)
     username, password = field(page, "Username"), field(page, "Password")
     expect(username).to_be_visible()
     assert messages_under(username) == [] and messages_under(password) == []  # no requirement hints here
@@ -248,7 +249,7 @@ def test_the_project_form_and_the_plan_editor(page: Page, base: str, coding_agen
     shot(page, "forms-new-project", width(page))
     assert_plain_and_accessible(page)
 
-    page.goto(f"{base}/projects/{coding_agent['project']}")
+    goto(page, f"{base}/projects/{coding_agent['project']}")
     page.get_by_role("button", name="Edit plan", exact=True).click()
     page.get_by_role("button", name="Add step", exact=True).click()
     page.get_by_role("button", name="Add step", exact=True).click()

@@ -16,6 +16,7 @@ from tests.support.pwa import (
     DIST,
     WIDTHS,
     accessibility_violations,
+    goto,
     no_horizontal_overflow,
     sign_in,
 )
@@ -92,7 +93,7 @@ def test_every_page_has_the_same_content_width(
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     boxes: dict[str, dict[str, float]] = {}
     for path in pages:
-        page.goto(f"{base}{path}")
+        goto(page, f"{base}{path}")
         expect(page.locator("main h1").first).to_be_visible()
         expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
         boxes[path] = page.evaluate(MEASURE)
@@ -119,7 +120,7 @@ def test_every_page_in_czech_fits_and_passes_axe(
         sign_in(page, base, "admin", ADMIN_PASSWORD)
         expect(page.locator("html")).to_have_attribute("lang", "cs")
         for path in pages:
-            page.goto(f"{base}{path}")
+            goto(page, f"{base}{path}")
             expect(page.locator("main h1").first).to_be_visible()
             expect(page.locator("html")).to_have_attribute("lang", "cs")
             expect(page.get_by_role("status").filter(has_text="Načítání")).to_have_count(0)

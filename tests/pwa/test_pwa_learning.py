@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from controlplane.config import Settings
 from tests.support.coding_world import ANTHROPIC_PORT, CLAUDE_KEY
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, goto, shot, sign_in
 from tests.support.pwa_coding import start_scripted_providers
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
@@ -111,7 +111,7 @@ def test_a_course_is_created_taught_its_notes_change_and_its_cards_are_reviewed(
         expect(page.get_by_role("heading", name="To review")).to_have_count(0)  # nothing due: no line
 
         # A subject, then a language course in it; the course's page opens.
-        page.goto(f"{server}/agents/{agent_id}")
+        goto(page, f"{server}/agents/{agent_id}")
         expect(page.get_by_role("heading", name="Subjects")).to_be_visible()
         page.get_by_role("button", name="+ New Subject").click()
         page.get_by_label("Name", exact=True).fill("Angličtina")
@@ -162,7 +162,7 @@ def test_a_course_is_created_taught_its_notes_change_and_its_cards_are_reviewed(
         assert saved["content"].endswith("Likes trains.\n")
 
         # The dashboard says two cards are due, and leads to the course.
-        page.goto(server)
+        goto(page, server)
         due = page.get_by_role("region", name="To review")
         expect(due).to_contain_text("2 review cards are due.")
         shot(page, "learning-dashboard", width_name)

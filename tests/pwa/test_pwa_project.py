@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, shot, sign_in
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, goto, shot, sign_in
 from tests.support.pwa_coding import prepare_coder
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
@@ -44,7 +44,7 @@ def test_a_project_is_created_started_and_followed_in_the_pwa(
         page = browser.new_context(viewport={"width": width, "height": height}).new_page()
         sign_in(page, server, "coder", PASSWORD)
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-        page.goto(f"{server}/agents/{agent_id}")
+        goto(page, f"{server}/agents/{agent_id}")
         expect(page.get_by_role("heading", name="Projects")).to_be_visible()
         page.get_by_role("button", name="+ New Project").click()
         page.get_by_label("Project name").fill("Weather CLI")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, goto, shot, sign_in
 from tests.support.pwa_coding import WEATHER_OPENAI, fakes_dir, prepare_coder
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
@@ -76,7 +76,7 @@ def test_a_failing_provider_is_a_state_then_retried(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_context(viewport={"width": width, "height": height}).new_page()
         sign_in(page, server, "coder", PASSWORD)
-        page.goto(f"{server}/projects/{project_id}")
+        goto(page, f"{server}/projects/{project_id}")
         page.get_by_role("button", name="Start", exact=True).click()
 
         # 503: the manager retries by itself, and says when.

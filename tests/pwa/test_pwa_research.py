@@ -24,6 +24,7 @@ from tests.support.pwa import (
     WIDTHS,
     accessibility_violations,
     bearer,
+    goto,
     shot,
     sign_in,
 )
@@ -111,7 +112,7 @@ def test_a_research_is_created_answered_with_a_file_and_continued_after_a_reload
         page = browser.new_context(viewport={"width": width, "height": height}).new_page()
         sign_in(page, server, "reader", PASSWORD)
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-        page.goto(f"{server}/agents/{agent_id}")
+        goto(page, f"{server}/agents/{agent_id}")
         expect(page.get_by_role("heading", name="Researches")).to_be_visible()
         page.get_by_role("button", name="+ New Research").click()
         page.get_by_label("Name", exact=True).fill("Books")
@@ -176,7 +177,7 @@ def test_a_research_is_created_answered_with_a_file_and_continued_after_a_reload
 
         # The agent's page lists the research with its status; the search finds it by its conversation.
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{server}/agents/{agent_id}")
+        goto(page, f"{server}/agents/{agent_id}")
         researches = page.get_by_role("list", name="Researches")
         expect(researches.get_by_role("listitem")).to_have_count(1)
         expect(researches).to_contain_text("Books")

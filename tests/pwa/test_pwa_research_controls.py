@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
-from tests.support.pwa import SCREENSHOTS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa import SCREENSHOTS, WIDTHS, accessibility_violations, bearer, goto, shot, sign_in
 from tests.support.research_world import LONG_STORY, prepare_research_owner, scripted_requests
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
@@ -117,7 +117,7 @@ def test_attachments_retry_after_an_overload_and_stop_in_the_chat(
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     sign_in(page, server, USERNAME, PASSWORD)
-    page.goto(f"{server}/agents/{agent_id}")
+    goto(page, f"{server}/agents/{agent_id}")
     page.get_by_role("button", name="+ New Research").click()
     page.get_by_label("Name", exact=True).fill("Weather")
     page.get_by_role("button", name="Create research").click()

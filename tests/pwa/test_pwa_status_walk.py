@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from controlplane.config import Settings
 from tests.support.coding_world import plan_reply, verdict
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, shot, sign_in
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, accessibility_violations, bearer, goto, shot, sign_in
 from tests.support.pwa_coding import prepare_coder
 from tests.support.waiting import wait_until
 
@@ -94,7 +94,7 @@ class Walk:
         self.project_url = ""
 
     def project_page(self) -> None:
-        self.page.goto(self.project_url)
+        goto(self.page, self.project_url)
         expect(self.page.get_by_role("heading", name="Greeting", exact=True)).to_be_visible()
 
     def controls(self) -> list[str]:
@@ -132,12 +132,12 @@ class Walk:
         shot(page, f"walk-{stage}", self.width_name)
         assert accessibility_violations(page) == [], stage
 
-        page.goto(f"{self.base}/agents/{self.agent_id}")
+        goto(page, f"{self.base}/agents/{self.agent_id}")
         row = page.get_by_role("list", name="Projects").get_by_role("listitem").filter(has_text="Greeting")
         expect(row.get_by_text(want.badge, exact=True), stage).to_be_visible()
         expect(row.get_by_text("needs you", exact=True), stage).to_have_count(1 if want.needs_you else 0)
 
-        page.goto(self.base)
+        goto(page, self.base)
         agents = page.get_by_role("region", name="Your agents")
         expect(agents.get_by_text(re.compile(rf"· {want.activity}$")), stage).to_be_visible()
         active = page.get_by_role("list", name="Active projects").get_by_role("listitem").filter(has_text="Greeting")
@@ -187,7 +187,7 @@ def test_every_place_agrees_on_the_projects_status(
         page = browser.new_context(viewport={"width": width, "height": height}).new_page()
         walk = Walk(page, server, agent_id, width_name)
         sign_in(page, server, "walker", PASSWORD)
-        page.goto(f"{server}/agents/{agent_id}")
+        goto(page, f"{server}/agents/{agent_id}")
         page.get_by_role("button", name="+ New Project").click()
         page.get_by_label("Project name").fill("Greeting")
         page.get_by_label("Goal", exact=True).fill("A script that greets, and a note about it.")

@@ -17,7 +17,15 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from controlplane.config import Settings
 from tests.support.engine import serving_pwa
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, accessibility_violations, no_horizontal_overflow, shot, sign_in
+from tests.support.pwa import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    accessibility_violations,
+    goto,
+    no_horizontal_overflow,
+    shot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 ADMIN_PASSWORD = "admin-password-1"
@@ -137,7 +145,7 @@ def test_the_terminal_and_its_key_bar_fit_a_phone_screen(server: str) -> None:
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
             sign_in(page, server, "kid", PASSWORD)
             expect(page.get_by_role("heading", name="Your agents")).to_be_visible()
-            page.goto(f"{server}/terminal")
+            goto(page, f"{server}/terminal")
             terminal = page.get_by_role("application", name="Terminal shell")
             rows = terminal.locator(".xterm-rows")
             expect(rows).to_contain_text("[shell]", timeout=60_000)  # tmux's status line

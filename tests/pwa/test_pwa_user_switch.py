@@ -20,6 +20,7 @@ from tests.support.pwa import (
     WIDTHS,
     accessibility_violations,
     bearer,
+    goto,
     open_navigation,
     shot,
     sign_in,
@@ -59,7 +60,7 @@ def test_the_next_person_on_the_same_browser_sees_only_their_own(base: str, brow
 
     sign_in(page, base, "admin", ADMIN_PASSWORD)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()  # signed in before leaving the page
-    page.goto(f"{base}/agents/{admin_agent['id']}")
+    goto(page, f"{base}/agents/{admin_agent['id']}")
     expect(page.get_by_role("heading", name="Admin's secret research")).to_be_visible()
     sign_out(page)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
@@ -81,7 +82,7 @@ def test_the_next_person_on_the_same_browser_sees_only_their_own(base: str, brow
     assert accessibility_violations(page) == []
 
     # The admin's agent's address is not hers: "not found", a way back, and no Retry that could not help.
-    page.goto(f"{base}/agents/{admin_agent['id']}")
+    goto(page, f"{base}/agents/{admin_agent['id']}")
     expect(page.get_by_text("Admin's secret research")).to_have_count(0)
     expect(page.get_by_role("heading", name="Agent not found")).to_be_visible()
     expect(page.get_by_role("button", name="Retry")).to_have_count(0)

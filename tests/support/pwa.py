@@ -7,9 +7,11 @@ artifacts/screenshots/ (not committed).
 from __future__ import annotations
 
 import shutil
+import time
 from typing import Any
 
 import httpx
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from controlplane.config import PROJECT_ROOT
@@ -44,10 +46,25 @@ def bearer(base: str, username: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def goto(page: Page, url: str) -> None:
+    """page.goto, again when Chromium says the machine's network changed under it: containers of other tests coming
+    and going add and remove network interfaces, and Chromium aborts a navigation in flight with
+    ERR_NETWORK_CHANGED when it sees one (a person's browser would simply load the page again)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            page.goto(url)
+            return
+        except PlaywrightError as error:
+            if "ERR_NETWORK_CHANGED" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def sign_in(page: Page, base: str, username: str, password: str, *, expect_success: bool = True) -> None:
     """Sign in through the form; by default wait until the app has the session (the sign-in form gave way), so a
     navigation right after it cannot reload the page before the session's cookie is set."""
-    page.goto(base)
+    goto(page, base)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

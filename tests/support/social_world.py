@@ -20,7 +20,7 @@ from controlplane.config import Settings
 from tests.support.fakes.graph_server import GraphServer, IgAccount
 from tests.support.fakes.graph_server import Page as FacebookPage
 from tests.support.live_server import free_port, serving
-from tests.support.pwa import DIST, bearer
+from tests.support.pwa import DIST, bearer, goto
 
 ADMIN_PASSWORD = "admin-password-1"
 PASSWORD = "family-password-1"
@@ -108,7 +108,7 @@ def social_agent(base: str, headers: dict[str, str], name: str = "Bakery posts")
 def connect_in_browser(page: Page, base: str, agent_id: int) -> None:
     """Accounts → "Connect with Facebook" → Meta's (scripted) dialog → our callback → the PWA's connect page, where
     both accounts the login reaches are ticked and connected → back on the agent's Accounts."""
-    page.goto(f"{base}/agents/{agent_id}?tab=accounts")
+    goto(page, f"{base}/agents/{agent_id}?tab=accounts")
     page.get_by_role("button", name="Connect with Facebook").click()
     expect(page.get_by_role("heading", name="Connect accounts", level=1)).to_be_visible()
     expect(page.get_by_role("checkbox", name="Facebook: Anna Bakes")).to_be_checked()
