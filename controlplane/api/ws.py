@@ -161,18 +161,27 @@ def _owns(
         return True
 
 
-def _owns_project(websocket: WebSocket, user: User, project_id: Id) -> bool:
-    return _owns(websocket, user, Project, project_id)
+@asynccontextmanager
+async def _signed_in_owner(
+    websocket: WebSocket,
+    model: type[Project] | type[ResearchSession] | type[LearningCourse] | type[AgentChat],
+    item_id: Id,
+    label: str,
+) -> AsyncIterator[User | None]:
+    """signed_in, then the owner check: the user, or None once the socket is closed (4401, or 4404 for an item that
+    is not theirs, like no item at all)."""
+    async with signed_in(websocket) as user:
+        if user is not None and not await asyncio.to_thread(_owns, websocket, user, model, item_id):
+            await websocket.close(CLOSE_NOT_FOUND, f"{label} not found")
+            user = None
+        yield user
 
 
 @router.websocket("/ws/project/{project_id}/logs")
 async def project_logs(websocket: WebSocket, project_id: Id) -> None:
     """The project's structured log: the backlog after `after` (an id), then live entries."""
-    async with signed_in(websocket) as user:
+    async with _signed_in_owner(websocket, Project, project_id, "project") as user:
         if user is None:
-            return
-        if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
-            await websocket.close(CLOSE_NOT_FOUND, "project not found")
             return
         after_text = websocket.query_params.get("after", "0")
         after = position_from(after_text)
@@ -191,11 +200,8 @@ async def project_logs(websocket: WebSocket, project_id: Id) -> None:
 @router.websocket("/ws/project/{project_id}/terminal")
 async def project_terminal(websocket: WebSocket, project_id: Id) -> None:
     """The project's live Claude Code session (4404 until the project has started it)."""
-    async with signed_in(websocket) as user:
+    async with _signed_in_owner(websocket, Project, project_id, "project") as user:
         if user is None:
-            return
-        if not await asyncio.to_thread(_owns_project, websocket, user, project_id):
-            await websocket.close(CLOSE_NOT_FOUND, "project not found")
             return
         await relay_terminal(websocket, user, claude_session_name(project_id), create=False)
 
@@ -241,11 +247,8 @@ async def _relay_owned_chat(
     conversation_of: Callable[[int, int], Conversation],
 ) -> None:
     """The chat of one of the user's items (another user's id closes 4404 like no id at all)."""
-    async with signed_in(websocket) as user:
+    async with _signed_in_owner(websocket, model, item_id, label) as user:
         if user is None:
-            return
-        if not await asyncio.to_thread(_owns, websocket, user, model, item_id):
-            await websocket.close(CLOSE_NOT_FOUND, f"{label} not found")
             return
         await _relay_chat(websocket, conversation_of(user.id or 0, item_id))
 
