@@ -36,9 +36,9 @@ class ServedApp:
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI) -> Iterator[ServedApp]:
-    """Serve `app` (its lifespan included) on a free port until the block ends."""
-    port = free_port()
+def serve_in_thread(app: FastAPI, port: int | None = None) -> Iterator[ServedApp]:
+    """Serve `app` (its lifespan included) on `port` (a free one by default) until the block ends."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
     )

@@ -4,9 +4,9 @@ only through the settings a family sets. The application's clock is the scripted
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session
 
@@ -23,6 +22,7 @@ from controlplane.main import create_app
 from controlplane.services.users import create_user
 from tests.support.fakes.graph_server import GraphServer
 from tests.support.live_server import free_port
+from tests.support.uvicorn_thread import serve_in_thread
 
 PASSWORD = "user-password-1"
 DEADLINE = 20.0
@@ -128,24 +128,6 @@ def social_settings(data_dir: Path, graph: GraphServer, port: int, **extra: Any)
     )
 
 
-class Served:
-    """The application served by uvicorn in a thread, until `stop()`."""
-
-    def __init__(self, app: FastAPI, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, name="social-app", daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + DEADLINE
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise AssertionError("the control plane did not start")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=DEADLINE)
-
-
 @pytest.fixture
 def graph() -> Iterator[GraphServer]:
     with GraphServer() as server:
@@ -153,23 +135,25 @@ def graph() -> Iterator[GraphServer]:
         yield server
 
 
-def serve_world(data_dir: Path, graph: GraphServer, port: int | None = None) -> tuple[SocialWorld, Served]:
+@contextmanager
+def serve_world(data_dir: Path, graph: GraphServer, port: int | None = None) -> Iterator[SocialWorld]:
+    """The control plane served over HTTP for the social tests until the block ends (its people's clients closed)."""
     port = port or free_port()
     settings = social_settings(data_dir, graph, port)
     app = create_app(settings)
     started = time.monotonic()
     # Meta's time and ours are one, and it moves: a test jumps it by moving `graph.now`.
     app.state.clock = lambda: graph.now + timedelta(seconds=time.monotonic() - started)
-    served = Served(app, port)
-    return SocialWorld(app, f"http://127.0.0.1:{port}", graph, settings), served
+    made = SocialWorld(app, f"http://127.0.0.1:{port}", graph, settings)
+    with serve_in_thread(app, port):
+        try:
+            yield made
+        finally:
+            for person in made.people:
+                person.http.close()
 
 
 @pytest.fixture
 def world(tmp_path: Path, graph: GraphServer) -> Iterator[SocialWorld]:
-    made, served = serve_world(tmp_path / "data", graph)
-    try:
+    with serve_world(tmp_path / "data", graph) as made:
         yield made
-    finally:
-        for person in made.people:
-            person.http.close()
-        served.stop()

@@ -233,8 +233,7 @@ def test_signed_media_urls_work_without_sign_in_only_while_valid_and_unaltered(w
 
 def test_a_scheduled_post_waits_for_its_time_and_survives_a_restart(tmp_path: Path, graph: GraphServer) -> None:
     data = tmp_path / "data"
-    world, served = serve_world(data, graph)
-    try:
+    with serve_world(data, graph) as world:
         anna = world.person("anna")
         agent, accounts = ready(world, anna)
         picture = upload(anna)
@@ -246,13 +245,9 @@ def test_a_scheduled_post_waits_for_its_time_and_survives_a_restart(tmp_path: Pa
         assert [post["id"] for post in calendar] == [later["id"], called_off["id"]]
         assert anna.delete(f"/api/social/posts/{called_off['id']}").status_code == 204
         assert graph.requests_to("*/media", "POST") == []
-    finally:
-        anna.http.close()
-        served.stop()
 
     graph.now += timedelta(hours=2)
-    world, served = serve_world(data, graph)
-    try:
+    with serve_world(data, graph) as world:
         http = httpx.Client(base_url=world.base, timeout=30)
         token = http.post("/api/auth/login", json={"username": "anna", "password": "user-password-1"}).json()
         http.headers["Authorization"] = f"Bearer {token['access_token']}"
@@ -263,10 +258,6 @@ def test_a_scheduled_post_waits_for_its_time_and_survives_a_restart(tmp_path: Pa
         assert len(instagram_posts(graph, "Tomorrow's loaf")) == 1
         assert instagram_posts(graph, "Never mind") == []
         assert anna.get(f"/api/social/posts/{called_off['id']}").status_code == 404
-    finally:
-        for person in world.people:
-            person.http.close()
-        served.stop()
 
 
 def test_a_carousel_and_a_story_reach_both_platforms(world: SocialWorld) -> None:
