@@ -35,7 +35,7 @@ from controlplane.realtime.terminal_relay import TerminalRelay
 from controlplane.realtime.tickets import TicketHolder
 from controlplane.research.kind import conversation
 from controlplane.sandbox.users import sandbox_user
-from controlplane.services.auth import sign_in_is_live
+from controlplane.services.auth import live_user
 from controlplane.services.ownership import owned
 from controlplane.social.assistant import assistant_conversation
 
@@ -59,9 +59,7 @@ def issue_ticket(request: Request, user: CurrentUser, sign_in: CurrentSignIn) ->
 
 def _live_user(websocket: WebSocket, holder: TicketHolder) -> User | None:
     with Session(websocket.app.state.engine) as session:
-        if sign_in_is_live(session, holder.user_id, holder.session_id):
-            return session.get(User, holder.user_id)
-    return None
+        return live_user(session, holder.user_id, holder.session_id)
 
 
 @asynccontextmanager

@@ -5,9 +5,9 @@ redeemed (api/ws.py); but a socket that is already open would otherwise stay ope
 their password reset or changed, is demoted or deleted. So every authenticated socket is held here for as long as
 its handler runs (`holding`, entered in one place: api/ws.py's `signed_in`), keyed by user and sign-in (the
 refresh-token family), with the role it was opened under. `close_ended` checks those sockets against the database
-(`sign_in_is_live`, the user still there with that role) and ends the others: their handler is cancelled, so its
-own cleanup runs (a subscription dropped; a terminal's docker exec closed and its tmux client detached), then the
-socket is closed with 4401 (CLOSE_UNAUTHORIZED) and a reason a person can read. The PWA answers a 4401 with a new
+(`live_user`: the sign-in stands, the user is there with that role) and ends the others: their handler is
+cancelled, so its own cleanup runs (a subscription dropped; a terminal's docker exec closed and its tmux client
+detached), then the socket is closed with 4401 (CLOSE_UNAUTHORIZED) and a reason a person can read. The PWA answers a 4401 with a new
 ticket, refreshing its access token if needed; when that fails too, it shows the sign-in page.
 
 Two ways lead to `close_ended`, and both are needed:
@@ -37,9 +37,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketState
 
-from controlplane.models import User
 from controlplane.realtime.protocol import CLOSE_UNAUTHORIZED
-from controlplane.services.auth import sign_in_is_live
+from controlplane.services.auth import live_user
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30.0
@@ -107,8 +106,8 @@ class OpenSockets:
         standing: dict[tuple[int, str], str | None] = {}  # (user, sign-in) -> the user's role, None if it ended
         with Session(self.engine) as session:
             for key in {(entry.user_id, entry.sign_in) for entry in candidates}:
-                user = session.get(User, key[0])
-                standing[key] = user.role if user is not None and sign_in_is_live(session, *key) else None
+                user = live_user(session, *key)
+                standing[key] = user.role if user is not None else None
         ended = [
             entry
             for entry in candidates

@@ -188,6 +188,11 @@ def sign_in_is_live(session: Session, user_id: int, family_id: str) -> bool:
     return session.exec(query.limit(1)).first() is not None
 
 
+def live_user(session: Session, user_id: int, family_id: str) -> User | None:
+    """The user of a sign-in that still stands; None once it has ended or the account is gone."""
+    return session.get(User, user_id) if sign_in_is_live(session, user_id, family_id) else None
+
+
 def _answer_was_lost(session: Session, stored: RefreshToken, now: datetime) -> bool:
     """A token used moments ago whose successor was never used: the browser sent it, the server rotated it, and the
     answer with the new cookie never arrived (a page reloaded mid-refresh, a dropped connection). Within
