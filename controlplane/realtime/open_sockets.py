@@ -7,8 +7,9 @@ its handler runs (`holding`, entered in one place: api/ws.py's `signed_in`), key
 refresh-token family), with the role it was opened under. `close_ended` checks those sockets against the database
 (`live_user`: the sign-in stands, the user is there with that role) and ends the others: their handler is
 cancelled, so its own cleanup runs (a subscription dropped; a terminal's docker exec closed and its tmux client
-detached), then the socket is closed with 4401 (CLOSE_UNAUTHORIZED) and a reason a person can read. The PWA answers a 4401 with a new
-ticket, refreshing its access token if needed; when that fails too, it shows the sign-in page.
+detached), then the socket is closed with 4401 (CLOSE_UNAUTHORIZED) and a reason a person can read. The PWA
+answers a 4401 with a new ticket, refreshing its access token if needed; when that fails too, it shows the sign-in
+page.
 
 Two ways lead to `close_ended`, and both are needed:
 - at once, for one user, from the routes that end sign-ins in this process (sign-out, a reused refresh token, a
