@@ -40,10 +40,6 @@ class Subscriber:
         for item in items:
             self._offer(item)
 
-    def offer(self, item: Any) -> None:
-        """Thread-safe."""
-        self._loop.call_soon_threadsafe(self._offer, item)
-
     def offer_all(self, items: list[Any]) -> None:
         """Thread-safe; one wake-up of the subscriber's loop for the lot (a batch of log lines to 20 viewers would
         otherwise be 20 wake-ups a line)."""
@@ -88,11 +84,7 @@ class FanOut:
                 self._subscribers.pop(key, None)
 
     def publish(self, key: Hashable, item: Any) -> None:
-        with self._lock:
-            registrations = list(self._subscribers.get(key, {}).items())
-        for subscriber, accepts in registrations:
-            if accepts(item):
-                subscriber.offer(item)
+        self.publish_many(key, [item])
 
     def publish_many(self, key: Hashable, items: list[Any]) -> None:
         """Publish items in order, each subscriber getting its accepted ones in one hand-over."""
