@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, expect
 
 from controlplane.config import PROJECT_ROOT
 
@@ -30,6 +30,8 @@ DIST = PROJECT_ROOT / "frontend" / "dist"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 AXE = PROJECT_ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 800)}
+PHONE_LAYOUT_BELOW = 768  # px: Tailwind's `md` breakpoint, where Layout.tsx shows the sidebar instead of "Menu"
+NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
 # The suite runs the browser beside container tests on two cores: give pages time, still failing on a deadline.
 expect.set_options(timeout=20_000)
 
@@ -48,17 +50,31 @@ def bearer(base: str, username: str, password: str) -> dict[str, str]:
 
 def goto(page: Page, url: str) -> None:
     """page.goto, again when Chromium says the machine's network changed under it: containers of other tests coming
-    and going add and remove network interfaces, and Chromium aborts a navigation in flight with
-    ERR_NETWORK_CHANGED when it sees one (a person's browser would simply load the page again)."""
-    deadline = time.monotonic() + 20
+    and going add and remove network interfaces, and Chromium aborts what it is loading at that moment with
+    ERR_NETWORK_CHANGED (a person's browser would simply load the page again). That is the page itself or one of
+    its files: a page whose stylesheet was aborted loads, but unstyled (the phone's menu on a wide screen)."""
+    deadline = time.monotonic() + 30
     while True:
+        aborted: list[str] = []
+
+        def note(request: Request, aborted: list[str] = aborted) -> None:
+            if NETWORK_CHANGED in (request.failure or ""):
+                aborted.append(request.url)
+
+        page.on("requestfailed", note)
         try:
-            page.goto(url)
-            return
+            page.goto(url)  # returns at the load event: the page's stylesheets and scripts are in, or failed
         except PlaywrightError as error:
-            if "ERR_NETWORK_CHANGED" not in str(error) or time.monotonic() > deadline:
+            if NETWORK_CHANGED not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+            continue
+        finally:
+            page.remove_listener("requestfailed", note)
+        if not aborted:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Chromium kept aborting the page's files with {NETWORK_CHANGED}: {aborted}")
 
 
 def sign_in(page: Page, base: str, username: str, password: str, *, expect_success: bool = True) -> None:
@@ -74,11 +90,18 @@ def sign_in(page: Page, base: str, username: str, password: str, *, expect_succe
         expect(page.get_by_label("Username")).to_have_count(0, timeout=30_000)
 
 
+def phone_layout(page: Page) -> bool:
+    """True below the width where the sidebar gives way to the drawer (Layout.tsx's `md:`, Tailwind's 48rem)."""
+    size = page.viewport_size
+    return size is not None and size["width"] < PHONE_LAYOUT_BELOW
+
+
 def open_navigation(page: Page) -> None:
-    """On phones the navigation sits in a drawer behind the "Menu" button."""
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():
-        menu.click()
+    """On phones the navigation sits in a drawer behind the "Menu" button. Decided by the width, not by whether
+    "Menu" shows: a wide page that has not got its styles yet shows it too, and the drawer it opens would be a
+    second navigation."""
+    if phone_layout(page):
+        page.get_by_role("button", name="Menu").click()
 
 
 def navigate(page: Page, link: str) -> None:
