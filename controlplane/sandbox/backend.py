@@ -43,6 +43,7 @@ class SandboxStatus:
     container_id: str | None = None
     started_at: datetime | None = None
     exit_code: int | None = None
+    oom_killed: bool = False  # it stopped because a process in it ran out of its memory limit
     image_id: str | None = None  # the image the container was made from
     image_version: str | None = None  # that image's release (its autocode.version label), if it has one
 

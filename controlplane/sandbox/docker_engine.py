@@ -163,6 +163,7 @@ class DockerSandboxBackend(SandboxBackend):
             container_id=container.id,
             started_at=_parse_time(state_info.get("StartedAt")) if running else None,
             exit_code=None if running else state_info.get("ExitCode"),
+            oom_killed=not running and bool(state_info.get("OOMKilled")),
             image_id=container.attrs.get("Image"),
             image_version=container.labels.get(LABEL_VERSION),  # the engine copies the image's labels
         )

@@ -182,13 +182,23 @@ class SandboxManager:
                 last_error = exc
             status = await asyncio.to_thread(self.backend.status, user.username)
             if status.state is not SandboxState.RUNNING:
-                raise SandboxError(f"the sandbox stopped while starting (exit code {status.exit_code})")
+                raise SandboxError(self._stopped_while_starting(user, status))
             await asyncio.sleep(retry)
             retry = min(retry * 2, RETRY_MAX_SECONDS)
         raise SandboxError(
             f"the runner in {user.username}'s sandbox did not answer within {self.settings.sandbox_start_timeout} s "
             f"({last_error}); see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
         )
+
+    def _stopped_while_starting(self, user: SandboxUser, status: SandboxStatus) -> str:
+        """Why a sandbox ended before its runner answered, and what to do about it."""
+        logs = f"see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
+        if status.oom_killed:
+            return (
+                f"the sandbox stopped while starting: it ran out of memory (its limit is "
+                f"{self.settings.sandbox_memory}; raise AUTOCODE_SANDBOX_MEMORY), exit code {status.exit_code}"
+            )
+        return f"the sandbox stopped while starting (exit code {status.exit_code}); {logs}"
 
     def open_channel(self, user: SandboxUser) -> RunnerChannel | None:
         """The sandbox's channel when one is open; never starts anything."""

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from controlplane.config import Settings
 from controlplane.main import create_app
-from controlplane.sandbox.backend import SandboxState
+from controlplane.sandbox.backend import SandboxError, SandboxState
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend
 from tests.support.engine import Harness
 from tests.support.waiting import wait_until
@@ -81,6 +81,20 @@ def test_a_control_plane_restart_adopts_running_sandboxes(sandbox_settings: Sett
         assert after["Id"] == before["Id"]
         assert after["State"]["StartedAt"] == before["State"]["StartedAt"], "adopted, not restarted"
         assert harness.call(alice, "ping")["pong"] is True
+
+
+def test_a_sandbox_too_small_for_its_runner_says_it_ran_out_of_memory(sandbox_settings: Settings) -> None:
+    """6 MB (the engine's least) cannot hold the runner: the kernel kills it as the sandbox starts, and the error
+    says so, with the setting to raise, instead of a bare exit code."""
+    tiny = sandbox_settings.model_copy(update={"sandbox_memory": "6m"})
+    with TestClient(create_app(tiny)) as client:
+        harness = Harness(client, client.app, tiny)  # type: ignore[arg-type]
+        alice = harness.user("alice")
+        with pytest.raises(SandboxError) as refused:
+            harness.call(alice, "ping")
+        status = harness.backend.status("alice")
+    assert status.state is SandboxState.STOPPED and status.oom_killed and status.exit_code == 137
+    assert "ran out of memory" in str(refused.value) and "AUTOCODE_SANDBOX_MEMORY" in str(refused.value)
 
 
 def test_containers_of_deleted_users_are_removed(harness: Harness) -> None:
