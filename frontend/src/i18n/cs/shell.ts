@@ -1,4 +1,4 @@
-// The app's frame: navigation, sign-in, offline, not found, the page layout, form helpers. In Czech, key for key as ../en/shell.ts.
+// The app's frame: navigation, sign-in, offline, not found, a page that broke, the page layout, form helpers. In Czech, key for key as ../en/shell.ts.
 import type { Catalogue } from "../types";
 import type { shell as en } from "../en/shell";
 
@@ -45,5 +45,10 @@ export const shell: Catalogue<typeof en> = {
   notFound: {
     title: "Stránka nenalezena",
     body: "Na této adrese nic není.",
+  },
+  pageError: {
+    title: "Na této stránce se něco pokazilo",
+    body: "Obvykle pomůže stránku načíst znovu. Nic z toho, co jste uložili, se neztratilo.",
+    reload: "Načíst znovu",
   },
 };

@@ -1,4 +1,4 @@
-// The app's frame: navigation, sign-in, offline, not found, the page layout, form helpers.
+// The app's frame: navigation, sign-in, offline, not found, a page that broke, the page layout, form helpers.
 export const shell = {
   appName: "AutoCode",
   starting: "Starting AutoCode…",
@@ -42,5 +42,10 @@ export const shell = {
   notFound: {
     title: "Page not found",
     body: "Nothing lives at this address.",
+  },
+  pageError: {
+    title: "Something went wrong on this page",
+    body: "Reloading usually fixes it. Nothing you saved is lost.",
+    reload: "Reload",
   },
 } as const;
