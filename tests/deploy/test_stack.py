@@ -279,7 +279,7 @@ def test_the_pwa_works_under_the_csp_in_a_browser(stack: Stack) -> None:
     service worker is checked on the plain-HTTP loopback variant, which sends the same CSP."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, sign_in
+    from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, browser_evidence, goto, sign_in
 
     leaf = x509.load_pem_x509_certificate(ssl.get_server_certificate(("localhost", stack.https_port)).encode())
     spki = leaf.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
@@ -298,22 +298,25 @@ def test_the_pwa_works_under_the_csp_in_a_browser(stack: Stack) -> None:
             page.on("console", watch)
             sign_in(page, stack.https, "admin", PASSWORD)
             expect(page.get_by_role("navigation", name="Main")).to_be_visible(timeout=60_000)  # signed in
-            page.goto(f"{stack.https}/terminal")
+            goto(page, f"{stack.https}/terminal")
             expect(page.locator(".xterm")).to_be_visible(timeout=60_000)
             expect(page.locator(".xterm-rows")).to_contain_text("$", timeout=60_000)
 
             plain = browser.new_context().new_page()
             plain.on("console", watch)
-            plain.goto(stack.http)
+            goto(plain, stack.http)
             active = "async () => !!(await navigator.serviceWorker.getRegistration())?.active"
             plain.wait_for_function(active, timeout=60_000)  # registered, fetched and run under the CSP
 
             def controlled() -> bool:  # a navigation after it took control is the service worker's
-                plain.goto(stack.http)
+                goto(plain, stack.http)
                 return bool(plain.evaluate("() => navigator.serviceWorker.controller !== null"))
 
             wait_until(controlled, 60, "the service worker controlling the page", interval=1)
             expect(plain.get_by_role("button", name="Sign in")).to_be_visible()
+        except Exception as error:
+            error.add_note(browser_evidence(browser, "stack-csp"))
+            raise
         finally:
             browser.close()
     assert violations == []

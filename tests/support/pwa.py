@@ -11,8 +11,8 @@ import time
 from typing import Any
 
 import httpx
+from playwright.sync_api import Browser, Locator, Page, Request, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Request, expect
 
 from controlplane.config import PROJECT_ROOT
 
@@ -39,6 +39,25 @@ expect.set_options(timeout=20_000)
 def shot(page: Page, name: str, width_name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{width_name}.png", full_page=True)
+
+
+def browser_evidence(browser: Browser, name: str) -> str:
+    """What each open page of a failed test looked like and said: a screenshot per page (artifacts/screenshots/
+    failed-<name>-<n>.png), its address, its console, its uncaught errors and the requests that failed."""
+    lines: list[str] = []
+    pages = [page for context in browser.contexts for page in context.pages]
+    for number, page in enumerate(pages, start=1):
+        path = SCREENSHOTS / f"failed-{name}-{number}.png"
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=path, full_page=True, timeout=10_000)
+            lines.append(f"page {number}: {page.url} (screenshot {path})")
+            lines += [f"  console {message.type}: {message.text}" for message in page.console_messages()]
+            lines += [f"  uncaught: {error}" for error in page.page_errors()]
+            lines += [f"  failed: {request.url} {request.failure}" for request in page.requests() if request.failure]
+        except PlaywrightError as error:  # a closed or hung page: say so and go on to the next
+            lines.append(f"page {number}: {page.url} (no evidence: {error})")
+    return "\n".join(lines) or "no open pages"
 
 
 def bearer(base: str, username: str, password: str) -> dict[str, str]:
