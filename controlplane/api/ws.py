@@ -81,8 +81,9 @@ async def signed_in(websocket: WebSocket) -> AsyncIterator[User | None]:
         sockets: OpenSockets = websocket.app.state.open_sockets
         async with sockets.holding(websocket, holder.user_id, holder.session_id) as held:
             user = await asyncio.to_thread(_live_user, websocket, holder)
+            while user is not None and not sockets.settle(held, user.role):
+                user = await asyncio.to_thread(_live_user, websocket, holder)  # the role may have changed since
             if user is not None:
-                held.role = user.role
                 yield user
     if user is None:
         await close_quietly(websocket, CLOSE_UNAUTHORIZED, "missing, expired or already used ticket; get a new one")

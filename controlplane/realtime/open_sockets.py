@@ -15,9 +15,11 @@ Two ways lead to `close_ended`, and both are needed:
 - at once, for one user, from the routes that end sign-ins in this process (sign-out, a reused refresh token, a
   password change or reset, a role change, deleting the account), right after their change is committed;
 - a sweep of every open socket every `sweep_seconds` (the app's lifespan runs it), for what those routes cannot
-  see: `autocode admin reset-password` run in another process against the same database, a path that ends
-  sign-ins added later without the call, and a socket whose sign-in ended while it was being opened (its check saw
-  the old role a moment before a demotion). A missed case is then closed within the interval instead of never.
+  see: `autocode admin reset-password` run in another process against the same database, or a path that ends
+  sign-ins added later without the call. A missed case is then closed within the interval instead of never.
+
+A socket whose ticket is still being checked when a role changes could have read the old role a moment before the
+change: `close_ended` marks such a socket, and its check (`settle`) then reads the person again before it goes on.
 
 The control plane is one process (one_process.py), so an in-memory registry sees every socket. `close_ended` may be
 called from any thread (sync routes run in a threadpool); it reads the database in the calling thread and hands
@@ -56,6 +58,7 @@ class OpenSocket:
     loop: asyncio.AbstractEventLoop
     role: str | None = None  # None while the socket's ticket is still being checked
     ended: bool = False  # the registry cancelled its handler (set on the socket's loop)
+    recheck: bool = False  # close_ended looked at its person while its check ran: the check may be out of date
 
 
 class OpenSockets:
@@ -109,15 +112,28 @@ class OpenSockets:
             for key in {(entry.user_id, entry.sign_in) for entry in candidates}:
                 user = live_user(session, *key)
                 standing[key] = user.role if user is not None else None
-        ended = [
-            entry
-            for entry in candidates
-            if (role := standing[(entry.user_id, entry.sign_in)]) is None or entry.role not in (None, role)
-        ]
+        ended: list[OpenSocket] = []
+        with self._lock:  # against settle(): a check either settled before this look, or reads the person again
+            for entry in candidates:
+                role = standing[(entry.user_id, entry.sign_in)]
+                if role is None or entry.role not in (None, role):
+                    ended.append(entry)
+                elif entry.role is None:
+                    entry.recheck = True
         for entry in ended:
             with contextlib.suppress(RuntimeError):  # its loop has closed: the socket went with it
                 entry.loop.call_soon_threadsafe(self._end, entry)
         return len(ended)
+
+    def settle(self, entry: OpenSocket, role: str) -> bool:
+        """Record the role the socket's check found; False if its person was looked at while it checked (a role
+        change may have landed after the check read the database), and the check must read them again."""
+        with self._lock:
+            if entry.recheck:
+                entry.recheck = False
+                return False
+            entry.role = role
+            return True
 
     async def sweep(self) -> int:
         """close_ended for every held socket, off the event loop."""

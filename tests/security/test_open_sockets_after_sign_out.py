@@ -12,6 +12,7 @@ The hooked cases run with the sweep at an hour, so what closes their sockets is 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -35,6 +36,7 @@ from controlplane.main import create_app
 from controlplane.models import User
 from controlplane.realtime.open_sockets import ENDED_REASON
 from controlplane.realtime.protocol import CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED
+from controlplane.services.auth import live_user
 from controlplane.services.users import create_user, update_user
 from tests.support.uvicorn_thread import ServedApp, serve_in_thread
 from tests.support.waiting import wait_until
@@ -206,6 +208,37 @@ def test_a_demoted_admin_loses_everybodys_events_at_once(server: Server) -> None
         assert closed_with(again)[0] == CLOSE_FORBIDDEN
     with server.events(second) as own:
         still_receives(server, own, second)
+
+
+def test_a_demotion_while_a_socket_is_being_checked_makes_the_check_read_again(server: Server) -> None:
+    """The race the route's close cannot see: the socket's check read "admin" just before the demotion committed,
+    and the demotion's close_ended found the socket still being checked (no role yet). Its check is told to read
+    the person again, and then sees the new role."""
+    admin, second = server.person("admin"), server.person("admin")
+    ticket = server.call("POST", "/api/ws-ticket", second, 200)["ticket"]
+    holder = server.app.state.tickets.redeem(ticket)
+    sockets = server.app.state.open_sockets
+
+    def role_now() -> str:
+        with Session(server.app.state.engine) as session:
+            user = live_user(session, holder.user_id, holder.session_id)
+            assert user is not None
+            return str(user.role)
+
+    async def opening() -> list[str]:
+        seen: list[str] = []
+        # Only a socket that is ended is closed through it, and this one stands.
+        async with sockets.holding(None, holder.user_id, holder.session_id) as held:  # type: ignore[arg-type]
+            seen.append(role_now())  # the check reads the person: still an admin
+            await asyncio.to_thread(
+                server.call, "PATCH", f"/api/users/{second.user_id}", admin, 200, json={"role": "user"}
+            )
+            while not sockets.settle(held, seen[-1]):
+                seen.append(role_now())
+            assert held.role == seen[-1]
+        return seen
+
+    assert asyncio.run(opening()) == ["admin", "user"]
 
 
 def test_a_display_name_change_closes_nothing(server: Server) -> None:
