@@ -39,7 +39,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(params=list(WIDTHS))
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    # Without the service worker: once it has the files (it fetches them all as it installs) it would answer for
+    # the network, and Playwright's routes do not see what a service worker answers.
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
     page = context.new_page()
     page.width_name = request.param  # type: ignore[attr-defined]
     yield page
