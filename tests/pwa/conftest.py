@@ -4,11 +4,12 @@ its own context, so nothing carries over between tests but the process)."""
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, browser_evidence
+from tests.support.pwa import CHROMIUM, CHROMIUM_FLAGS, WIDTHS, browser_evidence
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +18,23 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    """What a module's pages need besides their width (a locale, no service worker): a module overrides this."""
+    return {}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def page(request: pytest.FixtureRequest, browser: Browser, context_options: dict[str, Any]) -> Iterator[Page]:
+    """A page of its own context at each of WIDTHS; `page.width_name` names the width for screenshots."""
+    width, height = WIDTHS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+    page = context.new_page()
+    page.width_name = request.param  # type: ignore[attr-defined]
+    yield page
+    context.close()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -56,16 +56,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
-@pytest.fixture(params=list(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.width_name = request.param  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
 def test_admin_signs_in_and_sees_the_admin_panel(page: Page, server: Server) -> None:
     goto(page, server.base)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()

@@ -10,12 +10,13 @@ components/AppErrorBoundary.tsx).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.support.live_server import serving
-from tests.support.pwa import DIST, WIDTHS, accessibility_violations, navigate, shot, sign_in
+from tests.support.pwa import DIST, accessibility_violations, navigate, shot, sign_in
 
 pytestmark = pytest.mark.browser
 ADMIN_PASSWORD = "admin-password-1"
@@ -36,16 +37,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=list(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = WIDTHS[request.param]
-    # Without the service worker: once it has the files (it fetches them all as it installs) it would answer for
-    # the network, and Playwright's routes do not see what a service worker answers.
-    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
-    page = context.new_page()
-    page.width_name = request.param  # type: ignore[attr-defined]
-    yield page
-    context.close()
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    """Without the service worker: once it has the files (it fetches them all as it installs) it would answer for
+    the network, and Playwright's routes do not see what a service worker answers."""
+    return {"service_workers": "block"}
 
 
 class FailingFile:

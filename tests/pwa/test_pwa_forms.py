@@ -12,14 +12,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from controlplane.rules import DISPLAY_NAME_RULE, PASSWORD_RULE, USERNAME_RULE
 from controlplane.schemas.settings import API_KEY_RULE, BASE_URL_RULE, PROVIDER_RULE
 from tests.support.live_server import serving
 from tests.support.pwa import (
     DIST,
-    WIDTHS,
     accessibility_violations,
     goto,
     messages_under,
@@ -47,16 +46,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         created = httpx.post(f"{url}/api/users", headers=headers, json={"username": "mum", "password": USER_PASSWORD})
         assert created.status_code == 201, created.text
         yield url
-
-
-@pytest.fixture(params=list(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.width_name = request.param  # type: ignore[attr-defined]
-    yield page
-    context.close()
 
 
 def width(page: Page) -> str:

@@ -7,10 +7,11 @@ person's own preference wins once they are signed in. Czech pages are checked at
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.support.live_server import serving
 from tests.support.pwa import (
@@ -48,14 +49,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=list(WIDTHS))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
-    page = context.new_page()
-    page.width_name = request.param  # type: ignore[attr-defined]
-    yield page
-    context.close()
+@pytest.fixture
+def context_options() -> dict[str, Any]:
+    return {"locale": "en-GB"}
 
 
 def open_menu(page: Page, words: str) -> None:
