@@ -187,18 +187,20 @@ class SandboxManager:
             retry = min(retry * 2, RETRY_MAX_SECONDS)
         raise SandboxError(
             f"the runner in {user.username}'s sandbox did not answer within {self.settings.sandbox_start_timeout} s "
-            f"({last_error}); see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
+            f"({last_error}); {self._logs_hint(user)}"
         )
 
     def _stopped_while_starting(self, user: SandboxUser, status: SandboxStatus) -> str:
         """Why a sandbox ended before its runner answered, and what to do about it."""
-        logs = f"see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
         if status.oom_killed:
             return (
                 f"the sandbox stopped while starting: it ran out of memory (its limit is "
                 f"{self.settings.sandbox_memory}; raise AUTOCODE_SANDBOX_MEMORY), exit code {status.exit_code}"
             )
-        return f"the sandbox stopped while starting (exit code {status.exit_code}); {logs}"
+        return f"the sandbox stopped while starting (exit code {status.exit_code}); {self._logs_hint(user)}"
+
+    def _logs_hint(self, user: SandboxUser) -> str:
+        return f"see `docker logs {self.settings.sandbox_name_prefix}{user.username}`"
 
     def open_channel(self, user: SandboxUser) -> RunnerChannel | None:
         """The sandbox's channel when one is open; never starts anything."""
