@@ -3,10 +3,8 @@
 // catches it for the whole app and says, in plain words, what to do: reload, or go back to the dashboard.
 import { Component, type ErrorInfo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { FullScreenNotice, NOTICE_BUTTON } from "./States";
 
-const reloadButton =
-  "rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 focus-visible:outline-2 " +
-  "focus-visible:outline-offset-2 focus-visible:outline-sky-300";
 const backLink =
   "rounded-md border border-slate-600 px-4 py-2 text-slate-200 hover:bg-slate-800 focus-visible:outline-2 " +
   "focus-visible:outline-offset-2 focus-visible:outline-sky-300";
@@ -32,15 +30,13 @@ export class AppErrorBoundary extends Component<{ children: ReactNode }, { faile
 function PageError() {
   const { t } = useTranslation();
   return (
-    <div role="alert" className="flex min-h-full flex-col items-center justify-center gap-4 p-6 text-center">
-      <h1 className="text-xl font-semibold">{t("shell.pageError.title")}</h1>
-      <p className="max-w-sm text-slate-400">{t("shell.pageError.body")}</p>
+    <FullScreenNotice title={t("shell.pageError.title")} body={t("shell.pageError.body")} alert>
       <div className="flex flex-wrap justify-center gap-3">
-        <button type="button" onClick={() => window.location.reload()} className={reloadButton}>
+        <button type="button" onClick={() => window.location.reload()} className={NOTICE_BUTTON}>
           {t("shell.pageError.reload")}
         </button>
         <a href="/" className={backLink}>{t("common.backToDashboard")}</a>
       </div>
-    </div>
+    </FullScreenNotice>
   );
 }

@@ -45,3 +45,31 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
 export function PageTitle({ children }: { children: ReactNode }) {
   return <h1 className="mb-4 text-xl font-semibold tracking-tight text-slate-50">{children}</h1>;
 }
+
+/** The main action's button on a whole-screen notice. */
+export const NOTICE_BUTTON =
+  "rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 focus-visible:outline-2 " +
+  "focus-visible:outline-offset-2 focus-visible:outline-sky-300";
+
+/** A whole screen instead of the app: a title, a sentence and what to do (offline before sign-in, a broken page).
+ * `alert` announces it at once (a div with role="alert"); otherwise it is the page's main landmark. */
+export function FullScreenNotice({
+  title,
+  body,
+  alert = false,
+  children,
+}: {
+  title: string;
+  body: string;
+  alert?: boolean;
+  children: ReactNode;
+}) {
+  const Frame = alert ? "div" : "main";
+  return (
+    <Frame role={alert ? "alert" : undefined} className="flex min-h-full flex-col items-center justify-center gap-4 p-6 text-center">
+      <h1 className="text-xl font-semibold">{title}</h1>
+      <p className="max-w-sm text-slate-400">{body}</p>
+      {children}
+    </Frame>
+  );
+}

@@ -5,10 +5,7 @@ import { useCallback } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { probeServer, useOffline, useRetryWhileOffline } from "../api/connectivity";
-
-const retryButton =
-  "rounded-md bg-sky-500 px-4 py-2 font-medium text-slate-950 hover:bg-sky-400 focus-visible:outline-2 " +
-  "focus-visible:outline-offset-2 focus-visible:outline-sky-300";
+import { FullScreenNotice, NOTICE_BUTTON } from "../components/States";
 
 /** Shown instead of any page while the control plane cannot be reached and nobody is signed in yet. */
 export function Offline({ onRetry }: { onRetry: () => void }) {
@@ -21,13 +18,11 @@ export function Offline({ onRetry }: { onRetry: () => void }) {
   }, [onRetry]);
   useRetryWhileOffline(true, retry);
   return (
-    <main className="flex min-h-full flex-col items-center justify-center gap-4 p-6 text-center">
-      <h1 className="text-xl font-semibold">{t("shell.offline.title")}</h1>
-      <p className="max-w-sm text-slate-400">{t("shell.offline.body")}</p>
-      <button type="button" onClick={retry} className={retryButton}>
+    <FullScreenNotice title={t("shell.offline.title")} body={t("shell.offline.body")}>
+      <button type="button" onClick={retry} className={NOTICE_BUTTON}>
         {t("shell.offline.tryAgain")}
       </button>
-    </main>
+    </FullScreenNotice>
   );
 }
 
