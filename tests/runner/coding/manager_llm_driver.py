@@ -1,10 +1,12 @@
-"""Runs ManagerLLM calls inside a sandbox and prints one JSON line per call (the tests' eyes inside).
+"""Runs ManagerLLM calls inside a sandbox and writes one JSON line per call (the tests' eyes inside).
 
-    /opt/autocode/venv/bin/python manager_llm_driver.py calls.json
+    /opt/autocode/venv/bin/python manager_llm_driver.py calls.json results.jsonl
 
 calls.json: {"manager": {workspace, model, api_key, base_url, identity}, "calls": [{"method": ..., "args": {...}}]}.
-Steps in args are dicts (PlanStep.to_dict). Each output line is {"method", "ok": true, "value"} or
-{"method", "ok": false, "error": <exception class>, "message"}; a failed call does not stop the later ones.
+Steps in args are dicts (PlanStep.to_dict). The results go to their own file, not stdout: the sandbox runs
+Python unbuffered, so a line printed to stdout could be split by nanobot's log lines on stderr. Each result line
+is {"method", "ok": true, "value"} or {"method", "ok": false, "error": <exception class>, "message"}; a failed
+call does not stop the later ones.
 Plain methods (remember, set_identity, take_tool_uses) are called too; "tools" in the manager's settings are the
 agent's enabled tools. With "via": "process" the calls go through ManagerProcess,
 as the coding loop makes them: each in its own `python -m autocode_runner.coding.manager.call`, its error type
@@ -48,7 +50,7 @@ def arguments(raw: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-async def run_calls(manager: Any, calls: list[dict[str, Any]]) -> None:
+async def run_calls(manager: Any, calls: list[dict[str, Any]], results: Path) -> None:
     for call in calls:
         method = call["method"]
         try:
@@ -58,10 +60,11 @@ async def run_calls(manager: Any, calls: list[dict[str, Any]]) -> None:
             line = {"method": method, "ok": True, "value": plain(value)}
         except ManagerError as error:
             line = {"method": method, "ok": False, "error": type(error).__name__, "message": str(error)}
-        print(json.dumps(line), flush=True)
+        with results.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
 
 
-async def main(spec: dict[str, Any]) -> None:
+async def main(spec: dict[str, Any], results: Path) -> None:
     settings = spec["manager"]
     if spec.get("via") == "process":
         process = ManagerProcess(
@@ -72,7 +75,7 @@ async def main(spec: dict[str, Any]) -> None:
             settings.get("tools", []),
         )
         process.set_identity(settings["identity"])
-        await run_calls(process, spec["calls"])
+        await run_calls(process, spec["calls"], results)
         return
     async with ManagerLLM(
         Path(settings["workspace"]),
@@ -82,8 +85,8 @@ async def main(spec: dict[str, Any]) -> None:
         settings["identity"],
         settings.get("tools", []),
     ) as manager:
-        await run_calls(manager, spec["calls"])
+        await run_calls(manager, spec["calls"], results)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
+    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")), Path(sys.argv[2])))

@@ -124,12 +124,14 @@ class ManagerRig:
         self.harness.sh(self.user, f"mkdir -p {PROJECT}")
         code, output = self.harness.sh(
             self.user,
-            f"{env} /opt/autocode/venv/bin/python driver/manager_llm_driver.py driver/calls.json",
+            f"rm -f driver/results.jsonl; {env} /opt/autocode/venv/bin/python driver/manager_llm_driver.py"
+            " driver/calls.json driver/results.jsonl",
             timeout=120,
         )
         assert code == 0, output
         self.output = output
-        results = [json.loads(line) for line in output.splitlines() if line.startswith('{"method"')]
+        written = self.home / "driver" / "results.jsonl"
+        results = [json.loads(line) for line in written.read_text().splitlines()] if written.exists() else []
         assert [r["method"] for r in results] == [c["method"] for c in calls], output
         return results
 
