@@ -105,9 +105,10 @@ class TerminalRelay:
                     await self._detach(pid)
 
     async def _detach(self, pid: int) -> None:
-        """A left-over attach client would keep rendering and pin the window size: detach it."""
+        """A left-over attach client would keep rendering and pin the window size: detach it. Only over an open
+        channel: when the sandbox stopped (which is what ended this viewer), there is nothing left to detach."""
         try:
-            await self.manager.call(self.user, Method.TMUX_DETACH_CLIENT, {"pid": pid})
+            await self.manager.call_if_open(self.user, Method.TMUX_DETACH_CLIENT, {"pid": pid})
         except (SandboxError, ChannelClosed, RunnerError) as exc:
             log.warning("could not detach terminal client %s in %s's sandbox: %s", pid, self.user.username, exc)
 

@@ -207,6 +207,17 @@ class SandboxManager:
         channel = self._channels.get(user.username)
         return channel if channel is not None and not channel.closed else None
 
+    async def call_if_open(self, user: SandboxUser, method: Method, params: dict[str, Any] | None = None) -> Any:
+        """A runner request over the open channel, or None when there is none: for tidying up after a viewer,
+        which must never start a sandbox that was just stopped (the stop is what ended the viewer)."""
+        channel = self.open_channel(user)
+        if channel is None:
+            return None
+        try:
+            return await channel.call(method, params)
+        except ChannelClosed:
+            return None
+
     async def call(self, user: SandboxUser, method: Method, params: dict[str, Any] | None = None) -> Any:
         """A runner request, starting the sandbox first when needed; retried once if the channel broke."""
         channel = await self.ensure_ready(user)
@@ -223,10 +234,12 @@ class SandboxManager:
             await channel.close()
 
     async def stop(self, user: SandboxUser) -> None:
-        await asyncio.to_thread(self.record, user, desired_state=DesiredState.STOPPED)
-        await self.drop_channel(user.username)
-        await asyncio.to_thread(self.backend.stop, user.username)
-        await asyncio.to_thread(self.record, user, observed_state=SandboxState.STOPPED.value)
+        """Under the channel lock: a start in flight finishes first, and none begins halfway through the stop."""
+        async with self._channel_locks.setdefault(user.username, asyncio.Lock()):
+            await asyncio.to_thread(self.record, user, desired_state=DesiredState.STOPPED)
+            await self.drop_channel(user.username)
+            await asyncio.to_thread(self.backend.stop, user.username)
+            await asyncio.to_thread(self.record, user, observed_state=SandboxState.STOPPED.value)
         self._announce(user, SandboxState.STOPPED)
 
     async def restart(self, user: SandboxUser, *, touch: bool = True) -> RunnerChannel:

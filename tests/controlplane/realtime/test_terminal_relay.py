@@ -188,3 +188,26 @@ def test_signing_out_ends_that_sign_ins_open_terminal_and_detaches_it(live: Live
 
         type_line(kept, "echo kept-$((2+2))")
         read_until(kept, "kept-4")
+
+
+def test_stopping_the_sandbox_ends_an_open_terminal_and_it_stays_stopped(live: LiveServer) -> None:
+    """The relay's tidy-up after the stop (detaching its tmux client) must not start the sandbox again: it once
+    did, so a workspace an admin stopped came back while the person's terminal page was open."""
+    token = live.sign_up("alice")
+    headers = {"Authorization": f"Bearer {token}"}
+    with live.terminal(token) as ws:
+        type_line(ws, "echo relay-$((40+2))")
+        read_until(ws, "relay-42")
+        stopped = httpx.post(f"{live.base}/api/sandbox/stop", headers=headers, timeout=DEADLINE)
+        assert stopped.status_code == 200, stopped.text
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=DEADLINE)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
+    deadline = time.monotonic() + DEADLINE
+    while live.app.state.open_sockets.count():  # the relay's tidy-up has run once its socket is let go
+        assert time.monotonic() < deadline, "the terminal's handler never ended"
+        time.sleep(0.05)
+    after = httpx.get(f"{live.base}/api/sandbox", headers=headers).json()
+    assert (after["state"], after["desired_state"]) == ("stopped", "stopped")
+    assert stopped.json()["desired_state"] == "stopped"
