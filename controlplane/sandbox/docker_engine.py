@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import docker
+from autocode_runner.contract.wire import SANDBOX_STOP_SECONDS
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.types import Mount
 
@@ -360,7 +361,7 @@ class DockerSandboxBackend(SandboxBackend):
         with self._lock(username):
             container = self._find(username)
             if container is not None and container.status == "running":
-                container.stop(timeout=5)
+                container.stop(timeout=SANDBOX_STOP_SECONDS)  # the runner's own shutdown fits inside
 
     def restart(self, user: SandboxUser) -> SandboxStatus:
         self.stop(user.username)

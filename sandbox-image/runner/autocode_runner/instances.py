@@ -23,6 +23,7 @@ from typing import Any
 from autocode_runner.contract.wire import (
     FORWARDED,
     MAX_LINE_BYTES,
+    RUNNER_INSTANCES_GRACE_SECONDS,
     Command,
     ErrorCode,
     Event,
@@ -176,4 +177,4 @@ class Instances:
                 instance.process.stdin.close()
         readers = [i.reader for i in self._running.values() if i.reader is not None]
         if readers:
-            await asyncio.wait(readers, timeout=5.0)
+            await asyncio.wait(readers, timeout=RUNNER_INSTANCES_GRACE_SECONDS)

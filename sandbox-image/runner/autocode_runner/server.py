@@ -16,6 +16,7 @@ from contextlib import suppress
 from typing import Any
 
 from autocode_runner.connection import Connection
+from autocode_runner.contract.wire import RUNNER_CONNECTIONS_GRACE_SECONDS
 from autocode_runner.fs import HomeFS
 from autocode_runner.instances import Instances
 from autocode_runner.listen import listen
@@ -26,7 +27,6 @@ from autocode_runner.versions import Versions
 from autocode_runner.watcher import SessionWatcher
 
 log = logging.getLogger(__name__)
-SHUTDOWN_GRACE_SECONDS = 2.0
 
 
 class RunnerServer:
@@ -61,7 +61,7 @@ class RunnerServer:
         for connection in list(self._connections):
             connection.abort()
         if handlers:
-            await asyncio.wait(handlers, timeout=SHUTDOWN_GRACE_SECONDS)
+            await asyncio.wait(handlers, timeout=RUNNER_CONNECTIONS_GRACE_SECONDS)
 
     async def serve(self, listener: socket.socket | None = None) -> None:
         """Serve until SIGTERM or SIGINT, on `listener` when `serve` bound it already (listen.py), else on a new

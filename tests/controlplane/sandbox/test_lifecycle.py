@@ -67,6 +67,16 @@ def test_a_killed_runner_is_restarted(harness: Harness) -> None:
     assert first_pid > 0
 
 
+def test_a_stopped_sandbox_ends_on_its_own_not_by_the_engines_kill(harness: Harness) -> None:
+    """A stop asks the runner to end (SIGTERM) and waits SANDBOX_STOP_SECONDS, longer than the runner's own
+    shutdown: it ends with 0 while a terminal session is open and tmux keeps its own process, not with 137."""
+    alice = harness.user("alice")
+    harness.call(alice, "tmux.new", {"name": "busy", "command": "sleep 600"})
+    harness.run(harness.app.state.sandboxes.stop, alice)
+    status = harness.backend.status("alice")
+    assert status.state is SandboxState.STOPPED and (status.exit_code, status.oom_killed) == (0, False)
+
+
 def test_a_control_plane_restart_adopts_running_sandboxes(sandbox_settings: Settings) -> None:
     with TestClient(create_app(sandbox_settings)) as first:
         harness = Harness(first, first.app, sandbox_settings)  # type: ignore[arg-type]

@@ -24,6 +24,13 @@ MAX_INSTANCE_ID = 2**53  # ids are database ids; JSON numbers are exact up to he
 SESSION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SESSION_NAME_RULE = "1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'"
 
+# A stopping runner (SIGTERM) gives its instances this long to save and exit once their stdin is closed, then its
+# connections this long to finish; the control plane's engine stop waits for both, and a margin, before the
+# engine kills the sandbox (exit code 137, and whatever was not saved is lost).
+RUNNER_INSTANCES_GRACE_SECONDS = 5.0
+RUNNER_CONNECTIONS_GRACE_SECONDS = 2.0
+SANDBOX_STOP_SECONDS = int(RUNNER_INSTANCES_GRACE_SECONDS + RUNNER_CONNECTIONS_GRACE_SECONDS) + 3
+
 # The exec the control plane runs in a sandbox to reach the runner's socket.
 ATTACH_COMMAND = ("autocode-runner", "attach")
 # Set on that exec, this many seconds: attach waits quietly for a runner that has not made its socket yet (a
