@@ -40,7 +40,7 @@ vi.mock("@xterm/xterm", () => {
 vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
 
 import { ApiError } from "../api/errors";
-import { TerminalSession } from "./TerminalSession";
+import { TerminalSession, type TerminalClose } from "./TerminalSession";
 import { CLOSE_CODES } from "../realtime/closeCodes";
 import { FakeSocket } from "../testing/FakeSocket";
 
@@ -164,40 +164,52 @@ describe("TerminalSession", () => {
     session.dispose();
   });
 
-  it("reports each close's reason while reconnecting, and signed out for good", async () => {
+  it("reports each close's code and raw reason while reconnecting, and signed out (no code) for good", async () => {
     const getTicket = vi
       .fn<() => Promise<string>>()
       .mockResolvedValueOnce("tkt")
       .mockRejectedValueOnce(new ApiError(401, "Not signed in", null));
     const { session } = makeSession(getTicket);
-    const statuses: [string, string | undefined][] = [];
-    session.onStatus((s, detail) => statuses.push([s, detail]));
+    const statuses: [string, TerminalClose | undefined][] = [];
+    session.onStatus((s, close) => statuses.push([s, close]));
     await session.connect();
     FakeSocket.instances[0].serverOpen();
-    FakeSocket.instances[0].serverClose(CLOSE_CODES.unavailable);
+    const reason = "the sandbox is unavailable: the runner did not answer within 60 s";
+    FakeSocket.instances[0].serverClose(CLOSE_CODES.unavailable, reason);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(statuses).toEqual([
       ["connecting", undefined],
       ["connecting", undefined],
       ["open", undefined],
-      ["reconnecting", "the sandbox could not be reached"],
-      ["reconnecting", undefined],
-      ["closed", "signed out"],
+      ["reconnecting", { code: CLOSE_CODES.unavailable, reason }],
+      // The next attempt is still explained by the close before it.
+      ["reconnecting", { code: CLOSE_CODES.unavailable, reason }],
+      ["closed", { code: null, reason: "signed out" }],
     ]);
     expect(getTicket).toHaveBeenCalledTimes(2);
     session.dispose();
   });
 
-  it.each([CLOSE_CODES.notFound, CLOSE_CODES.forbidden])("does not reconnect after %i", async (code) => {
+  it.each([CLOSE_CODES.normal, CLOSE_CODES.notFound, CLOSE_CODES.forbidden])("does not reconnect after %i", async (code) => {
     const { session } = makeSession();
-    const statuses: string[] = [];
-    session.onStatus((s) => statuses.push(s));
+    const statuses: [string, TerminalClose | undefined][] = [];
+    session.onStatus((s, close) => statuses.push([s, close]));
     await session.connect();
     FakeSocket.instances[0].serverOpen();
-    FakeSocket.instances[0].serverClose(code);
+    FakeSocket.instances[0].serverClose(code, "why");
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeSocket.instances).toHaveLength(1);
-    expect(statuses.at(-1)).toBe("closed");
+    expect(statuses.at(-1)).toEqual(["closed", { code, reason: "why" }]);
+    session.dispose();
+  });
+
+  it("a new listener hears the current status with the close it follows", async () => {
+    const { session } = makeSession();
+    await session.connect();
+    FakeSocket.instances[0].serverClose(CLOSE_CODES.notFound, "no terminal session named x");
+    const heard: [string, TerminalClose | undefined][] = [];
+    session.onStatus((s, close) => heard.push([s, close]));
+    expect(heard).toEqual([["closed", { code: CLOSE_CODES.notFound, reason: "no terminal session named x" }]]);
     session.dispose();
   });
 

@@ -3,12 +3,18 @@
 // mounts it and disposes of it. Protocol: docs/websockets.md; message shapes: ./protocol.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { CLOSE_CODES } from "../realtime/closeCodes";
 import { ReconnectingSocket, type SocketClose, type SocketOptions } from "../realtime/ReconnectingSocket";
 import type { TerminalClientMessage, TerminalServerMessage } from "./protocol";
 import { TERMINAL_BACKGROUND } from "./theme";
 
 export type TerminalStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+/**
+ * The close a status follows: the socket's close code (null when no socket code was had: no ticket, or signed
+ * out) and the server's raw reason (or the client's, for a null code), not meant for a family to read. The page
+ * picks its own words from the status and the code.
+ */
+export type TerminalClose = Pick<SocketClose, "code" | "reason">;
 
 export interface TerminalSessionOptions extends SocketOptions {
   /** tmux session name, e.g. "shell". */
@@ -30,7 +36,9 @@ export class TerminalSession {
   private disposed = false;
   private ctrlArmed = false;
   private status: TerminalStatus = "connecting";
-  private statusListeners = new Set<(s: TerminalStatus, detail?: string) => void>();
+  /** The last close since the socket was last open: it still explains a reconnecting attempt. */
+  private lastClose: TerminalClose | undefined;
+  private statusListeners = new Set<(s: TerminalStatus, close?: TerminalClose) => void>();
   private ctrlListeners = new Set<(armed: boolean) => void>();
   private lastSize = { cols: 0, rows: 0 };
 
@@ -61,7 +69,9 @@ export class TerminalSession {
       // A terminal socket that is accepted and then closed at once (4503) has not recovered: keep backing off.
       resetBackoffOn: "frame",
     });
-    this.socket.onConnecting((reconnecting) => this.setStatus(reconnecting ? "reconnecting" : "connecting"));
+    this.socket.onConnecting((reconnecting) =>
+      reconnecting ? this.setStatus("reconnecting", this.lastClose) : this.setStatus("connecting"),
+    );
     this.socket.onOpen(() => this.handleOpen());
     this.socket.onBinary((data) => this.terminal.write(new Uint8Array(data)));
     this.socket.onText((text) => this.handleText(text));
@@ -124,9 +134,10 @@ export class TerminalSession {
     return () => this.ctrlListeners.delete(listener);
   }
 
-  onStatus(listener: (s: TerminalStatus, detail?: string) => void): () => void {
+  /** Each status, with the close it follows (none when connecting afresh or open). */
+  onStatus(listener: (s: TerminalStatus, close?: TerminalClose) => void): () => void {
     this.statusListeners.add(listener);
-    listener(this.status);
+    listener(this.status, this.lastClose);
     return () => this.statusListeners.delete(listener);
   }
 
@@ -183,11 +194,9 @@ export class TerminalSession {
     else if (msg.type === "exit") this.terminal.write(`\r\n\x1b[2m[session ended: ${msg.reason}]\x1b[0m\r\n`);
   }
 
-  private handleClose(close: SocketClose): void {
+  private handleClose({ code, reason, retryInMs }: SocketClose): void {
     this.stopPing();
-    // No code: the ticket could not be had, and the reason says why.
-    const detail = close.code === null ? close.reason : close.reason || closeText(close.code);
-    this.setStatus(close.retryInMs === null ? "closed" : "reconnecting", detail);
+    this.setStatus(retryInMs === null ? "closed" : "reconnecting", { code, reason });
   }
 
   private stopPing(): void {
@@ -195,23 +204,9 @@ export class TerminalSession {
     this.pingTimer = null;
   }
 
-  private setStatus(status: TerminalStatus, detail?: string): void {
+  private setStatus(status: TerminalStatus, close?: TerminalClose): void {
     this.status = status;
-    this.statusListeners.forEach((l) => l(status, detail));
-  }
-}
-
-function closeText(code: number): string {
-  switch (code) {
-    case CLOSE_CODES.normal:
-      return "session ended";
-    case CLOSE_CODES.forbidden:
-      return "not allowed";
-    case CLOSE_CODES.notFound:
-      return "no such session";
-    case CLOSE_CODES.unavailable:
-      return "the sandbox could not be reached";
-    default:
-      return `connection lost (${code})`;
+    this.lastClose = close;
+    this.statusListeners.forEach((l) => l(status, close));
   }
 }

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../api/accessToken";
 import { setFetch } from "../api/transport";
 import { applyLanguage } from "../i18n";
+import { en } from "../i18n/en/index";
+import { CLOSE_CODES } from "../realtime/closeCodes";
 import { TerminalPage } from "../pages/TerminalPage";
 import { FakeSocket } from "../testing/FakeSocket";
 import { json } from "../testing/http";
@@ -64,11 +66,23 @@ describe("the terminal page in Czech", () => {
     for (const english of ["Connecting", "Connected", "Terminal keys", "Sandbox terminal"]) expect(el.innerHTML).not.toContain(english);
   });
 
-  it("says a closed connection in Czech and offers to connect again", async () => {
+  it("says a closed connection in Czech and offers to connect again; the server's words wait under the admin's details", async () => {
     const el = await render(<TerminalPage />);
     await vi.waitFor(() => expect(FakeSocket.instances.length).toBe(1));
-    await act(async () => FakeSocket.instances[0].serverClose(4404, "no terminal session"));
-    await vi.waitFor(() => expect(el.textContent).toContain("Odpojeno: no terminal session"));
+    const reason = "no terminal session named shell";
+    await act(async () => FakeSocket.instances[0].serverClose(CLOSE_CODES.notFound, reason));
+    await vi.waitFor(() => expect(el.textContent).toContain("Tato relace terminálu už neexistuje."));
     expect([...el.querySelectorAll("button")].map((b) => b.textContent)).toContain("Připojit znovu");
+
+    const details = el.querySelector("[aria-live] details") as HTMLDetailsElement;
+    expect(details.open).toBe(false);
+    expect(details.querySelector("summary")?.textContent).toBe("Podrobnosti pro správce");
+    expect(details.textContent).toContain(reason);
+
+    // Outside the disclosure, only Czech: not the server's words, nor any English sentence of the terminal.
+    const page = el.cloneNode(true) as HTMLElement;
+    page.querySelector("details")?.remove();
+    expect(page.textContent).not.toContain(reason);
+    for (const english of [...Object.values(en.terminal.status), en.terminal.closeDetails]) expect(page.textContent).not.toContain(english);
   });
 });

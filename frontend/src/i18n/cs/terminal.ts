@@ -7,9 +7,15 @@ export const terminal: Catalogue<typeof en> = {
   status: {
     connecting: "Připojování…",
     open: "Připojeno",
-    reconnecting: "Obnovuji spojení…",
+    reconnecting: "Spojení se přerušilo. Obnovuji ho…",
+    notAnswering: "Váš pracovní prostor neodpovídá. Zkouším to znovu…",
+    ended: "Tato relace terminálu skončila.",
+    gone: "Tato relace terminálu už neexistuje.",
+    forbidden: "K tomuto terminálu nemáte přístup.",
+    signedOut: "Jste odhlášeni. Pro práci s terminálem se znovu přihlaste.",
     closed: "Odpojeno",
   },
+  closeDetails: "Podrobnosti pro správce",
   reconnect: "Připojit znovu",
   frame: "Terminál {{name}}",
   keys: {
