@@ -138,29 +138,42 @@ class SandboxManager:
         """
         if touch:
             self.touch(user)
-        lock = self._channel_locks.setdefault(user.username, asyncio.Lock())
-        async with lock:
-            channel = self._channels.get(user.username)
-            if channel is not None and not channel.closed:
-                return channel
-            await asyncio.to_thread(self.record, user, desired_state=DesiredState.RUNNING, last_active_at=utcnow())
-            was_running = (await asyncio.to_thread(self.backend.status, user.username)).state is SandboxState.RUNNING
-            if not was_running:  # only real changes reach the dashboard, not a channel being reopened
-                self._announce(user, SandboxState.STARTING)
-            status = await asyncio.to_thread(self.backend.ensure_running, user)
-            channel = await self._attach_when_ready(user)
-            self._channels[user.username] = channel
-            for listener in list(self._channel_listeners):
-                try:
-                    listener(user, channel)
-                except Exception:
-                    log.exception("runner channel listener failed")
-            await asyncio.to_thread(
-                self.record, user, observed_state=status.state.value, container_id=status.container_id
-            )
-            if not was_running:
-                self._announce(user, SandboxState.RUNNING)
+        async with self._channel_lock(user):
+            return await self._ready(user)
+
+    async def ready_if_wanted(self, user: SandboxUser) -> RunnerChannel | None:
+        """ensure_ready for the reconciler, or None when the sandbox is no longer wanted running. Decided under
+        the channel lock: a stop that landed after a reconcile pass read what is wanted is not undone by it."""
+        async with self._channel_lock(user):
+            if await asyncio.to_thread(self.desired_state, user) != DesiredState.RUNNING:
+                return None
+            return await self._ready(user)
+
+    def _channel_lock(self, user: SandboxUser) -> asyncio.Lock:
+        """One per user: a start, a stop and a move to a new image never interleave."""
+        return self._channel_locks.setdefault(user.username, asyncio.Lock())
+
+    async def _ready(self, user: SandboxUser) -> RunnerChannel:
+        """ensure_ready's work, under the user's channel lock."""
+        channel = self._channels.get(user.username)
+        if channel is not None and not channel.closed:
             return channel
+        await asyncio.to_thread(self.record, user, desired_state=DesiredState.RUNNING, last_active_at=utcnow())
+        was_running = (await asyncio.to_thread(self.backend.status, user.username)).state is SandboxState.RUNNING
+        if not was_running:  # only real changes reach the dashboard, not a channel being reopened
+            self._announce(user, SandboxState.STARTING)
+        status = await asyncio.to_thread(self.backend.ensure_running, user)
+        channel = await self._attach_when_ready(user)
+        self._channels[user.username] = channel
+        for listener in list(self._channel_listeners):
+            try:
+                listener(user, channel)
+            except Exception:
+                log.exception("runner channel listener failed")
+        await asyncio.to_thread(self.record, user, observed_state=status.state.value, container_id=status.container_id)
+        if not was_running:
+            self._announce(user, SandboxState.RUNNING)
+        return channel
 
     async def _attach_when_ready(self, user: SandboxUser) -> RunnerChannel:
         """The container may be up before its runner listens. The attach exec itself waits for the runner's
@@ -235,7 +248,7 @@ class SandboxManager:
 
     async def stop(self, user: SandboxUser) -> None:
         """Under the channel lock: a start in flight finishes first, and none begins halfway through the stop."""
-        async with self._channel_locks.setdefault(user.username, asyncio.Lock()):
+        async with self._channel_lock(user):
             await asyncio.to_thread(self.record, user, desired_state=DesiredState.STOPPED)
             await self.drop_channel(user.username)
             await asyncio.to_thread(self.backend.stop, user.username)
@@ -250,7 +263,7 @@ class SandboxManager:
     async def move_to_image(self, user: SandboxUser) -> bool:
         """Make the sandbox again from the wanted image (its files are the bind mount and stay); False if it became
         busy meanwhile. Decided under the channel lock, so no new channel (a start, a viewer) opens halfway."""
-        async with self._channel_locks.setdefault(user.username, asyncio.Lock()):
+        async with self._channel_lock(user):
             if self.is_busy(user):
                 return False
             await self.drop_channel(user.username)

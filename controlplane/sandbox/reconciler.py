@@ -37,6 +37,10 @@ PING_TIMEOUT = 5.0
 HealthyCheck = Callable[[SandboxUser, RunnerChannel], Awaitable[None]]
 
 
+class NoLongerWanted(Exception):
+    """The sandbox was stopped after the reconcile pass read what is wanted: the pass leaves it alone."""
+
+
 @dataclass
 class ReconcileReport:
     removed: list[str] = field(default_factory=list)
@@ -99,7 +103,9 @@ class Reconciler:
             if observed is not SandboxState.RUNNING:
                 log.warning("sandbox of %s should run but is %s: starting it", user.username, observed.value)
                 await manager.drop_channel(user.username)
-                await manager.ensure_ready(user, touch=False)
+                if await manager.ready_if_wanted(user) is None:
+                    log.info("sandbox of %s was stopped meanwhile: left stopped", user.username)
+                    return
                 await asyncio.to_thread(self._count_restart, user)
                 report.started.append(user.username)
                 return
@@ -113,7 +119,10 @@ class Reconciler:
                 if await manager.move_to_image(user):
                     report.upgraded.append(user.username)
                     return
-            channel = await self._runner_answers(user)
+            try:
+                channel = await self._runner_answers(user)
+            except NoLongerWanted:
+                return
             if channel is not None:
                 report.adopted.append(user.username)
                 await asyncio.to_thread(manager.record, user, observed_state=SandboxState.RUNNING.value)
@@ -132,9 +141,12 @@ class Reconciler:
             report.failed[user.username] = str(exc)
 
     async def _runner_answers(self, user: SandboxUser) -> RunnerChannel | None:
-        """The channel to a runner that answered a ping, or None (the channel is dropped)."""
+        """The channel to a runner that answered a ping, or None (the channel is dropped); NoLongerWanted when the
+        sandbox was stopped since the pass began."""
         try:
-            channel = await asyncio.wait_for(self.manager.ensure_ready(user, touch=False), PING_TIMEOUT * 2)
+            channel = await asyncio.wait_for(self.manager.ready_if_wanted(user), PING_TIMEOUT * 2)
+            if channel is None:
+                raise NoLongerWanted(user.username)
             await channel.call(Method.PING, timeout=PING_TIMEOUT)
         except (TimeoutError, SandboxError, RunnerError, ChannelClosed, OSError):
             await self.manager.drop_channel(user.username)

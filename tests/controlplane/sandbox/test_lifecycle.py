@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 
 from controlplane.config import Settings
 from controlplane.main import create_app
+from controlplane.models.base import DesiredState
 from controlplane.sandbox.backend import SandboxError, SandboxState
 from controlplane.sandbox.docker_engine import LABEL_INSTANCE, DockerSandboxBackend
+from controlplane.sandbox.reconciler import ReconcileReport
 from tests.support.engine import Harness
 from tests.support.waiting import wait_until
 
@@ -75,6 +77,21 @@ def test_a_stopped_sandbox_ends_on_its_own_not_by_the_engines_kill(harness: Harn
     harness.run(harness.app.state.sandboxes.stop, alice)
     status = harness.backend.status("alice")
     assert status.state is SandboxState.STOPPED and (status.exit_code, status.oom_killed) == (0, False)
+
+
+def test_a_reconcile_pass_does_not_undo_a_stop_that_landed_after_it_read_the_wants(harness: Harness) -> None:
+    """A pass reads what is wanted, then converges each sandbox; a stop in between must win. Both of the pass's
+    stale views are replayed against a stopped sandbox: 'stopped, should run' and 'running, should run'."""
+    alice = harness.user("alice")
+    harness.call(alice, "ping")
+    harness.run(harness.app.state.sandboxes.stop, alice)
+    reconciler = harness.app.state.reconciler
+    for observed in (SandboxState.STOPPED, SandboxState.RUNNING):
+        report = ReconcileReport()
+        harness.run(reconciler._converge, alice, observed, DesiredState.RUNNING, report)
+        assert (report.started, report.restarted, report.failed) == ([], [], {})
+        assert harness.backend.status("alice").state is SandboxState.STOPPED
+    assert harness.app.state.sandboxes.desired_state(alice) == DesiredState.STOPPED
 
 
 def test_a_control_plane_restart_adopts_running_sandboxes(sandbox_settings: Settings) -> None:
