@@ -3,7 +3,8 @@
 The control plane shows these and uses them to tell a stale image from a current one. They cannot change
 while the runner lives, so they are measured once (on a thread of their own, started as the runner starts so
 that the first `hello` finds them ready, with a short timeout for `claude`, which is a large binary) and
-cached; a component that is absent or does not answer is null.
+cached; a component that is absent or fails is null. One that did not answer in time (a busy machine) is null
+too, but measured again by the next `get()`, up to MEASURE_ATTEMPTS in all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import platform
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -22,6 +24,11 @@ from autocode_runner.contract.wire import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT_SECONDS = 5.0
+MEASURE_ATTEMPTS = 3
+
+
+class CommandTimedOut(Exception):
+    """A version command did not answer within COMMAND_TIMEOUT_SECONDS."""
 
 
 def _command_output(*argv: str) -> str | None:
@@ -39,7 +46,10 @@ def _command_output(*argv: str) -> str | None:
             stdin=subprocess.DEVNULL,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
+    except subprocess.TimeoutExpired as error:
+        log.warning("%s did not answer within %s s", argv[0], COMMAND_TIMEOUT_SECONDS)
+        raise CommandTimedOut(argv[0]) from error
+    except OSError as error:
         log.warning("could not run %s: %s", argv[0], error)
         return None
     if completed.returncode != 0:
@@ -70,15 +80,26 @@ def package_version(distribution: str) -> str | None:
         return None
 
 
-def measure() -> dict[str, Any]:
-    return {
+def measure() -> tuple[dict[str, Any], bool]:
+    """The versions, and whether a command did not answer in time (its version is null for now)."""
+    late: list[str] = []
+
+    def answer(read: Callable[[], str | None]) -> str | None:
+        try:
+            return read()
+        except CommandTimedOut as error:
+            late.append(str(error))
+            return None
+
+    versions = {
         "runner": __version__,
         "protocol": PROTOCOL_VERSION,
         "python": platform.python_version(),
-        "tmux": tmux_version(),
-        "claude": claude_version(),
+        "tmux": answer(tmux_version),
+        "claude": answer(claude_version),
         "nanobot": package_version("nanobot-ai"),
     }
+    return versions, bool(late)
 
 
 class Versions:
@@ -87,6 +108,7 @@ class Versions:
 
     def __init__(self) -> None:
         self._measured: Future[dict[str, Any]] | None = None
+        self._attempts = 0
         self._lock = threading.Lock()
 
     def start(self) -> Future[dict[str, Any]]:
@@ -95,15 +117,20 @@ class Versions:
             if self._measured is not None:
                 return self._measured
             measured = self._measured = Future()
+            self._attempts += 1
         threading.Thread(target=self._measure, args=(measured,), name="versions", daemon=True).start()
         return measured
 
-    @staticmethod
-    def _measure(result: Future[dict[str, Any]]) -> None:
+    def _measure(self, result: Future[dict[str, Any]]) -> None:
         try:
-            result.set_result(measure())
+            versions, late = measure()
         except BaseException as error:  # handed to whoever awaits it
             result.set_exception(error)
+            return
+        with self._lock:
+            if late and self._attempts < MEASURE_ATTEMPTS:
+                self._measured = None  # answered with nulls now; the next get() measures again
+        result.set_result(versions)
 
     async def get(self) -> dict[str, Any]:
         measured: dict[str, Any] = await asyncio.wrap_future(self.start())

@@ -21,8 +21,11 @@ def test_requests_replies_and_events_round_trip(harness: Harness) -> None:
     channel: RunnerChannel = harness.run(harness.manager.ensure_ready, alice)
     events: list[tuple[str, dict]] = []
     channel.on_event(lambda name, data: events.append((name, data)))
-    harness.call(alice, "tmux.new", {"name": "short", "command": "sleep 1"})
+    # The session ends when the test says so (a fixed `sleep 1` could end before a busy machine listed it).
+    until_told = "while [ ! -e /tmp/end-short ]; do sleep 0.05; done"
+    harness.call(alice, "tmux.new", {"name": "short", "command": until_told})
     assert "short" in [s["name"] for s in harness.call(alice, "tmux.list")["sessions"]]
+    harness.sh(alice, "touch /tmp/end-short")
     deadline = time.monotonic() + 15
     while ("tmux.session_closed", {"name": "short"}) not in events:
         assert time.monotonic() < deadline, f"no session_closed event; got {events}"
