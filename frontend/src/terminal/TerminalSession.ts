@@ -1,5 +1,5 @@
 // A framework-free terminal: owns one xterm.js Terminal, its fit addon and the socket to /ws/terminal/{name}
-// (a ReconnectingSocket: tickets, capped backoff, no retry after 4403/4404). React (TerminalView) only
+// (a ReconnectingSocket: tickets, capped backoff, no retry after 1000/4403/4404). React (TerminalView) only
 // mounts it and disposes of it. Protocol: docs/websockets.md; message shapes: ./protocol.
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";

@@ -113,13 +113,13 @@ describe("the terminal's connection state", () => {
   });
 
   it.each([
-    [CLOSE_CODES.notFound, "This terminal session no longer exists."],
-    [CLOSE_CODES.forbidden, "You are not allowed to open this terminal."],
-  ])("a close with %i that retrying cannot mend says %s", async (code, sentence) => {
+    [CLOSE_CODES.notFound, "This terminal session no longer exists.", true],
+    [CLOSE_CODES.forbidden, "You are not allowed to open this terminal.", false],
+  ])("a close with %i that retrying cannot mend says %s", async (code, sentence, offered) => {
     const el = await connected();
     await act(async () => FakeSocket.instances[0].serverClose(code, "raw words"));
     expect(words(el)).toBe(sentence);
-    expect(reconnectShown(el)).toBe(true);
+    expect(reconnectShown(el)).toBe(offered);
   });
 
   it("a person whose sign-in ended is told to sign in again, with no details to show", async () => {
@@ -128,5 +128,6 @@ describe("the terminal's connection state", () => {
     await vi.waitFor(() => expect(words(el)).toBe("You are signed out. Sign in again to use the terminal."));
     expect(FakeSocket.instances).toHaveLength(0);
     expect(statusRow(el).querySelector("details")).toBeNull();
+    expect(reconnectShown(el)).toBe(false);
   });
 });

@@ -72,14 +72,17 @@ export function TerminalView({ name, path, fontSize, onSession }: Props) {
   }, [session, fontSize]);
 
   const details = closeDetails(status.s, status.close);
+  const words = statusWords(status.s, status.close);
+  // Reconnecting cannot mend a refusal or an ended sign-in (the app takes the person to sign in).
+  const canReconnect = status.s === "closed" && words !== "forbidden" && words !== "signedOut";
 
   return (
     <div className="flex min-h-0 flex-1 flex-col gap-2">
       <div className="flex flex-wrap items-center gap-3 text-sm" aria-live="polite">
         <span className={status.s === "open" ? "text-emerald-300" : "text-amber-300"}>
-          {t(`terminal.status.${statusWords(status.s, status.close)}`)}
+          {t(`terminal.status.${words}`)}
         </span>
-        {status.s === "closed" && session && (
+        {canReconnect && session && (
           <button type="button" onClick={() => setGeneration((g) => g + 1)}
             className="rounded-md border border-slate-600 px-2 py-1 hover:bg-slate-800">
             {t("terminal.reconnect")}
