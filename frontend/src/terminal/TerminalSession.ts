@@ -24,6 +24,8 @@ export interface TerminalSessionOptions extends SocketOptions {
   /** Font size in pixels (the user's preference). */
   fontSize?: number;
   pingIntervalMs?: number;
+  /** The line written into the terminal when its session ends, in the page's language (the status says why). */
+  endedLine?: string;
 }
 
 export class TerminalSession {
@@ -31,6 +33,7 @@ export class TerminalSession {
   private readonly fitAddon: FitAddon;
   private readonly socket: ReconnectingSocket;
   private readonly pingIntervalMs: number;
+  private readonly endedLine: string;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private disposed = false;
@@ -43,7 +46,8 @@ export class TerminalSession {
   private lastSize = { cols: 0, rows: 0 };
 
   constructor(options: TerminalSessionOptions) {
-    const { name, path, fontSize, pingIntervalMs, ...socketOptions } = options;
+    const { name, path, fontSize, pingIntervalMs, endedLine, ...socketOptions } = options;
+    this.endedLine = endedLine ?? "session ended";
     this.pingIntervalMs = pingIntervalMs ?? 25_000;
     this.terminal = new Terminal({
       cursorBlink: true,
@@ -191,7 +195,7 @@ export class TerminalSession {
       return;
     }
     if (msg.type === "error") this.terminal.write(`\r\n\x1b[31m[error: ${msg.message}]\x1b[0m\r\n`);
-    else if (msg.type === "exit") this.terminal.write(`\r\n\x1b[2m[session ended: ${msg.reason}]\x1b[0m\r\n`);
+    else if (msg.type === "exit") this.terminal.write(`\r\n\x1b[2m[${this.endedLine}]\x1b[0m\r\n`);
   }
 
   private handleClose({ code, reason, retryInMs }: SocketClose): void {

@@ -51,7 +51,7 @@ export function TerminalView({ name, path, fontSize, onSession }: Props) {
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const s = new TerminalSession({ name, path, fontSize });
+    const s = new TerminalSession({ name, path, fontSize, endedLine: t("terminal.endedLine") });
     const off = s.onStatus((st, close) => setStatus({ s: st, close }));
     s.open(el);
     s.focus();

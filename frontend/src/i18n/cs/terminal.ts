@@ -15,6 +15,7 @@ export const terminal: Catalogue<typeof en> = {
     signedOut: "Jste odhlášeni. Pro práci s terminálem se znovu přihlaste.",
     closed: "Odpojeno",
   },
+  endedLine: "relace skončila",
   closeDetails: "Podrobnosti pro správce",
   reconnect: "Připojit znovu",
   frame: "Terminál {{name}}",

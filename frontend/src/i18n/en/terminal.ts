@@ -16,6 +16,8 @@ export const terminal = {
     signedOut: "You are signed out. Sign in again to use the terminal.",
     closed: "Disconnected",
   },
+  // Written into the terminal itself, dimmed, when its session ends: short, the status line says the rest.
+  endedLine: "session ended",
   closeDetails: "Details for the admin",
   reconnect: "Reconnect",
   frame: "Terminal {{name}}",
