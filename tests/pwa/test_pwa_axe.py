@@ -64,7 +64,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.support.fakes.graph_server import GraphServer
 from tests.support.live_server import serving
-from tests.support.pwa import AXE, DIST, WIDTHS, bearer, goto, messages_under, sign_in
+from tests.support.pwa import AXE, DIST, WIDTHS, bearer, goto, messages_under, shot, sign_in
 from tests.support.social_world import ADMIN_PASSWORD, PASSWORD, family_account, seed_family, serving_social
 from tests.support.waiting import wait_until
 
@@ -307,8 +307,11 @@ def test_every_page_passes_axe(browser: Browser, world: World, width_name: str) 
     expect(mum.get_by_label("New password for mum", exact=True)).to_be_visible()
     audit.check(page, "admin panel, reset password")
     goto(page, f"{base}/terminal")
+    expect(page.get_by_text("Your workspace is not answering. Trying again…")).to_be_visible()
+    page.get_by_text("Details for the admin").click()  # the server's own words, for whoever runs it
     expect(page.get_by_text("Sandboxes are disabled on this server")).to_be_visible()
     audit.check(page, "terminal (no sandbox)")
+    shot(page, "terminal-not-answering", width_name)
     visit("/no-such-page", "not found")
     context.close()
 

@@ -174,6 +174,7 @@ describe("TerminalSession", () => {
     session.onStatus((s, close) => statuses.push([s, close]));
     await session.connect();
     FakeSocket.instances[0].serverOpen();
+    FakeSocket.instances[0].serverMessage(new TextEncoder().encode("$ ").buffer);
     const reason = "the sandbox is unavailable: the runner did not answer within 60 s";
     FakeSocket.instances[0].serverClose(CLOSE_CODES.unavailable, reason);
     await vi.advanceTimersByTimeAsync(60_000);
@@ -187,6 +188,27 @@ describe("TerminalSession", () => {
       ["closed", { code: null, reason: "signed out" }],
     ]);
     expect(getTicket).toHaveBeenCalledTimes(2);
+    session.dispose();
+  });
+
+  it("is open once the server has said something, not when a socket that is then closed at once (4503) opens", async () => {
+    const { session } = makeSession();
+    const statuses: string[] = [];
+    session.onStatus((s) => statuses.push(s));
+    await session.connect();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const ws = FakeSocket.instances[attempt];
+      ws.serverOpen();
+      ws.serverClose(CLOSE_CODES.unavailable, "Sandboxes are disabled on this server");
+      await vi.advanceTimersByTimeAsync(15_000);
+    }
+    expect(statuses).not.toContain("open");
+    expect(statuses.at(-1)).toBe("reconnecting");
+    const ws = FakeSocket.instances[3];
+    ws.serverOpen();
+    expect(statuses.at(-1)).toBe("reconnecting");
+    ws.serverMessage(new TextEncoder().encode("$ ").buffer);
+    expect(statuses.at(-1)).toBe("open");
     session.dispose();
   });
 

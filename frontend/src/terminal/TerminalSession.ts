@@ -77,8 +77,14 @@ export class TerminalSession {
       reconnecting ? this.setStatus("reconnecting", this.lastClose) : this.setStatus("connecting"),
     );
     this.socket.onOpen(() => this.handleOpen());
-    this.socket.onBinary((data) => this.terminal.write(new Uint8Array(data)));
-    this.socket.onText((text) => this.handleText(text));
+    this.socket.onBinary((data) => {
+      this.heard();
+      this.terminal.write(new Uint8Array(data));
+    });
+    this.socket.onText((text) => {
+      this.heard();
+      this.handleText(text);
+    });
     this.socket.onClose((close) => this.handleClose(close));
   }
 
@@ -179,8 +185,16 @@ export class TerminalSession {
     return this.socket.send(JSON.stringify(message));
   }
 
+  /**
+   * "open" once the server has said something (tmux redraws the screen the moment it attaches), not when the
+   * socket opens: a workspace that cannot be reached accepts the socket and closes it at once (4503), and
+   * each retry would otherwise flash "Connected" between two "not answering".
+   */
+  private heard(): void {
+    if (this.status !== "open") this.setStatus("open");
+  }
+
   private handleOpen(): void {
-    this.setStatus("open");
     // Every (re)connection hears the size, even if unchanged: lastSize described a socket that is gone.
     this.lastSize = { cols: 0, rows: 0 };
     this.sendResize(this.terminal.cols, this.terminal.rows);

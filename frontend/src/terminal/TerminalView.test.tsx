@@ -62,10 +62,15 @@ const statusRow = (el: HTMLElement) => el.querySelector("[aria-live]") as HTMLEl
 const words = (el: HTMLElement) => statusRow(el).querySelector("span")?.textContent;
 const reconnectShown = (el: HTMLElement) => [...el.querySelectorAll("button")].some((b) => b.textContent === "Reconnect");
 
+const PROMPT = new TextEncoder().encode("$ ").buffer; // tmux's first redraw: the terminal is attached
+
 async function connected(): Promise<HTMLElement> {
   const el = await render(<TerminalView name="shell" />);
   await vi.waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
-  await act(async () => FakeSocket.instances[0].serverOpen());
+  await act(async () => {
+    FakeSocket.instances[0].serverOpen();
+    FakeSocket.instances[0].serverMessage(PROMPT);
+  });
   expect(words(el)).toBe("Connected");
   return el;
 }
@@ -88,6 +93,8 @@ describe("the terminal's connection state", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     expect(words(el)).toBe("Your workspace is not answering. Trying again…");
     await act(async () => FakeSocket.instances[1].serverOpen());
+    expect(words(el)).toBe("Your workspace is not answering. Trying again…"); // accepted, not yet attached
+    await act(async () => FakeSocket.instances[1].serverMessage(PROMPT));
     expect(words(el)).toBe("Connected");
     expect(statusRow(el).querySelector("details")).toBeNull();
   });

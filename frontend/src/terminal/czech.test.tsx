@@ -57,7 +57,10 @@ describe("the terminal page in Czech", () => {
     expect(el.querySelector("h1")?.textContent).toBe("Terminál pracovního prostoru");
     await vi.waitFor(() => expect(el.textContent).toContain("Připojování…"));
     await vi.waitFor(() => expect(FakeSocket.instances.length).toBe(1));
-    await act(async () => FakeSocket.instances[0].serverOpen());
+    await act(async () => {
+      FakeSocket.instances[0].serverOpen();
+      FakeSocket.instances[0].serverMessage(new TextEncoder().encode("$ ").buffer);
+    });
     expect(el.textContent).toContain("Připojeno");
     expect(el.querySelector("[role=application]")?.getAttribute("aria-label")).toBe("Terminál shell");
     expect(el.querySelector("[role=toolbar]")?.getAttribute("aria-label")).toBe("Klávesy terminálu");

@@ -223,6 +223,7 @@ def test_a_provider_error_is_retryable_and_a_reply_can_be_stopped(courses: Cours
     courses.harness.call(courses.user, "instance.send", {"kind": KIND, "id": 3, "command": {"type": "interrupt"}})
     stopped = courses.events.wait_end(3, 2)
     assert stopped["type"] == "completed" and 0 < len(stopped["text"]) < len("word " * 400), stopped
-    assert any(event["type"] == "notice" for event in courses.events.chat(3, 2))
+    # The notice follows the ending on the wire: it may reach the test's reader a moment after it.
+    wait_until(lambda: any(e["type"] == "notice" for e in courses.events.chat(3, 2)), 10, "the stopped notice")
     wait_until(lambda: len(json.loads(courses.read(HISTORY_FILE))) == 2, 10, "the stopped turn recorded")
     assert json.loads(courses.read(HISTORY_FILE))[1]["text"] == stopped["text"]
