@@ -66,6 +66,14 @@ class Reconciler:
             desired = {r.user_id: r.desired_state for r in session.exec(select(SandboxRecord)).all()}
         return users, desired
 
+    def _user_now(self, user_id: int | None) -> User | None:
+        """The user as the database has it now: a sandbox listed after the pass read the users may belong to
+        someone created in between (their sandbox started at once), who must not be taken for a deleted user."""
+        if user_id is None:
+            return None
+        with Session(self.manager.engine) as session:
+            return session.get(User, user_id)
+
     async def reconcile_once(self) -> ReconcileReport:
         report = ReconcileReport()
         manager = self.manager
@@ -77,6 +85,8 @@ class Reconciler:
         seen: set[int] = set()
         for status in containers:
             owner = users.get(status.user_id or -1)
+            if owner is None or owner.username != status.username:  # or made since the users were read
+                owner = await asyncio.to_thread(self._user_now, status.user_id)
             if owner is None or owner.username != status.username:
                 log.info("removing sandbox %s: its user no longer exists", status.username)
                 await manager.remove(status.username)

@@ -94,6 +94,24 @@ def test_a_reconcile_pass_does_not_undo_a_stop_that_landed_after_it_read_the_wan
     assert harness.app.state.sandboxes.desired_state(alice) == DesiredState.STOPPED
 
 
+def test_a_reconcile_pass_keeps_the_sandbox_of_a_person_made_after_it_read_the_users(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pass reads the users, then lists the containers. Someone created in between whose sandbox started at once
+    was taken for a deleted user and their sandbox force-removed: a sandbox killed (137) 25 ms after it started,
+    seen in whole runs. The pass's early read is replayed: the users as they were before alice existed."""
+    reconciler = harness.app.state.reconciler
+    read_before_alice = reconciler._wanted()
+    alice = harness.user("alice")
+    harness.call(alice, "ping")
+    started = harness.backend.status("alice")
+    monkeypatch.setattr(reconciler, "_wanted", lambda: read_before_alice)
+    report = harness.run(reconciler.reconcile_once)
+    assert report.removed == []
+    now = harness.backend.status("alice")
+    assert now.state is SandboxState.RUNNING and now.container_id == started.container_id
+
+
 def test_a_control_plane_restart_adopts_running_sandboxes(sandbox_settings: Settings) -> None:
     with TestClient(create_app(sandbox_settings)) as first:
         harness = Harness(first, first.app, sandbox_settings)  # type: ignore[arg-type]
