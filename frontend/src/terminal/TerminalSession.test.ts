@@ -1,50 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-// xterm needs a real canvas; a minimal stand-in records writes and lets tests type and resize.
-vi.mock("@xterm/xterm", () => {
-  class Terminal {
-    cols = 80;
-    rows = 24;
-    written: (string | Uint8Array)[] = [];
-    private dataCbs: ((d: string) => void)[] = [];
-    private resizeCbs: ((s: { cols: number; rows: number }) => void)[] = [];
-    disposed = false;
-    loadAddon() {}
-    open() {}
-    focus() {}
-    write(d: string | Uint8Array) {
-      this.written.push(d);
-    }
-    onData(cb: (d: string) => void) {
-      this.dataCbs.push(cb);
-      return { dispose() {} };
-    }
-    onResize(cb: (s: { cols: number; rows: number }) => void) {
-      this.resizeCbs.push(cb);
-      return { dispose() {} };
-    }
-    type(d: string) {
-      this.dataCbs.forEach((cb) => cb(d));
-    }
-    resize(cols: number, rows: number) {
-      this.cols = cols;
-      this.rows = rows;
-      this.resizeCbs.forEach((cb) => cb({ cols, rows }));
-    }
-    dispose() {
-      this.disposed = true;
-    }
-  }
-  return { Terminal };
-});
-vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+// xterm needs a real canvas: the shared stand-in (testing/xterm.ts).
+vi.mock("@xterm/xterm", () => import("../testing/xterm"));
+vi.mock("@xterm/addon-fit", () => import("../testing/xterm"));
 
 import { ApiError } from "../api/errors";
 import { TerminalSession, type TerminalClose } from "./TerminalSession";
 import { CLOSE_CODES } from "../realtime/closeCodes";
 import { FakeSocket } from "../testing/FakeSocket";
+import type { Terminal as FakeTerminal } from "../testing/xterm";
 
-type FakeTerminal = { type(d: string): void; resize(c: number, r: number): void; written: unknown[]; disposed: boolean };
 
 function makeSession(getTicket = vi.fn(async () => "tkt")) {
   const session = new TerminalSession({

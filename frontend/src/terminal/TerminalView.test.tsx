@@ -12,26 +12,9 @@ import { json } from "../testing/http";
 import { button, render, unmountAll } from "../testing/render";
 import { TerminalView } from "./TerminalView";
 
-// xterm needs a real canvas; this view only needs it to open.
-vi.mock("@xterm/xterm", () => ({
-  Terminal: class {
-    cols = 80;
-    rows = 24;
-    options = {};
-    loadAddon() {}
-    open() {}
-    focus() {}
-    write() {}
-    onData() {
-      return { dispose() {} };
-    }
-    onResize() {
-      return { dispose() {} };
-    }
-    dispose() {}
-  },
-}));
-vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+// xterm needs a real canvas: the shared stand-in (testing/xterm.ts).
+vi.mock("@xterm/xterm", () => import("../testing/xterm"));
+vi.mock("@xterm/addon-fit", () => import("../testing/xterm"));
 
 /** The server's side of fetch: a ticket for every socket, unless the sign-in has ended (then no refresh either). */
 function server({ signedIn }: { signedIn: boolean }) {

@@ -12,26 +12,9 @@ import { FakeSocket } from "../testing/FakeSocket";
 import { json } from "../testing/http";
 import { render, unmountAll } from "../testing/render";
 
-// xterm needs a real canvas; this page only needs it to open.
-vi.mock("@xterm/xterm", () => ({
-  Terminal: class {
-    cols = 80;
-    rows = 24;
-    options = {};
-    loadAddon() {}
-    open() {}
-    focus() {}
-    write() {}
-    onData() {
-      return { dispose() {} };
-    }
-    onResize() {
-      return { dispose() {} };
-    }
-    dispose() {}
-  },
-}));
-vi.mock("@xterm/addon-fit", () => ({ FitAddon: class { fit() {} } }));
+// xterm needs a real canvas: the shared stand-in (testing/xterm.ts).
+vi.mock("@xterm/xterm", () => import("../testing/xterm"));
+vi.mock("@xterm/addon-fit", () => import("../testing/xterm"));
 
 beforeEach(async () => {
   setAccessToken("t");
